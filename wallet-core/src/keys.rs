@@ -1,0 +1,390 @@
+//! Ed25519 keys (RFC 8032) for issuers, holders and trust-list roots: generation from a
+//! caller-supplied CSPRNG, JWK import/export (RFC 8037 §2, `kty: OKP`, `crv: Ed25519`),
+//! PKCS#8 PEM (RFC 8410 / RFC 5958 v1, the form OpenSSL 3.0 reads), RFC 7638 thumbprints
+//! (used as `kid`), and the [`Signer`] trait through which holder keys kept in secure hardware
+//! sign key-binding JWTs.
+
+use crate::encoding::{b64_decode_array, b64_encode};
+use ed25519_dalek::pkcs8::DecodePrivateKey as _;
+use rand_core::CryptoRngCore;
+use serde_json::{Map, Value};
+use sha2::{Digest as _, Sha256};
+use std::fmt;
+use zeroize::Zeroizing;
+
+/// Errors of the key layer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The JWK is not a JSON object or lacks a required member.
+    #[error("invalid JWK: {0}")]
+    InvalidJwk(&'static str),
+    /// The JWK is not an Ed25519 OKP key (e.g. an RSA or P-256 key, or `crv: X25519`).
+    #[error("unsupported key type: only OKP keys on Ed25519 are accepted")]
+    UnsupportedKeyType,
+    /// The JWK's `alg` member names an algorithm other than EdDSA/Ed25519.
+    #[error("key is restricted to another algorithm than EdDSA")]
+    AlgorithmMismatch,
+    /// A key member is not canonical unpadded base64url of the right length.
+    #[error("key member {0:?} is not canonical base64url of the expected length")]
+    Encoding(&'static str),
+    /// The public key is not a valid curve point, or is of small order (a key any signature
+    /// could verify under, rejected as `verify_strict` does).
+    #[error("public key is invalid or of small order")]
+    WeakKey,
+    /// A private member (`d`) appeared where only a public key belongs.
+    #[error("a private key was given where a public key is expected")]
+    PrivateKeyInPublicJwk,
+    /// The private JWK's `x` does not belong to its `d`.
+    #[error("the JWK's public part does not match its private part")]
+    KeyMismatch,
+    /// The text is not a PKCS#8 PEM Ed25519 private key.
+    #[error("invalid PEM: expected an Ed25519 PKCS#8 \"PRIVATE KEY\"")]
+    InvalidPem,
+    /// An external signer failed to produce a signature.
+    #[error("signer failed: {0}")]
+    SignerFailed(String),
+}
+
+impl KeyError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidJwk(_) => "key.invalid_jwk",
+            Self::UnsupportedKeyType => "key.unsupported_key_type",
+            Self::AlgorithmMismatch => "key.algorithm_mismatch",
+            Self::Encoding(_) => "key.encoding",
+            Self::WeakKey => "key.weak_key",
+            Self::PrivateKeyInPublicJwk => "key.private_in_public",
+            Self::KeyMismatch => "key.mismatch",
+            Self::InvalidPem => "key.invalid_pem",
+            Self::SignerFailed(_) => "key.signer_failed",
+        }
+    }
+}
+
+/// Anything that can sign with an Ed25519 key: the software [`SigningKey`], or a callback into a
+/// phone's Secure Enclave / StrongBox through which the private key never leaves the hardware.
+pub trait Signer {
+    /// The public key signatures verify under.
+    fn public_key(&self) -> VerifyingKey;
+    /// Signs `message` (the JWS signing input) with Ed25519.
+    fn sign(&self, message: &[u8]) -> Result<[u8; 64], KeyError>;
+}
+
+/// An Ed25519 public key that has passed the small-order check.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct VerifyingKey {
+    inner: ed25519_dalek::VerifyingKey,
+}
+
+impl fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyingKey")
+            .field("x", &b64_encode(self.inner.as_bytes()))
+            .finish()
+    }
+}
+
+impl VerifyingKey {
+    /// Reads a 32-byte compressed Edwards point, refusing invalid and small-order points.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, KeyError> {
+        let inner =
+            ed25519_dalek::VerifyingKey::from_bytes(bytes).map_err(|_| KeyError::WeakKey)?;
+        if inner.is_weak() {
+            return Err(KeyError::WeakKey);
+        }
+        Ok(Self { inner })
+    }
+
+    /// Reads a public JWK (RFC 8037 §2). Extra members such as `kid` and `use` are allowed; a
+    /// `d` member is refused so that a private key is never mistaken for a public one.
+    pub fn from_jwk(jwk: &Value) -> Result<Self, KeyError> {
+        let obj = jwk
+            .as_object()
+            .ok_or(KeyError::InvalidJwk("not a JSON object"))?;
+        if obj.contains_key("d") {
+            return Err(KeyError::PrivateKeyInPublicJwk);
+        }
+        Self::from_bytes(&okp_x(obj)?)
+    }
+
+    /// Parses a public JWK from JSON text.
+    pub fn from_jwk_str(text: &str) -> Result<Self, KeyError> {
+        let value = crate::encoding::parse_json(text.as_bytes())
+            .map_err(|_| KeyError::InvalidJwk("not valid JSON"))?;
+        Self::from_jwk(&value)
+    }
+
+    /// The public JWK: exactly `crv`, `kty`, `x` (lexicographic order, as RFC 7638 hashes it).
+    pub fn to_jwk(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("crv".into(), Value::from("Ed25519"));
+        map.insert("kty".into(), Value::from("OKP"));
+        map.insert("x".into(), Value::from(b64_encode(self.inner.as_bytes())));
+        Value::Object(map)
+    }
+
+    /// RFC 7638 JWK thumbprint (SHA-256, base64url): the `kid` of issuer keys.
+    pub fn thumbprint(&self) -> String {
+        // RFC 7638 §3.2: required members only (for OKP: crv, kty, x), sorted, no whitespace —
+        // exactly what serde_json writes for the sorted map `to_jwk` builds.
+        let canonical = serde_json::to_vec(&self.to_jwk()).unwrap_or_default();
+        b64_encode(Sha256::digest(&canonical))
+    }
+
+    /// The raw 32-byte public key.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        self.inner.as_bytes()
+    }
+
+    /// Verifies with `verify_strict`: rejects non-canonical `S`, small-order `R` and keys, so a
+    /// signature cannot be re-spelled (malleated) into another valid one.
+    pub fn verify_strict(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+        let sig = ed25519_dalek::Signature::from_bytes(signature);
+        self.inner.verify_strict(message, &sig).is_ok()
+    }
+}
+
+fn okp_x(obj: &Map<String, Value>) -> Result<[u8; 32], KeyError> {
+    let kty = obj
+        .get("kty")
+        .and_then(Value::as_str)
+        .ok_or(KeyError::InvalidJwk("missing kty"))?;
+    let crv = obj
+        .get("crv")
+        .and_then(Value::as_str)
+        .ok_or(KeyError::InvalidJwk("missing crv"))?;
+    if kty != "OKP" || crv != "Ed25519" {
+        return Err(KeyError::UnsupportedKeyType);
+    }
+    if let Some(alg) = obj.get("alg") {
+        if alg != "EdDSA" && alg != "Ed25519" {
+            return Err(KeyError::AlgorithmMismatch);
+        }
+    }
+    let x = obj
+        .get("x")
+        .and_then(Value::as_str)
+        .ok_or(KeyError::InvalidJwk("missing x"))?;
+    b64_decode_array::<32>(x).map_err(|_| KeyError::Encoding("x"))
+}
+
+/// An Ed25519 private key. Its bytes are zeroized on drop and never shown by `Debug`.
+#[derive(Clone)]
+pub struct SigningKey {
+    inner: ed25519_dalek::SigningKey,
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.verifying_key().thumbprint())
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// DER prefix of a PKCS#8 v1 `OneAsymmetricKey` for Ed25519 (RFC 8410 §7): SEQUENCE, version 0,
+/// AlgorithmIdentifier id-Ed25519 (1.3.101.112), OCTET STRING wrapping the 32-byte CurvePrivateKey.
+const PKCS8_V1_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+impl SigningKey {
+    /// Generates a key from the given CSPRNG (pass `rand_core::OsRng` in production).
+    pub fn generate<R: CryptoRngCore + ?Sized>(rng: &mut R) -> Self {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(seed.as_mut());
+        Self::from_seed(&seed)
+    }
+
+    /// Builds a key from its 32-byte RFC 8032 seed.
+    pub fn from_seed(seed: &[u8; 32]) -> Self {
+        Self {
+            inner: ed25519_dalek::SigningKey::from_bytes(seed),
+        }
+    }
+
+    /// The public half.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        VerifyingKey {
+            inner: self.inner.verifying_key(),
+        }
+    }
+
+    /// Reads a private JWK (RFC 8037 §2 with `d`); `x` must match `d`.
+    pub fn from_jwk(jwk: &Value) -> Result<Self, KeyError> {
+        let obj = jwk
+            .as_object()
+            .ok_or(KeyError::InvalidJwk("not a JSON object"))?;
+        let x = okp_x(obj)?;
+        let d = obj
+            .get("d")
+            .and_then(Value::as_str)
+            .ok_or(KeyError::InvalidJwk("missing d"))?;
+        let seed = Zeroizing::new(b64_decode_array::<32>(d).map_err(|_| KeyError::Encoding("d"))?);
+        let key = Self::from_seed(&seed);
+        if key.inner.verifying_key().as_bytes() != &x {
+            return Err(KeyError::KeyMismatch);
+        }
+        Ok(key)
+    }
+
+    /// Parses a private JWK from JSON text.
+    pub fn from_jwk_str(text: &str) -> Result<Self, KeyError> {
+        let value = crate::encoding::parse_json(text.as_bytes())
+            .map_err(|_| KeyError::InvalidJwk("not valid JSON"))?;
+        Self::from_jwk(&value)
+    }
+
+    /// The private JWK as JSON text (`crv`, `d`, `kty`, `x`), in a buffer zeroized on drop.
+    pub fn to_jwk_string(&self) -> Zeroizing<String> {
+        let mut jwk = self.verifying_key().to_jwk();
+        if let Value::Object(map) = &mut jwk {
+            map.insert("d".into(), Value::from(b64_encode(self.inner.as_bytes())));
+        }
+        let text = Zeroizing::new(serde_json::to_string(&jwk).unwrap_or_default());
+        // The temporary Value held the secret too; wipe its string before dropping it.
+        if let Some(Value::String(d)) = jwk.get_mut("d") {
+            zeroize::Zeroize::zeroize(d);
+        }
+        text
+    }
+
+    /// PKCS#8 v1 PEM (48-byte DER), the form OpenSSL 3.0's `openssl pkey` reads; the v2 form
+    /// with an embedded public key is refused by OpenSSL 3.0.
+    pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
+        let mut der = Zeroizing::new([0u8; 48]);
+        let (prefix, seed) = der.split_at_mut(PKCS8_V1_PREFIX.len());
+        prefix.copy_from_slice(&PKCS8_V1_PREFIX);
+        seed.copy_from_slice(self.inner.as_bytes());
+        // Encoding 48 bytes into a String cannot fail; an empty string would surface as a
+        // parse error on read rather than a panic here.
+        Zeroizing::new(
+            pem_rfc7468::encode_string("PRIVATE KEY", pem_rfc7468::LineEnding::LF, der.as_ref())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Reads a PKCS#8 PEM private key (v1, or v2 with a matching public key).
+    pub fn from_pkcs8_pem(pem: &str) -> Result<Self, KeyError> {
+        let inner =
+            ed25519_dalek::SigningKey::from_pkcs8_pem(pem).map_err(|_| KeyError::InvalidPem)?;
+        Ok(Self { inner })
+    }
+
+    /// Reads a private key from either a PEM or a JWK text, told apart by the first character.
+    pub fn from_text(text: &str) -> Result<Self, KeyError> {
+        if text.trim_start().starts_with('{') {
+            Self::from_jwk_str(text)
+        } else {
+            Self::from_pkcs8_pem(text)
+        }
+    }
+
+    /// RFC 7638 thumbprint of the public key.
+    pub fn thumbprint(&self) -> String {
+        self.verifying_key().thumbprint()
+    }
+}
+
+impl Signer for SigningKey {
+    fn public_key(&self) -> VerifyingKey {
+        self.verifying_key()
+    }
+    fn sign(&self, message: &[u8]) -> Result<[u8; 64], KeyError> {
+        use ed25519_dalek::Signer as _;
+        Ok(self.inner.sign(message).to_bytes())
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    // RFC 8037 Appendix A.1–A.3.
+    const D: &str = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
+    const X: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+
+    #[test]
+    fn rfc8037_appendix_a_key_and_thumbprint() {
+        let key = SigningKey::from_jwk(&json!({"kty":"OKP","crv":"Ed25519","d":D,"x":X})).unwrap();
+        assert_eq!(
+            key.verifying_key().to_jwk(),
+            json!({"kty":"OKP","crv":"Ed25519","x":X})
+        );
+        assert_eq!(
+            key.thumbprint(),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        );
+    }
+
+    #[test]
+    fn jwk_roundtrip_and_rejections() {
+        let key = SigningKey::generate(&mut rand_core::OsRng);
+        let text = key.to_jwk_string();
+        let back = SigningKey::from_jwk_str(&text).unwrap();
+        assert_eq!(back.verifying_key(), key.verifying_key());
+        let err = VerifyingKey::from_jwk_str(&text).unwrap_err();
+        assert_eq!(err.code(), "key.private_in_public");
+        let other = SigningKey::generate(&mut rand_core::OsRng).verifying_key();
+        let mut mixed: Value = serde_json::from_str(&text).unwrap();
+        mixed["x"] = other.to_jwk()["x"].clone();
+        assert_eq!(
+            SigningKey::from_jwk(&mixed).unwrap_err().code(),
+            "key.mismatch"
+        );
+        assert_eq!(
+            VerifyingKey::from_jwk(&json!({"kty":"EC","crv":"P-256","x":X}))
+                .unwrap_err()
+                .code(),
+            "key.unsupported_key_type"
+        );
+        assert_eq!(
+            VerifyingKey::from_jwk(&json!({"kty":"OKP","crv":"Ed25519","x":format!("{X}=")}))
+                .unwrap_err()
+                .code(),
+            "key.encoding"
+        );
+        // The identity point (small order) must be refused.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert_eq!(
+            VerifyingKey::from_bytes(&identity).unwrap_err(),
+            KeyError::WeakKey
+        );
+    }
+
+    #[test]
+    fn pem_is_v1_and_roundtrips() {
+        let key = SigningKey::from_jwk(&json!({"kty":"OKP","crv":"Ed25519","d":D,"x":X})).unwrap();
+        let pem = key.to_pkcs8_pem();
+        assert!(
+            pem.starts_with("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI"),
+            "{}",
+            pem.as_str()
+        );
+        let back = SigningKey::from_pkcs8_pem(&pem).unwrap();
+        assert_eq!(back.thumbprint(), key.thumbprint());
+        assert_eq!(
+            SigningKey::from_pkcs8_pem("garbage").unwrap_err().code(),
+            "key.invalid_pem"
+        );
+    }
+
+    #[test]
+    fn debug_redacts_secret() {
+        let key = SigningKey::from_jwk(&json!({"kty":"OKP","crv":"Ed25519","d":D,"x":X})).unwrap();
+        let shown = format!("{key:?}");
+        assert!(!shown.contains(D));
+        assert!(shown.contains("redacted"));
+    }
+}

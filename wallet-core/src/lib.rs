@@ -1,0 +1,16 @@
+//! wallet-core: issue, present and verify electronic certificates as SD-JWT VCs.
+//!
+//! Layers, bottom-up: [`keys`] (Ed25519, JWK, PEM) → [`jws`] (compact JWS, EdDSA) →
+//! [`sdjwt`] (RFC 9901) → [`credential`] (SD-JWT VC rules and the credential-type catalogue) →
+//! the three protocol steps [`issue`] (issuer), [`present`] (holder), [`verify`] (verifier).
+
+pub mod credential;
+mod encoding;
+pub mod issue;
+pub mod jws;
+pub mod keys;
+pub mod present;
+pub mod sdjwt;
+pub mod verify;
+
+pub use encoding::{b64_encode, limits};

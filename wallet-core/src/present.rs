@@ -1,0 +1,55 @@
+//! Protocol step 2, the holder: from a stored credential, builds a presentation that reveals
+//! only the claims the holder picked, bound to a verifier (`aud`), a `nonce` and the current time
+//! by a KB-JWT signed with the holder key (RFC 9901 §4.3).
+
+use crate::credential::{RegisteredClaims, VcError};
+use crate::jws::Jws;
+use crate::keys::Signer;
+use crate::sdjwt::{self, ClaimPath, Disclosure, SdJwtParts};
+
+/// The key-binding parameters of one presentation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyBindingRequest {
+    /// `aud`: the verifier's identifier, or the fixed offline audience for refreshing QR codes.
+    pub audience: String,
+    /// `nonce`: the verifier's challenge, or a fresh random value for offline codes.
+    pub nonce: String,
+    /// `iat`: now, unix seconds.
+    pub issued_at: i64,
+}
+
+/// Builds a presentation of `credential` (as issued: `<jwt>~<d>~…~`) disclosing the `disclose`
+/// claim paths. With `key_binding`, appends a KB-JWT signed by `holder` (whose public key must
+/// be the credential's `cnf.jwk`); without, ends in `~`.
+pub fn present(
+    credential: &str,
+    disclose: &[ClaimPath],
+    key_binding: Option<&KeyBindingRequest>,
+    holder: &dyn Signer,
+) -> Result<String, VcError> {
+    let parts = SdJwtParts::split(credential)?;
+    let jwt = Jws::parse(parts.jwt)?;
+    let payload = jwt.payload()?;
+    let disclosures = parts
+        .disclosures
+        .iter()
+        .map(|d| Disclosure::parse(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let chosen = sdjwt::select_disclosures(&payload, &disclosures, disclose)?;
+    let without_kb = sdjwt::serialize(
+        parts.jwt,
+        chosen
+            .iter()
+            .filter_map(|&i| disclosures.get(i))
+            .map(Disclosure::encoded),
+    );
+    let Some(kb) = key_binding else {
+        return Ok(without_kb);
+    };
+    let registered = RegisteredClaims::from_payload(&payload)?;
+    if registered.holder_key != holder.public_key() {
+        return Err(VcError::HolderKeyMismatch);
+    }
+    let kb_jwt = sdjwt::create_kb_jwt(&without_kb, &kb.audience, &kb.nonce, kb.issued_at, holder)?;
+    Ok(without_kb + &kb_jwt)
+}

@@ -1,0 +1,268 @@
+//! Protocol step 4, the verifier: checks a presented SD-JWT VC completely offline — structure
+//! and sizes, `typ`, the issuer (through a resolver that knows which keys may issue which
+//! types), the issuer signature with `verify_strict`, the registered claims and validity window
+//! against an explicit `now`, RFC 9901 §7.1 disclosure processing, and key binding as the
+//! verifier's policy (never the token) demands — and returns a report of what was proven.
+
+use crate::credential::catalogue::{self, Lang};
+use crate::credential::{NEVER_DISCLOSABLE, RegisteredClaims, StatusRef, VC_TYP, VcError};
+use crate::jws::Jws;
+use crate::keys::VerifyingKey;
+use crate::sdjwt::{
+    self, Disclosure, KbClaims, KbExpectation, PathSegment, SdJwtError, SdJwtParts,
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// Answers "which key may have signed this credential?" — the trust list in production, a
+/// fixed map in tests. Errors: [`VcError::UnknownIssuer`], [`VcError::UnknownKey`],
+/// [`VcError::IssuerNotAuthorised`], [`VcError::KeyNotValid`].
+pub trait IssuerKeyResolver {
+    /// The key for issuer `iss` and header `kid` (if any) that may sign type `vct`, valid at `iat`.
+    fn resolve(
+        &self,
+        iss: &str,
+        kid: Option<&str>,
+        vct: &str,
+        iat: i64,
+    ) -> Result<VerifyingKey, VcError>;
+}
+
+/// A fixed issuer → keys map, any type allowed. For tests and closed deployments.
+#[derive(Debug, Clone, Default)]
+pub struct StaticIssuers {
+    issuers: HashMap<String, Vec<VerifyingKey>>,
+}
+
+impl StaticIssuers {
+    /// An empty map: every issuer is unknown.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Trusts `key` for issuer `iss`.
+    pub fn add(&mut self, iss: &str, key: VerifyingKey) -> &mut Self {
+        self.issuers.entry(iss.to_owned()).or_default().push(key);
+        self
+    }
+}
+
+impl IssuerKeyResolver for StaticIssuers {
+    fn resolve(
+        &self,
+        iss: &str,
+        kid: Option<&str>,
+        _vct: &str,
+        _iat: i64,
+    ) -> Result<VerifyingKey, VcError> {
+        let keys = self.issuers.get(iss).ok_or(VcError::UnknownIssuer)?;
+        match kid {
+            Some(kid) => keys
+                .iter()
+                .find(|k| k.thumbprint() == kid)
+                .copied()
+                .ok_or(VcError::UnknownKey),
+            None => match keys.as_slice() {
+                [only] => Ok(*only),
+                _ => Err(VcError::UnknownKey),
+            },
+        }
+    }
+}
+
+/// Whether and how key binding is demanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyBindingPolicy {
+    /// A KB-JWT must be present and meet these expectations.
+    Required(KbExpectation),
+    /// A KB-JWT is verified if present (signature, `sd_hash`, `iat` not in the future), but may
+    /// be absent. For auditing stored credentials, never for accepting a shown certificate.
+    IfPresent,
+}
+
+/// The verifier's rules for one verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyPolicy {
+    /// The verifier's current time, unix seconds.
+    pub now: i64,
+    /// Tolerated clock difference, seconds, applied to every time check.
+    pub clock_skew: u64,
+    /// Key-binding requirement.
+    pub key_binding: KeyBindingPolicy,
+}
+
+/// One disclosed claim, labelled for display.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportClaim {
+    /// Claim path, e.g. `name` or `address.street`.
+    pub path: String,
+    /// The disclosed value.
+    pub value: Value,
+    /// Chinese display label, when the type and claim are in the catalogue.
+    pub label_zh: Option<&'static str>,
+    /// English display label, when the type and claim are in the catalogue.
+    pub label_en: Option<&'static str>,
+}
+
+/// What a successful verification proved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerificationReport {
+    /// `iss`.
+    pub issuer: String,
+    /// RFC 7638 thumbprint of the issuer key that verified the signature.
+    pub issuer_kid: String,
+    /// `vct`.
+    pub vct: String,
+    /// Catalogue short name of the type, if known.
+    pub type_name: Option<&'static str>,
+    /// `iat`.
+    pub issued_at: i64,
+    /// `nbf`, if present.
+    pub not_before: Option<i64>,
+    /// `exp`.
+    pub expires_at: i64,
+    /// All claims after processing (registered claims included).
+    pub claims: Map<String, Value>,
+    /// The claims revealed through disclosures, in payload order.
+    pub disclosed: Vec<ReportClaim>,
+    /// Digests left unopened (undisclosed claims and decoys — they cannot be told apart).
+    pub undisclosed_count: usize,
+    /// RFC 7638 thumbprint of the holder key (`cnf.jwk`).
+    pub holder_kid: String,
+    /// The verified KB-JWT claims, if one was presented.
+    pub key_binding: Option<KeyBindingReport>,
+    /// Where the credential's status is published, if anywhere.
+    pub status: Option<StatusRef>,
+}
+
+/// The verified KB-JWT, as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyBindingReport {
+    /// `iat`.
+    pub iat: i64,
+    /// `aud`.
+    pub aud: String,
+    /// `nonce`.
+    pub nonce: String,
+    /// `sd_hash` (recomputed and equal).
+    pub sd_hash: String,
+}
+
+impl From<KbClaims> for KeyBindingReport {
+    fn from(c: KbClaims) -> Self {
+        Self {
+            iat: c.iat,
+            aud: c.aud,
+            nonce: c.nonce,
+            sd_hash: c.sd_hash,
+        }
+    }
+}
+
+/// Verifies a presentation (`<jwt>~<d>~…~<kb-jwt>` or, under [`KeyBindingPolicy::IfPresent`],
+/// `<jwt>~<d>~…~`).
+pub fn verify_presentation(
+    presentation: &str,
+    resolver: &dyn IssuerKeyResolver,
+    policy: &VerifyPolicy,
+) -> Result<VerificationReport, VcError> {
+    let parts = SdJwtParts::split(presentation)?;
+    let jwt = Jws::parse(parts.jwt)?;
+    if jwt.expect_typ(VC_TYP).is_err() {
+        return Err(VcError::WrongTyp);
+    }
+    let payload = jwt.payload()?;
+    let disclosures = parts
+        .disclosures
+        .iter()
+        .map(|d| Disclosure::parse(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    // A registered claim hidden in a disclosure would otherwise surface as "missing": name the
+    // real fault. Nested members with these names are ordinary claims.
+    for name in NEVER_DISCLOSABLE {
+        if !payload.contains_key(*name) && disclosures.iter().any(|d| d.name() == Some(name)) {
+            return Err(VcError::ReservedClaimDisclosable((*name).to_owned()));
+        }
+    }
+    let iss = payload
+        .get("iss")
+        .and_then(Value::as_str)
+        .ok_or(VcError::MissingClaim("iss"))?;
+    let vct = payload
+        .get("vct")
+        .and_then(Value::as_str)
+        .ok_or(VcError::MissingClaim("vct"))?;
+    let iat = payload
+        .get("iat")
+        .and_then(Value::as_i64)
+        .ok_or(VcError::MissingClaim("iat"))?;
+    let issuer_key = resolver.resolve(iss, jwt.kid(), vct, iat)?;
+    jwt.verify(&issuer_key)?;
+
+    let registered = RegisteredClaims::from_payload(&payload)?;
+    registered.check_time(policy.now, policy.clock_skew)?;
+    let processed = sdjwt::process(payload, &disclosures)?;
+    for claim in &processed.disclosed {
+        if let [PathSegment::Key(name)] = claim.path.0.as_slice() {
+            if NEVER_DISCLOSABLE.contains(&name.as_str()) {
+                return Err(VcError::ReservedClaimDisclosable(name.clone()));
+            }
+        }
+    }
+
+    let key_binding = match (parts.kb_jwt, &policy.key_binding) {
+        (None, KeyBindingPolicy::Required(_)) => return Err(SdJwtError::KbMissing.into()),
+        (None, KeyBindingPolicy::IfPresent) => None,
+        (Some(kb), rule) => {
+            let expect = match rule {
+                KeyBindingPolicy::Required(e) => Some(e),
+                KeyBindingPolicy::IfPresent => None,
+            };
+            let claims = sdjwt::verify_kb_jwt(
+                kb,
+                parts.without_kb,
+                &registered.holder_key,
+                expect,
+                policy.now,
+                policy.clock_skew,
+            )?;
+            Some(KeyBindingReport::from(claims))
+        }
+    };
+
+    let vct_owned = registered.vct.clone();
+    let disclosed = processed
+        .disclosed
+        .into_iter()
+        .map(|c| {
+            let top = match c.path.0.as_slice() {
+                [PathSegment::Key(name)] => Some(name.as_str()),
+                _ => None,
+            };
+            let label = |lang| top.and_then(|n| catalogue::label_for(&vct_owned, n, lang));
+            ReportClaim {
+                label_zh: label(Lang::Zh),
+                label_en: label(Lang::En),
+                path: c.path.to_string(),
+                value: c.value,
+            }
+        })
+        .collect();
+    Ok(VerificationReport {
+        issuer_kid: issuer_key.thumbprint(),
+        type_name: catalogue::by_name(&registered.vct)
+            .ok()
+            .map(|t| t.short_name),
+        issuer: registered.iss,
+        vct: registered.vct,
+        issued_at: registered.iat,
+        not_before: registered.nbf,
+        expires_at: registered.exp,
+        claims: processed.claims,
+        disclosed,
+        undisclosed_count: processed.undisclosed_digests,
+        holder_kid: registered.holder_key.thumbprint(),
+        key_binding,
+        status: registered.status,
+    })
+}
