@@ -6,6 +6,7 @@
 
 pub mod credential;
 mod encoding;
+pub mod fsutil;
 pub mod issue;
 pub mod jws;
 pub mod keys;
