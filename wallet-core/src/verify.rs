@@ -32,7 +32,8 @@ pub trait IssuerKeyResolver {
 /// A fixed issuer → keys map, any type allowed. For tests and closed deployments.
 #[derive(Debug, Clone, Default)]
 pub struct StaticIssuers {
-    issuers: HashMap<String, Vec<VerifyingKey>>,
+    // Thumbprints are computed once here rather than on every verification.
+    issuers: HashMap<String, Vec<(String, VerifyingKey)>>,
 }
 
 impl StaticIssuers {
@@ -42,7 +43,10 @@ impl StaticIssuers {
     }
     /// Trusts `key` for issuer `iss`.
     pub fn add(&mut self, iss: &str, key: VerifyingKey) -> &mut Self {
-        self.issuers.entry(iss.to_owned()).or_default().push(key);
+        self.issuers
+            .entry(iss.to_owned())
+            .or_default()
+            .push((key.thumbprint(), key));
         self
     }
 }
@@ -59,11 +63,11 @@ impl IssuerKeyResolver for StaticIssuers {
         match kid {
             Some(kid) => keys
                 .iter()
-                .find(|k| k.thumbprint() == kid)
-                .copied()
+                .find(|(thumbprint, _)| thumbprint == kid)
+                .map(|(_, key)| *key)
                 .ok_or(VcError::UnknownKey),
             None => match keys.as_slice() {
-                [only] => Ok(*only),
+                [(_, only)] => Ok(*only),
                 _ => Err(VcError::UnknownKey),
             },
         }

@@ -54,7 +54,7 @@ pub fn issue(
     // Every requested path must name a claim that exists, or the issuer would silently publish a
     // claim in the clear that it meant to protect.
     for pattern in &options.disclosable {
-        if !path_exists(&Value::Object(claims.clone()), &pattern.0) {
+        if !path_exists_in(claims, &pattern.0) {
             return Err(SdJwtError::UnknownClaimPath(pattern.to_string()));
         }
     }
@@ -82,6 +82,14 @@ fn has_reserved_name(map: &Map<String, Value>) -> bool {
     }
     map.iter()
         .any(|(k, v)| matches!(k.as_str(), "_sd" | "..." | "_sd_alg") || walk(v))
+}
+
+fn path_exists_in(map: &Map<String, Value>, path: &[PathSegment]) -> bool {
+    match path.split_first() {
+        Some((PathSegment::Key(k), rest)) => map.get(k).is_some_and(|v| path_exists(v, rest)),
+        Some(_) => false,
+        None => true,
+    }
 }
 
 fn path_exists(value: &Value, path: &[PathSegment]) -> bool {

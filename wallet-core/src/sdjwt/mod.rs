@@ -98,9 +98,6 @@ pub enum SdJwtError {
     /// The KB-JWT's `iat` is in the future beyond the allowed clock skew.
     #[error("key binding JWT iat is in the future")]
     KbIatInFuture,
-    /// The credential has no usable holder key (`cnf.jwk`) to check key binding against.
-    #[error("no holder key to verify key binding")]
-    KbNoHolderKey,
     /// Signing the KB-JWT failed.
     #[error("signing the key binding JWT failed: {0}")]
     KbSigning(JwsError),
@@ -133,7 +130,6 @@ impl SdJwtError {
             Self::KbWrongAud => "sdjwt.kb_wrong_aud",
             Self::KbStale => "sdjwt.kb_stale",
             Self::KbIatInFuture => "sdjwt.kb_iat_in_future",
-            Self::KbNoHolderKey => "sdjwt.kb_no_holder_key",
             Self::KbSigning(e) => e.code(),
         }
     }

@@ -1,0 +1,2 @@
+//! Token Status List scale bench (filled in below).
+fn main() {}
