@@ -11,7 +11,11 @@ pub mod issue;
 pub mod jws;
 pub mod keys;
 pub mod present;
+pub mod qr;
 pub mod sdjwt;
+pub mod status;
+pub mod store;
+pub mod trust;
 pub mod verify;
 
 pub use encoding::{b64_encode, limits};

@@ -11,6 +11,8 @@ use crate::keys::VerifyingKey;
 use crate::sdjwt::{
     self, Disclosure, KbClaims, KbExpectation, PathSegment, SdJwtError, SdJwtParts,
 };
+use crate::status::{self, StatusCache, StatusReport, UnknownStatusPolicy};
+use crate::trust::{StalePolicy, TrustFreshness, VerifiedTrustList};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -268,5 +270,78 @@ pub fn verify_presentation(
         holder_kid: registered.holder_key.thumbprint(),
         key_binding,
         status: registered.status,
+    })
+}
+
+/// The verifier's rules for the trust list and status checks of [`verify_with_trust`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TrustPolicy {
+    /// What to do with a trust list past its `next_update` (default: fail).
+    pub stale_trust_list: StalePolicy,
+    /// What to do when the credential's status list is not cached or has expired (default:
+    /// reject).
+    pub unknown_status: UnknownStatusPolicy,
+}
+
+/// What a verification against the trust list and the cached status lists proved: the base
+/// report, plus who the issuer is by name, the key that signed, the status and the freshness
+/// of the lists used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrustedReport {
+    /// The credential verification report.
+    pub report: VerificationReport,
+    /// The issuer's name in Chinese, from the trust list.
+    pub issuer_name_zh: String,
+    /// The issuer's name in English, from the trust list.
+    pub issuer_name_en: String,
+    /// RFC 7638 thumbprint of the issuer key that signed the credential.
+    pub issuer_kid: String,
+    /// The trust list used, and whether it was stale.
+    pub trust_list: TrustFreshness,
+    /// The status check, when the credential has a `status` claim (`None` when it has none and
+    /// so cannot be revoked).
+    pub status: Option<StatusReport>,
+}
+
+/// Verifies a presentation fully offline against a verified trust list and a cache of Status
+/// List Tokens: trust-list freshness, [`verify_presentation`] with the trust list as resolver
+/// (issuer listed, authorised for the `vct`, key valid at `iat`), then — only for a credential
+/// that passed (draft-ietf-oauth-status-list-20 §8.3) — its status. Revoked, suspended and
+/// out-of-range statuses always fail; an unknown or expired list follows `trust_policy`.
+pub fn verify_with_trust(
+    presentation: &str,
+    trust: &VerifiedTrustList,
+    cache: &StatusCache,
+    policy: &VerifyPolicy,
+    trust_policy: &TrustPolicy,
+) -> Result<TrustedReport, VcError> {
+    let trust_list = trust.freshness(
+        policy.now,
+        policy.clock_skew,
+        trust_policy.stale_trust_list,
+    )?;
+    let report = verify_presentation(presentation, trust, policy)?;
+    let entry = trust
+        .issuer(&report.issuer)
+        .ok_or(VcError::UnknownIssuer)?;
+    let status = match &report.status {
+        None => None,
+        Some(reference) => Some(status::check_status(
+            reference,
+            &report.issuer,
+            cache,
+            trust,
+            policy.now,
+            policy.clock_skew,
+            trust_policy.unknown_status,
+        )?),
+    };
+    Ok(TrustedReport {
+        issuer_name_zh: entry.name_zh.clone(),
+        issuer_name_en: entry.name_en.clone(),
+        issuer_kid: report.issuer_kid.clone(),
+        trust_list,
+        status,
+        report,
     })
 }

@@ -84,6 +84,18 @@ pub enum VcError {
     /// The claims fail the credential type's schema.
     #[error("{0}")]
     Catalogue(CatalogueError),
+    /// The QR payload could not be decoded.
+    #[error("{0}")]
+    Transport(crate::qr::transport::TransportError),
+    /// The shown certificate breaks a freshness rule (replay, unknown or used challenge).
+    #[error("{0}")]
+    Freshness(crate::qr::freshness::FreshnessError),
+    /// The trust list used for verification failed a check (stale, bad root signature, …).
+    #[error("{0}")]
+    Trust(crate::trust::TrustError),
+    /// The credential's status check failed (revoked, suspended, unknown list, …).
+    #[error("{0}")]
+    Status(crate::status::StatusError),
 }
 
 impl VcError {
@@ -109,6 +121,10 @@ impl VcError {
             Self::Jws(e) => e.code(),
             Self::SdJwt(e) => e.code(),
             Self::Catalogue(e) => e.code(),
+            Self::Transport(e) => e.code(),
+            Self::Freshness(e) => e.code(),
+            Self::Trust(e) => e.code(),
+            Self::Status(e) => e.code(),
         }
     }
 }
@@ -125,6 +141,18 @@ impl From<SdJwtError> for VcError {
 impl From<JwsError> for VcError {
     fn from(e: JwsError) -> Self {
         Self::Jws(e)
+    }
+}
+
+impl From<crate::trust::TrustError> for VcError {
+    fn from(e: crate::trust::TrustError) -> Self {
+        Self::Trust(e)
+    }
+}
+
+impl From<crate::status::StatusError> for VcError {
+    fn from(e: crate::status::StatusError) -> Self {
+        Self::Status(e)
     }
 }
 

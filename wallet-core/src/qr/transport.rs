@@ -1,0 +1,513 @@
+//! QR transport, version 1 (docs/qr-format.md): a lossless compact form of a standard SD-JWT /
+//! SD-JWT+KB string for "show certificate" QR codes. Every base64url part is carried as raw
+//! bytes inside a binary frame; long base64url strings inside the JSON become raw bytes; digests
+//! of carried disclosures and the KB-JWT's `sd_hash` are left out (the decoder recomputes them);
+//! the frame is compressed with raw DEFLATE (RFC 1951) primed with a preset dictionary of the
+//! JSON vocabulary, then base45-encoded (RFC 9285) behind the prefix `CW1:`, all in the QR
+//! alphanumeric character set. Decoding rebuilds the exact original string, which the verifier
+//! then checks like any other presentation.
+
+use crate::encoding::{b64_decode, b64_encode, limits};
+use crate::sdjwt::{Disclosure, SdJwtParts, sd_hash};
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use sha2::{Digest as _, Sha256};
+
+/// The prefix of a version-1 payload. The digit is the dictionary and frame version.
+pub const PREFIX_V1: &str = "CW1:";
+
+/// Longest QR payload accepted (characters). A version-40 QR code holds at most 4296
+/// alphanumeric characters; anything longer did not come from a QR code.
+pub const MAX_PAYLOAD_CHARS: usize = 4296;
+
+/// Largest decompressed frame (bytes): a frame is never larger than the SD-JWT it encodes.
+pub const MAX_FRAME_BYTES: usize = limits::MAX_TOKEN_LEN;
+
+/// Errors of the QR transport.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// The text does not start with a known `CW<digit>:` prefix (and is not an SD-JWT either).
+    #[error("not a certificate QR payload: expected the prefix CW1:")]
+    NotAPayload,
+    /// The prefix names a version this build does not know (e.g. `CW2:` from a newer wallet).
+    #[error("unsupported QR payload version {0:?}: update the verifier app")]
+    UnknownVersion(String),
+    /// The payload is longer than any QR code can hold.
+    #[error("QR payload longer than {MAX_PAYLOAD_CHARS} characters")]
+    PayloadTooLong,
+    /// The base45 text is invalid or not in its canonical form.
+    #[error("QR payload is not valid canonical base45")]
+    Base45,
+    /// The DEFLATE stream is corrupt, truncated, or followed by extra bytes.
+    #[error("QR payload does not decompress: {0}")]
+    Deflate(&'static str),
+    /// The decompressed frame would exceed [`MAX_FRAME_BYTES`] (a decompression bomb).
+    #[error("QR payload decompresses to more than {MAX_FRAME_BYTES} bytes")]
+    TooLarge,
+    /// The frame does not follow the layout of docs/qr-format.md.
+    #[error("malformed QR frame: {0}")]
+    MalformedFrame(&'static str),
+    /// The frame decodes, but is not the one canonical encoding of its presentation.
+    #[error("QR payload is not in canonical form")]
+    NonCanonical,
+    /// The presentation cannot be carried (not a canonical SD-JWT, or control bytes in its JSON).
+    #[error("presentation cannot be encoded for QR: {0}")]
+    NotEncodable(&'static str),
+}
+
+impl TransportError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotAPayload => "qr.not_a_payload",
+            Self::UnknownVersion(_) => "qr.unknown_version",
+            Self::PayloadTooLong => "qr.payload_too_long",
+            Self::Base45 => "qr.base45",
+            Self::Deflate(_) => "qr.deflate",
+            Self::TooLarge => "qr.too_large",
+            Self::MalformedFrame(_) => "qr.malformed_frame",
+            Self::NonCanonical => "qr.non_canonical",
+            Self::NotEncodable(_) => "qr.not_encodable",
+        }
+    }
+}
+
+/// Marker bytes inside transformed JSON. JSON text never contains raw bytes below 0x20 other than
+/// whitespace (RFC 8259 §7), so these cannot collide with content.
+const RAW: u8 = 0x01; // RAW len bytes…  ==  "base64url(bytes)"
+const DIGEST: u8 = 0x02; // DIGEST k      ==  "digest of the k-th carried disclosure (emission order)"
+const SD_HASH: u8 = 0x03; // SD_HASH       ==  "sd_hash of the rebuilt presentation"
+
+/// Shortest string content turned into raw bytes (shorter ones gain nothing).
+const MIN_RAW_CHARS: usize = 16;
+
+/// The version-1 preset dictionary: fragments of the transformed JSON every certificate shares,
+/// least common first (DEFLATE reaches the end of the window most cheaply). Frozen: changing one
+/// byte changes every payload, so a change needs a new version prefix. A test pins its SHA-256.
+pub const DICTIONARY_V1: &[u8] = concat!(
+    "上海市浦东新区黄浦区徐汇区长宁区静安区普陀区虹口区杨浦区闵行区宝山区嘉定区金山区松江区青浦区奉贤区崇明区",
+    "北京市天津市重庆市广东省江苏省浙江省有限公司公安局交通警察总队车辆管理所不动产登记中心人力资源和社会保障局市场监督管理局出入境管理局",
+    "\"legal_representative\",\"\"registered_capital\",\"\"establishment_date\",\"\"business_term_until\",\"\"business_scope\",\"\"entity_type\",\"",
+    "\"certificate_number\",\"\"right_holder\",\"\"co_ownership\",\"\"location\",\"\"right_type\",\"\"right_nature\",\"\"usage\",\"\"unit_number\",\"\"floor_area\",\"\"land_use_until\",\"\"registration_date\",\"",
+    "\"plate_number\",\"\"vin\",\"\"vehicle_type\",\"\"owner\",\"\"use_character\",\"\"model\",\"\"engine_number\",\"\"issue_date\",\"\"approved_passengers\",\"\"inspection_valid_until\",\"",
+    "\"household_number\",\"\"household_type\",\"\"relationship_to_head\",\"\"birthplace\",\"\"passport_number\",\"\"surname_latin\",\"\"given_names_latin\",\"\"place_of_issue\",\"\"expiry_date\",\"",
+    "\"social_security_number\",\"\"card_number\",\"\"photo_digest\",\"\"ethnicity\",\"\"id_number\",\"",
+    "\"nationality\",\"CHN\"]\"age_over_60\",true]\"age_over_60\",false]\"age_over_18\",false]\"age_over_18\",true]",
+    "\"first_issue_date\",\"\"licence_class\",\"C1\"]\"licence_number\",\"\"valid_from\",\"\"valid_until\",\"长期\"]\"",
+    "\"birth_date\",\"19\"address\",\"上海市\"sex\",\"男\"]\"sex\",\"女\"]\"name\",\"",
+    "urn:cn-wallet:business-licence:1\"}urn:cn-wallet:real-estate-title:1\"}urn:cn-wallet:household-register:1\"}",
+    "urn:cn-wallet:passport:1\"}urn:cn-wallet:social-security-card:1\"}urn:cn-wallet:vehicle-licence:1\"}",
+    "urn:cn-wallet:resident-id:1\"}urn:cn-wallet:driving-licence:1\"}",
+    ",\"status\":{\"status_list\":{\"idx\":,\"uri\":\"https://\"}},\"nbf\":17",
+    "{\"_sd\":[\u{1}\u{20}],\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\u{1}\u{20}}},\"exp\":17",
+    ",\"iat\":17,\"iss\":\"https://.gov.cn/\",\"vct\":\"urn:cn-wallet:",
+    "{\"alg\":\"EdDSA\",\"kid\":\u{1}\u{20},\"typ\":\"dc+sd-jwt\"}",
+    "{\"alg\":\"EdDSA\",\"typ\":\"kb+jwt\"}{\"aud\":\"urn:wallet:qr:offline\",\"iat\":17,\"nonce\":\u{1}\u{10},\"sd_hash\":\u{3}}",
+    "[\u{1}\u{10},\""
+)
+.as_bytes();
+
+/// Encodes a presentation (`<jwt>~<d>~…~[<kb-jwt>]`) as a version-1 QR payload.
+pub fn encode(presentation: &str) -> Result<String, TransportError> {
+    let packed = pack(&build_frame(presentation)?)?;
+    let mut out = String::with_capacity(PREFIX_V1.len().saturating_add(packed.len().saturating_mul(2)));
+    out.push_str(PREFIX_V1);
+    out.push_str(&base45::encode(&packed));
+    Ok(out)
+}
+
+/// Decodes a version-1 QR payload back to the exact presentation string it was made from.
+/// Refuses unknown versions, non-canonical base45, corrupt or oversized DEFLATE streams, frames
+/// that do not follow the layout, and any frame other than the canonical one.
+pub fn decode(payload: &str) -> Result<String, TransportError> {
+    if payload.len() > MAX_PAYLOAD_CHARS {
+        return Err(TransportError::PayloadTooLong);
+    }
+    let body = match payload.strip_prefix(PREFIX_V1) {
+        Some(body) => body,
+        None => return Err(version_error(payload)),
+    };
+    let packed = base45::decode(body).map_err(|_| TransportError::Base45)?;
+    // Re-encoding pins the one accepted base45 text (no lenient alternative spellings).
+    if base45::encode(&packed) != body {
+        return Err(TransportError::Base45);
+    }
+    let mut r = Reader { bytes: &packed, pos: 0 };
+    let compressed_len = r.varint()?;
+    let compressed = r.take(compressed_len)?;
+    let frame = Frame { structure: inflate(compressed)?, raw: packed.get(r.pos..).unwrap_or_default().to_vec() };
+    let presentation = read_frame(&frame)?;
+    // Exactly one spelling: the frame must be the one the encoder builds, and the length prefix
+    // minimal. (The DEFLATE stream itself may come from any conforming compressor.)
+    let mut prefix = Vec::with_capacity(3);
+    push_varint(&mut prefix, compressed_len);
+    if build_frame(&presentation)? != frame || packed.get(..prefix.len()) != Some(prefix.as_slice()) {
+        return Err(TransportError::NonCanonical);
+    }
+    Ok(presentation)
+}
+
+/// Whether `text` looks like a QR transport payload (any version), as opposed to a plain SD-JWT.
+pub fn is_payload(text: &str) -> bool {
+    let b = text.as_bytes();
+    matches!(b, [b'C', b'W', d, b':', ..] if d.is_ascii_digit())
+}
+
+fn version_error(payload: &str) -> TransportError {
+    if is_payload(payload) {
+        TransportError::UnknownVersion(payload.chars().take(4).collect())
+    } else {
+        TransportError::NotAPayload
+    }
+}
+
+fn deflate(frame: &[u8]) -> Result<Vec<u8>, TransportError> {
+    let mut c = Compress::new(Compression::best(), false);
+    c.set_dictionary(DICTIONARY_V1).map_err(|_| TransportError::NotEncodable("compressor rejected the dictionary"))?;
+    let mut out = Vec::with_capacity(frame.len().saturating_add(64));
+    match c.compress_vec(frame, &mut out, FlushCompress::Finish) {
+        Ok(Status::StreamEnd) => Ok(out),
+        _ => Err(TransportError::NotEncodable("compression did not finish")),
+    }
+}
+
+fn inflate(compressed: &[u8]) -> Result<Vec<u8>, TransportError> {
+    let mut d = Decompress::new(false);
+    d.set_dictionary(DICTIONARY_V1).map_err(|_| TransportError::Deflate("dictionary rejected"))?;
+    // A fixed buffer one byte larger than the cap: inflating never allocates beyond it, and a
+    // full buffer means the stream wanted more than the cap (a bomb).
+    let mut out = Vec::with_capacity(MAX_FRAME_BYTES.saturating_add(1));
+    let status = d
+        .decompress_vec(compressed, &mut out, FlushDecompress::Finish)
+        .map_err(|_| TransportError::Deflate("corrupt stream"))?;
+    if out.len() > MAX_FRAME_BYTES {
+        return Err(TransportError::TooLarge);
+    }
+    if status != Status::StreamEnd {
+        return Err(TransportError::Deflate("truncated stream"));
+    }
+    if usize::try_from(d.total_in()).ok() != Some(compressed.len()) {
+        return Err(TransportError::Deflate("bytes after the end of the stream"));
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frame building (encoder side; also used by the decoder for the canonical check)
+
+/// A frame in its two streams: the structure (JSON skeleton, markers, lengths), which DEFLATE
+/// compresses well, and the raw bytes (signatures, keys, salts, digests, nonces), which are
+/// random and would only be made larger by Huffman codes shared with text.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Frame {
+    structure: Vec<u8>,
+    raw: Vec<u8>,
+}
+
+fn push_varint(out: &mut Vec<u8>, mut v: usize) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn decode_b64(part: &str) -> Result<Vec<u8>, TransportError> {
+    b64_decode(part).map_err(|_| TransportError::NotEncodable("a part is not canonical base64url"))
+}
+
+/// Context for transforming one JSON text.
+struct Known<'a> {
+    /// Digests of disclosures already emitted, in emission order.
+    digests: &'a [String],
+    /// The presentation's `sd_hash`, when transforming the KB-JWT payload.
+    sd_hash: Option<&'a str>,
+}
+
+impl Frame {
+    /// A JSON text: its length in the structure, then the text with eligible string literals
+    /// replaced by markers (docs/qr-format.md §3).
+    fn push_json(&mut self, json: &[u8], known: &Known<'_>) -> Result<(), TransportError> {
+        if json.iter().any(|&b| b == RAW || b == DIGEST || b == SD_HASH) {
+            return Err(TransportError::NotEncodable("control bytes in JSON text"));
+        }
+        let mut text = Vec::with_capacity(json.len());
+        let mut i = 0usize;
+        while let Some(&b) = json.get(i) {
+            if b != b'"' {
+                text.push(b);
+                i = i.saturating_add(1);
+                continue;
+            }
+            // Find the closing quote, honouring backslash escapes.
+            let start = i.saturating_add(1);
+            let mut j = start;
+            let mut escaped = false;
+            loop {
+                match json.get(j) {
+                    None => return Err(TransportError::NotEncodable("unterminated JSON string")),
+                    Some(b'\\') if !escaped => escaped = true,
+                    Some(b'"') if !escaped => break,
+                    Some(_) => escaped = false,
+                }
+                j = j.saturating_add(1);
+            }
+            self.emit_string(&mut text, json.get(start..j).unwrap_or_default(), known);
+            i = j.saturating_add(1);
+        }
+        push_varint(&mut self.structure, text.len());
+        self.structure.extend_from_slice(&text);
+        Ok(())
+    }
+
+    fn emit_string(&mut self, text: &mut Vec<u8>, content: &[u8], known: &Known<'_>) {
+        let is_b64 = content.len() >= MIN_RAW_CHARS
+            && content.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_');
+        if is_b64 {
+            let s = std::str::from_utf8(content).unwrap_or_default();
+            if known.sd_hash == Some(s) {
+                text.push(SD_HASH);
+                return;
+            }
+            if let Some(k) = known.digests.iter().position(|d| d == s) {
+                if let Ok(k) = u8::try_from(k) {
+                    text.push(DIGEST);
+                    text.push(k);
+                    return;
+                }
+            }
+            if let Ok(raw) = b64_decode(s) {
+                if let Ok(len) = u8::try_from(raw.len()) {
+                    text.push(RAW);
+                    text.push(len);
+                    self.raw.extend_from_slice(&raw);
+                    return;
+                }
+            }
+        }
+        text.push(b'"');
+        text.extend_from_slice(content);
+        text.push(b'"');
+    }
+
+    /// Opaque bytes (a signature): length in the structure, bytes in the raw stream.
+    fn push_bytes(&mut self, bytes: &[u8]) {
+        push_varint(&mut self.structure, bytes.len());
+        self.raw.extend_from_slice(bytes);
+    }
+}
+
+/// The canonical frame of a presentation.
+fn build_frame(presentation: &str) -> Result<Frame, TransportError> {
+    let parts = SdJwtParts::split(presentation).map_err(|_| TransportError::NotEncodable("not an SD-JWT"))?;
+    let mut jwt = parts.jwt.split('.');
+    let (Some(h), Some(p), Some(s), None) = (jwt.next(), jwt.next(), jwt.next(), jwt.next()) else {
+        return Err(TransportError::NotEncodable("issuer JWT is not a compact JWS"));
+    };
+    let mut disclosures = Vec::with_capacity(parts.disclosures.len());
+    for d in &parts.disclosures {
+        let parsed = Disclosure::parse(d).map_err(|_| TransportError::NotEncodable("malformed disclosure"))?;
+        disclosures.push((decode_b64(d)?, parsed.digest().to_owned()));
+    }
+    // Which carried disclosures each disclosure references (nested claims): found by looking up
+    // every 43-character string literal among the digests, linear in the input size.
+    let index: std::collections::HashMap<&str, usize> =
+        disclosures.iter().enumerate().map(|(i, (_, digest))| (digest.as_str(), i)).collect();
+    let deps: Vec<Vec<usize>> = disclosures
+        .iter()
+        .map(|(json, _)| {
+            json.split(|&b| b == b'"')
+                .filter(|piece| piece.len() == 43)
+                .filter_map(|piece| std::str::from_utf8(piece).ok().and_then(|t| index.get(t).copied()))
+                .collect()
+        })
+        .collect();
+    let mut frame = Frame::default();
+    frame.structure.push(u8::from(parts.kb_jwt.is_some()));
+    push_varint(&mut frame.structure, disclosures.len());
+    // Emission order: repeatedly the lowest original index whose referenced disclosures are all
+    // emitted, so the decoder can always expand DIGEST markers from what it already has.
+    let mut done = vec![false; disclosures.len()];
+    let mut emitted: Vec<String> = Vec::with_capacity(disclosures.len());
+    while emitted.len() < disclosures.len() {
+        let ready = |i: usize| {
+            !done.get(i).copied().unwrap_or(true)
+                && deps.get(i).is_some_and(|d| d.iter().all(|&j| j == i || done.get(j).copied().unwrap_or(false)))
+        };
+        let Some(i) = (0..disclosures.len()).find(|&i| ready(i)) else {
+            return Err(TransportError::NotEncodable("disclosures reference each other in a cycle"));
+        };
+        let (json, digest) = disclosures.get(i).ok_or(TransportError::NotEncodable("disclosure index"))?;
+        push_varint(&mut frame.structure, i);
+        frame.push_json(json, &Known { digests: &emitted, sd_hash: None })?;
+        if let Some(flag) = done.get_mut(i) {
+            *flag = true;
+        }
+        emitted.push(digest.clone());
+    }
+    let known = Known { digests: &emitted, sd_hash: None };
+    frame.push_json(&decode_b64(h)?, &known)?;
+    frame.push_json(&decode_b64(p)?, &known)?;
+    frame.push_bytes(&decode_b64(s)?);
+    if let Some(kb) = parts.kb_jwt {
+        let mut kb_parts = kb.split('.');
+        let (Some(kh), Some(kp), Some(ks), None) = (kb_parts.next(), kb_parts.next(), kb_parts.next(), kb_parts.next()) else {
+            return Err(TransportError::NotEncodable("KB-JWT is not a compact JWS"));
+        };
+        let hash = sd_hash(parts.without_kb);
+        let kb_known = Known { digests: &[], sd_hash: Some(&hash) };
+        frame.push_json(&decode_b64(kh)?, &kb_known)?;
+        frame.push_json(&decode_b64(kp)?, &kb_known)?;
+        frame.push_bytes(&decode_b64(ks)?);
+    }
+    Ok(frame)
+}
+
+/// The bytes under base45: varint(length of the compressed structure) ‖ DEFLATE(structure) ‖ raw.
+fn pack(frame: &Frame) -> Result<Vec<u8>, TransportError> {
+    let compressed = deflate(&frame.structure)?;
+    let mut out = Vec::with_capacity(compressed.len().saturating_add(frame.raw.len()).saturating_add(3));
+    push_varint(&mut out, compressed.len());
+    out.extend_from_slice(&compressed);
+    out.extend_from_slice(&frame.raw);
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frame reading (decoder side)
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Result<u8, TransportError> {
+        let b = *self.bytes.get(self.pos).ok_or(TransportError::MalformedFrame("truncated"))?;
+        self.pos = self.pos.saturating_add(1);
+        Ok(b)
+    }
+    fn take(&mut self, len: usize) -> Result<&'a [u8], TransportError> {
+        let end = self.pos.checked_add(len).ok_or(TransportError::MalformedFrame("length overflow"))?;
+        let slice = self.bytes.get(self.pos..end).ok_or(TransportError::MalformedFrame("truncated part"))?;
+        self.pos = end;
+        Ok(slice)
+    }
+    fn varint(&mut self) -> Result<usize, TransportError> {
+        let mut value = 0usize;
+        for shift in [0u32, 7, 14] {
+            let b = self.byte()?;
+            value |= usize::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(TransportError::MalformedFrame("length too large"))
+    }
+    fn done(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+}
+
+/// Reads one JSON text from the structure, expanding markers (RAW bytes come from `raw`).
+fn read_json(s: &mut Reader<'_>, raw: &mut Reader<'_>, digests: &[String], sd_hash: Option<&str>) -> Result<Vec<u8>, TransportError> {
+    let len = s.varint()?;
+    let text = s.take(len)?;
+    let mut t = Reader { bytes: text, pos: 0 };
+    let mut out = Vec::with_capacity(len.saturating_mul(2));
+    while !t.done() {
+        match t.byte()? {
+            RAW => {
+                let n = usize::from(t.byte()?);
+                out.push(b'"');
+                out.extend_from_slice(b64_encode(raw.take(n)?).as_bytes());
+                out.push(b'"');
+            }
+            DIGEST => {
+                let k = usize::from(t.byte()?);
+                let digest = digests.get(k).ok_or(TransportError::MalformedFrame("digest reference out of range"))?;
+                out.push(b'"');
+                out.extend_from_slice(digest.as_bytes());
+                out.push(b'"');
+            }
+            SD_HASH => {
+                let hash = sd_hash.ok_or(TransportError::MalformedFrame("sd_hash marker outside the KB-JWT"))?;
+                out.push(b'"');
+                out.extend_from_slice(hash.as_bytes());
+                out.push(b'"');
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+fn read_bytes<'a>(s: &mut Reader<'_>, raw: &mut Reader<'a>) -> Result<&'a [u8], TransportError> {
+    let len = s.varint()?;
+    raw.take(len)
+}
+
+fn read_frame(frame: &Frame) -> Result<String, TransportError> {
+    let mut s = Reader { bytes: &frame.structure, pos: 0 };
+    let mut raw = Reader { bytes: &frame.raw, pos: 0 };
+    let flags = s.byte()?;
+    if flags > 1 {
+        return Err(TransportError::MalformedFrame("unknown flags"));
+    }
+    let n = s.varint()?;
+    if n > limits::MAX_DISCLOSURES {
+        return Err(TransportError::MalformedFrame("too many disclosures"));
+    }
+    let mut by_position: Vec<Option<String>> = vec![None; n];
+    let mut digests: Vec<String> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let position = s.varint()?;
+        let json = read_json(&mut s, &mut raw, &digests, None)?;
+        let encoded = b64_encode(&json);
+        digests.push(b64_encode(Sha256::digest(encoded.as_bytes())));
+        let slot = by_position.get_mut(position).ok_or(TransportError::MalformedFrame("disclosure position out of range"))?;
+        if slot.replace(encoded).is_some() {
+            return Err(TransportError::MalformedFrame("disclosure position repeated"));
+        }
+    }
+    let header = read_json(&mut s, &mut raw, &digests, None)?;
+    let payload = read_json(&mut s, &mut raw, &digests, None)?;
+    let signature = read_bytes(&mut s, &mut raw)?;
+    let mut out = b64_encode(&header);
+    out.push('.');
+    out.push_str(&b64_encode(&payload));
+    out.push('.');
+    out.push_str(&b64_encode(signature));
+    out.push('~');
+    for d in by_position {
+        out.push_str(&d.ok_or(TransportError::MalformedFrame("missing disclosure position"))?);
+        out.push('~');
+    }
+    if flags == 1 {
+        let hash = sd_hash(&out);
+        let kb_header = read_json(&mut s, &mut raw, &[], Some(&hash))?;
+        let kb_payload = read_json(&mut s, &mut raw, &[], Some(&hash))?;
+        let kb_sig = read_bytes(&mut s, &mut raw)?;
+        out.push_str(&b64_encode(&kb_header));
+        out.push('.');
+        out.push_str(&b64_encode(&kb_payload));
+        out.push('.');
+        out.push_str(&b64_encode(kb_sig));
+    }
+    if !s.done() || !raw.done() {
+        return Err(TransportError::MalformedFrame("trailing bytes"));
+    }
+    if out.len() > limits::MAX_TOKEN_LEN {
+        return Err(TransportError::TooLarge);
+    }
+    Ok(out)
+}
+
+#[doc(hidden)]
+pub fn debug_frame(presentation: &str) -> Result<(Vec<u8>, Vec<u8>), TransportError> {
+    build_frame(presentation).map(|f| (f.structure, f.raw))
+}

@@ -1,0 +1,804 @@
+//! The trust list (DESIGN.md "Formats: Trust list"; format in docs/trust-and-status.md): a
+//! compact JWS (RFC 7515, EdDSA, `typ: trustlist+jwt`) signed by a root key that verifiers pin,
+//! naming each issuing agency (`iss`, names in zh-CN and en), its keys (public JWK, `kid` =
+//! RFC 7638 thumbprint, validity window, retirement) and the credential types (`vct`) it may
+//! issue. Verifiers check credentials against it offline through [`IssuerKeyResolver`], and
+//! Status List Tokens through [`StatusKeyResolver`].
+//!
+//! A list carries a sequence number: a verifier never goes back to a lower one (rollback), so an
+//! attacker cannot replay an old list that still trusts a removed issuer or key. It also carries
+//! `next_update`: past it the list is stale, which by default fails verification.
+
+use crate::credential::VcError;
+use crate::jws::{Jws, JwsError};
+use crate::keys::{Signer, VerifyingKey};
+use crate::status::{StatusError, StatusKeyResolver};
+use crate::verify::IssuerKeyResolver;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::io::{ErrorKind, Read as _};
+use std::path::{Path, PathBuf};
+
+/// The JOSE `typ` of a trust list.
+pub const TRUST_LIST_TYP: &str = "trustlist+jwt";
+
+/// Longest trust list accepted (bytes of compact JWS). A list of 1,000 agencies with a few keys
+/// each is about 600 KiB.
+pub const MAX_TRUST_LIST_BYTES: usize = 4 * 1024 * 1024;
+
+/// Most issuers one list may name.
+pub const MAX_ISSUERS: usize = 10_000;
+
+/// Most keys one issuer may list (current, next and retired ones).
+pub const MAX_KEYS_PER_ISSUER: usize = 64;
+
+/// Most credential types one issuer may be authorised for.
+pub const MAX_VCTS_PER_ISSUER: usize = 256;
+
+/// Errors of the trust-list layer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// The trust list failed a JWS check (structure, `typ`, algorithm, encoding).
+    #[error("trust list: {0}")]
+    Jws(JwsError),
+    /// The list is not signed by the pinned root key.
+    #[error("trust list is not signed by the pinned root key")]
+    BadSignature,
+    /// The list is larger than the accepted maximum.
+    #[error("trust list exceeds the size limit")]
+    TooLarge,
+    /// A required member is missing or has the wrong type or value.
+    #[error("malformed trust list: {0}")]
+    Malformed(&'static str),
+    /// The verifier's time is past the list's `next_update` and the policy is to fail.
+    #[error("trust list is stale (past its next update); download the current list")]
+    Stale,
+    /// The list's `iat` is in the future (beyond the clock skew).
+    #[error("trust list was issued in the future")]
+    IssuedInFuture,
+    /// The list's sequence number is lower than that of a list already accepted.
+    #[error("trust list is older than the one already accepted (rollback refused)")]
+    Rollback,
+    /// The list reuses the sequence number of the accepted list with different content.
+    #[error("trust list reuses the accepted list's sequence number with different content")]
+    SequenceReused,
+    /// The list's id is not the one already accepted.
+    #[error("trust list id differs from the accepted list's")]
+    WrongListId,
+    /// The issuer is not in the list (builder operations).
+    #[error("issuer is not listed in the trust list")]
+    UnlistedIssuer,
+    /// The issuer is listed twice.
+    #[error("issuer is listed more than once")]
+    DuplicateIssuer,
+    /// The issuer has no key with this `kid` (builder operations).
+    #[error("issuer has no key with this kid")]
+    UnknownKey,
+    /// A key is listed twice.
+    #[error("key is listed more than once")]
+    DuplicateKey,
+    /// A validity window is empty (`next_update` not after `iat`, or a key's `not_after` not
+    /// after its `not_before`).
+    #[error("validity window is empty")]
+    InvalidValidity,
+    /// The root could not sign.
+    #[error("trust list signing failed: {0}")]
+    Signer(JwsError),
+    /// The stored list could not be read or written.
+    #[error("trust list i/o failed: {0}")]
+    Io(String),
+}
+
+impl TrustError {
+    /// Stable machine-readable code (JWS errors keep their own code).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Jws(e) => e.code(),
+            Self::BadSignature => "trust.bad_signature",
+            Self::TooLarge => "trust.too_large",
+            Self::Malformed(_) => "trust.malformed",
+            Self::Stale => "trust.stale",
+            Self::IssuedInFuture => "trust.issued_in_future",
+            Self::Rollback => "trust.rollback",
+            Self::SequenceReused => "trust.sequence_reused",
+            Self::WrongListId => "trust.wrong_list_id",
+            Self::UnlistedIssuer => "trust.unlisted_issuer",
+            Self::DuplicateIssuer => "trust.duplicate_issuer",
+            Self::UnknownKey => "trust.unknown_key",
+            Self::DuplicateKey => "trust.duplicate_key",
+            Self::InvalidValidity => "trust.invalid_validity",
+            Self::Signer(e) => e.code(),
+            Self::Io(_) => "trust.io",
+        }
+    }
+
+    fn io(e: &std::io::Error) -> Self {
+        Self::Io(e.kind().to_string())
+    }
+}
+
+/// What to do with a list past its `next_update`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum StalePolicy {
+    /// Refuse to verify against it (default: an out-of-date list may still trust a key that was
+    /// removed after a compromise).
+    #[default]
+    Fail,
+    /// Verify, and report the list as stale.
+    Warn,
+}
+
+/// One issuer key and when it may sign credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerKey {
+    /// The public key.
+    pub key: VerifyingKey,
+    /// Its RFC 7638 thumbprint (the `kid` in credential headers).
+    pub kid: String,
+    /// First second (unix) at which credentials signed by it may be issued (`iat`).
+    pub not_before: i64,
+    /// First second at which it may no longer sign (planned end), if any.
+    pub not_after: Option<i64>,
+    /// First second at which it was retired (rotation), if it was. Credentials issued before
+    /// stay valid; a compromised key is removed instead, which invalidates them all.
+    pub retired_at: Option<i64>,
+}
+
+impl IssuerKey {
+    /// Whether a credential issued at `iat` may carry this key's signature.
+    pub fn valid_at(&self, iat: i64) -> bool {
+        iat >= self.not_before
+            && self.not_after.is_none_or(|end| iat < end)
+            && self.retired_at.is_none_or(|end| iat < end)
+    }
+}
+
+/// One issuing agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerEntry {
+    /// `iss` of its credentials.
+    pub iss: String,
+    /// Name in Chinese (`zh-CN`), e.g. 上海市公安局.
+    pub name_zh: String,
+    /// Name in English.
+    pub name_en: String,
+    /// Credential types it may issue.
+    pub vct: Vec<String>,
+    /// Its keys.
+    pub keys: Vec<IssuerKey>,
+}
+
+/// The content of a trust list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustList {
+    /// `list_id`: which list this is (a verifier follows one list).
+    pub list_id: String,
+    /// `seq`: sequence number, increasing with every published version.
+    pub seq: u64,
+    /// `iat`: when this version was signed.
+    pub issued_at: i64,
+    /// `next_update`: when the next version is due; the list is stale after it.
+    pub next_update: i64,
+    /// `issuers`.
+    pub issuers: Vec<IssuerEntry>,
+}
+
+fn string_member(
+    obj: &Map<String, Value>,
+    name: &str,
+    what: &'static str,
+) -> Result<String, TrustError> {
+    obj.get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .ok_or(TrustError::Malformed(what))
+}
+
+fn int_member(obj: &Map<String, Value>, name: &str, what: &'static str) -> Result<i64, TrustError> {
+    obj.get(name)
+        .and_then(Value::as_i64)
+        .ok_or(TrustError::Malformed(what))
+}
+
+fn opt_int_member(
+    obj: &Map<String, Value>,
+    name: &str,
+    what: &'static str,
+) -> Result<Option<i64>, TrustError> {
+    match obj.get(name) {
+        None => Ok(None),
+        Some(v) => v.as_i64().map(Some).ok_or(TrustError::Malformed(what)),
+    }
+}
+
+impl IssuerKey {
+    fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("kid".into(), Value::from(self.kid.as_str()));
+        map.insert("jwk".into(), self.key.to_jwk());
+        map.insert("not_before".into(), Value::from(self.not_before));
+        if let Some(t) = self.not_after {
+            map.insert("not_after".into(), Value::from(t));
+        }
+        if let Some(t) = self.retired_at {
+            map.insert("retired_at".into(), Value::from(t));
+        }
+        Value::Object(map)
+    }
+
+    fn from_json(value: &Value) -> Result<Self, TrustError> {
+        let obj = value
+            .as_object()
+            .ok_or(TrustError::Malformed("a key is not an object"))?;
+        let jwk = obj
+            .get("jwk")
+            .ok_or(TrustError::Malformed("a key has no jwk"))?;
+        let key = VerifyingKey::from_jwk(jwk)
+            .map_err(|_| TrustError::Malformed("a key's jwk is not a usable Ed25519 public key"))?;
+        let kid = string_member(obj, "kid", "a key has no kid")?;
+        if kid != key.thumbprint() {
+            return Err(TrustError::Malformed("a key's kid is not its RFC 7638 thumbprint"));
+        }
+        let not_before = int_member(obj, "not_before", "a key's not_before is not an integer")?;
+        let not_after = opt_int_member(obj, "not_after", "a key's not_after is not an integer")?;
+        let retired_at = opt_int_member(obj, "retired_at", "a key's retired_at is not an integer")?;
+        if not_after.is_some_and(|end| end <= not_before) {
+            return Err(TrustError::InvalidValidity);
+        }
+        Ok(Self {
+            key,
+            kid,
+            not_before,
+            not_after,
+            retired_at,
+        })
+    }
+}
+
+impl IssuerEntry {
+    fn to_json(&self) -> Value {
+        let mut names = Map::new();
+        names.insert("zh-CN".into(), Value::from(self.name_zh.as_str()));
+        names.insert("en".into(), Value::from(self.name_en.as_str()));
+        let mut map = Map::new();
+        map.insert("iss".into(), Value::from(self.iss.as_str()));
+        map.insert("name".into(), Value::Object(names));
+        map.insert(
+            "vct".into(),
+            Value::Array(self.vct.iter().map(|v| Value::from(v.as_str())).collect()),
+        );
+        map.insert(
+            "keys".into(),
+            Value::Array(self.keys.iter().map(IssuerKey::to_json).collect()),
+        );
+        Value::Object(map)
+    }
+
+    fn from_json(value: &Value) -> Result<Self, TrustError> {
+        let obj = value
+            .as_object()
+            .ok_or(TrustError::Malformed("an issuer is not an object"))?;
+        let iss = string_member(obj, "iss", "an issuer has no iss")?;
+        let names = obj
+            .get("name")
+            .and_then(Value::as_object)
+            .ok_or(TrustError::Malformed("an issuer has no name object"))?;
+        let name_zh = string_member(names, "zh-CN", "an issuer has no zh-CN name")?;
+        let name_en = string_member(names, "en", "an issuer has no en name")?;
+        let vct_values = obj
+            .get("vct")
+            .and_then(Value::as_array)
+            .ok_or(TrustError::Malformed("an issuer's vct is not an array"))?;
+        if vct_values.len() > MAX_VCTS_PER_ISSUER {
+            return Err(TrustError::TooLarge);
+        }
+        let mut vct = Vec::with_capacity(vct_values.len());
+        for v in vct_values {
+            let v = v
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .ok_or(TrustError::Malformed("an issuer's vct holds a non-string"))?;
+            if vct.iter().any(|seen: &String| seen == v) {
+                return Err(TrustError::Malformed("an issuer lists a vct twice"));
+            }
+            vct.push(v.to_owned());
+        }
+        let key_values = obj
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or(TrustError::Malformed("an issuer's keys is not an array"))?;
+        if key_values.len() > MAX_KEYS_PER_ISSUER {
+            return Err(TrustError::TooLarge);
+        }
+        let mut keys: Vec<IssuerKey> = Vec::with_capacity(key_values.len());
+        for k in key_values {
+            let key = IssuerKey::from_json(k)?;
+            if keys.iter().any(|seen| seen.kid == key.kid) {
+                return Err(TrustError::DuplicateKey);
+            }
+            keys.push(key);
+        }
+        Ok(Self {
+            iss,
+            name_zh,
+            name_en,
+            vct,
+            keys,
+        })
+    }
+}
+
+impl TrustList {
+    /// The JWS payload: `list_id`, `seq`, `iat`, `next_update`, `issuers`.
+    pub fn to_payload(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("list_id".into(), Value::from(self.list_id.as_str()));
+        map.insert("seq".into(), Value::from(self.seq));
+        map.insert("iat".into(), Value::from(self.issued_at));
+        map.insert("next_update".into(), Value::from(self.next_update));
+        map.insert(
+            "issuers".into(),
+            Value::Array(self.issuers.iter().map(IssuerEntry::to_json).collect()),
+        );
+        Value::Object(map)
+    }
+
+    /// Reads and checks a payload: types, thumbprint `kid`s, no duplicate issuer or key, size
+    /// bounds, non-empty validity windows.
+    pub fn from_payload(payload: &Map<String, Value>) -> Result<Self, TrustError> {
+        let list_id = string_member(payload, "list_id", "list_id is not a non-empty string")?;
+        let seq = payload
+            .get("seq")
+            .and_then(Value::as_u64)
+            .ok_or(TrustError::Malformed("seq is not a non-negative integer"))?;
+        let issued_at = int_member(payload, "iat", "iat is not an integer")?;
+        let next_update = int_member(payload, "next_update", "next_update is not an integer")?;
+        if next_update <= issued_at {
+            return Err(TrustError::InvalidValidity);
+        }
+        let values = payload
+            .get("issuers")
+            .and_then(Value::as_array)
+            .ok_or(TrustError::Malformed("issuers is not an array"))?;
+        if values.len() > MAX_ISSUERS {
+            return Err(TrustError::TooLarge);
+        }
+        let mut issuers: Vec<IssuerEntry> = Vec::with_capacity(values.len());
+        for v in values {
+            let entry = IssuerEntry::from_json(v)?;
+            if issuers.iter().any(|seen| seen.iss == entry.iss) {
+                return Err(TrustError::DuplicateIssuer);
+            }
+            issuers.push(entry);
+        }
+        Ok(Self {
+            list_id,
+            seq,
+            issued_at,
+            next_update,
+            issuers,
+        })
+    }
+
+    /// The entry for `iss`.
+    pub fn issuer(&self, iss: &str) -> Option<&IssuerEntry> {
+        self.issuers.iter().find(|e| e.iss == iss)
+    }
+}
+
+/// Builds and signs trust lists (the trust-list operator's side).
+#[derive(Debug, Clone)]
+pub struct TrustListBuilder {
+    list: TrustList,
+}
+
+impl TrustListBuilder {
+    /// An empty list `list_id` with sequence number `seq`.
+    pub fn new(list_id: &str, seq: u64) -> Self {
+        Self {
+            list: TrustList {
+                list_id: list_id.to_owned(),
+                seq,
+                issued_at: 0,
+                next_update: 0,
+                issuers: Vec::new(),
+            },
+        }
+    }
+
+    /// The next version of `current`: same id and content, sequence number + 1.
+    pub fn next_version(current: &TrustList) -> Result<Self, TrustError> {
+        let mut list = current.clone();
+        list.seq = list
+            .seq
+            .checked_add(1)
+            .ok_or(TrustError::Malformed("seq cannot grow further"))?;
+        Ok(Self { list })
+    }
+
+    /// The list as built so far.
+    pub fn list(&self) -> &TrustList {
+        &self.list
+    }
+
+    fn entry_mut(&mut self, iss: &str) -> Result<&mut IssuerEntry, TrustError> {
+        self.list
+            .issuers
+            .iter_mut()
+            .find(|e| e.iss == iss)
+            .ok_or(TrustError::UnlistedIssuer)
+    }
+
+    /// Lists a new issuer with its names and the credential types it may issue.
+    pub fn add_issuer(
+        &mut self,
+        iss: &str,
+        name_zh: &str,
+        name_en: &str,
+        vcts: &[&str],
+    ) -> Result<&mut Self, TrustError> {
+        if iss.is_empty() || name_zh.is_empty() || name_en.is_empty() {
+            return Err(TrustError::Malformed("issuer id and names must be non-empty"));
+        }
+        if self.list.issuer(iss).is_some() {
+            return Err(TrustError::DuplicateIssuer);
+        }
+        if self.list.issuers.len() >= MAX_ISSUERS {
+            return Err(TrustError::TooLarge);
+        }
+        self.list.issuers.push(IssuerEntry {
+            iss: iss.to_owned(),
+            name_zh: name_zh.to_owned(),
+            name_en: name_en.to_owned(),
+            vct: Vec::new(),
+            keys: Vec::new(),
+        });
+        for vct in vcts {
+            self.authorise(iss, vct)?;
+        }
+        Ok(self)
+    }
+
+    /// Removes an issuer: none of its credentials verify against the new list.
+    pub fn remove_issuer(&mut self, iss: &str) -> Result<&mut Self, TrustError> {
+        let before = self.list.issuers.len();
+        self.list.issuers.retain(|e| e.iss != iss);
+        if self.list.issuers.len() == before {
+            return Err(TrustError::UnlistedIssuer);
+        }
+        Ok(self)
+    }
+
+    /// Authorises `iss` to issue credentials of type `vct` (no-op if it already may).
+    pub fn authorise(&mut self, iss: &str, vct: &str) -> Result<&mut Self, TrustError> {
+        if vct.is_empty() {
+            return Err(TrustError::Malformed("vct must be non-empty"));
+        }
+        let entry = self.entry_mut(iss)?;
+        if !entry.vct.iter().any(|v| v == vct) {
+            if entry.vct.len() >= MAX_VCTS_PER_ISSUER {
+                return Err(TrustError::TooLarge);
+            }
+            entry.vct.push(vct.to_owned());
+        }
+        Ok(self)
+    }
+
+    /// Withdraws the authorisation of `iss` for `vct`.
+    pub fn deauthorise(&mut self, iss: &str, vct: &str) -> Result<&mut Self, TrustError> {
+        self.entry_mut(iss)?.vct.retain(|v| v != vct);
+        Ok(self)
+    }
+
+    /// Adds a key to `iss`, valid for credentials issued from `not_before` until `not_after`
+    /// (exclusive), if given.
+    pub fn add_key(
+        &mut self,
+        iss: &str,
+        key: &VerifyingKey,
+        not_before: i64,
+        not_after: Option<i64>,
+    ) -> Result<&mut Self, TrustError> {
+        if not_after.is_some_and(|end| end <= not_before) {
+            return Err(TrustError::InvalidValidity);
+        }
+        let kid = key.thumbprint();
+        if self
+            .list
+            .issuers
+            .iter()
+            .any(|e| e.keys.iter().any(|k| k.kid == kid))
+        {
+            return Err(TrustError::DuplicateKey);
+        }
+        let entry = self.entry_mut(iss)?;
+        if entry.keys.len() >= MAX_KEYS_PER_ISSUER {
+            return Err(TrustError::TooLarge);
+        }
+        entry.keys.push(IssuerKey {
+            key: *key,
+            kid,
+            not_before,
+            not_after,
+            retired_at: None,
+        });
+        Ok(self)
+    }
+
+    /// Retires a key at `at` (rotation): credentials issued before `at` still verify, later
+    /// ones do not.
+    pub fn retire_key(&mut self, iss: &str, kid: &str, at: i64) -> Result<&mut Self, TrustError> {
+        let key = self
+            .entry_mut(iss)?
+            .keys
+            .iter_mut()
+            .find(|k| k.kid == kid)
+            .ok_or(TrustError::UnknownKey)?;
+        key.retired_at = Some(at);
+        Ok(self)
+    }
+
+    /// Removes a key entirely (compromise): no credential it signed verifies any more.
+    pub fn remove_key(&mut self, iss: &str, kid: &str) -> Result<&mut Self, TrustError> {
+        let entry = self.entry_mut(iss)?;
+        let before = entry.keys.len();
+        entry.keys.retain(|k| k.kid != kid);
+        if entry.keys.len() == before {
+            return Err(TrustError::UnknownKey);
+        }
+        Ok(self)
+    }
+
+    /// Signs the list with the root key: header `typ: trustlist+jwt`, `kid` = the root's
+    /// thumbprint; payload `iat` = `issued_at`, `next_update`.
+    pub fn sign(
+        &self,
+        issued_at: i64,
+        next_update: i64,
+        root: &dyn Signer,
+    ) -> Result<String, TrustError> {
+        if next_update <= issued_at {
+            return Err(TrustError::InvalidValidity);
+        }
+        let mut list = self.list.clone();
+        list.issued_at = issued_at;
+        list.next_update = next_update;
+        let mut header = Map::new();
+        header.insert("typ".into(), Value::from(TRUST_LIST_TYP));
+        header.insert("kid".into(), Value::from(root.public_key().thumbprint()));
+        crate::jws::sign(header, &list.to_payload(), root).map_err(TrustError::Signer)
+    }
+}
+
+/// How fresh the trust list used for a verification was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustFreshness {
+    /// `list_id`.
+    pub list_id: String,
+    /// `seq`.
+    pub seq: u64,
+    /// `iat`.
+    pub issued_at: i64,
+    /// `next_update`.
+    pub next_update: i64,
+    /// Whether `now` is past `next_update` (only possible under [`StalePolicy::Warn`]).
+    pub stale: bool,
+}
+
+/// A trust list whose root signature and content have been verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedTrustList {
+    list: TrustList,
+    token: String,
+}
+
+impl VerifiedTrustList {
+    /// Verifies a trust list token against the pinned `root` key: size bound, JWS checks,
+    /// `typ: trustlist+jwt`, `verify_strict` signature, payload structure, `iat` not in the
+    /// future, and freshness under `stale` at `now` (±`skew` seconds).
+    pub fn verify(
+        token: &str,
+        root: &VerifyingKey,
+        now: i64,
+        skew: u64,
+        stale: StalePolicy,
+    ) -> Result<Self, TrustError> {
+        let token = token.trim();
+        if token.len() > MAX_TRUST_LIST_BYTES {
+            return Err(TrustError::TooLarge);
+        }
+        let jws = Jws::parse(token).map_err(TrustError::Jws)?;
+        jws.expect_typ(TRUST_LIST_TYP).map_err(TrustError::Jws)?;
+        jws.verify(root).map_err(|_| TrustError::BadSignature)?;
+        let payload = jws.payload().map_err(TrustError::Jws)?;
+        let list = TrustList::from_payload(&payload)?;
+        let verified = Self {
+            list,
+            token: token.to_owned(),
+        };
+        verified.freshness(now, skew, stale)?;
+        Ok(verified)
+    }
+
+    /// The list content.
+    pub fn list(&self) -> &TrustList {
+        &self.list
+    }
+
+    /// The compact JWS it was read from.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The entry for `iss`.
+    pub fn issuer(&self, iss: &str) -> Option<&IssuerEntry> {
+        self.list.issuer(iss)
+    }
+
+    /// Freshness at `now`: [`TrustError::IssuedInFuture`] if signed after `now + skew`;
+    /// [`TrustError::Stale`] past `next_update + skew` under [`StalePolicy::Fail`].
+    pub fn freshness(
+        &self,
+        now: i64,
+        skew: u64,
+        policy: StalePolicy,
+    ) -> Result<TrustFreshness, TrustError> {
+        let skew = i64::try_from(skew).unwrap_or(i64::MAX);
+        if self.list.issued_at > now.saturating_add(skew) {
+            return Err(TrustError::IssuedInFuture);
+        }
+        let stale = now.saturating_sub(skew) > self.list.next_update;
+        if stale && policy == StalePolicy::Fail {
+            return Err(TrustError::Stale);
+        }
+        Ok(TrustFreshness {
+            list_id: self.list.list_id.clone(),
+            seq: self.list.seq,
+            issued_at: self.list.issued_at,
+            next_update: self.list.next_update,
+            stale,
+        })
+    }
+
+    /// Whether `next` may replace this list: same `list_id`, and a higher `seq` (or the very
+    /// same token again).
+    pub fn check_successor(&self, next: &Self) -> Result<(), TrustError> {
+        if next.list.list_id != self.list.list_id {
+            return Err(TrustError::WrongListId);
+        }
+        if next.list.seq < self.list.seq {
+            return Err(TrustError::Rollback);
+        }
+        if next.list.seq == self.list.seq && next.token != self.token {
+            return Err(TrustError::SequenceReused);
+        }
+        Ok(())
+    }
+}
+
+impl IssuerKeyResolver for VerifiedTrustList {
+    fn resolve(
+        &self,
+        iss: &str,
+        kid: Option<&str>,
+        vct: &str,
+        iat: i64,
+    ) -> Result<VerifyingKey, VcError> {
+        let entry = self.issuer(iss).ok_or(VcError::UnknownIssuer)?;
+        if !entry.vct.iter().any(|v| v == vct) {
+            return Err(VcError::IssuerNotAuthorised);
+        }
+        let key = match kid {
+            Some(kid) => entry
+                .keys
+                .iter()
+                .find(|k| k.kid == kid)
+                .ok_or(VcError::UnknownKey)?,
+            None => match entry.keys.as_slice() {
+                [only] => only,
+                _ => return Err(VcError::UnknownKey),
+            },
+        };
+        if !key.valid_at(iat) {
+            return Err(VcError::KeyNotValid);
+        }
+        Ok(key.key)
+    }
+}
+
+impl StatusKeyResolver for VerifiedTrustList {
+    fn status_key(
+        &self,
+        iss: Option<&str>,
+        kid: Option<&str>,
+        at: i64,
+    ) -> Result<VerifyingKey, StatusError> {
+        let candidates = self
+            .list
+            .issuers
+            .iter()
+            .filter(|e| iss.is_none_or(|i| i == e.iss))
+            .flat_map(|e| e.keys.iter())
+            .filter(|k| kid.is_none_or(|kid| kid == k.kid))
+            .filter(|k| k.valid_at(at));
+        let mut found = None;
+        for key in candidates {
+            if found.is_some() {
+                // Without a kid, two keys could have signed: refuse to guess.
+                return Err(StatusError::UntrustedSigner);
+            }
+            found = Some(key.key);
+        }
+        found.ok_or(StatusError::UntrustedSigner)
+    }
+}
+
+/// The verifier's accepted trust list on disk, guarding against rollback: a new list replaces
+/// the stored one only if it verifies under the pinned root and has the same `list_id` and a
+/// higher sequence number. Written with [`crate::fsutil::write_atomic`].
+#[derive(Debug, Clone)]
+pub struct TrustListStore {
+    path: PathBuf,
+}
+
+impl TrustListStore {
+    /// A store whose list lives at `path` (the file need not exist yet).
+    pub fn new(path: impl AsRef<Path>) -> Self {
+        Self {
+            path: path.as_ref().to_path_buf(),
+        }
+    }
+
+    fn read(&self) -> Result<Option<String>, TrustError> {
+        let file = match std::fs::File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(TrustError::io(&e)),
+        };
+        let limit = u64::try_from(MAX_TRUST_LIST_BYTES).unwrap_or(u64::MAX);
+        let mut text = String::new();
+        file.take(limit.saturating_add(1))
+            .read_to_string(&mut text)
+            .map_err(|e| TrustError::io(&e))?;
+        if text.len() > MAX_TRUST_LIST_BYTES {
+            return Err(TrustError::TooLarge);
+        }
+        Ok(Some(text))
+    }
+
+    /// The stored list, verified under `root` and checked for freshness with `policy`.
+    pub fn load(
+        &self,
+        root: &VerifyingKey,
+        now: i64,
+        skew: u64,
+        policy: StalePolicy,
+    ) -> Result<Option<VerifiedTrustList>, TrustError> {
+        match self.read()? {
+            None => Ok(None),
+            Some(token) => VerifiedTrustList::verify(&token, root, now, skew, policy).map(Some),
+        }
+    }
+
+    /// Verifies `token` under `root` and stores it if it may replace the stored list (see
+    /// [`VerifiedTrustList::check_successor`]). A stale new list is refused under
+    /// [`StalePolicy::Fail`]; the stored one is compared whatever its age.
+    pub fn accept(
+        &self,
+        token: &str,
+        root: &VerifyingKey,
+        now: i64,
+        skew: u64,
+        policy: StalePolicy,
+    ) -> Result<VerifiedTrustList, TrustError> {
+        let next = VerifiedTrustList::verify(token, root, now, skew, policy)?;
+        if let Some(current) = self.load(root, now, skew, StalePolicy::Warn)? {
+            current.check_successor(&next)?;
+        }
+        crate::fsutil::write_atomic(&self.path, next.token.as_bytes(), 0o644)
+            .map_err(|e| TrustError::io(&e))?;
+        Ok(next)
+    }
+}

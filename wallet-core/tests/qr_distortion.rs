@@ -1,0 +1,146 @@
+//! The distortion set, the acceptance check for QR scanning: our own rendered show-certificate
+//! codes are turned into camera-like photos (rotation, perspective, blur, JPEG, noise, low
+//! contrast, uneven light, small and resampled renders, and combinations) and `scan_image` must
+//! read at least 95 % of them back to the exact payload. The images are written to
+//! `$CARGO_TARGET_TMPDIR/qr-distortion/` for looking at.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
+
+#[path = "support/qr_distort.rs"]
+mod distort;
+
+use distort::*;
+use image::GrayImage;
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+use wallet_core::qr::render::{EccLevel, RenderOptions, encode_matrix, render_png};
+use wallet_core::qr::scan::{ScanLimits, scan_image};
+
+const ALPHANUMERIC: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+/// `CW1:` followed by seeded pseudo-random base45-like text, `len` characters in all.
+fn payload(len: usize, seed: u64) -> String {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut s = String::from("CW1:");
+    while s.len() < len {
+        s.push(char::from(ALPHANUMERIC[(rng.next_u32() % 45) as usize]));
+    }
+    s
+}
+
+fn rendered(payload: &str, module_px: u32) -> GrayImage {
+    let opts = RenderOptions {
+        ecc: EccLevel::M,
+        module_px,
+        ..RenderOptions::default()
+    };
+    load(&render_png(payload, &opts).unwrap())
+}
+
+/// The distortions of one payload, as (name, encoded image file).
+fn distortions(payload: &str, seed: u64) -> Vec<(String, Vec<u8>)> {
+    let base = rendered(payload, 4);
+    let side = base.width();
+    let f = f64::from(side);
+    let mut set: Vec<(&str, Vec<u8>)> = Vec::new();
+    let mut add = |name: &'static str, img: GrayImage| set.push((name, png(&img)));
+
+    add("clean", base.clone());
+    for deg in [90.0, 180.0, 270.0] {
+        let name = match deg as u32 {
+            90 => "rotate-90",
+            180 => "rotate-180",
+            _ => "rotate-270",
+        };
+        add(name, rotate(&base, deg, side + 80));
+    }
+    let canvas = (f * 1.45) as u32;
+    add("rotate-17", rotate(&base, 17.0, canvas));
+    add("rotate-45", rotate(&base, 45.0, canvas));
+    // Phone tilted back by ~30°: the top edge is shorter than the bottom edge.
+    let c = f * 1.3;
+    add(
+        "perspective-tilt",
+        perspective(
+            &base,
+            [(0.22 * f, 0.12 * f), (1.08 * f, 0.12 * f), (1.25 * f, 1.15 * f), (0.05 * f, 1.15 * f)],
+            c as u32,
+            c as u32,
+        ),
+    );
+    // Tilted sideways and turned: a general quadrilateral.
+    let skew = [(0.30 * f, 0.05 * f), (1.20 * f, 0.25 * f), (1.10 * f, 1.22 * f), (0.08 * f, 1.05 * f)];
+    add("perspective-skew", perspective(&base, skew, c as u32, c as u32));
+    add("blur-1.0", blur(&base, 1.0));
+    add("blur-1.5", blur(&base, 1.5));
+    set.push(("jpeg-q30", jpeg(&base, 30)));
+    let tilted = perspective(
+        &base,
+        [(0.22 * f, 0.12 * f), (1.08 * f, 0.12 * f), (1.25 * f, 1.15 * f), (0.05 * f, 1.15 * f)],
+        c as u32,
+        c as u32,
+    );
+    set.push(("perspective-tilt+jpeg30", jpeg(&tilted, 30)));
+    let mut add = |name: &'static str, img: GrayImage| set.push((name, png(&img)));
+    add("small-2px", rendered(payload, 2));
+    add("noise-25", noise(&base, 25.0, seed));
+    add("low-contrast", contrast(&base, 90, 170));
+    add("rotate-17+blur", blur(&rotate(&base, 17.0, canvas), 1.0));
+    add("uneven-light+noise", noise(&shade(&base, 0.45), 12.0, seed + 1));
+    add("resample-0.65+blur", blur(&resample(&base, 0.65), 0.7));
+    add(
+        "low-contrast+blur+noise",
+        noise(&blur(&contrast(&base, 80, 180), 0.8), 10.0, seed + 2),
+    );
+    // A full camera-like photo: perspective, focus blur, sensor noise, then JPEG.
+    let photo = noise(&blur(&perspective(&base, skew, c as u32, c as u32), 1.2), 8.0, seed + 3);
+    set.push(("photo-perspective+blur+noise+jpeg50", jpeg(&photo, 50)));
+    // A 1600x1200 frame with the code in part of it: exercises the downscaled first pass.
+    let big = place(&rotate(&base, 8.0, (f * 1.2) as u32), 1600, 1200, 500, 300, 235);
+    set.push(("frame-1600x1200+noise+jpeg60", jpeg(&noise(&big, 6.0, seed + 4), 60)));
+    set.into_iter().map(|(n, b)| (n.to_owned(), b)).collect()
+}
+
+#[test]
+fn distortion_set_reads_at_least_95_percent() {
+    let out_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("qr-distortion");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let payloads = [("p800", payload(800, 1)), ("p300", payload(300, 2))];
+    // Sanity: the realistic payload needs a large code at ECC M.
+    assert_eq!(encode_matrix(&payloads[0].1, EccLevel::M).unwrap().version(), 19);
+
+    let (mut read, mut total, mut failures) = (0, 0, Vec::new());
+    for (i, (label, text)) in payloads.iter().enumerate() {
+        for (name, bytes) in distortions(text, 100 + i as u64) {
+            let ext = if bytes.starts_with(&[0xff, 0xd8]) { "jpg" } else { "png" };
+            std::fs::write(out_dir.join(format!("{label}-{name}.{ext}")), &bytes).unwrap();
+            total += 1;
+            let started = std::time::Instant::now();
+            let result = scan_image(&bytes, &ScanLimits::default());
+            let ms = started.elapsed().as_secs_f64() * 1e3;
+            match result {
+                Ok(found) if &found == text => {
+                    read += 1;
+                    println!("  ok   {label} {name} ({ms:.1} ms)");
+                }
+                Ok(_) => failures.push(format!("{label} {name}: wrong text")),
+                Err(e) => failures.push(format!("{label} {name}: {} ({ms:.1} ms)", e.code())),
+            }
+        }
+    }
+    let pct = 100.0 * f64::from(read) / f64::from(total);
+    println!("distortion set: read {read} of {total} ({pct:.1}%)");
+    for f in &failures {
+        println!("  FAIL {f}");
+    }
+    println!("images in {}", out_dir.display());
+    assert!(total >= 40, "distortion set has only {total} images");
+    assert!(pct >= 95.0, "distortion set: read {read} of {total} ({pct:.1}%), need 95%: {failures:?}");
+}
