@@ -74,6 +74,21 @@ fn bench(c: &mut Criterion) {
         b.iter(|| verify_presentation(black_box(&presentation), &issuers, &policy).unwrap())
     });
 
+    // The QR step: compact transport of the same presentation.
+    let payload = wallet_core::qr::transport::encode(&presentation).unwrap();
+    group.bench_function("qr payload encode", |b| {
+        b.iter(|| wallet_core::qr::transport::encode(black_box(&presentation)).unwrap())
+    });
+    group.bench_function("qr payload decode", |b| {
+        b.iter(|| wallet_core::qr::transport::decode(black_box(&payload)).unwrap())
+    });
+    group.bench_function("qr payload decode + verify", |b| {
+        b.iter(|| {
+            let p = wallet_core::qr::transport::decode(black_box(&payload)).unwrap();
+            verify_presentation(&p, &issuers, &policy).unwrap()
+        })
+    });
+
     // The floor: the two verify_strict calls alone, on the same bytes.
     let (without_kb, kb_jwt) = presentation.rsplit_once('~').unwrap();
     let without_kb = format!("{without_kb}~");

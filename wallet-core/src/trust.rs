@@ -239,7 +239,9 @@ impl IssuerKey {
             .map_err(|_| TrustError::Malformed("a key's jwk is not a usable Ed25519 public key"))?;
         let kid = string_member(obj, "kid", "a key has no kid")?;
         if kid != key.thumbprint() {
-            return Err(TrustError::Malformed("a key's kid is not its RFC 7638 thumbprint"));
+            return Err(TrustError::Malformed(
+                "a key's kid is not its RFC 7638 thumbprint",
+            ));
         }
         let not_before = int_member(obj, "not_before", "a key's not_before is not an integer")?;
         let not_after = opt_int_member(obj, "not_after", "a key's not_after is not an integer")?;
@@ -440,7 +442,9 @@ impl TrustListBuilder {
         vcts: &[&str],
     ) -> Result<&mut Self, TrustError> {
         if iss.is_empty() || name_zh.is_empty() || name_en.is_empty() {
-            return Err(TrustError::Malformed("issuer id and names must be non-empty"));
+            return Err(TrustError::Malformed(
+                "issuer id and names must be non-empty",
+            ));
         }
         if self.list.issuer(iss).is_some() {
             return Err(TrustError::DuplicateIssuer);

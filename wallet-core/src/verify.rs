@@ -315,15 +315,10 @@ pub fn verify_with_trust(
     policy: &VerifyPolicy,
     trust_policy: &TrustPolicy,
 ) -> Result<TrustedReport, VcError> {
-    let trust_list = trust.freshness(
-        policy.now,
-        policy.clock_skew,
-        trust_policy.stale_trust_list,
-    )?;
+    let trust_list =
+        trust.freshness(policy.now, policy.clock_skew, trust_policy.stale_trust_list)?;
     let report = verify_presentation(presentation, trust, policy)?;
-    let entry = trust
-        .issuer(&report.issuer)
-        .ok_or(VcError::UnknownIssuer)?;
+    let entry = trust.issuer(&report.issuer).ok_or(VcError::UnknownIssuer)?;
     let status = match &report.status {
         None => None,
         Some(reference) => Some(status::check_status(

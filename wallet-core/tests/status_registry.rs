@@ -14,9 +14,7 @@ mod trust_support;
 use std::collections::HashSet;
 use trust_support::*;
 use wallet_core::keys::Signer as _;
-use wallet_core::status::{
-    Bits, StatusError, StatusListJwt, StatusRegistry, StatusValue,
-};
+use wallet_core::status::{Bits, StatusError, StatusListJwt, StatusRegistry, StatusValue};
 
 const URI: &str = "https://ga.sh.gov.cn/status/1";
 
@@ -40,7 +38,10 @@ fn allocation_is_random_unique_and_refuses_when_full() {
     }
     assert_eq!(seen.len(), 1000);
     assert_eq!(reg.allocate(&mut r).unwrap_err(), StatusError::RegistryFull);
-    assert_eq!(reg.allocate(&mut r).unwrap_err().code(), "status.registry_full");
+    assert_eq!(
+        reg.allocate(&mut r).unwrap_err().code(),
+        "status.registry_full"
+    );
 }
 
 #[test]
@@ -62,7 +63,9 @@ fn status_changes_follow_the_rules() {
     );
     let unallocated = (0..64).find(|i| *i != idx).unwrap();
     assert_eq!(
-        reg.set_status(unallocated, StatusValue::INVALID).unwrap_err().code(),
+        reg.set_status(unallocated, StatusValue::INVALID)
+            .unwrap_err()
+            .code(),
         "status.not_allocated"
     );
     assert_eq!(
@@ -73,7 +76,9 @@ fn status_changes_follow_the_rules() {
     let mut one = StatusRegistry::new(URI, Bits::One, 8).unwrap();
     let i = one.allocate(&mut rng(2)).unwrap();
     assert_eq!(
-        one.set_status(i, StatusValue::SUSPENDED).unwrap_err().code(),
+        one.set_status(i, StatusValue::SUSPENDED)
+            .unwrap_err()
+            .code(),
         "status.value_too_wide"
     );
 }
@@ -116,10 +121,15 @@ fn registry_persists_atomically_and_reloads_identically() {
     let free = (0..16).find(|i| bad.status(*i).is_err()).unwrap();
     fake.set(free, StatusValue::INVALID).unwrap();
     json["statuses"] = serde_json::json!(wallet_core::b64_encode(
-        fake.to_json(9)["lst"].as_str().map(|s| {
-            use base64::Engine as _;
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
-        }).unwrap()
+        fake.to_json(9)["lst"]
+            .as_str()
+            .map(|s| {
+                use base64::Engine as _;
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(s)
+                    .unwrap()
+            })
+            .unwrap()
     ));
     assert_eq!(
         StatusRegistry::from_json_bytes(&serde_json::to_vec(&json).unwrap())
@@ -138,7 +148,9 @@ fn published_token_has_the_draft_claims_and_reads_back() {
     let valid = reg.allocate(&mut r).unwrap();
     reg.set_status(revoked, StatusValue::INVALID).unwrap();
     reg.set_status(suspended, StatusValue::SUSPENDED).unwrap();
-    let token = reg.publish(PSB, T0, 7 * DAY as u64, Some(43_200), &psb_key()).unwrap();
+    let token = reg
+        .publish(PSB, T0, 7 * DAY as u64, Some(43_200), &psb_key())
+        .unwrap();
     let header = wallet_core::jws::Jws::parse(&token).unwrap();
     assert_eq!(header.typ(), Some("statuslist+jwt"));
     assert_eq!(header.kid(), Some(psb_key().thumbprint().as_str()));
@@ -154,7 +166,10 @@ fn published_token_has_the_draft_claims_and_reads_back() {
         .verify(&psb_key().public_key())
         .unwrap();
     assert_eq!(verified.list.get(revoked).unwrap(), StatusValue::INVALID);
-    assert_eq!(verified.list.get(suspended).unwrap(), StatusValue::SUSPENDED);
+    assert_eq!(
+        verified.list.get(suspended).unwrap(),
+        StatusValue::SUSPENDED
+    );
     assert_eq!(verified.list.get(valid).unwrap(), StatusValue::VALID);
     // Another key does not verify it.
     assert_eq!(

@@ -37,7 +37,10 @@ fn vectors() -> Vec<(String, Value)> {
 #[test]
 fn draft_appendix_c_vectors_decompress_to_the_listed_statuses() {
     let all = vectors();
-    let mut bits_seen: Vec<u64> = all.iter().map(|(_, v)| v["bits"].as_u64().unwrap()).collect();
+    let mut bits_seen: Vec<u64> = all
+        .iter()
+        .map(|(_, v)| v["bits"].as_u64().unwrap())
+        .collect();
     bits_seen.sort_unstable();
     assert_eq!(bits_seen, vec![1, 2, 4, 8], "one vector per bit size");
     for (name, v) in &all {
@@ -79,7 +82,10 @@ fn draft_appendix_c_vectors_decompress_to_the_listed_statuses() {
         }
         // Our compression round-trips to the same bytes.
         let ours = StatusList::from_json(&built.to_json(9), MAX_LIST_BYTES).unwrap();
-        assert!(ours.as_bytes() == built.as_bytes(), "{name}: our round trip");
+        assert!(
+            ours.as_bytes() == built.as_bytes(),
+            "{name}: our round trip"
+        );
         // And the list is exactly 2^20 entries: one past the end is out of range.
         assert!(theirs.get(size).is_err(), "{name}");
     }

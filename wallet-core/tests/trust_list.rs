@@ -32,7 +32,13 @@ fn cache() -> (tempfile::TempDir, StatusCache) {
 }
 
 /// Verifies a credential of type `short` from `iss` signed by `key` at `iat`, without status.
-fn check(list: &VerifiedTrustList, short: &str, iss: &str, key: &wallet_core::keys::SigningKey, iat: i64) -> Result<(), String> {
+fn check(
+    list: &VerifiedTrustList,
+    short: &str,
+    iss: &str,
+    key: &wallet_core::keys::SigningKey,
+    iat: i64,
+) -> Result<(), String> {
     let cred = credential(short, iss, key, iat, None);
     verify_presentation(&presentation(&cred, NOW), list, &policy(NOW))
         .map(|_| ())
@@ -91,7 +97,8 @@ fn issuer_not_authorised_for_the_vct_is_rejected() {
     assert!(check(&list, "vehicle-licence", VEHICLE_OFFICE, &vehicle_key(), T0).is_ok());
     // Withdrawing the authorisation in the next version takes effect.
     let mut b = TrustListBuilder::next_version(list.list()).unwrap();
-    b.deauthorise(VEHICLE_OFFICE, vct("vehicle-licence")).unwrap();
+    b.deauthorise(VEHICLE_OFFICE, vct("vehicle-licence"))
+        .unwrap();
     let next = verified(&b.sign(T0 + 1, T0 + 7 * DAY, &root()).unwrap(), NOW);
     assert_eq!(
         check(&next, "vehicle-licence", VEHICLE_OFFICE, &vehicle_key(), T0).unwrap_err(),
@@ -150,7 +157,9 @@ fn key_outside_its_validity_window_is_rejected() {
         "at not_after (exclusive)"
     );
     assert_eq!(
-        b.add_key(PSB, &key("x").verifying_key(), T0, Some(T0)).unwrap_err().code(),
+        b.add_key(PSB, &key("x").verifying_key(), T0, Some(T0))
+            .unwrap_err()
+            .code(),
         "trust.invalid_validity"
     );
 }
@@ -185,22 +194,50 @@ fn rollback_to_a_lower_sequence_number_is_rejected() {
     let store = TrustListStore::new(dir.path().join("trust-list.jwt"));
     let root = root().verifying_key();
     let v5 = signed_list(&builder(5));
-    let v6 = builder(6).sign(T0 + 10, T0 + 7 * DAY, &trust_support::root()).unwrap();
-    assert!(store.load(&root, NOW, 60, StalePolicy::Fail).unwrap().is_none());
-    store.accept(&v5, &root, NOW, 60, StalePolicy::Fail).unwrap();
-    store.accept(&v6, &root, NOW, 60, StalePolicy::Fail).unwrap();
-    let err = store.accept(&v5, &root, NOW, 60, StalePolicy::Fail).unwrap_err();
+    let v6 = builder(6)
+        .sign(T0 + 10, T0 + 7 * DAY, &trust_support::root())
+        .unwrap();
+    assert!(
+        store
+            .load(&root, NOW, 60, StalePolicy::Fail)
+            .unwrap()
+            .is_none()
+    );
+    store
+        .accept(&v5, &root, NOW, 60, StalePolicy::Fail)
+        .unwrap();
+    store
+        .accept(&v6, &root, NOW, 60, StalePolicy::Fail)
+        .unwrap();
+    let err = store
+        .accept(&v5, &root, NOW, 60, StalePolicy::Fail)
+        .unwrap_err();
     assert_eq!(err, TrustError::Rollback);
     assert_eq!(err.code(), "trust.rollback");
     // The stored list is still v6, and re-accepting the same token is harmless.
-    assert_eq!(store.load(&root, NOW, 60, StalePolicy::Fail).unwrap().unwrap().list().seq, 6);
-    store.accept(&v6, &root, NOW, 60, StalePolicy::Fail).unwrap();
+    assert_eq!(
+        store
+            .load(&root, NOW, 60, StalePolicy::Fail)
+            .unwrap()
+            .unwrap()
+            .list()
+            .seq,
+        6
+    );
+    store
+        .accept(&v6, &root, NOW, 60, StalePolicy::Fail)
+        .unwrap();
     // Same sequence number, different content: refused.
     let mut other = builder(6);
     other.remove_issuer(VEHICLE_OFFICE).unwrap();
-    let v6b = other.sign(T0 + 10, T0 + 7 * DAY, &trust_support::root()).unwrap();
+    let v6b = other
+        .sign(T0 + 10, T0 + 7 * DAY, &trust_support::root())
+        .unwrap();
     assert_eq!(
-        store.accept(&v6b, &root, NOW, 60, StalePolicy::Fail).unwrap_err().code(),
+        store
+            .accept(&v6b, &root, NOW, 60, StalePolicy::Fail)
+            .unwrap_err()
+            .code(),
         "trust.sequence_reused"
     );
     // Another list id: refused.
@@ -208,16 +245,22 @@ fn rollback_to_a_lower_sequence_number_is_rejected() {
         .sign(T0, T0 + DAY, &trust_support::root())
         .unwrap();
     assert_eq!(
-        store.accept(&foreign, &root, NOW, 60, StalePolicy::Fail).unwrap_err().code(),
+        store
+            .accept(&foreign, &root, NOW, 60, StalePolicy::Fail)
+            .unwrap_err()
+            .code(),
         "trust.wrong_list_id"
     );
 }
 
 #[test]
 fn list_not_signed_by_the_pinned_root_is_rejected() {
-    let forged = builder(1).sign(T0, T0 + 7 * DAY, &key("attacker root")).unwrap();
-    let err = VerifiedTrustList::verify(&forged, &root().verifying_key(), NOW, 60, StalePolicy::Fail)
-        .unwrap_err();
+    let forged = builder(1)
+        .sign(T0, T0 + 7 * DAY, &key("attacker root"))
+        .unwrap();
+    let err =
+        VerifiedTrustList::verify(&forged, &root().verifying_key(), NOW, 60, StalePolicy::Fail)
+            .unwrap_err();
     assert_eq!(err.code(), "trust.bad_signature");
     // A trust list is not accepted as any other token type and vice versa.
     let token = signed_list(&builder(1));
@@ -243,19 +286,23 @@ fn malformed_lists_are_rejected_without_panicking() {
     };
     let jwk = psb_key().public_key().to_jwk();
     let good_key = json!({"kid": psb_key().thumbprint(), "jwk": jwk, "not_before": 0});
-    let issuer = |keys: serde_json::Value| {
-        json!({"iss": PSB, "name": {"zh-CN": "公安局", "en": "PSB"}, "vct": ["x"], "keys": keys})
-    };
-    let list = |issuers: serde_json::Value| {
-        json!({"list_id": "l", "seq": 1, "iat": T0, "next_update": T0 + DAY, "issuers": issuers})
-    };
+    let issuer = |keys: serde_json::Value| json!({"iss": PSB, "name": {"zh-CN": "公安局", "en": "PSB"}, "vct": ["x"], "keys": keys});
+    let list = |issuers: serde_json::Value| json!({"list_id": "l", "seq": 1, "iat": T0, "next_update": T0 + DAY, "issuers": issuers});
     let cases = [
         (list(json!([issuer(json!([good_key]))])), None),
         (list(json!("not an array")), Some("trust.malformed")),
-        (list(json!([issuer(json!([good_key])), issuer(json!([]))])), Some("trust.duplicate_issuer")),
-        (list(json!([issuer(json!([good_key, good_key]))])), Some("trust.duplicate_key")),
         (
-            list(json!([issuer(json!([{"kid": "wrong", "jwk": jwk, "not_before": 0}]))])),
+            list(json!([issuer(json!([good_key])), issuer(json!([]))])),
+            Some("trust.duplicate_issuer"),
+        ),
+        (
+            list(json!([issuer(json!([good_key, good_key]))])),
+            Some("trust.duplicate_key"),
+        ),
+        (
+            list(json!([issuer(
+                json!([{"kid": "wrong", "jwk": jwk, "not_before": 0}])
+            )])),
             Some("trust.malformed"),
         ),
         (

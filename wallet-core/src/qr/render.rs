@@ -14,7 +14,8 @@
 use std::fmt::Write as _;
 
 use qrcode::bits::Bits;
-use qrcode::{Color, EcLevel, QrCode, Version};
+use qrcode::canvas::{Canvas, MaskPattern};
+use qrcode::{Color, EcLevel, Version};
 
 /// Error-correction level of a QR symbol: how much of the symbol may be damaged or hidden and
 /// still be read. Higher levels need a larger version for the same payload.
@@ -262,28 +263,135 @@ pub fn encode_matrix(payload: &str, ecc: EccLevel) -> Result<QrMatrix, RenderErr
         max: alphanumeric_capacity(40, ecc).unwrap_or(0),
         ecc,
     })?;
-    let mut bits = Bits::new(Version::Normal(i16::from(version)));
+    let qr_version = Version::Normal(i16::from(version));
+    let mut bits = Bits::new(qr_version);
     bits.push_alphanumeric_data(payload.as_bytes())
         .map_err(|e| RenderError::Encoder(e.to_string()))?;
     bits.push_terminator(ecc.to_qrcode())
         .map_err(|e| RenderError::Encoder(e.to_string()))?;
-    let code = QrCode::with_bits(bits, ecc.to_qrcode())
-        .map_err(|e| RenderError::Encoder(e.to_string()))?;
-    let size = code.width();
-    let modules: Vec<bool> = code
-        .into_colors()
-        .into_iter()
-        .map(|c| c == Color::Dark)
-        .collect();
-    if Some(modules.len()) != size.checked_mul(size) {
-        return Err(RenderError::Encoder("module count is not size squared".into()));
+    let (data, ec_data) =
+        qrcode::ec::construct_codewords(&bits.into_bytes(), qr_version, ecc.to_qrcode())
+            .map_err(|e| RenderError::Encoder(e.to_string()))?;
+    let mut canvas = Canvas::new(qr_version, ecc.to_qrcode());
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&data, &ec_data);
+    let size = usize::from(version).saturating_mul(4).saturating_add(17);
+    // Mask selection is done here rather than by `QrCode::with_bits`: `qrcode` scores masks
+    // with a boxed closure per module position, which costs ~4 ms for a version-20 symbol;
+    // scoring the eight candidates with `mask_penalty` takes a few hundred microseconds.
+    let mut best: Option<(u32, Vec<bool>)> = None;
+    for pattern in MASK_PATTERNS {
+        let mut masked = canvas.clone();
+        masked.apply_mask(pattern);
+        let modules: Vec<bool> = masked
+            .into_colors()
+            .into_iter()
+            .map(|c| c == Color::Dark)
+            .collect();
+        if Some(modules.len()) != size.checked_mul(size) {
+            return Err(RenderError::Encoder("module count is not size squared".into()));
+        }
+        let score = mask_penalty(&modules, size);
+        if best.as_ref().is_none_or(|(lowest, _)| score < *lowest) {
+            best = Some((score, modules));
+        }
     }
+    let (_, modules) = best.ok_or(RenderError::Encoder("no mask pattern".into()))?;
     Ok(QrMatrix {
         version,
         ecc,
         size,
         modules,
     })
+}
+
+/// The eight QR mask patterns, in the order of their 3-bit reference (000 to 111); on equal
+/// penalty the lower reference wins.
+const MASK_PATTERNS: [MaskPattern; 8] = [
+    MaskPattern::Checkerboard,
+    MaskPattern::HorizontalLines,
+    MaskPattern::VerticalLines,
+    MaskPattern::DiagonalLines,
+    MaskPattern::LargeCheckerboard,
+    MaskPattern::Fields,
+    MaskPattern::Diamonds,
+    MaskPattern::Meadow,
+];
+
+/// The mask penalty of ISO/IEC 18004 §7.8.3 (rules N1 = 3, N2 = 3, N3 = 40, N4 = 10), scored
+/// like ZXing's `MaskUtil`: modules outside the symbol count as light for the finder-like rule.
+/// `modules` is `size × size`, row-major.
+fn mask_penalty(modules: &[bool], size: usize) -> u32 {
+    let at = |x: usize, y: usize| {
+        y.checked_mul(size)
+            .and_then(|r| r.checked_add(x))
+            .and_then(|i| modules.get(i))
+            .copied()
+            .unwrap_or(false)
+    };
+    let mut score = 0_u32;
+    for horizontal in [true, false] {
+        for i in 0..size {
+            let line = |j: usize| if horizontal { at(j, i) } else { at(i, j) };
+            score = score.saturating_add(line_penalty(&line, size));
+        }
+    }
+    // N2: every 2×2 block of one colour.
+    for y in 1..size {
+        for x in 1..size {
+            let v = at(x, y);
+            let (xl, yu) = (x.saturating_sub(1), y.saturating_sub(1));
+            if at(xl, y) == v && at(x, yu) == v && at(xl, yu) == v {
+                score = score.saturating_add(3);
+            }
+        }
+    }
+    // N4: 10 points per full 5 % that the dark share deviates from 50 %.
+    let dark = modules.iter().filter(|d| **d).count();
+    let total = modules.len().max(1);
+    let deviation = dark
+        .saturating_mul(2)
+        .abs_diff(total)
+        .saturating_mul(10)
+        .checked_div(total)
+        .unwrap_or(0);
+    score.saturating_add(u32::try_from(deviation).unwrap_or(u32::MAX).saturating_mul(10))
+}
+
+/// Rules N1 (runs of five or more modules of one colour) and N3 (dark-light-dark-dark-dark-
+/// light-dark with four light modules before or after) along one row or column.
+fn line_penalty(line: &impl Fn(usize) -> bool, size: usize) -> u32 {
+    let mut score = 0_u32;
+    let mut run = 0_u32;
+    let mut previous = None;
+    for j in 0..size {
+        let v = line(j);
+        if previous == Some(v) {
+            run = run.saturating_add(1);
+        } else {
+            if run >= 5 {
+                score = score.saturating_add(run.saturating_sub(2));
+            }
+            run = 1;
+            previous = Some(v);
+        }
+    }
+    if run >= 5 {
+        score = score.saturating_add(run.saturating_sub(2));
+    }
+    const FINDER_LIKE: [bool; 7] = [true, false, true, true, true, false, true];
+    let light = |from: usize, to: usize| (from..to.min(size)).all(|k| !line(k));
+    for j in 0..size.saturating_sub(6) {
+        if FINDER_LIKE
+            .iter()
+            .enumerate()
+            .all(|(k, want)| line(j.saturating_add(k)) == *want)
+            && (light(j.saturating_sub(4), j) || light(j.saturating_add(7), j.saturating_add(11)))
+        {
+            score = score.saturating_add(40);
+        }
+    }
+    score
 }
 
 /// Rec. 601 luma of an sRGB colour, 0–255.

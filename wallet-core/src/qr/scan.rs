@@ -12,7 +12,9 @@
 //! Decoding is tried fastest first: the plain ZXing pass (QR only, no "try harder"), then "try
 //! harder" with inverted codes allowed, then a global-histogram binarizer (which copes better
 //! with blur and low contrast). Large frames are first tried downscaled, which is several times
-//! faster when the code fills a good part of the frame, and at full size only if that fails.
+//! faster when the code fills a good part of the frame, and at full size only if that fails;
+//! small frames get a last try at twice the size, which rescues small and blurred codes. A
+//! frame without a code therefore costs the most: every pass runs before `NoCodeFound`.
 
 use std::collections::HashSet;
 use std::io::Cursor;
@@ -35,13 +37,10 @@ pub enum ScanError {
         max: usize,
     },
     /// The image's width or height (read from its header, before decoding pixels) is above
-    /// [`ScanLimits::max_width`] / [`ScanLimits::max_height`].
-    #[error("image of {width}x{height} pixels is larger than the limit of {max_width}x{max_height}")]
+    /// [`ScanLimits::max_width`] / [`ScanLimits::max_height`], or decoding it would need more
+    /// memory than those dimensions allow.
+    #[error("image is larger than the limit of {max_width}x{max_height} pixels")]
     ImageTooLarge {
-        /// Width in pixels.
-        width: u32,
-        /// Height in pixels.
-        height: u32,
         /// The width limit.
         max_width: u32,
         /// The height limit.
@@ -102,8 +101,6 @@ impl ScanLimits {
     fn check_dimensions(&self, width: u32, height: u32) -> Result<(), ScanError> {
         if width > self.max_width || height > self.max_height {
             return Err(ScanError::ImageTooLarge {
-                width,
-                height,
                 max_width: self.max_width,
                 max_height: self.max_height,
             });
@@ -128,36 +125,18 @@ pub fn scan_image(bytes: &[u8], limits: &ScanLimits) -> Result<String, ScanError
             max: limits.max_bytes,
         });
     }
-    let reader = image_reader(bytes)?;
-    let (width, height) = reader
+    // The header is read with the decoder limits already set: some decoders (PNG) check them
+    // while parsing the header and allocate for ancillary data before the first pixel.
+    let (width, height) = image_reader(bytes, limits)?
         .into_dimensions()
-        .map_err(|e| ScanError::UnsupportedImage(e.to_string()))?;
+        .map_err(|e| map_image_error(e, limits))?;
     limits.check_dimensions(width, height)?;
     if width == 0 || height == 0 {
         return Err(ScanError::UnsupportedImage("image has no pixels".into()));
     }
-
-    let mut reader = image_reader(bytes)?;
-    // The same bounds again as decoder limits: they also cap the decoder's own allocations,
-    // and hold even if a format's header parsing and pixel decoding disagreed about the size.
-    let mut decoder_limits = image::Limits::default();
-    decoder_limits.max_image_width = Some(limits.max_width);
-    decoder_limits.max_image_height = Some(limits.max_height);
-    decoder_limits.max_alloc = Some(
-        u64::from(limits.max_width)
-            .saturating_mul(u64::from(limits.max_height))
-            .saturating_mul(16),
-    );
-    reader.limits(decoder_limits);
-    let image = reader.decode().map_err(|e| match e {
-        image::ImageError::Limits(_) => ScanError::ImageTooLarge {
-            width,
-            height,
-            max_width: limits.max_width,
-            max_height: limits.max_height,
-        },
-        other => ScanError::UnsupportedImage(other.to_string()),
-    })?;
+    let image = image_reader(bytes, limits)?
+        .decode()
+        .map_err(|e| map_image_error(e, limits))?;
     let (width, height) = (image.width(), image.height());
     let pixels = if image.color().has_alpha() {
         let la = image.into_luma_alpha8();
@@ -178,16 +157,44 @@ pub fn scan_image(bytes: &[u8], limits: &ScanLimits) -> Result<String, ScanError
     decode_luma(&pixels, width, height)
 }
 
-/// An image reader over `bytes` that accepts only PNG and JPEG (sniffed from the content).
-fn image_reader(bytes: &[u8]) -> Result<ImageReader<Cursor<&[u8]>>, ScanError> {
-    let reader = ImageReader::new(Cursor::new(bytes))
+/// An image reader over `bytes` that accepts only PNG and JPEG (sniffed from the content) and
+/// carries `limits` as decoder limits. These hold even if a format's header and its pixel data
+/// disagreed about the size, and also cap the decoder's own allocations (16 bytes per allowed
+/// pixel: room for a 16-bit RGBA decode and its conversion to grey).
+fn image_reader<'a>(
+    bytes: &'a [u8],
+    limits: &ScanLimits,
+) -> Result<ImageReader<Cursor<&'a [u8]>>, ScanError> {
+    let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ScanError::UnsupportedImage(e.to_string()))?;
     match reader.format() {
-        Some(ImageFormat::Png | ImageFormat::Jpeg) => Ok(reader),
-        _ => Err(ScanError::UnsupportedImage(
-            "the data is not a png or jpeg image".into(),
-        )),
+        Some(ImageFormat::Png | ImageFormat::Jpeg) => {}
+        _ => {
+            return Err(ScanError::UnsupportedImage(
+                "the data is not a png or jpeg image".into(),
+            ));
+        }
+    }
+    let mut decoder_limits = image::Limits::default();
+    decoder_limits.max_image_width = Some(limits.max_width);
+    decoder_limits.max_image_height = Some(limits.max_height);
+    decoder_limits.max_alloc = Some(
+        u64::from(limits.max_width)
+            .saturating_mul(u64::from(limits.max_height))
+            .saturating_mul(16),
+    );
+    reader.limits(decoder_limits);
+    Ok(reader)
+}
+
+fn map_image_error(e: image::ImageError, limits: &ScanLimits) -> ScanError {
+    match e {
+        image::ImageError::Limits(_) => ScanError::ImageTooLarge {
+            max_width: limits.max_width,
+            max_height: limits.max_height,
+        },
+        other => ScanError::UnsupportedImage(other.to_string()),
     }
 }
 
@@ -278,6 +285,15 @@ fn decode_luma(pixels: &[u8], width: u32, height: u32) -> Result<String, ScanErr
             return Ok(text);
         }
     }
+    if width.max(height) <= UPSCALE_UP_TO {
+        if let Some((big, bw, bh)) = upscale2(pixels, width, height) {
+            for pass in [Pass::Fast, Pass::Harder, Pass::GlobalHistogram] {
+                if let Some(text) = try_pass(&big, bw, bh, pass) {
+                    return Ok(text);
+                }
+            }
+        }
+    }
     if panicked {
         Err(ScanError::DecoderPanic)
     } else {
@@ -349,4 +365,42 @@ fn downscale(pixels: &[u8], width: u32, height: u32, factor: u32) -> Option<(Vec
         );
     }
     (out.len() == sw_us.saturating_mul(sh_us)).then_some((out, sw, sh))
+}
+
+/// Frames whose longer side is at most this are retried at twice the size when the passes at
+/// the original size fail. With fewer than about 3 pixels per module (a small or blurred code)
+/// ZXing's finder-pattern search and 8-pixel-block binarizer lose the modules; bilinear
+/// upscaling gives them room again (in the distortion set it recovers blur σ = 2 px at 4 px per
+/// module and a blurred 2 px-per-module render).
+pub const UPSCALE_UP_TO: u32 = 1024;
+
+/// Doubles width and height with bilinear interpolation (pixel centres at half-pixel offsets,
+/// so each output pixel weighs its nearest source pixel 3/4 and the next one 1/4 per axis).
+fn upscale2(pixels: &[u8], width: u32, height: u32) -> Option<(Vec<u8>, u32, u32)> {
+    let (w, h) = (usize::try_from(width).ok()?, usize::try_from(height).ok()?);
+    let (bw, bh) = (width.checked_mul(2)?, height.checked_mul(2)?);
+    let bw_us = w.checked_mul(2)?;
+    // Horizontal pass into u16 rows scaled by 4, then vertical pass scaled by 4 again.
+    let mut wide: Vec<u16> = Vec::with_capacity(bw_us.checked_mul(h)?);
+    for row in pixels.chunks(w).take(h) {
+        let at = |i: usize| u16::from(row.get(i).copied().unwrap_or(0));
+        for i in 0..w {
+            let p = at(i).saturating_mul(3);
+            wide.push(p.saturating_add(at(i.saturating_sub(1))));
+            wide.push(p.saturating_add(at(i.saturating_add(1).min(w.saturating_sub(1)))));
+        }
+    }
+    let rows: Vec<&[u16]> = wide.chunks(bw_us).collect();
+    let mut out = Vec::with_capacity(bw_us.checked_mul(h.checked_mul(2)?)?);
+    for (y, row) in rows.iter().enumerate() {
+        let up = y.checked_sub(1).and_then(|u| rows.get(u)).unwrap_or(row);
+        let down = rows.get(y.saturating_add(1)).unwrap_or(row);
+        for neighbour in [up, down] {
+            out.extend(row.iter().zip(neighbour.iter()).map(|(c, n)| {
+                let v = u32::from(*c).saturating_mul(3).saturating_add(u32::from(*n)) / 16;
+                u8::try_from(v).unwrap_or(u8::MAX)
+            }));
+        }
+    }
+    (out.len() == bw_us.saturating_mul(h.saturating_mul(2))).then_some((out, bw, bh))
 }

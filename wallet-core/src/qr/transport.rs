@@ -78,34 +78,38 @@ const RAW: u8 = 0x01; // RAW len bytes…  ==  "base64url(bytes)"
 const DIGEST: u8 = 0x02; // DIGEST k      ==  "digest of the k-th carried disclosure (emission order)"
 const SD_HASH: u8 = 0x03; // SD_HASH       ==  "sd_hash of the rebuilt presentation"
 
-/// Shortest string content turned into raw bytes (shorter ones gain nothing).
-const MIN_RAW_CHARS: usize = 16;
+/// Lengths of string content turned into raw bytes: 22 characters (16 bytes: salts, nonces) and
+/// 43 characters (32 bytes: digests, keys, thumbprints). Other lengths stay text, so that claim
+/// names and values keep matching the dictionary.
+const RAW_CHARS: [usize; 2] = [22, 43];
 
 /// The version-1 preset dictionary: fragments of the transformed JSON every certificate shares,
 /// least common first (DEFLATE reaches the end of the window most cheaply). Frozen: changing one
 /// byte changes every payload, so a change needs a new version prefix. A test pins its SHA-256.
 pub const DICTIONARY_V1: &[u8] = concat!(
-    "上海市浦东新区黄浦区徐汇区长宁区静安区普陀区虹口区杨浦区闵行区宝山区嘉定区金山区松江区青浦区奉贤区崇明区",
     "北京市天津市重庆市广东省江苏省浙江省有限公司公安局交通警察总队车辆管理所不动产登记中心人力资源和社会保障局市场监督管理局出入境管理局",
+    "黄浦区徐汇区长宁区静安区普陀区虹口区杨浦区闵行区宝山区嘉定区金山区松江区青浦区奉贤区崇明区路号弄室",
     "\"legal_representative\",\"\"registered_capital\",\"\"establishment_date\",\"\"business_term_until\",\"\"business_scope\",\"\"entity_type\",\"",
     "\"certificate_number\",\"\"right_holder\",\"\"co_ownership\",\"\"location\",\"\"right_type\",\"\"right_nature\",\"\"usage\",\"\"unit_number\",\"\"floor_area\",\"\"land_use_until\",\"\"registration_date\",\"",
     "\"plate_number\",\"\"vin\",\"\"vehicle_type\",\"\"owner\",\"\"use_character\",\"\"model\",\"\"engine_number\",\"\"issue_date\",\"\"approved_passengers\",\"\"inspection_valid_until\",\"",
     "\"household_number\",\"\"household_type\",\"\"relationship_to_head\",\"\"birthplace\",\"\"passport_number\",\"\"surname_latin\",\"\"given_names_latin\",\"\"place_of_issue\",\"\"expiry_date\",\"",
-    "\"social_security_number\",\"\"card_number\",\"\"photo_digest\",\"\"ethnicity\",\"\"id_number\",\"",
-    "\"nationality\",\"CHN\"]\"age_over_60\",true]\"age_over_60\",false]\"age_over_18\",false]\"age_over_18\",true]",
-    "\"first_issue_date\",\"\"licence_class\",\"C1\"]\"licence_number\",\"\"valid_from\",\"\"valid_until\",\"长期\"]\"",
-    "\"birth_date\",\"19\"address\",\"上海市\"sex\",\"男\"]\"sex\",\"女\"]\"name\",\"",
-    "urn:cn-wallet:business-licence:1\"}urn:cn-wallet:real-estate-title:1\"}urn:cn-wallet:household-register:1\"}",
-    "urn:cn-wallet:passport:1\"}urn:cn-wallet:social-security-card:1\"}urn:cn-wallet:vehicle-licence:1\"}",
-    "urn:cn-wallet:resident-id:1\"}urn:cn-wallet:driving-licence:1\"}",
-    ",\"status\":{\"status_list\":{\"idx\":,\"uri\":\"https://\"}},\"nbf\":17",
-    "{\"_sd\":[\u{1}\u{20}],\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\u{1}\u{20}}},\"exp\":17",
-    ",\"iat\":17,\"iss\":\"https://.gov.cn/\",\"vct\":\"urn:cn-wallet:",
-    "{\"alg\":\"EdDSA\",\"kid\":\u{1}\u{20},\"typ\":\"dc+sd-jwt\"}",
-    "{\"alg\":\"EdDSA\",\"typ\":\"kb+jwt\"}{\"aud\":\"urn:wallet:qr:offline\",\"iat\":17,\"nonce\":\u{1}\u{10},\"sd_hash\":\u{3}}",
-    "[\u{1}\u{10},\""
-)
-.as_bytes();
+    "\"social_security_number\",\"\"card_number\",\"\"photo_digest\",\"\"ethnicity\",\"汉\"]\"id_number\",\"310",
+    "\"age_over_60\",false]\"age_over_60\",true]\"age_over_18\",false]\"age_over_18\",true]",
+    "\"nationality\",\"CHN\"]\"first_issue_date\",\"20\"licence_class\",\"C1\"]\"licence_number\",\"310",
+    "\"valid_from\",\"20\"valid_until\",\"长期\"]\"valid_until\",\"20\"birth_date\",\"19\"sex\",\"男\"]\"sex\",\"女\"]\"name\",\"",
+    "[\u{1}\u{10},\"address\",\"上海市浦东新区",
+    "\"},\"nbf\":17,\"status\":{\"status_list\":{\"idx\":,\"uri\":\"https://\"}},\"vct\":\"urn:cn-wallet:business-licence:1\"}",
+    "\",\"vct\":\"urn:cn-wallet:real-estate-title:1\"}\",\"vct\":\"urn:cn-wallet:household-register:1\"}",
+    "\",\"vct\":\"urn:cn-wallet:passport:1\"}\",\"vct\":\"urn:cn-wallet:social-security-card:1\"}",
+    "\",\"vct\":\"urn:cn-wallet:vehicle-licence:1\"}\",\"vct\":\"urn:cn-wallet:resident-id:1\"}",
+    "*{\"alg\":\"EdDSA\",\"kid\":\u{1}\u{20},\"typ\":\"dc+sd-jwt\"}",
+    "{\"_sd\":[\u{1}\u{20},\u{1}\u{20},\u{1}\u{20},\u{1}\u{20},\u{2}\u{0},\u{2}\u{1},\u{2}\u{2},\u{2}\u{3},\u{1}\u{20}],",
+    "\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\u{1}\u{20}}},\"exp\":17",
+    ",\"iat\":17,\"iss\":\"https://.sh.gov.cn/issuer",
+    "\",\"vct\":\"urn:cn-wallet:driving-licence:1\"}@",
+    "\u{1e}{\"alg\":\"EdDSA\",\"typ\":\"kb+jwt\"}G{\"aud\":\"urn:wallet:qr:offline\",\"iat\":17",
+    ",\"nonce\":\u{1}\u{10},\"sd_hash\":\u{3}}@"
+).as_bytes();
 
 /// Encodes a presentation (`<jwt>~<d>~…~[<kb-jwt>]`) as a version-1 QR payload.
 pub fn encode(presentation: &str) -> Result<String, TransportError> {
@@ -206,7 +210,7 @@ struct Frame {
 
 fn push_varint(out: &mut Vec<u8>, mut v: usize) {
     loop {
-        let byte = (v & 0x7f) as u8;
+        let byte = u8::try_from(v & 0x7f).unwrap_or_default();
         v >>= 7;
         if v == 0 {
             out.push(byte);
@@ -265,7 +269,7 @@ impl Frame {
     }
 
     fn emit_string(&mut self, text: &mut Vec<u8>, content: &[u8], known: &Known<'_>) {
-        let is_b64 = content.len() >= MIN_RAW_CHARS
+        let is_b64 = RAW_CHARS.contains(&content.len())
             && content.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_');
         if is_b64 {
             let s = std::str::from_utf8(content).unwrap_or_default();
@@ -507,7 +511,8 @@ fn read_frame(frame: &Frame) -> Result<String, TransportError> {
     Ok(out)
 }
 
-#[doc(hidden)]
-pub fn debug_frame(presentation: &str) -> Result<(Vec<u8>, Vec<u8>), TransportError> {
+/// The two frame streams (structure before compression, raw bytes) of a presentation, for test
+/// vectors and for implementers comparing their frame builder with ours.
+pub fn frame_streams(presentation: &str) -> Result<(Vec<u8>, Vec<u8>), TransportError> {
     build_frame(presentation).map(|f| (f.structure, f.raw))
 }

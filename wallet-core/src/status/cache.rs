@@ -28,8 +28,10 @@ impl StatusCache {
     /// The file holding the token for `uri`: the SHA-256 of the URI in base64url, so any URI
     /// maps to a safe, fixed-length file name (no path traversal through a crafted URI).
     fn path_for(&self, uri: &str) -> PathBuf {
-        self.dir
-            .join(format!("{}.jwt", b64_encode(Sha256::digest(uri.as_bytes()))))
+        self.dir.join(format!(
+            "{}.jwt",
+            b64_encode(Sha256::digest(uri.as_bytes()))
+        ))
     }
 
     /// Verifies `token` with a key from `keys` (the trust list) and stores it under its `sub`.

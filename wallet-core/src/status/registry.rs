@@ -152,7 +152,7 @@ impl StatusRegistry {
     }
 
     /// Signs the current list as a Status List Token with `iat = now`, `exp = now + validity`,
-    /// `ttl`, `iss` = `issuer` (compression level 9, as §4.1 recommends).
+    /// `ttl`, `iss` = `issuer`, compressed at [`super::COMPRESSION_LEVEL`].
     pub fn publish(
         &self,
         issuer: &str,
@@ -161,7 +161,7 @@ impl StatusRegistry {
         ttl: Option<u64>,
         signer: &dyn Signer,
     ) -> Result<String, StatusError> {
-        self.publish_with_level(issuer, now, validity, ttl, 9, signer)
+        self.publish_with_level(issuer, now, validity, ttl, super::COMPRESSION_LEVEL, signer)
     }
 
     /// [`Self::publish`] with an explicit zlib level (0–9).
@@ -242,7 +242,9 @@ impl StatusRegistry {
                 b64_decode(text).map_err(|_| StatusError::Malformed("not base64url"))?;
             let bytes = zlib_decompress(&compressed, expected)?;
             if bytes.len() != expected {
-                return Err(StatusError::Malformed("byte array length does not match capacity"));
+                return Err(StatusError::Malformed(
+                    "byte array length does not match capacity",
+                ));
             }
             Ok(bytes)
         };
@@ -257,7 +259,9 @@ impl StatusRegistry {
             .map(|b| u64::from(b.count_ones()))
             .sum();
         if popcount != count {
-            return Err(StatusError::Malformed("allocated_count does not match the bitmap"));
+            return Err(StatusError::Malformed(
+                "allocated_count does not match the bitmap",
+            ));
         }
         registry.allocated_count = count;
         // Padding entries past the capacity and unallocated entries must be VALID. Only the
@@ -267,7 +271,9 @@ impl StatusRegistry {
             if *value == 0 {
                 continue;
             }
-            let first = u64::try_from(byte).unwrap_or(u64::MAX).saturating_mul(per_byte);
+            let first = u64::try_from(byte)
+                .unwrap_or(u64::MAX)
+                .saturating_mul(per_byte);
             for idx in first..first.saturating_add(per_byte) {
                 if (idx >= capacity || !registry.is_allocated(idx))
                     && registry.list.get(idx)? != StatusValue::VALID
@@ -292,7 +298,9 @@ impl StatusRegistry {
     pub fn load(path: &Path) -> Result<Self, StatusError> {
         let file = std::fs::File::open(path).map_err(|e| StatusError::io(&e))?;
         // Two compressed arrays of at most MAX_LIST_BYTES each, in base64: a generous bound.
-        let limit = u64::try_from(MAX_LIST_BYTES).unwrap_or(u64::MAX).saturating_mul(4);
+        let limit = u64::try_from(MAX_LIST_BYTES)
+            .unwrap_or(u64::MAX)
+            .saturating_mul(4);
         let mut bytes = Vec::new();
         file.take(limit.saturating_add(1))
             .read_to_end(&mut bytes)

@@ -7,7 +7,7 @@ use crate::credential::catalogue::{self, Lang};
 use crate::credential::{RegisteredClaims, StatusRef, VcError};
 use crate::encoding::b64_encode;
 use crate::jws::Jws;
-use crate::keys::{SigningKey, VerifyingKey};
+use crate::keys::VerifyingKey;
 use crate::sdjwt::SdJwtParts;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -50,6 +50,11 @@ pub(crate) enum KeyRecord {
 pub(crate) struct SoftwareKeyRecord {
     /// RFC 7638 thumbprint of the public key.
     pub id: String,
+    /// The public key, base64url. Stored rather than recomputed from the seed on every read (a
+    /// scalar multiplication per key); a seed that does not match it cannot sign for the
+    /// credential, because presenting checks the signer against `cnf`.
+    #[serde(serialize_with = "ser_public", deserialize_with = "de_public")]
+    pub public: VerifyingKey,
     /// RFC 8032 seed.
     pub seed: Seed,
 }
@@ -76,7 +81,7 @@ impl KeyRecord {
 
     pub fn public_key(&self) -> VerifyingKey {
         match self {
-            Self::Software(k) => SigningKey::from_seed(&k.seed.0).verifying_key(),
+            Self::Software(k) => k.public,
             Self::External(k) => k.public,
         }
     }
@@ -144,8 +149,8 @@ struct SchemaProbe {
 /// issuer-signed JWT. Disclosure order or a KB-JWT do not change it, so the same credential
 /// imported twice is recognised.
 pub fn credential_id(credential: &str) -> Result<String, StoreError> {
-    let parts = SdJwtParts::split(credential)
-        .map_err(|e| StoreError::Credential(VcError::from(e)))?;
+    let parts =
+        SdJwtParts::split(credential).map_err(|e| StoreError::Credential(VcError::from(e)))?;
     let digest = Sha256::digest(parts.jwt.as_bytes());
     Ok(b64_encode(digest.get(..16).unwrap_or_default()))
 }
@@ -158,8 +163,8 @@ pub(crate) fn describe(
     imported_at: i64,
 ) -> Result<CredentialRecord, StoreError> {
     let id = credential_id(credential)?;
-    let parts = SdJwtParts::split(credential)
-        .map_err(|e| StoreError::Credential(VcError::from(e)))?;
+    let parts =
+        SdJwtParts::split(credential).map_err(|e| StoreError::Credential(VcError::from(e)))?;
     let payload = Jws::parse(parts.jwt)
         .and_then(|j| j.payload())
         .map_err(|e| StoreError::Credential(VcError::from(e)))?;
@@ -249,7 +254,9 @@ impl Body {
         let mut key_ids = HashSet::new();
         for key in &self.keys {
             if key.public_key().thumbprint() != key.id() {
-                return Err(StoreError::Corrupt("a holder key id does not match its key"));
+                return Err(StoreError::Corrupt(
+                    "a holder key id does not match its key",
+                ));
             }
             if let KeyRecord::External(k) = key {
                 if k.handle.is_empty() || k.handle.len() > MAX_HANDLE_LEN {
@@ -266,7 +273,9 @@ impl Body {
                 return Err(StoreError::Corrupt("a credential's holder key is missing"));
             }
             if credential_id(&credential.sd_jwt).ok().as_deref() != Some(credential.id.as_str()) {
-                return Err(StoreError::Corrupt("a credential id does not match its credential"));
+                return Err(StoreError::Corrupt(
+                    "a credential id does not match its credential",
+                ));
             }
             if !credential_ids.insert(credential.id.as_str()) {
                 return Err(StoreError::Corrupt("a credential appears twice"));

@@ -31,7 +31,9 @@ pub enum StoreError {
         max: u64,
     },
     /// The file was written by a newer version of this library (container format or body schema).
-    #[error("store {what} version {found} is newer than this app supports ({supported}): update the app")]
+    #[error(
+        "store {what} version {found} is newer than this app supports ({supported}): update the app"
+    )]
     NewerVersion {
         /// `"format"` (the header) or `"schema"` (the encrypted contents).
         what: &'static str,
@@ -58,7 +60,9 @@ pub enum StoreError {
     WrongKey,
     /// The key is right but the encrypted contents do not authenticate: the file was altered or
     /// corrupted. The file was not changed.
-    #[error("store file failed its integrity check (tampered or corrupted): it was not changed; restore it from a backup")]
+    #[error(
+        "store file failed its integrity check (tampered or corrupted): it was not changed; restore it from a backup"
+    )]
     Tampered,
     /// The contents authenticated but are not a valid store body. Only a bug or someone holding
     /// the key can produce this.
@@ -106,7 +110,9 @@ pub enum StoreError {
     #[error("the holder key is still used by a stored credential: remove the credential first")]
     HolderKeyInUse,
     /// The credential's holder key lives in secure hardware and no external signer was supplied.
-    #[error("the holder key is kept outside the store (secure hardware): supply the external signer")]
+    #[error(
+        "the holder key is kept outside the store (secure hardware): supply the external signer"
+    )]
     ExternalSignerRequired,
     /// Hardware-backed holder keys have no private part in the store to export.
     #[error("the holder key is kept outside the store (secure hardware) and cannot be exported")]

@@ -82,10 +82,14 @@ impl KdfParams {
             parallelism,
         };
         if parallelism == 0 {
-            return Err(StoreError::InvalidKdfParams("parallelism must be at least 1"));
+            return Err(StoreError::InvalidKdfParams(
+                "parallelism must be at least 1",
+            ));
         }
         if iterations == 0 {
-            return Err(StoreError::InvalidKdfParams("iterations must be at least 1"));
+            return Err(StoreError::InvalidKdfParams(
+                "iterations must be at least 1",
+            ));
         }
         if u64::from(memory_kib) < u64::from(parallelism).saturating_mul(8) {
             return Err(StoreError::InvalidKdfParams(
@@ -231,7 +235,11 @@ pub(crate) fn new_slot(
         StoreSecret::Passphrase("") => return Err(StoreError::EmptyPassphrase),
         StoreSecret::Passphrase(_) => {
             // Re-validate: the fields are private, but a future constructor must not bypass this.
-            Some(KdfParams::new(kdf.memory_kib, kdf.iterations, kdf.parallelism)?)
+            Some(KdfParams::new(
+                kdf.memory_kib,
+                kdf.iterations,
+                kdf.parallelism,
+            )?)
         }
         StoreSecret::RawKey(_) => None,
     };

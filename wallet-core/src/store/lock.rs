@@ -57,10 +57,12 @@ pub(crate) fn with_lock<T>(
                 }
                 thread::sleep(remaining.min(POLL));
             }
-            Err(e) => return Err(StoreError::Io {
-                op: "lock",
-                error: e,
-            }),
+            Err(e) => {
+                return Err(StoreError::Io {
+                    op: "lock",
+                    error: e,
+                });
+            }
         }
     }
 }

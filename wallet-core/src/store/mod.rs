@@ -1,8 +1,9 @@
 //! The holder wallet store: the resident's credentials and holder keys in one file, encrypted
-//! at rest and replaced atomically on every change. It sits beside [`present`](crate::present):
-//! credentials come in through [`Store::import`] (verified, bound to a key the store holds) and
-//! go out as presentations through [`Store::present`], whose KB-JWT is signed by the store's
-//! software key or, for keys kept in secure hardware, by the app's [`ExternalKeys`] callback.
+//! at rest and replaced atomically on every change. It sits beside [the presentation
+//! step](crate::present): credentials come in through [`Store::import`] (verified, bound to a
+//! key the store holds) and go out as presentations through [`Store::present`], whose KB-JWT is
+//! signed by the store's software key or, for keys kept in secure hardware, by the app's
+//! [`ExternalKeys`] callback.
 //!
 //! File: a fixed header (magic, format version, Argon2id parameters and salt or a raw-key
 //! marker, key-check value, nonce) and the XChaCha20-Poly1305 ciphertext of a JSON body, the
@@ -371,7 +372,8 @@ impl Store {
     pub fn new_holder_key(&self, rng: &mut dyn CryptoRngCore) -> Result<HolderKeyInfo, StoreError> {
         let mut seed = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(seed.as_mut());
-        let id = SigningKey::from_seed(&seed).thumbprint();
+        let public = SigningKey::from_seed(&seed).verifying_key();
+        let id = public.thumbprint();
         self.mutate(rng, move |body| {
             if body.keys.len() >= MAX_HOLDER_KEYS {
                 return Err(StoreError::Full {
@@ -384,6 +386,7 @@ impl Store {
             }
             body.keys.push(KeyRecord::Software(SoftwareKeyRecord {
                 id: id.clone(),
+                public,
                 seed: Seed(seed),
             }));
             let key = body.key(&id).ok_or(StoreError::UnknownHolderKey)?;
@@ -403,7 +406,9 @@ impl Store {
             return Err(StoreError::InvalidHandle("the handle is empty"));
         }
         if handle.len() > MAX_HANDLE_LEN {
-            return Err(StoreError::InvalidHandle("the handle is longer than 256 bytes"));
+            return Err(StoreError::InvalidHandle(
+                "the handle is longer than 256 bytes",
+            ));
         }
         let id = public_key.thumbprint();
         self.mutate(rng, |body| {
@@ -464,8 +469,8 @@ impl Store {
         now: i64,
         rng: &mut dyn CryptoRngCore,
     ) -> Result<CredentialInfo, StoreError> {
-        let parts = SdJwtParts::split(credential)
-            .map_err(|e| StoreError::Credential(VcError::from(e)))?;
+        let parts =
+            SdJwtParts::split(credential).map_err(|e| StoreError::Credential(VcError::from(e)))?;
         if parts.kb_jwt.is_some() {
             return Err(StoreError::NotIssuedForm(
                 "it carries a key-binding JWT; import the credential as the issuer sent it",
@@ -500,7 +505,12 @@ impl Store {
 
     /// The stored credentials' metadata, in import order.
     pub fn list(&self) -> Result<Vec<CredentialInfo>, StoreError> {
-        Ok(self.load()?.credentials.iter().map(credential_info).collect())
+        Ok(self
+            .load()?
+            .credentials
+            .iter()
+            .map(credential_info)
+            .collect())
     }
 
     /// One stored credential with its SD-JWT.

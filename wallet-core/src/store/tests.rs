@@ -20,8 +20,12 @@ const RAW: [u8; 32] = [7u8; 32];
 
 /// Writes `body` (JSON) as a store file under the raw key [`RAW`].
 fn write_raw_store(path: &Path, body: &serde_json::Value) {
-    let (slot, key) =
-        format::new_slot(StoreSecret::RawKey(&RAW), &KdfParams::RECOMMENDED, &mut OsRng).unwrap();
+    let (slot, key) = format::new_slot(
+        StoreSecret::RawKey(&RAW),
+        &KdfParams::RECOMMENDED,
+        &mut OsRng,
+    )
+    .unwrap();
     let plaintext = Zeroizing::new(serde_json::to_vec(body).unwrap());
     let bytes = format::seal(&slot, &key, plaintext, &mut OsRng).unwrap();
     std::fs::write(path, bytes).unwrap();
@@ -53,7 +57,11 @@ fn schema_1_store_is_migrated_and_rewritten() {
     let (credential, _) = issue_for(&holder);
     let v1 = json!({
         "schema": 1,
-        "keys": [{"software": {"id": holder.thumbprint(), "seed": crate::b64_encode(seed)}}],
+        "keys": [{"software": {
+            "id": holder.thumbprint(),
+            "public": crate::b64_encode(holder.verifying_key().as_bytes()),
+            "seed": crate::b64_encode(seed),
+        }}],
         "credentials": [{"sd_jwt": credential, "holder_key_id": holder.thumbprint(), "imported_at": NOW}],
     });
     write_raw_store(&path, &v1);
@@ -90,7 +98,10 @@ fn schema_1_store_is_migrated_and_rewritten() {
 fn newer_schema_is_refused_without_writing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wallet.store");
-    write_raw_store(&path, &json!({"schema": 3, "keys": [], "credentials": [], "new": 1}));
+    write_raw_store(
+        &path,
+        &json!({"schema": 3, "keys": [], "credentials": [], "new": 1}),
+    );
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(
         &path,
@@ -115,7 +126,11 @@ fn inconsistent_bodies_are_corrupt() {
     // A key whose id is not its thumbprint.
     write_raw_store(
         &path,
-        &json!({"schema": 2, "keys": [{"software": {"id": "x", "seed": crate::b64_encode([4u8; 32])}}], "credentials": []}),
+        &json!({"schema": 2, "keys": [{"software": {
+            "id": "x",
+            "public": crate::b64_encode(holder.verifying_key().as_bytes()),
+            "seed": crate::b64_encode([4u8; 32]),
+        }}], "credentials": []}),
     );
     let open = || {
         Store::open(
@@ -134,7 +149,11 @@ fn inconsistent_bodies_are_corrupt() {
     seed.push('B');
     write_raw_store(
         &path,
-        &json!({"schema": 2, "keys": [{"software": {"id": holder.thumbprint(), "seed": seed}}], "credentials": []}),
+        &json!({"schema": 2, "keys": [{"software": {
+            "id": holder.thumbprint(),
+            "public": crate::b64_encode(holder.verifying_key().as_bytes()),
+            "seed": seed,
+        }}], "credentials": []}),
     );
     assert_eq!(open(), "store.corrupt");
     // Not JSON at all.

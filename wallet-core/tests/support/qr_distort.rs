@@ -97,11 +97,12 @@ pub fn homography(from: [(f64, f64); 4], to: [(f64, f64); 4]) -> [f64; 9] {
             .max_by(|a, b| m[*a][col].abs().total_cmp(&m[*b][col].abs()))
             .unwrap();
         m.swap(col, pivot);
-        for row in 0..8 {
-            if row != col {
-                let f = m[row][col] / m[col][col];
-                for k in col..9 {
-                    m[row][k] -= f * m[col][k];
+        let pivot_row = m[col];
+        for (i, row) in m.iter_mut().enumerate() {
+            if i != col {
+                let f = row[col] / pivot_row[col];
+                for (r, p) in row.iter_mut().zip(pivot_row.iter()).skip(col) {
+                    *r -= f * p;
                 }
             }
         }

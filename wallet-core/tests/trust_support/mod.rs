@@ -59,10 +59,15 @@ pub fn vct(short: &str) -> &'static str {
 /// office vehicle licences.
 pub fn builder(seq: u64) -> TrustListBuilder {
     let mut b = TrustListBuilder::new(LIST_ID, seq);
-    b.add_issuer(PSB, "上海市公安局", "Shanghai Public Security Bureau", &[vct("resident-id")])
-        .unwrap()
-        .add_key(PSB, &psb_key().verifying_key(), T0 - 365 * DAY, None)
-        .unwrap();
+    b.add_issuer(
+        PSB,
+        "上海市公安局",
+        "Shanghai Public Security Bureau",
+        &[vct("resident-id")],
+    )
+    .unwrap()
+    .add_key(PSB, &psb_key().verifying_key(), T0 - 365 * DAY, None)
+    .unwrap();
     b.add_issuer(
         VEHICLE_OFFICE,
         "上海市公安局交通警察总队车辆管理所",
@@ -70,7 +75,12 @@ pub fn builder(seq: u64) -> TrustListBuilder {
         &[vct("vehicle-licence")],
     )
     .unwrap()
-    .add_key(VEHICLE_OFFICE, &vehicle_key().verifying_key(), T0 - 365 * DAY, None)
+    .add_key(
+        VEHICLE_OFFICE,
+        &vehicle_key().verifying_key(),
+        T0 - 365 * DAY,
+        None,
+    )
     .unwrap();
     b
 }

@@ -1,0 +1,691 @@
+//! Commands of the issuing agency and the trust-list operator: keys, the type catalogue, the
+//! trust list, single issuance, the status registry and its issuance log.
+
+use crate::cli::{
+    IssueArgs, KeyFormat, KeyGenerateArgs, KeyPublicArgs, StatusInitArgs, StatusPublishArgs,
+    StatusSetArgs, TrustAddIssuerArgs, TrustAddKeyArgs, TrustInitArgs, TrustRemoveIssuerArgs,
+    TrustRemoveKeyArgs, TrustShowArgs, TrustSignArgs, TypesArgs, Validity,
+};
+use crate::common::{
+    CliError, CliResult, MAX_SMALL_FILE, add_secs, core_error, format_time, io_error,
+    load_public_key, load_signing_key, now_or, parse_duration, parse_json, parse_time,
+    read_text, write_file, write_public,
+};
+use serde_json::{Map, Value, json};
+use std::fs::OpenOptions;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use wallet_core::credential::catalogue::{self, CredentialType};
+use wallet_core::credential::{StatusRef, VcError};
+use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::keys::{SigningKey, VerifyingKey};
+use wallet_core::status::{
+    Bits, StatusListClaims, StatusRegistry, StatusValue, sign_status_list_token,
+};
+use wallet_core::trust::{StalePolicy, TrustList, TrustListBuilder, VerifiedTrustList};
+
+// ---------------------------------------------------------------------------------------
+// Keys and types
+// ---------------------------------------------------------------------------------------
+
+/// Generates a key, writes it (PEM or private JWK) and returns its public JWK.
+pub fn generate_key_file(out: &Path, format: KeyFormat, force: bool) -> CliResult<VerifyingKey> {
+    let key = SigningKey::generate(&mut rand_core::OsRng);
+    let text = match format {
+        KeyFormat::Pem => key.to_pkcs8_pem(),
+        KeyFormat::Jwk => {
+            let mut jwk = key.to_jwk_string();
+            jwk.push('\n');
+            jwk
+        }
+    };
+    write_file(out, text.as_bytes(), 0o600, force, "key file")?;
+    Ok(key.verifying_key())
+}
+
+/// `wallet key generate`: the public JWK on stdout, where the file went on stderr.
+pub fn key_generate(a: &KeyGenerateArgs) -> CliResult {
+    let public = generate_key_file(&a.out, a.format, a.force)?;
+    println!("{}", public.to_jwk());
+    eprintln!(
+        "wrote private key {} (mode 0600); kid {}",
+        a.out.display(),
+        public.thumbprint()
+    );
+    Ok(())
+}
+
+/// `wallet key public`
+pub fn key_public(a: &KeyPublicArgs) -> CliResult {
+    let key = load_signing_key(&a.file, "key file")?;
+    println!("{}", key.verifying_key().to_jwk());
+    Ok(())
+}
+
+/// Looks a type up by short name or vct, with the list of known names as the hint.
+pub fn credential_type(name: &str) -> CliResult<&'static CredentialType> {
+    catalogue::by_name(name).map_err(|e| {
+        let names: Vec<&str> = catalogue::all().iter().map(|t| t.short_name).collect();
+        CliError::input(e).hint(format!("known types: {}", names.join(", ")))
+    })
+}
+
+/// `wallet types`
+pub fn types(a: &TypesArgs) -> CliResult {
+    if a.json {
+        let text = serde_json::to_string_pretty(catalogue::all())
+            .map_err(|e| CliError::input(format!("cannot format the catalogue: {e}")))?;
+        println!("{text}");
+        return Ok(());
+    }
+    for t in catalogue::all() {
+        println!("{}  {}  {} / {}", t.short_name, t.vct, t.name_zh, t.name_en);
+        for c in t.claims {
+            let mut flags = Vec::new();
+            flags.push(if c.required { "required" } else { "optional" });
+            if c.disclosable {
+                flags.push("selectively disclosable");
+            } else {
+                flags.push("always visible");
+            }
+            if c.derived {
+                flags.push("derived by the issuer");
+            }
+            println!(
+                "    {:<24} {:<8} {} / {}  ({})",
+                c.name,
+                c.json_type.as_str(),
+                c.label_zh,
+                c.label_en,
+                flags.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Trust list
+// ---------------------------------------------------------------------------------------
+
+/// Format marker of an unsigned trust-list draft.
+const DRAFT_FORMAT: &str = "wallet-trust-draft";
+
+/// Reads a draft: the trust-list payload without `iat`/`next_update` (set at signing), read
+/// and checked by wallet-core's `TrustList::from_payload`.
+fn read_draft(path: &Path) -> CliResult<TrustList> {
+    let text = read_text(path, "trust-list draft", MAX_SMALL_FILE)?;
+    let value = parse_json(&text, "trust-list draft")?;
+    let mut obj = match value {
+        Value::Object(o) if o.get("format").and_then(Value::as_str) == Some(DRAFT_FORMAT) => o,
+        _ => {
+            return Err(CliError::input(format!(
+                "{} is not a trust-list draft",
+                path.display()
+            ))
+            .hint("create one with `wallet trust init --out FILE`"));
+        }
+    };
+    obj.remove("format");
+    // The draft has no signing times; placeholders satisfy the payload reader's window check.
+    obj.insert("iat".into(), Value::from(0));
+    obj.insert("next_update".into(), Value::from(1));
+    TrustList::from_payload(&obj).map_err(|e| core_error("invalid trust-list draft", &e, e.code()))
+}
+
+fn draft_bytes(list: &TrustList) -> CliResult<Vec<u8>> {
+    let mut payload = list.to_payload();
+    if let Value::Object(obj) = &mut payload {
+        obj.remove("iat");
+        obj.remove("next_update");
+        obj.insert("format".into(), Value::from(DRAFT_FORMAT));
+    }
+    let mut bytes = serde_json::to_vec_pretty(&payload)
+        .map_err(|e| CliError::input(format!("cannot format the draft: {e}")))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn write_draft(path: &Path, list: &TrustList) -> CliResult {
+    write_public(path, &draft_bytes(list)?, "trust-list draft")
+}
+
+/// A builder holding exactly `list` (same sequence number), rebuilt through the builder's own
+/// checked operations.
+fn builder_from(list: &TrustList) -> CliResult<TrustListBuilder> {
+    let mut b = TrustListBuilder::new(&list.list_id, list.seq);
+    let err = |e: wallet_core::trust::TrustError| core_error("invalid trust-list draft", &e, e.code());
+    for e in &list.issuers {
+        let vcts: Vec<&str> = e.vct.iter().map(String::as_str).collect();
+        b.add_issuer(&e.iss, &e.name_zh, &e.name_en, &vcts).map_err(err)?;
+        for k in &e.keys {
+            b.add_key(&e.iss, &k.key, k.not_before, k.not_after).map_err(err)?;
+            if let Some(at) = k.retired_at {
+                b.retire_key(&e.iss, &k.kid, at).map_err(err)?;
+            }
+        }
+    }
+    Ok(b)
+}
+
+fn trust_err(e: wallet_core::trust::TrustError) -> CliError {
+    let hint = match e.code() {
+        "trust.duplicate_issuer" => "the issuer is already listed; remove it first to change it",
+        "trust.unlisted_issuer" => "add the issuer first with `wallet trust add-issuer`",
+        "trust.duplicate_key" => "this key is already listed",
+        "trust.unknown_key" => "`wallet trust show` lists the issuer's key ids",
+        _ => crate::common::hint_for(e.code()),
+    };
+    CliError::input(format!("{e} ({})", e.code())).hint(hint)
+}
+
+/// `vct` values for `--types`: catalogue short names or vcts; anything else is refused so a
+/// typo does not authorise a type nobody issues.
+fn resolve_types(types: &[String]) -> CliResult<Vec<&'static str>> {
+    types
+        .iter()
+        .map(|t| credential_type(t.trim()).map(|ty| ty.vct))
+        .collect()
+}
+
+/// `wallet trust init`
+pub fn trust_init(a: &TrustInitArgs) -> CliResult {
+    let builder = TrustListBuilder::new(&a.list_id, 1);
+    write_file(&a.out, &draft_bytes(builder.list())?, 0o644, a.force, "trust-list draft")?;
+    println!(
+        "created trust-list draft {} (list id {}, next version 1)",
+        a.out.display(),
+        a.list_id
+    );
+    Ok(())
+}
+
+/// Changes a draft with `change` and writes it back.
+fn edit_draft(path: &Path, change: impl FnOnce(&mut TrustListBuilder) -> CliResult) -> CliResult {
+    let list = read_draft(path)?;
+    let mut b = builder_from(&list)?;
+    change(&mut b)?;
+    write_draft(path, b.list())
+}
+
+/// `wallet trust add-issuer`
+pub fn trust_add_issuer(a: &TrustAddIssuerArgs) -> CliResult {
+    let key = load_public_key(&a.key, "issuer key")?;
+    let vcts = resolve_types(&a.types)?;
+    let not_before = now_or(a.not_before.as_deref())?;
+    let not_after = a.not_after.as_deref().map(parse_time).transpose()?;
+    edit_draft(&a.list, |b| {
+        b.add_issuer(&a.iss, &a.name_zh, &a.name_en, &vcts)
+            .map_err(trust_err)?;
+        b.add_key(&a.iss, &key, not_before, not_after)
+            .map_err(trust_err)?;
+        Ok(())
+    })?;
+    println!(
+        "listed {} ({} / {}) for {} with key {}",
+        a.iss,
+        a.name_zh,
+        a.name_en,
+        vcts.join(", "),
+        key.thumbprint()
+    );
+    Ok(())
+}
+
+/// `wallet trust remove-issuer`
+pub fn trust_remove_issuer(a: &TrustRemoveIssuerArgs) -> CliResult {
+    edit_draft(&a.list, |b| b.remove_issuer(&a.iss).map(|_| ()).map_err(trust_err))?;
+    println!("removed {} from the draft", a.iss);
+    Ok(())
+}
+
+/// `wallet trust add-key`
+pub fn trust_add_key(a: &TrustAddKeyArgs) -> CliResult {
+    let key = load_public_key(&a.key, "issuer key")?;
+    let not_before = now_or(a.not_before.as_deref())?;
+    let not_after = a.not_after.as_deref().map(parse_time).transpose()?;
+    edit_draft(&a.list, |b| {
+        b.add_key(&a.iss, &key, not_before, not_after)
+            .map(|_| ())
+            .map_err(trust_err)
+    })?;
+    println!("added key {} to {}", key.thumbprint(), a.iss);
+    Ok(())
+}
+
+/// `wallet trust remove-key`
+pub fn trust_remove_key(a: &TrustRemoveKeyArgs) -> CliResult {
+    edit_draft(&a.list, |b| {
+        b.remove_key(&a.iss, &a.kid).map(|_| ()).map_err(trust_err)
+    })?;
+    println!("removed key {} from {}", a.kid, a.iss);
+    Ok(())
+}
+
+/// `wallet trust sign`: signs the draft's version, then moves the draft to the next sequence
+/// number so that the next signature can never reuse this one.
+pub fn trust_sign(a: &TrustSignArgs) -> CliResult {
+    let list = read_draft(&a.list)?;
+    let root = load_signing_key(&a.root_key, "root key")?;
+    let now = now_or(a.now.as_deref())?;
+    let next_update = add_secs(now, parse_duration(&a.valid_for)?);
+    let b = builder_from(&list)?;
+    let token = b.sign(now, next_update, &root).map_err(trust_err)?;
+    write_public(&a.out, format!("{token}\n").as_bytes(), "trust list")?;
+    let next = TrustListBuilder::next_version(&list).map_err(trust_err)?;
+    write_draft(&a.list, next.list())?;
+    println!(
+        "signed trust list {} version {} ({} issuers), next update {}; root kid {}",
+        a.out.display(),
+        list.seq,
+        list.issuers.len(),
+        format_time(next_update),
+        root.thumbprint()
+    );
+    Ok(())
+}
+
+/// Verifies a signed trust list file under the pinned root.
+pub fn load_trust_list(
+    path: &Path,
+    root: &str,
+    now: i64,
+    stale: StalePolicy,
+) -> CliResult<VerifiedTrustList> {
+    let root = load_public_key(root, "trust root")?;
+    let token = read_text(path, "trust list", MAX_SMALL_FILE)?;
+    VerifiedTrustList::verify(&token, &root, now, wallet_core::qr::freshness::DEFAULT_SKEW_SECONDS, stale)
+        .map_err(|e| {
+            CliError::input(format!("trust list {} is not usable: {e} ({})", path.display(), e.code()))
+                .hint("check --trust-list and --trust-root; a stale list must be replaced by the current one")
+        })
+}
+
+fn trust_list_json(list: &TrustList) -> Value {
+    let mut payload = list.to_payload();
+    if let Value::Object(obj) = &mut payload {
+        obj.insert("iat".into(), Value::from(format_time(list.issued_at)));
+        obj.insert("next_update".into(), Value::from(format_time(list.next_update)));
+    }
+    payload
+}
+
+/// `wallet trust show`
+pub fn trust_show(a: &TrustShowArgs) -> CliResult {
+    let (list, verified) = match &a.trust_root {
+        Some(root) => {
+            let now = now_or(a.now.as_deref())?;
+            let v = load_trust_list(&a.file, root, now, StalePolicy::Warn)?;
+            (v.list().clone(), true)
+        }
+        None => {
+            let token = read_text(&a.file, "trust list", MAX_SMALL_FILE)?;
+            let jws = wallet_core::jws::Jws::parse(token.trim())
+                .map_err(|e| core_error("not a trust list", &e, e.code()))?;
+            let payload = jws
+                .payload()
+                .map_err(|e| core_error("not a trust list", &e, e.code()))?;
+            let list = TrustList::from_payload(&payload)
+                .map_err(|e| core_error("not a trust list", &e, e.code()))?;
+            (list, false)
+        }
+    };
+    if a.json {
+        let out = json!({"verified": verified, "list": trust_list_json(&list)});
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        return Ok(());
+    }
+    if verified {
+        println!("trust list verified under the pinned root");
+    } else {
+        println!("NOT VERIFIED: pass --trust-root ROOT_PUBJWK to check the signature");
+    }
+    println!(
+        "list {} version {}, signed {}, next update {}",
+        list.list_id,
+        list.seq,
+        format_time(list.issued_at),
+        format_time(list.next_update)
+    );
+    for e in &list.issuers {
+        println!("issuer {}  {} / {}", e.iss, e.name_zh, e.name_en);
+        println!("  types: {}", e.vct.join(", "));
+        for k in &e.keys {
+            let mut line = format!("  key {} from {}", k.kid, format_time(k.not_before));
+            if let Some(t) = k.not_after {
+                line.push_str(&format!(" until {}", format_time(t)));
+            }
+            if let Some(t) = k.retired_at {
+                line.push_str(&format!(", retired {}", format_time(t)));
+            }
+            println!("{line}");
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Status registry and issuance log
+// ---------------------------------------------------------------------------------------
+
+/// The issuance log beside a registry: `REG.issued.jsonl`, one line per credential issued with
+/// an index from it, so that an agency can revoke by credential id.
+pub fn log_path(registry: &Path) -> PathBuf {
+    let mut name = registry.file_name().unwrap_or_default().to_os_string();
+    name.push(".issued.jsonl");
+    registry.with_file_name(name)
+}
+
+/// One issuance-log line (with its newline).
+pub fn log_line(id: &str, status: &StatusRef, vct: &str, iss: &str, iat: i64) -> String {
+    let mut line = json!({"id": id, "idx": status.idx, "uri": status.uri, "vct": vct, "iss": iss, "iat": iat})
+        .to_string();
+    line.push('\n');
+    line
+}
+
+/// Opens the issuance log for appending (created with mode 0600).
+pub fn open_log(registry: &Path) -> CliResult<std::fs::File> {
+    let path = log_path(registry);
+    let mut options = OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options.open(&path).map_err(|e| io_error(e, "issuance log", &path))
+}
+
+/// Appends lines to the issuance log and makes them durable.
+pub fn append_log(registry: &Path, lines: &str) -> CliResult {
+    let path = log_path(registry);
+    let mut file = open_log(registry)?;
+    file.write_all(lines.as_bytes())
+        .and_then(|()| file.sync_data())
+        .map_err(|e| io_error(e, "issuance log", &path))
+}
+
+/// Finds a credential's index in the issuance log (streaming: the log can hold millions).
+fn find_in_log(registry: &Path, id: &str) -> CliResult<u64> {
+    let path = log_path(registry);
+    let file = std::fs::File::open(&path).map_err(|e| io_error(e, "issuance log", &path))?;
+    for line in BufReader::new(file).lines() {
+        let line = line.map_err(|e| io_error(e, "issuance log", &path))?;
+        let Ok(Value::Object(entry)) = serde_json::from_str::<Value>(&line) else {
+            continue;
+        };
+        if entry.get("id").and_then(Value::as_str) == Some(id) {
+            if let Some(idx) = entry.get("idx").and_then(Value::as_u64) {
+                return Ok(idx);
+            }
+        }
+    }
+    Err(CliError::input(format!(
+        "credential {id} is not in the issuance log {}",
+        path.display()
+    ))
+    .hint("check the id (`wallet holder list` shows it), or revoke by --index"))
+}
+
+/// Loads a registry file.
+pub fn load_registry(path: &Path) -> CliResult<StatusRegistry> {
+    StatusRegistry::load(path).map_err(|e| {
+        CliError::input(format!(
+            "cannot read status registry {}: {e} ({})",
+            path.display(),
+            e.code()
+        ))
+        .hint("create one with `wallet status init --uri URI --out FILE`")
+    })
+}
+
+/// Saves a registry file atomically.
+pub fn save_registry(registry: &StatusRegistry, path: &Path) -> CliResult {
+    registry.save(path).map_err(|e| {
+        CliError::input(format!(
+            "cannot write status registry {}: {e} ({})",
+            path.display(),
+            e.code()
+        ))
+        .hint("check the disk; the registry was not changed")
+    })
+}
+
+fn status_err(e: &wallet_core::status::StatusError) -> CliError {
+    let hint = match e.code() {
+        "status.value_too_wide" => "suspension needs a registry made with --bits 2",
+        "status.revocation_is_final" => "a revoked credential stays revoked; issue a new one",
+        "status.not_allocated" => "that index was never given to a credential",
+        "status.registry_full" => "start a new status list with `wallet status init`",
+        _ => "check the status registry",
+    };
+    CliError::input(format!("{e} ({})", e.code())).hint(hint)
+}
+
+/// `wallet status init`
+pub fn status_init(a: &StatusInitArgs) -> CliResult {
+    let bits = a
+        .bits
+        .parse::<u64>()
+        .map_err(|_| CliError::input("--bits must be 1, 2, 4 or 8"))
+        .and_then(|b| Bits::from_u64(b).map_err(|e| status_err(&e)))?;
+    let registry = StatusRegistry::new(&a.uri, bits, a.capacity).map_err(|e| status_err(&e))?;
+    let bytes = serde_json::to_vec(&registry.to_json())
+        .map_err(|e| CliError::input(format!("cannot format the registry: {e}")))?;
+    write_file(&a.out, &bytes, 0o600, a.force, "status registry")?;
+    println!(
+        "created status registry {} for {} ({} bits, {} indices); issuance log {}",
+        a.out.display(),
+        a.uri,
+        bits.get(),
+        a.capacity,
+        log_path(&a.out).display()
+    );
+    Ok(())
+}
+
+/// A status change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusChange {
+    /// Set INVALID (final).
+    Revoke,
+    /// Set SUSPENDED.
+    Suspend,
+    /// Set VALID again.
+    Reinstate,
+}
+
+/// Applies a status change to a registry file; returns the index changed.
+pub fn change_status(
+    registry_path: &Path,
+    index: Option<u64>,
+    credential_id: Option<&str>,
+    change: StatusChange,
+) -> CliResult<u64> {
+    let idx = match (index, credential_id) {
+        (Some(i), _) => i,
+        (None, Some(id)) => find_in_log(registry_path, id)?,
+        (None, None) => {
+            return Err(CliError::input("no credential given")
+                .hint("pass --index N or --credential-id ID"));
+        }
+    };
+    let mut registry = load_registry(registry_path)?;
+    let value = match change {
+        StatusChange::Revoke => StatusValue::INVALID,
+        StatusChange::Suspend => StatusValue::SUSPENDED,
+        StatusChange::Reinstate => StatusValue::VALID,
+    };
+    registry
+        .set_status(idx, value)
+        .map_err(|e| status_err(&e))?;
+    save_registry(&registry, registry_path)?;
+    Ok(idx)
+}
+
+/// `wallet status revoke|suspend|reinstate`
+pub fn status_set(a: &StatusSetArgs, change: StatusChange) -> CliResult {
+    let idx = change_status(
+        &a.registry,
+        a.target.index,
+        a.target.credential_id.as_deref(),
+        change,
+    )?;
+    let verb = match change {
+        StatusChange::Revoke => "revoked",
+        StatusChange::Suspend => "suspended",
+        StatusChange::Reinstate => "reinstated",
+    };
+    println!("{verb} index {idx}");
+    eprintln!("publish the list for verifiers to see it: wallet status publish --registry …");
+    Ok(())
+}
+
+/// Signs the registry's current list; returns the token.
+pub fn publish_token(
+    registry: &StatusRegistry,
+    key: &SigningKey,
+    iss: Option<&str>,
+    now: i64,
+    valid_for: u64,
+    ttl: Option<u64>,
+) -> CliResult<String> {
+    let claims = StatusListClaims {
+        uri: registry.uri().to_owned(),
+        iss: iss.map(str::to_owned),
+        iat: now,
+        exp: Some(add_secs(now, valid_for)),
+        ttl,
+    };
+    sign_status_list_token(&claims, registry.list(), key).map_err(|e| status_err(&e))
+}
+
+/// `wallet status publish`
+pub fn status_publish(a: &StatusPublishArgs) -> CliResult {
+    let registry = load_registry(&a.registry)?;
+    let key = load_signing_key(&a.issuer_key, "issuer key")?;
+    let now = now_or(a.now.as_deref())?;
+    let valid_for = parse_duration(&a.valid_for)?;
+    let token = publish_token(&registry, &key, a.iss.as_deref(), now, valid_for, a.ttl)?;
+    write_public(&a.out, format!("{token}\n").as_bytes(), "status list token")?;
+    println!(
+        "published {} for {} ({} bytes), valid until {}",
+        a.out.display(),
+        registry.uri(),
+        token.len(),
+        format_time(add_secs(now, valid_for))
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Issuance
+// ---------------------------------------------------------------------------------------
+
+/// The `exp` of a credential issued at `now`, from `--expires` / `--valid-for`, if given.
+pub fn expiry(v: &Validity, now: i64) -> CliResult<Option<i64>> {
+    if let Some(e) = &v.expires {
+        return parse_time(e).map(Some);
+    }
+    if let Some(d) = &v.valid_for {
+        return parse_duration(d).map(|s| Some(add_secs(now, s)));
+    }
+    Ok(None)
+}
+
+/// The error for a library refusal to issue.
+pub fn issue_err(e: &VcError) -> CliError {
+    CliError::input(format!("cannot issue: {e} ({})", e.code())).hint(crate::common::hint_for(e.code()))
+}
+
+/// Everything `issue` decides before signing.
+pub struct IssueInput<'a> {
+    /// The type.
+    pub ty: &'static CredentialType,
+    /// `iss`.
+    pub iss: &'a str,
+    /// The claims.
+    pub claims: &'a Map<String, Value>,
+    /// The holder's key.
+    pub holder: VerifyingKey,
+    /// `iat`.
+    pub now: i64,
+    /// `exp`, if not the type's default.
+    pub expires: Option<i64>,
+}
+
+/// Issues one credential, allocating a status index (saved before the credential exists, so
+/// an index is never given twice) and logging it when a registry is given. Returns the
+/// credential and its id.
+pub fn issue_one(
+    input: &IssueInput<'_>,
+    key: &SigningKey,
+    registry_path: Option<&Path>,
+) -> CliResult<(String, String)> {
+    let mut request =
+        CredentialRequest::for_type(input.ty, input.iss, input.claims, input.holder, input.now)
+            .map_err(|e| issue_err(&e))?;
+    if let Some(exp) = input.expires {
+        request.expires_at = exp;
+    }
+    if let Some(path) = registry_path {
+        let mut registry = load_registry(path)?;
+        let idx = registry
+            .allocate(&mut rand_core::OsRng)
+            .map_err(|e| status_err(&e))?;
+        save_registry(&registry, path)?;
+        request.status = Some(StatusRef {
+            idx,
+            uri: registry.uri().to_owned(),
+        });
+    }
+    let credential =
+        issue_credential(&request, key, &mut rand_core::OsRng).map_err(|e| issue_err(&e))?;
+    let id = wallet_core::store::credential_id(&credential)
+        .map_err(|e| CliError::input(format!("cannot compute the credential id: {e}")))?;
+    if let (Some(path), Some(status)) = (registry_path, &request.status) {
+        append_log(
+            path,
+            &log_line(&id, status, &request.vct, input.iss, input.now),
+        )?;
+    }
+    Ok((credential, id))
+}
+
+/// `wallet issue`: returns the credential id.
+pub fn issue(a: &IssueArgs) -> CliResult<String> {
+    let ty = credential_type(&a.credential_type)?;
+    let key = load_signing_key(&a.issuer_key, "issuer key")?;
+    let holder = load_public_key(&a.holder_jwk, "holder key")?;
+    let claims_text = read_text(&a.claims, "claims file", MAX_SMALL_FILE)?;
+    let claims = match parse_json(&claims_text, "claims file")? {
+        Value::Object(o) => o,
+        _ => {
+            return Err(CliError::input("the claims file is not a JSON object")
+                .hint("write the claims as {\"name\": …, …}; `wallet types` lists them"));
+        }
+    };
+    let now = now_or(a.now.as_deref())?;
+    let expires = expiry(&a.validity, now)?;
+    let input = IssueInput {
+        ty,
+        iss: &a.iss,
+        claims: &claims,
+        holder,
+        now,
+        expires,
+    };
+    let (credential, id) = issue_one(&input, &key, a.status_registry.as_deref())?;
+    match &a.out {
+        Some(out) => {
+            write_file(out, format!("{credential}\n").as_bytes(), 0o600, a.force, "credential file")?;
+            println!("issued {} credential {id} to {}", ty.short_name, out.display());
+        }
+        None => {
+            println!("{credential}");
+            eprintln!("issued {} credential {id}", ty.short_name);
+        }
+    }
+    Ok(id)
+}

@@ -1,0 +1,630 @@
+//! The command-line contract (docs/cli.md), as clap derive definitions: the one place the
+//! commands, their arguments and help texts are declared, also used for completions and the
+//! man page.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Issue, show and verify electronic certificates (SD-JWT VC) and their QR codes.
+#[derive(Debug, Parser)]
+#[command(name = "wallet", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ed25519 key files (issuing agencies, trust-list roots).
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// List the credential-type catalogue.
+    Types(TypesArgs),
+    /// Maintain and sign the trust list (trust-list operator).
+    #[command(subcommand)]
+    Trust(TrustCommand),
+    /// Issue one credential (issuing agency).
+    Issue(IssueArgs),
+    /// Issue credentials for every line of a JSONL file (issuing agency).
+    IssueBatch(IssueBatchArgs),
+    /// Revocation: the status registry and Token Status Lists.
+    #[command(subcommand)]
+    Status(StatusCommand),
+    /// The holder's encrypted wallet store.
+    #[command(subcommand)]
+    Holder(HolderCommand),
+    /// Show a stored credential as a QR code, disclosing only the chosen claims.
+    Present(PresentArgs),
+    /// Verify a shown certificate against the trust list and cached status lists.
+    Verify(VerifyArgs),
+    /// Decode a QR payload, credential or token without verifying it.
+    Inspect(InspectArgs),
+    /// Run the end-to-end demo: agency, trust list, holder, QR, verifier, revocation.
+    Demo(DemoArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
+}
+
+/// Output format of a key file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyFormat {
+    /// PKCS#8 PEM (the form OpenSSL 3 reads).
+    Pem,
+    /// Private JWK (RFC 8037).
+    Jwk,
+}
+
+/// `wallet key …`
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate an Ed25519 private key file (mode 0600) and print its public JWK.
+    Generate(KeyGenerateArgs),
+    /// Print the public JWK of a private key file.
+    Public(KeyPublicArgs),
+}
+
+/// `wallet key generate`
+#[derive(Debug, Args)]
+pub struct KeyGenerateArgs {
+    /// Where to write the private key (created new, mode 0600).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// File format.
+    #[arg(long, value_enum, default_value_t = KeyFormat::Pem)]
+    pub format: KeyFormat,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `wallet key public`
+#[derive(Debug, Args)]
+pub struct KeyPublicArgs {
+    /// Private key file (PEM or JWK).
+    pub file: PathBuf,
+}
+
+/// `wallet types`
+#[derive(Debug, Args)]
+pub struct TypesArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wallet trust …`
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Start an unsigned trust-list draft.
+    Init(TrustInitArgs),
+    /// List an issuing agency with its key and the types it may issue.
+    AddIssuer(TrustAddIssuerArgs),
+    /// Remove an issuing agency: none of its credentials verify against the next list.
+    RemoveIssuer(TrustRemoveIssuerArgs),
+    /// Add another key to a listed agency (key rotation).
+    AddKey(TrustAddKeyArgs),
+    /// Remove a key (compromise): no credential it signed verifies against the next list.
+    RemoveKey(TrustRemoveKeyArgs),
+    /// Sign the draft with the root key, producing the trust list verifiers use.
+    Sign(TrustSignArgs),
+    /// Print a signed trust list (verified when --trust-root is given).
+    Show(TrustShowArgs),
+}
+
+/// `wallet trust init`
+#[derive(Debug, Args)]
+pub struct TrustInitArgs {
+    /// Where to write the draft.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The list's identifier (verifiers follow one list id).
+    #[arg(long, default_value = "cn-wallet-trust-list")]
+    pub list_id: String,
+    /// Replace an existing draft.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `wallet trust add-issuer`
+#[derive(Debug, Args)]
+pub struct TrustAddIssuerArgs {
+    /// The trust-list draft.
+    #[arg(long)]
+    pub list: PathBuf,
+    /// The agency's identifier (`iss` of its credentials).
+    #[arg(long)]
+    pub iss: String,
+    /// Name in Chinese.
+    #[arg(long)]
+    pub name_zh: String,
+    /// Name in English.
+    #[arg(long)]
+    pub name_en: String,
+    /// The agency's public JWK (file or inline JSON).
+    #[arg(long)]
+    pub key: String,
+    /// Credential types it may issue (short names or vct), comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub types: Vec<String>,
+    /// First issuance time the key is valid for (RFC 3339 or date; default now).
+    #[arg(long)]
+    pub not_before: Option<String>,
+    /// First issuance time the key is no longer valid for.
+    #[arg(long)]
+    pub not_after: Option<String>,
+}
+
+/// `wallet trust remove-issuer`
+#[derive(Debug, Args)]
+pub struct TrustRemoveIssuerArgs {
+    /// The trust-list draft.
+    #[arg(long)]
+    pub list: PathBuf,
+    /// The agency's identifier.
+    #[arg(long)]
+    pub iss: String,
+}
+
+/// `wallet trust add-key`
+#[derive(Debug, Args)]
+pub struct TrustAddKeyArgs {
+    /// The trust-list draft.
+    #[arg(long)]
+    pub list: PathBuf,
+    /// The agency's identifier.
+    #[arg(long)]
+    pub iss: String,
+    /// The new public JWK (file or inline JSON).
+    #[arg(long)]
+    pub key: String,
+    /// First issuance time the key is valid for (default now).
+    #[arg(long)]
+    pub not_before: Option<String>,
+    /// First issuance time the key is no longer valid for.
+    #[arg(long)]
+    pub not_after: Option<String>,
+}
+
+/// `wallet trust remove-key`
+#[derive(Debug, Args)]
+pub struct TrustRemoveKeyArgs {
+    /// The trust-list draft.
+    #[arg(long)]
+    pub list: PathBuf,
+    /// The agency's identifier.
+    #[arg(long)]
+    pub iss: String,
+    /// The key's id (RFC 7638 thumbprint, as `trust show` prints it).
+    #[arg(long)]
+    pub kid: String,
+}
+
+/// `wallet trust sign`
+#[derive(Debug, Args)]
+pub struct TrustSignArgs {
+    /// The trust-list draft.
+    #[arg(long)]
+    pub list: PathBuf,
+    /// The root private key.
+    #[arg(long)]
+    pub root_key: PathBuf,
+    /// Where to write the signed list (a JWS).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// How long until the next version is due (the list is stale after it).
+    #[arg(long, default_value = "30d")]
+    pub valid_for: String,
+    /// Signing time (RFC 3339; default now).
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+/// `wallet trust show`
+#[derive(Debug, Args)]
+pub struct TrustShowArgs {
+    /// The signed trust list.
+    pub file: PathBuf,
+    /// The pinned root public JWK; without it the list is shown unverified.
+    #[arg(long)]
+    pub trust_root: Option<String>,
+    /// Verification time (RFC 3339; default now).
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// When an issued credential expires.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct Validity {
+    /// Expiry (RFC 3339 or date). Default: the type's default validity.
+    #[arg(long)]
+    pub expires: Option<String>,
+    /// Lifetime from issuance, e.g. 365d.
+    #[arg(long)]
+    pub valid_for: Option<String>,
+}
+
+/// `wallet issue`
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    /// The agency's private key.
+    #[arg(long)]
+    pub issuer_key: PathBuf,
+    /// The agency's identifier (as listed in the trust list).
+    #[arg(long)]
+    pub iss: String,
+    /// Credential type: short name (e.g. driving-licence) or vct.
+    #[arg(long = "type")]
+    pub credential_type: String,
+    /// The type's claims as a JSON object (file, or - for stdin).
+    #[arg(long)]
+    pub claims: PathBuf,
+    /// The holder's public JWK (file or inline JSON), from `wallet holder new-key`.
+    #[arg(long)]
+    pub holder_jwk: String,
+    /// Status registry: allocates the credential an index so it can be revoked.
+    #[arg(long)]
+    pub status_registry: Option<PathBuf>,
+    /// Expiry.
+    #[command(flatten)]
+    pub validity: Validity,
+    /// Issuance time (RFC 3339; default now).
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Write the credential here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `wallet issue-batch`
+#[derive(Debug, Args)]
+pub struct IssueBatchArgs {
+    /// The agency's private key.
+    #[arg(long)]
+    pub issuer_key: PathBuf,
+    /// The agency's identifier.
+    #[arg(long)]
+    pub iss: String,
+    /// Credential type: short name or vct.
+    #[arg(long = "type")]
+    pub credential_type: String,
+    /// JSONL input: one `{"claims": {...}, "holder_jwk": {...}}` per line (- for stdin).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// JSONL output: one `{"line", "id", "status_idx", "credential"}` per issued line.
+    #[arg(long)]
+    pub output: PathBuf,
+    /// Where bad lines are reported (default: OUTPUT.errors.jsonl).
+    #[arg(long)]
+    pub errors: Option<PathBuf>,
+    /// Status registry: every credential gets an index.
+    #[arg(long)]
+    pub status_registry: Option<PathBuf>,
+    /// Expiry.
+    #[command(flatten)]
+    pub validity: Validity,
+    /// Issuance time (RFC 3339; default now).
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Replace existing output and errors files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `wallet status …`
+#[derive(Debug, Subcommand)]
+pub enum StatusCommand {
+    /// Create a status registry (the agency's private bookkeeping of one status list).
+    Init(StatusInitArgs),
+    /// Revoke a credential (final).
+    Revoke(StatusSetArgs),
+    /// Suspend a credential (needs --bits 2).
+    Suspend(StatusSetArgs),
+    /// Lift a suspension.
+    Reinstate(StatusSetArgs),
+    /// Sign the current list as a Status List Token for verifiers.
+    Publish(StatusPublishArgs),
+    /// Verifier side: store a Status List Token in the offline cache, after checking it.
+    Cache(StatusCacheArgs),
+}
+
+/// `wallet status init`
+#[derive(Debug, Args)]
+pub struct StatusInitArgs {
+    /// The list URI credentials will reference (the token's `sub`).
+    #[arg(long)]
+    pub uri: String,
+    /// Where to write the registry (mode 0600).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Bits per credential: 1 (valid/revoked) or 2 (also suspended).
+    #[arg(long, default_value = "1", value_parser = ["1", "2", "4", "8"])]
+    pub bits: String,
+    /// Number of indices.
+    #[arg(long, default_value_t = 1 << 24)]
+    pub capacity: u64,
+    /// Replace an existing registry.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Which credential a status change applies to.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct Target {
+    /// The credential's index in the list.
+    #[arg(long)]
+    pub index: Option<u64>,
+    /// The credential's id (from the issuance log; `wallet holder list` shows the same id).
+    #[arg(long)]
+    pub credential_id: Option<String>,
+}
+
+/// `wallet status revoke|suspend|reinstate`
+#[derive(Debug, Args)]
+pub struct StatusSetArgs {
+    /// The status registry.
+    #[arg(long)]
+    pub registry: PathBuf,
+    /// The credential.
+    #[command(flatten)]
+    pub target: Target,
+}
+
+/// `wallet status publish`
+#[derive(Debug, Args)]
+pub struct StatusPublishArgs {
+    /// The status registry.
+    #[arg(long)]
+    pub registry: PathBuf,
+    /// The agency's private key (one listed in the trust list).
+    #[arg(long)]
+    pub issuer_key: PathBuf,
+    /// Where to write the token.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The agency's identifier, written as the token's `iss` (recommended).
+    #[arg(long)]
+    pub iss: Option<String>,
+    /// How long verifiers may use the token.
+    #[arg(long, default_value = "1d")]
+    pub valid_for: String,
+    /// Seconds a copy may be cached before a fresh one should be fetched.
+    #[arg(long)]
+    pub ttl: Option<u64>,
+    /// Signing time (RFC 3339; default now).
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+/// `wallet status cache`
+#[derive(Debug, Args)]
+pub struct StatusCacheArgs {
+    /// The Status List Token to store.
+    pub token: PathBuf,
+    /// The verifier's status cache directory.
+    #[arg(long)]
+    pub status_cache: PathBuf,
+    /// The signed trust list.
+    #[arg(long, env = "WALLET_TRUST_LIST")]
+    pub trust_list: PathBuf,
+    /// The pinned root public JWK (file or inline).
+    #[arg(long, env = "WALLET_TRUST_ROOT")]
+    pub trust_root: String,
+    /// Time of the check (RFC 3339; default now).
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+/// The holder store.
+#[derive(Debug, Args)]
+pub struct StoreArg {
+    /// The store directory (holds wallet.store). Passphrase: $WALLET_PASSPHRASE or a prompt.
+    #[arg(long, env = "WALLET_STORE")]
+    pub store: PathBuf,
+}
+
+/// `wallet holder …`
+#[derive(Debug, Subcommand)]
+pub enum HolderCommand {
+    /// Create an empty encrypted store.
+    Init(HolderInitArgs),
+    /// Make a fresh holder key and print its public JWK for the agency.
+    NewKey(StoreArg),
+    /// Import a credential as issued (verified against the trust list first).
+    Import(HolderImportArgs),
+    /// List stored credentials (no claim values).
+    #[command(alias = "ls")]
+    List(HolderListArgs),
+    /// Remove a stored credential (and its now unused holder key).
+    #[command(alias = "rm")]
+    Remove(HolderRemoveArgs),
+}
+
+/// `wallet holder init`
+#[derive(Debug, Args)]
+pub struct HolderInitArgs {
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Delete an existing store first (its credentials and keys are lost).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `wallet holder import`
+#[derive(Debug, Args)]
+pub struct HolderImportArgs {
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The credential file (- for stdin).
+    pub file: PathBuf,
+    /// The signed trust list.
+    #[arg(long, env = "WALLET_TRUST_LIST")]
+    pub trust_list: PathBuf,
+    /// The pinned root public JWK (file or inline).
+    #[arg(long, env = "WALLET_TRUST_ROOT")]
+    pub trust_root: String,
+    /// Time of the check (RFC 3339; default now).
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+/// `wallet holder list`
+#[derive(Debug, Args)]
+pub struct HolderListArgs {
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wallet holder remove`
+#[derive(Debug, Args)]
+pub struct HolderRemoveArgs {
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The credential id (from `wallet holder list`).
+    pub id: String,
+}
+
+/// `wallet present`
+#[derive(Debug, Args)]
+pub struct PresentArgs {
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The credential id (from `wallet holder list`).
+    #[arg(long)]
+    pub credential: String,
+    /// Claims to disclose, comma-separated (e.g. name,age_over_18).
+    #[arg(long, value_delimiter = ',')]
+    pub disclose: Vec<String>,
+    /// The verifier's identifier (challenge mode; needs --nonce).
+    #[arg(long, requires = "nonce")]
+    pub aud: Option<String>,
+    /// The verifier's challenge nonce (needs --aud).
+    #[arg(long, requires = "aud")]
+    pub nonce: Option<String>,
+    /// Also write the QR code as a PNG.
+    #[arg(long)]
+    pub qr_png: Option<PathBuf>,
+    /// Also write the QR code as an SVG.
+    #[arg(long)]
+    pub qr_svg: Option<PathBuf>,
+    /// Also draw the QR code in the terminal.
+    #[arg(long)]
+    pub qr_terminal: bool,
+    /// Print the standard SD-JWT+KB string instead of the QR payload.
+    #[arg(long)]
+    pub sd_jwt: bool,
+    /// Keep redrawing a fresh offline code in the terminal every SECONDS.
+    #[arg(long, value_name = "SECONDS", conflicts_with_all = ["aud", "nonce"])]
+    pub refresh: Option<u64>,
+    /// With --refresh: stop after this many codes.
+    #[arg(long, requires = "refresh")]
+    pub count: Option<u64>,
+    /// Presentation time (RFC 3339; default now).
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+/// Display language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// Simplified Chinese.
+    Zh,
+    /// English.
+    En,
+}
+
+/// `wallet verify`
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// `-` reads the payload (or SD-JWT+KB string) from stdin.
+    #[arg(value_name = "-", conflicts_with_all = ["payload", "qr_image"])]
+    pub stdin: Option<String>,
+    /// The QR payload (CW1:…) or a standard SD-JWT+KB string.
+    #[arg(long, conflicts_with = "qr_image")]
+    pub payload: Option<String>,
+    /// A photo or image of the QR code (PNG or JPEG).
+    #[arg(long)]
+    pub qr_image: Option<PathBuf>,
+    /// The signed trust list.
+    #[arg(long, env = "WALLET_TRUST_LIST")]
+    pub trust_list: PathBuf,
+    /// The pinned root public JWK (file or inline).
+    #[arg(long, env = "WALLET_TRUST_ROOT")]
+    pub trust_root: String,
+    /// Directory of cached Status List Tokens (`wallet status cache`).
+    #[arg(long)]
+    pub status_cache: Option<PathBuf>,
+    /// Accept a credential whose status list is not cached or expired (reported as unknown).
+    #[arg(long)]
+    pub allow_unknown_status: bool,
+    /// Accept a trust list past its next update (reported as stale).
+    #[arg(long)]
+    pub allow_stale_trust_list: bool,
+    /// Verification time (RFC 3339; default now).
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Oldest accepted key-binding signature, seconds.
+    #[arg(long, default_value_t = wallet_core::qr::freshness::DEFAULT_WINDOW_SECONDS)]
+    pub max_age: u64,
+    /// Tolerated clock difference, seconds.
+    #[arg(long, default_value_t = wallet_core::qr::freshness::DEFAULT_SKEW_SECONDS)]
+    pub clock_skew: u64,
+    /// Expected audience (challenge mode; needs --nonce).
+    #[arg(long, requires = "nonce")]
+    pub aud: Option<String>,
+    /// Expected nonce (challenge mode; needs --aud).
+    #[arg(long, requires = "aud")]
+    pub nonce: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Language of labels and names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+}
+
+/// `wallet inspect`
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A QR payload, SD-JWT, JWS, or a file holding one (- for stdin).
+    pub input: String,
+}
+
+/// `wallet demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Base directory (default: $XDG_DATA_HOME/cert-wallet/demo); each run gets a new
+    /// subdirectory.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}
+
+/// `wallet completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

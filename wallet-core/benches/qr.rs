@@ -1,0 +1,83 @@
+//! Show-certificate QR rendering and scanning. Rendering: a version-20-M code (970 alphanumeric
+//! characters) as a module matrix, PNG and SVG; the product target is ≤ 2 ms. Scanning: a
+//! 600×600 photo-like PNG of a ~900-character payload (rotated 5°, light blur and sensor noise),
+//! from the PNG bytes (`scan_image`) and from grey pixels already in memory (`scan_luma`, the
+//! camera-frame path), plus the worst case of a frame with no code in it.
+//! Run: `cargo bench -p wallet-core --bench qr`.
+
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
+
+#[path = "../tests/support/qr_distort.rs"]
+mod distort;
+
+use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+use wallet_core::qr::render::{EccLevel, RenderOptions, encode_matrix, render_png, render_svg};
+use wallet_core::qr::scan::{ScanLimits, scan_image, scan_luma};
+
+const ALPHANUMERIC: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+fn payload(len: usize, seed: u64) -> String {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut s = String::from("CW1:");
+    while s.len() < len {
+        s.push(char::from(ALPHANUMERIC[(rng.next_u32() % 45) as usize]));
+    }
+    s
+}
+
+fn bench(c: &mut Criterion) {
+    let v20 = payload(970, 1);
+    assert_eq!(encode_matrix(&v20, EccLevel::M).unwrap().version(), 20);
+    let opts = RenderOptions::default();
+    let mut group = c.benchmark_group("qr-render-v20-m");
+    group.bench_function("encode_matrix", |b| {
+        b.iter(|| encode_matrix(black_box(&v20), EccLevel::M).unwrap())
+    });
+    group.bench_function("render_png_4px", |b| {
+        b.iter(|| render_png(black_box(&v20), &opts).unwrap())
+    });
+    group.bench_function("render_svg", |b| {
+        b.iter(|| render_svg(black_box(&v20), &opts).unwrap())
+    });
+    group.finish();
+
+    let text = payload(900, 2);
+    let base = distort::load(&render_png(&text, &opts).unwrap());
+    let photo = distort::noise(&distort::blur(&distort::rotate(&base, 5.0, 600), 0.8), 6.0, 3);
+    assert_eq!(photo.dimensions(), (600, 600));
+    let png = distort::png(&photo);
+    let limits = ScanLimits::default();
+    assert_eq!(scan_image(&png, &limits).unwrap(), text);
+    let pixels = photo.clone().into_raw();
+    assert_eq!(scan_luma(&pixels, 600, 600, 600, &limits).unwrap(), text);
+    let empty = distort::noise(&image::GrayImage::from_pixel(600, 600, image::Luma([128])), 40.0, 4);
+    assert!(scan_luma(empty.as_raw(), 600, 600, 600, &limits).is_err());
+
+    let mut group = c.benchmark_group("qr-scan-600px-photo-900-chars");
+    group.bench_function("scan_image_png", |b| {
+        b.iter(|| scan_image(black_box(&png), &limits).unwrap())
+    });
+    group.bench_function("scan_luma", |b| {
+        b.iter(|| scan_luma(black_box(&pixels), 600, 600, 600, &limits).unwrap())
+    });
+    group.bench_function("scan_luma_no_code", |b| {
+        b.iter(|| scan_luma(black_box(empty.as_raw()), 600, 600, 600, &limits).unwrap_err())
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30);
+    targets = bench
+}
+criterion_main!(benches);
