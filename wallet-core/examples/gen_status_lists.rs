@@ -42,7 +42,8 @@ fn main() {
             // Every other allocated index gets a non-VALID value that fits the bits.
             if n % 2 == 0 {
                 let value = 1 + rng.next_u64() % max;
-                reg.set_status(idx, StatusValue(value as u8)).unwrap();
+                reg.set_status(idx, StatusValue(u8::try_from(value).unwrap()))
+                    .unwrap();
             }
             if n % 10 == 0 {
                 sample.extend([idx, idx.saturating_sub(1), (idx + 1).min(CAPACITY - 1)]);

@@ -322,27 +322,35 @@ const MASK_PATTERNS: [MaskPattern; 8] = [
 /// like ZXing's `MaskUtil`: modules outside the symbol count as light for the finder-like rule.
 /// `modules` is `size × size`, row-major.
 fn mask_penalty(modules: &[bool], size: usize) -> u32 {
-    let at = |x: usize, y: usize| {
-        y.checked_mul(size)
-            .and_then(|r| r.checked_add(x))
-            .and_then(|i| modules.get(i))
-            .copied()
-            .unwrap_or(false)
-    };
-    let mut score = 0_u32;
-    for horizontal in [true, false] {
-        for i in 0..size {
-            let line = |j: usize| if horizontal { at(j, i) } else { at(i, j) };
-            score = score.saturating_add(line_penalty(&line, size));
+    if size == 0 {
+        return 0;
+    }
+    // Columns are scored as the rows of the transposed matrix.
+    let mut transposed = vec![false; modules.len()];
+    for (y, row) in modules.chunks(size).enumerate() {
+        for (x, dark) in row.iter().enumerate() {
+            if let Some(t) = x
+                .checked_mul(size)
+                .and_then(|i| i.checked_add(y))
+                .and_then(|i| transposed.get_mut(i))
+            {
+                *t = *dark;
+            }
         }
     }
+    let mut score = modules
+        .chunks(size)
+        .chain(transposed.chunks(size))
+        .fold(0_u32, |acc, line| acc.saturating_add(line_penalty(line)));
     // N2: every 2×2 block of one colour.
-    for y in 1..size {
-        for x in 1..size {
-            let v = at(x, y);
-            let (xl, yu) = (x.saturating_sub(1), y.saturating_sub(1));
-            if at(xl, y) == v && at(x, yu) == v && at(xl, yu) == v {
-                score = score.saturating_add(3);
+    for pair in modules.chunks(size).collect::<Vec<_>>().windows(2) {
+        if let [upper, lower] = pair {
+            for (a, b) in upper.windows(2).zip(lower.windows(2)) {
+                if let ([a0, a1], [b0, b1]) = (a, b) {
+                    if a0 == a1 && a0 == b0 && a0 == b1 {
+                        score = score.saturating_add(3);
+                    }
+                }
             }
         }
     }
@@ -360,32 +368,21 @@ fn mask_penalty(modules: &[bool], size: usize) -> u32 {
 
 /// Rules N1 (runs of five or more modules of one colour) and N3 (dark-light-dark-dark-dark-
 /// light-dark with four light modules before or after) along one row or column.
-fn line_penalty(line: &impl Fn(usize) -> bool, size: usize) -> u32 {
+fn line_penalty(line: &[bool]) -> u32 {
+    const FINDER_LIKE: [bool; 7] = [true, false, true, true, true, false, true];
     let mut score = 0_u32;
-    let mut run = 0_u32;
-    let mut previous = None;
-    for j in 0..size {
-        let v = line(j);
-        if previous == Some(v) {
-            run = run.saturating_add(1);
-        } else {
-            if run >= 5 {
-                score = score.saturating_add(run.saturating_sub(2));
-            }
-            run = 1;
-            previous = Some(v);
+    for run in line.chunk_by(|a, b| a == b) {
+        if run.len() >= 5 {
+            let extra = u32::try_from(run.len()).unwrap_or(u32::MAX).saturating_sub(2);
+            score = score.saturating_add(extra);
         }
     }
-    if run >= 5 {
-        score = score.saturating_add(run.saturating_sub(2));
-    }
-    const FINDER_LIKE: [bool; 7] = [true, false, true, true, true, false, true];
-    let light = |from: usize, to: usize| (from..to.min(size)).all(|k| !line(k));
-    for j in 0..size.saturating_sub(6) {
-        if FINDER_LIKE
-            .iter()
-            .enumerate()
-            .all(|(k, want)| line(j.saturating_add(k)) == *want)
+    let light = |from: usize, to: usize| {
+        line.get(from..to.min(line.len()))
+            .is_none_or(|s| s.iter().all(|d| !*d))
+    };
+    for (j, window) in line.windows(7).enumerate() {
+        if window == FINDER_LIKE
             && (light(j.saturating_sub(4), j) || light(j.saturating_add(7), j.saturating_add(11)))
         {
             score = score.saturating_add(40);

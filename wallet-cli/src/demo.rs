@@ -1,0 +1,211 @@
+//! `wallet demo`: the whole flow on a fresh data directory, through the same command functions
+//! the other subcommands use — agency and root keys, a signed trust list, a status list, a
+//! holder store, two credentials, a QR code in the terminal and as PNG, scanned back and
+//! verified, then a revocation that the next verification must report.
+
+use crate::agency::{
+    self, IssueInput, StatusChange, change_status, generate_key_file, issue_one, load_trust_list,
+    publish_token,
+};
+use crate::cli::{
+    DemoArgs, KeyFormat, LangArg, StatusCacheArgs, StatusInitArgs, TrustAddIssuerArgs,
+    TrustInitArgs, TrustSignArgs, VerifyArgs,
+};
+use crate::common::{CliError, CliResult, clock_now, format_time, io_error, write_public};
+use crate::holder::{create_store, presentation, terminal_qr, write_png};
+use std::path::{Path, PathBuf};
+use wallet_core::credential::catalogue;
+use wallet_core::qr::freshness::offline_key_binding;
+use wallet_core::store::Store;
+use wallet_core::trust::StalePolicy;
+
+/// The demo store's passphrase: printed, because the demo must run without a prompt.
+const DEMO_PASSPHRASE: &str = "demo-passphrase";
+const AGENCY: &str = "https://ga.sh.gov.cn/issuer";
+const STATUS_URI: &str = "https://ga.sh.gov.cn/status/1";
+
+/// `$XDG_DATA_HOME/cert-wallet/demo`, else `~/.local/share/cert-wallet/demo`, else a
+/// directory under the system temporary directory.
+fn default_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("cert-wallet").join("demo");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        return PathBuf::from(h).join(".local/share/cert-wallet/demo");
+    }
+    std::env::temp_dir().join("cert-wallet-demo")
+}
+
+fn step(n: u32, text: &str) {
+    println!("\n== step {n}: {text}");
+}
+
+fn path_arg(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn verify_args(dir: &Path, png: &Path, now: i64) -> VerifyArgs {
+    VerifyArgs {
+        stdin: None,
+        payload: None,
+        qr_image: Some(png.to_path_buf()),
+        trust_list: dir.join("trust-list.jwt"),
+        trust_root: path_arg(&dir.join("root.pub.jwk")),
+        status_cache: Some(dir.join("verifier-status-cache")),
+        allow_unknown_status: false,
+        allow_stale_trust_list: false,
+        now: Some(format_time(now)),
+        max_age: wallet_core::qr::freshness::DEFAULT_WINDOW_SECONDS,
+        clock_skew: wallet_core::qr::freshness::DEFAULT_SKEW_SECONDS,
+        aud: None,
+        nonce: None,
+        json: false,
+        lang: LangArg::En,
+    }
+}
+
+fn publish_and_cache(dir: &Path, agency_key: &wallet_core::keys::SigningKey, now: i64) -> CliResult {
+    let registry = agency::load_registry(&dir.join("status.registry"))?;
+    let token = publish_token(&registry, agency_key, Some(AGENCY), now, 86_400, Some(3600))?;
+    let token_path = dir.join("status-list.jwt");
+    write_public(&token_path, format!("{token}\n").as_bytes(), "status list token")?;
+    println!("published {} ({} bytes)", token_path.display(), token.len());
+    crate::verifier::status_cache(&StatusCacheArgs {
+        token: token_path,
+        status_cache: dir.join("verifier-status-cache"),
+        trust_list: dir.join("trust-list.jwt"),
+        trust_root: path_arg(&dir.join("root.pub.jwk")),
+        now: Some(format_time(now)),
+    })
+}
+
+fn show_code(store: &Store, dir: &Path, id: &str, disclose: &[&str], png: &Path) -> CliResult {
+    let names: Vec<String> = disclose.iter().map(|s| (*s).to_owned()).collect();
+    let paths = crate::holder::claim_paths(&names)?;
+    let kb = offline_key_binding(clock_now(), &mut rand_core::OsRng);
+    let (_, payload) = presentation(store, id, &paths, &kb)?;
+    print!("{}", terminal_qr(&payload)?);
+    println!("payload ({} characters): {payload}", payload.len());
+    write_png(&payload, png)?;
+    println!("wrote {}", png.display());
+    let _ = dir;
+    Ok(())
+}
+
+/// Runs the demo; exit 0 when every step behaved as expected, including the final rejection.
+pub fn run(a: &DemoArgs) -> CliResult<u8> {
+    let now = clock_now();
+    let base = a.dir.clone().unwrap_or_else(default_dir);
+    let stamp = format_time(now).replace([':', '-'], "");
+    let dir = base.join(format!("run-{stamp}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| io_error(e, "demo directory", &dir))?;
+    println!("wallet demo in {}", dir.display());
+
+    step(1, "keys: the trust-list root and the agency (Ed25519, PKCS#8 PEM, mode 0600)");
+    let root_pub = generate_key_file(&dir.join("root.pem"), KeyFormat::Pem, false)?;
+    write_public(&dir.join("root.pub.jwk"), root_pub.to_jwk().to_string().as_bytes(), "root public key")?;
+    let agency_pub = generate_key_file(&dir.join("agency.pem"), KeyFormat::Pem, false)?;
+    write_public(&dir.join("agency.pub.jwk"), agency_pub.to_jwk().to_string().as_bytes(), "agency public key")?;
+    println!("root kid {}\nagency kid {}", root_pub.thumbprint(), agency_pub.thumbprint());
+
+    step(2, "trust list: list the agency for driving licences and resident IDs, sign it");
+    let draft = dir.join("trust-list.draft.json");
+    agency::trust_init(&TrustInitArgs {
+        out: draft.clone(),
+        list_id: "demo-trust-list".into(),
+        force: false,
+    })?;
+    agency::trust_add_issuer(&TrustAddIssuerArgs {
+        list: draft.clone(),
+        iss: AGENCY.into(),
+        name_zh: "上海市公安局".into(),
+        name_en: "Shanghai Public Security Bureau".into(),
+        key: path_arg(&dir.join("agency.pub.jwk")),
+        types: vec!["driving-licence".into(), "resident-id".into()],
+        not_before: Some(format_time(now.saturating_sub(3600))),
+        not_after: None,
+    })?;
+    agency::trust_sign(&TrustSignArgs {
+        list: draft,
+        root_key: dir.join("root.pem"),
+        out: dir.join("trust-list.jwt"),
+        valid_for: "30d".into(),
+        now: Some(format_time(now)),
+    })?;
+
+    step(3, "status list: a registry for revocation");
+    let registry = dir.join("status.registry");
+    agency::status_init(&StatusInitArgs {
+        uri: STATUS_URI.into(),
+        out: registry.clone(),
+        bits: "2".into(),
+        capacity: 1 << 16,
+        force: false,
+    })?;
+
+    step(4, "holder: an encrypted store and one fresh holder key per credential");
+    println!("store passphrase (demo only): {DEMO_PASSPHRASE}");
+    let store = create_store(&dir.join("holder"), DEMO_PASSPHRASE, false)?;
+    let store_err = |e: wallet_core::store::StoreError| crate::holder::store_err(&e);
+    let licence_key = store.new_holder_key(&mut rand_core::OsRng).map_err(store_err)?;
+    let id_key = store.new_holder_key(&mut rand_core::OsRng).map_err(store_err)?;
+    println!("holder keys {} and {}", licence_key.id, id_key.id);
+
+    step(5, "issue a driving licence and a resident ID card (example claims of 张三)");
+    let agency_key = crate::common::load_signing_key(&dir.join("agency.pem"), "agency key")?;
+    let mut ids = Vec::new();
+    for (name, holder) in [("driving-licence", licence_key.public_key), ("resident-id", id_key.public_key)] {
+        let ty = agency::credential_type(name)?;
+        let claims = ty.example_claims();
+        let input = IssueInput { ty, iss: AGENCY, claims: &claims, holder, now, expires: None };
+        let (credential, id) = issue_one(&input, &agency_key, Some(&registry))?;
+        let file = dir.join(format!("{name}.sd-jwt"));
+        write_public(&file, format!("{credential}\n").as_bytes(), "credential")?;
+        println!("issued {} ({}) id {id} -> {}", ty.name_en, ty.name_zh, file.display());
+        ids.push((name, id, credential));
+    }
+
+    step(6, "holder imports both credentials (each verified against the trust list)");
+    let trust = load_trust_list(&dir.join("trust-list.jwt"), &path_arg(&dir.join("root.pub.jwk")), now, StalePolicy::Fail)?;
+    for (name, _, credential) in &ids {
+        let info = store
+            .import(credential, &trust, now, &mut rand_core::OsRng)
+            .map_err(store_err)?;
+        println!("imported {name} {}", info.id);
+    }
+
+    step(7, "agency publishes the status list; the verifier caches it for offline use");
+    publish_and_cache(&dir, &agency_key, now)?;
+
+    let (_, licence_id, _) = ids.first().ok_or_else(|| CliError::input("no licence issued"))?;
+    let disclose = ["name", "licence_class", "valid_until"];
+    let dl = catalogue::by_name("driving-licence").map_err(CliError::input)?;
+    step(8, &format!("holder shows the {} disclosing only {}", dl.name_en, disclose.join(", ")));
+    let png = dir.join("licence-qr.png");
+    show_code(&store, &dir, licence_id, &disclose, &png)?;
+
+    step(9, "verifier scans the PNG back and verifies it offline");
+    let first = crate::verifier::verify(&verify_args(&dir, &png, clock_now()))?;
+
+    step(10, "agency revokes the driving licence by credential id and republishes");
+    let idx = change_status(&registry, None, Some(licence_id), StatusChange::Revoke)?;
+    println!("revoked index {idx}");
+    publish_and_cache(&dir, &agency_key, clock_now())?;
+
+    step(11, "holder shows a fresh code; the verifier must now refuse it as revoked");
+    let png2 = dir.join("licence-qr-after-revocation.png");
+    show_code(&store, &dir, licence_id, &disclose, &png2)?;
+    let second = crate::verifier::verify(&verify_args(&dir, &png2, clock_now()))?;
+
+    println!();
+    if first == 0 && second == crate::common::EXIT_NEGATIVE {
+        println!("demo complete: the licence verified, and after revocation it was refused as revoked");
+        println!("files are in {}", dir.display());
+        Ok(0)
+    } else {
+        Err(CliError::input(format!(
+            "demo did not behave as expected (first verification exit {first}, after revocation exit {second})"
+        ))
+        .hint("run `cargo test -p wallet-cli` and report the failure"))
+    }
+}

@@ -1,0 +1,278 @@
+//! Holder commands: the encrypted store (docs/store.md) and showing a credential as a QR code.
+
+use crate::cli::{HolderImportArgs, HolderInitArgs, HolderListArgs, HolderRemoveArgs, PresentArgs, StoreArg};
+use crate::common::{CliError, CliResult, MAX_SMALL_FILE, format_time, now_or, read_text, write_public};
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use wallet_core::present::KeyBindingRequest;
+use wallet_core::qr::freshness::offline_key_binding;
+use wallet_core::qr::render::{self, RenderOptions, TerminalStyle};
+use wallet_core::qr::transport;
+use wallet_core::sdjwt::ClaimPath;
+use wallet_core::store::{KdfParams, Store, StoreError, StoreOptions, StoreSecret};
+use wallet_core::trust::StalePolicy;
+use zeroize::Zeroizing;
+
+/// File name of the store inside its directory.
+pub const STORE_FILE: &str = "wallet.store";
+
+/// The store file of a store directory.
+pub fn store_file(dir: &Path) -> PathBuf {
+    dir.join(STORE_FILE)
+}
+
+/// The error for a store failure, with the library's message and code.
+pub fn store_err(e: &StoreError) -> CliError {
+    let hint = match e.code() {
+        "store.not_found" => "create the store with `wallet holder init --store DIR`",
+        "store.exists" => "pass --force to replace it (its credentials are lost), or choose another directory",
+        "store.wrong_key" => "check WALLET_PASSPHRASE",
+        "store.unknown_credential" => "`wallet holder list` shows the stored credential ids",
+        "store.holder_key_not_held" => "request the credential with a key from `wallet holder new-key`",
+        code => crate::common::hint_for(code),
+    };
+    CliError::input(format!("{e} ({})", e.code())).hint(hint)
+}
+
+/// The passphrase: `$WALLET_PASSPHRASE`, else a prompt on the terminal (twice when creating).
+pub fn passphrase(confirm: bool) -> CliResult<Zeroizing<String>> {
+    if let Ok(p) = std::env::var("WALLET_PASSPHRASE") {
+        return Ok(Zeroizing::new(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::input("no passphrase given")
+            .hint("set WALLET_PASSPHRASE, or run the command in a terminal to be asked"));
+    }
+    let first = Zeroizing::new(
+        rpassword::prompt_password("store passphrase: ")
+            .map_err(|e| CliError::input(format!("cannot read the passphrase: {e}")))?,
+    );
+    if confirm {
+        let second = Zeroizing::new(
+            rpassword::prompt_password("repeat the passphrase: ")
+                .map_err(|e| CliError::input(format!("cannot read the passphrase: {e}")))?,
+        );
+        if *first != *second {
+            return Err(CliError::input("the passphrases differ").hint("run the command again"));
+        }
+    }
+    Ok(first)
+}
+
+/// Creates a store in `dir` under `pass`.
+pub fn create_store(dir: &Path, pass: &str, force: bool) -> CliResult<Store> {
+    std::fs::create_dir_all(dir).map_err(|e| crate::common::io_error(e, "store directory", dir))?;
+    let file = store_file(dir);
+    if force && file.exists() {
+        std::fs::remove_file(&file).map_err(|e| crate::common::io_error(e, "store", &file))?;
+    }
+    Store::create(
+        &file,
+        StoreSecret::Passphrase(pass),
+        &KdfParams::RECOMMENDED,
+        &StoreOptions::default(),
+        &mut rand_core::OsRng,
+    )
+    .map_err(|e| store_err(&e))
+}
+
+/// Opens the store in `dir` under `pass`.
+pub fn open_store(dir: &Path, pass: &str) -> CliResult<Store> {
+    Store::open(
+        &store_file(dir),
+        StoreSecret::Passphrase(pass),
+        &StoreOptions::default(),
+        &mut rand_core::OsRng,
+    )
+    .map_err(|e| store_err(&e))
+}
+
+fn open(arg: &StoreArg) -> CliResult<Store> {
+    let pass = passphrase(false)?;
+    open_store(&arg.store, &pass)
+}
+
+/// `wallet holder init`
+pub fn init(a: &HolderInitArgs) -> CliResult {
+    let pass = passphrase(true)?;
+    let store = create_store(&a.store.store, &pass, a.force)?;
+    println!("created encrypted store {}", store.path().display());
+    Ok(())
+}
+
+/// `wallet holder new-key`: the public JWK on stdout.
+pub fn new_key(a: &StoreArg) -> CliResult {
+    let store = open(a)?;
+    let info = store
+        .new_holder_key(&mut rand_core::OsRng)
+        .map_err(|e| store_err(&e))?;
+    println!("{}", info.jwk());
+    eprintln!(
+        "new holder key {}: give the public JWK above to the issuing agency",
+        info.id
+    );
+    Ok(())
+}
+
+/// `wallet holder import`
+pub fn import(a: &HolderImportArgs) -> CliResult {
+    let now = now_or(a.now.as_deref())?;
+    let trust = crate::agency::load_trust_list(&a.trust_list, &a.trust_root, now, StalePolicy::Fail)?;
+    let credential = read_text(&a.file, "credential file", MAX_SMALL_FILE)?;
+    let store = open(&a.store)?;
+    let info = store
+        .import(credential.trim(), &trust, now, &mut rand_core::OsRng)
+        .map_err(|e| store_err(&e))?;
+    println!(
+        "imported {} {} (expires {})",
+        info.type_name.as_deref().unwrap_or(&info.vct),
+        info.id,
+        format_time(info.expires_at)
+    );
+    Ok(())
+}
+
+/// `wallet holder list`
+pub fn list(a: &HolderListArgs) -> CliResult {
+    let store = open(&a.store)?;
+    let items = store.list().map_err(|e| store_err(&e))?;
+    if a.json {
+        let text = serde_json::to_string_pretty(&items)
+            .map_err(|e| CliError::input(format!("cannot format the list: {e}")))?;
+        println!("{text}");
+        return Ok(());
+    }
+    if items.is_empty() {
+        println!("the store holds no credentials");
+    }
+    for c in &items {
+        println!(
+            "{}  {}  {} / {}  issuer {}  expires {}",
+            c.id,
+            c.type_name.as_deref().unwrap_or(&c.vct),
+            c.name_zh.as_deref().unwrap_or("-"),
+            c.name_en.as_deref().unwrap_or("-"),
+            c.issuer,
+            format_time(c.expires_at)
+        );
+    }
+    Ok(())
+}
+
+/// `wallet holder remove`
+pub fn remove(a: &HolderRemoveArgs) -> CliResult {
+    let store = open(&a.store)?;
+    let removed = store
+        .remove(&a.id, &mut rand_core::OsRng)
+        .map_err(|e| store_err(&e))?;
+    println!("removed {}", removed.credential.id);
+    Ok(())
+}
+
+/// Parses `--disclose` values into claim paths.
+pub fn claim_paths(names: &[String]) -> CliResult<Vec<ClaimPath>> {
+    names
+        .iter()
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| {
+            n.trim().parse::<ClaimPath>().map_err(|e| {
+                CliError::input(format!("{n:?} is not a claim path: {}", e.0))
+                    .hint("name claims as in `wallet types`, e.g. name,age_over_18")
+            })
+        })
+        .collect()
+}
+
+/// A fresh presentation of `id` and its QR payload.
+pub fn presentation(
+    store: &Store,
+    id: &str,
+    disclose: &[ClaimPath],
+    kb: &KeyBindingRequest,
+) -> CliResult<(String, String)> {
+    let shown = store
+        .present(id, disclose, Some(kb), None)
+        .map_err(|e| store_err(&e))?;
+    let payload = transport::encode(&shown).map_err(|e| {
+        CliError::input(format!("cannot encode the QR payload: {e} ({})", e.code()))
+    })?;
+    Ok((shown, payload))
+}
+
+/// Draws `payload` for the terminal: ANSI colours on a terminal, plain blocks otherwise.
+pub fn terminal_qr(payload: &str) -> CliResult<String> {
+    let style = if std::io::stdout().is_terminal() {
+        TerminalStyle::Ansi
+    } else {
+        TerminalStyle::DarkOnLight
+    };
+    render::render_terminal(payload, &RenderOptions::default(), style)
+        .map_err(|e| CliError::input(format!("cannot draw the QR code: {e} ({})", e.code())))
+}
+
+/// Writes `payload` as a PNG QR code.
+pub fn write_png(payload: &str, path: &Path) -> CliResult {
+    let png = render::render_png(payload, &RenderOptions::default())
+        .map_err(|e| CliError::input(format!("cannot draw the QR code: {e} ({})", e.code())))?;
+    write_public(path, &png, "QR image")
+}
+
+/// `wallet present`
+pub fn present(a: &PresentArgs) -> CliResult {
+    let store = open(&a.store)?;
+    let disclose = claim_paths(&a.disclose)?;
+    if let Some(every) = a.refresh {
+        return refresh(&store, a, &disclose, every.max(1));
+    }
+    let now = now_or(a.now.as_deref())?;
+    let kb = match (&a.aud, &a.nonce) {
+        (Some(aud), Some(nonce)) => KeyBindingRequest {
+            audience: aud.clone(),
+            nonce: nonce.clone(),
+            issued_at: now,
+        },
+        _ => offline_key_binding(now, &mut rand_core::OsRng),
+    };
+    let (shown, payload) = presentation(&store, &a.credential, &disclose, &kb)?;
+    if let Some(p) = &a.qr_png {
+        write_png(&payload, p)?;
+    }
+    if let Some(p) = &a.qr_svg {
+        let svg = render::render_svg(&payload, &RenderOptions::default())
+            .map_err(|e| CliError::input(format!("cannot draw the QR code: {e} ({})", e.code())))?;
+        write_public(p, svg.as_bytes(), "QR image")?;
+    }
+    if a.qr_terminal {
+        print!("{}", terminal_qr(&payload)?);
+    }
+    println!("{}", if a.sd_jwt { &shown } else { &payload });
+    Ok(())
+}
+
+/// `--refresh`: a new offline code (new KB-JWT `iat` and nonce) every `every` seconds.
+fn refresh(store: &Store, a: &PresentArgs, disclose: &[ClaimPath], every: u64) -> CliResult {
+    let mut shown: u64 = 0;
+    loop {
+        let now = crate::common::clock_now();
+        let kb = offline_key_binding(now, &mut rand_core::OsRng);
+        let (_, payload) = presentation(store, &a.credential, disclose, &kb)?;
+        if std::io::stdout().is_terminal() {
+            // Clear the screen and home the cursor so the code is redrawn in place.
+            print!("\x1b[2J\x1b[H");
+        }
+        print!("{}", terminal_qr(&payload)?);
+        println!("{payload}");
+        println!(
+            "{} — a fresh code every {every} s; Ctrl-C to stop",
+            format_time(now)
+        );
+        if let Some(p) = &a.qr_png {
+            write_png(&payload, p)?;
+        }
+        shown = shown.saturating_add(1);
+        if a.count.is_some_and(|c| shown >= c) {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_secs(every));
+    }
+}
