@@ -8,8 +8,8 @@ use crate::cli::{
 };
 use crate::common::{
     CliError, CliResult, MAX_SMALL_FILE, add_secs, core_error, format_time, io_error,
-    load_public_key, load_signing_key, now_or, parse_duration, parse_json, parse_time,
-    read_text, write_file, write_public,
+    load_public_key, load_signing_key, now_or, parse_duration, parse_json, parse_time, read_text,
+    write_file, write_public,
 };
 use serde_json::{Map, Value, json};
 use std::fs::OpenOptions;
@@ -119,11 +119,10 @@ fn read_draft(path: &Path) -> CliResult<TrustList> {
     let mut obj = match value {
         Value::Object(o) if o.get("format").and_then(Value::as_str) == Some(DRAFT_FORMAT) => o,
         _ => {
-            return Err(CliError::input(format!(
-                "{} is not a trust-list draft",
-                path.display()
-            ))
-            .hint("create one with `wallet trust init --out FILE`"));
+            return Err(
+                CliError::input(format!("{} is not a trust-list draft", path.display()))
+                    .hint("create one with `wallet trust init --out FILE`"),
+            );
         }
     };
     obj.remove("format");
@@ -154,12 +153,15 @@ fn write_draft(path: &Path, list: &TrustList) -> CliResult {
 /// checked operations.
 fn builder_from(list: &TrustList) -> CliResult<TrustListBuilder> {
     let mut b = TrustListBuilder::new(&list.list_id, list.seq);
-    let err = |e: wallet_core::trust::TrustError| core_error("invalid trust-list draft", &e, e.code());
+    let err =
+        |e: wallet_core::trust::TrustError| core_error("invalid trust-list draft", &e, e.code());
     for e in &list.issuers {
         let vcts: Vec<&str> = e.vct.iter().map(String::as_str).collect();
-        b.add_issuer(&e.iss, &e.name_zh, &e.name_en, &vcts).map_err(err)?;
+        b.add_issuer(&e.iss, &e.name_zh, &e.name_en, &vcts)
+            .map_err(err)?;
         for k in &e.keys {
-            b.add_key(&e.iss, &k.key, k.not_before, k.not_after).map_err(err)?;
+            b.add_key(&e.iss, &k.key, k.not_before, k.not_after)
+                .map_err(err)?;
             if let Some(at) = k.retired_at {
                 b.retire_key(&e.iss, &k.kid, at).map_err(err)?;
             }
@@ -191,7 +193,13 @@ fn resolve_types(types: &[String]) -> CliResult<Vec<&'static str>> {
 /// `wallet trust init`
 pub fn trust_init(a: &TrustInitArgs) -> CliResult {
     let builder = TrustListBuilder::new(&a.list_id, 1);
-    write_file(&a.out, &draft_bytes(builder.list())?, 0o644, a.force, "trust-list draft")?;
+    write_file(
+        &a.out,
+        &draft_bytes(builder.list())?,
+        0o644,
+        a.force,
+        "trust-list draft",
+    )?;
     println!(
         "created trust-list draft {} (list id {}, next version 1)",
         a.out.display(),
@@ -234,7 +242,9 @@ pub fn trust_add_issuer(a: &TrustAddIssuerArgs) -> CliResult {
 
 /// `wallet trust remove-issuer`
 pub fn trust_remove_issuer(a: &TrustRemoveIssuerArgs) -> CliResult {
-    edit_draft(&a.list, |b| b.remove_issuer(&a.iss).map(|_| ()).map_err(trust_err))?;
+    edit_draft(&a.list, |b| {
+        b.remove_issuer(&a.iss).map(|_| ()).map_err(trust_err)
+    })?;
     println!("removed {} from the draft", a.iss);
     Ok(())
 }
@@ -294,18 +304,33 @@ pub fn load_trust_list(
 ) -> CliResult<VerifiedTrustList> {
     let root = load_public_key(root, "trust root")?;
     let token = read_text(path, "trust list", MAX_SMALL_FILE)?;
-    VerifiedTrustList::verify(&token, &root, now, wallet_core::qr::freshness::DEFAULT_SKEW_SECONDS, stale)
-        .map_err(|e| {
-            CliError::input(format!("trust list {} is not usable: {e} ({})", path.display(), e.code()))
-                .hint("check --trust-list and --trust-root; a stale list must be replaced by the current one")
-        })
+    VerifiedTrustList::verify(
+        &token,
+        &root,
+        now,
+        wallet_core::qr::freshness::DEFAULT_SKEW_SECONDS,
+        stale,
+    )
+    .map_err(|e| {
+        CliError::input(format!(
+            "trust list {} is not usable: {e} ({})",
+            path.display(),
+            e.code()
+        ))
+        .hint(
+            "check --trust-list and --trust-root; a stale list must be replaced by the current one",
+        )
+    })
 }
 
 fn trust_list_json(list: &TrustList) -> Value {
     let mut payload = list.to_payload();
     if let Value::Object(obj) = &mut payload {
         obj.insert("iat".into(), Value::from(format_time(list.issued_at)));
-        obj.insert("next_update".into(), Value::from(format_time(list.next_update)));
+        obj.insert(
+            "next_update".into(),
+            Value::from(format_time(list.next_update)),
+        );
     }
     payload
 }
@@ -332,7 +357,9 @@ pub fn trust_show(a: &TrustShowArgs) -> CliResult {
     };
     if a.json {
         let out = json!({"verified": verified, "list": trust_list_json(&list)});
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        let text = serde_json::to_string_pretty(&out)
+            .map_err(|e| CliError::input(format!("cannot format the trust list: {e}")))?;
+        println!("{text}");
         return Ok(());
     }
     if verified {
@@ -378,8 +405,9 @@ pub fn log_path(registry: &Path) -> PathBuf {
 
 /// One issuance-log line (with its newline).
 pub fn log_line(id: &str, status: &StatusRef, vct: &str, iss: &str, iat: i64) -> String {
-    let mut line = json!({"id": id, "idx": status.idx, "uri": status.uri, "vct": vct, "iss": iss, "iat": iat})
-        .to_string();
+    let mut line =
+        json!({"id": id, "idx": status.idx, "uri": status.uri, "vct": vct, "iss": iss, "iat": iat})
+            .to_string();
     line.push('\n');
     line
 }
@@ -394,7 +422,9 @@ pub fn open_log(registry: &Path) -> CliResult<std::fs::File> {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    options.open(&path).map_err(|e| io_error(e, "issuance log", &path))
+    options
+        .open(&path)
+        .map_err(|e| io_error(e, "issuance log", &path))
 }
 
 /// Appends lines to the issuance log and makes them durable.
@@ -507,8 +537,9 @@ pub fn change_status(
         (Some(i), _) => i,
         (None, Some(id)) => find_in_log(registry_path, id)?,
         (None, None) => {
-            return Err(CliError::input("no credential given")
-                .hint("pass --index N or --credential-id ID"));
+            return Err(
+                CliError::input("no credential given").hint("pass --index N or --credential-id ID")
+            );
         }
     };
     let mut registry = load_registry(registry_path)?;
@@ -596,7 +627,8 @@ pub fn expiry(v: &Validity, now: i64) -> CliResult<Option<i64>> {
 
 /// The error for a library refusal to issue.
 pub fn issue_err(e: &VcError) -> CliError {
-    CliError::input(format!("cannot issue: {e} ({})", e.code())).hint(crate::common::hint_for(e.code()))
+    CliError::input(format!("cannot issue: {e} ({})", e.code()))
+        .hint(crate::common::hint_for(e.code()))
 }
 
 /// Everything `issue` decides before signing.
@@ -679,8 +711,18 @@ pub fn issue(a: &IssueArgs) -> CliResult<String> {
     let (credential, id) = issue_one(&input, &key, a.status_registry.as_deref())?;
     match &a.out {
         Some(out) => {
-            write_file(out, format!("{credential}\n").as_bytes(), 0o600, a.force, "credential file")?;
-            println!("issued {} credential {id} to {}", ty.short_name, out.display());
+            write_file(
+                out,
+                format!("{credential}\n").as_bytes(),
+                0o600,
+                a.force,
+                "credential file",
+            )?;
+            println!(
+                "issued {} credential {id} to {}",
+                ty.short_name,
+                out.display()
+            );
         }
         None => {
             println!("{credential}");

@@ -4,8 +4,7 @@
 //! so at most a few chunks per worker are in memory whatever the input size.
 
 use crate::agency::{
-    credential_type, expiry, issue_err, load_registry, log_line, log_path, open_log,
-    save_registry,
+    credential_type, expiry, load_registry, log_line, log_path, open_log, save_registry,
 };
 use crate::cli::IssueBatchArgs;
 use crate::common::{CliError, CliResult, io_error, load_signing_key, now_or};
@@ -42,8 +41,15 @@ struct Job {
 
 /// What became of one line.
 enum Outcome {
-    Issued { out: String, log: Option<String> },
-    Failed { line: u64, code: String, reason: String },
+    Issued {
+        out: String,
+        log: Option<String>,
+    },
+    Failed {
+        line: u64,
+        code: String,
+        reason: String,
+    },
 }
 
 /// A processed chunk.
@@ -100,9 +106,14 @@ impl Indices {
 }
 
 /// Reads one line of at most `MAX_LINE` bytes; `None` at the end of input.
-fn read_line(reader: &mut dyn std::io::BufRead, buf: &mut Vec<u8>) -> std::io::Result<Option<bool>> {
+fn read_line(
+    reader: &mut dyn std::io::BufRead,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Option<bool>> {
     buf.clear();
-    let n = reader.take(MAX_LINE.saturating_add(1)).read_until(b'\n', buf)?;
+    let n = reader
+        .take(MAX_LINE.saturating_add(1))
+        .read_until(b'\n', buf)?;
     if n == 0 {
         return Ok(None);
     }
@@ -197,10 +208,11 @@ fn issue_line(
         Ok(k) => k,
         Err(e) => return fail(line, e.code(), format!("holder_jwk: {e}")),
     };
-    let mut request = match CredentialRequest::for_type(shared.ty, &shared.iss, claims, holder, shared.now) {
-        Ok(r) => r,
-        Err(e) => return fail(line, e.code(), e),
-    };
+    let mut request =
+        match CredentialRequest::for_type(shared.ty, &shared.iss, claims, holder, shared.now) {
+            Ok(r) => r,
+            Err(e) => return fail(line, e.code(), e),
+        };
     if let Some(exp) = shared.expires {
         request.expires_at = exp;
     }
@@ -223,8 +235,8 @@ fn issue_line(
     let log = status
         .as_ref()
         .map(|s| log_line(&id, s, &request.vct, &shared.iss, shared.now));
-    let mut out = json!({"line": line, "id": id, "status_idx": idx, "credential": credential})
-        .to_string();
+    let mut out =
+        json!({"line": line, "id": id, "status_idx": idx, "credential": credential}).to_string();
     out.push('\n');
     Outcome::Issued { out, log }
 }
@@ -248,7 +260,13 @@ fn worker(shared: &Shared, jobs: &Mutex<Receiver<Job>>, done: &SyncSender<Done>)
                 Err(reason) => fail(line, "input.line", reason),
             })
             .collect();
-        if done.send(Done { seq: job.seq, outcomes }).is_err() {
+        if done
+            .send(Done {
+                seq: job.seq,
+                outcomes,
+            })
+            .is_err()
+        {
             return;
         }
     }
@@ -331,8 +349,10 @@ pub fn issue_batch(a: &IssueBatchArgs) -> CliResult<u8> {
     let progress = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} lines issued ({per_sec}) {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos} lines issued ({per_sec}) {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         Some(bar)
     } else {
@@ -366,7 +386,15 @@ pub fn issue_batch(a: &IssueBatchArgs) -> CliResult<u8> {
                 if write_err.is_some() {
                     continue;
                 }
-                if let Err(e) = write_chunk(outcomes, &mut out, &mut errors, log.as_mut(), &mut counts, a, &errors_path) {
+                if let Err(e) = write_chunk(
+                    outcomes,
+                    &mut out,
+                    &mut errors,
+                    log.as_mut(),
+                    &mut counts,
+                    a,
+                    &errors_path,
+                ) {
                     write_err = Some(e);
                 }
                 if let Some(bar) = &progress {
@@ -397,7 +425,11 @@ pub fn issue_batch(a: &IssueBatchArgs) -> CliResult<u8> {
     }
     let secs = started.elapsed().as_secs_f64();
     #[allow(clippy::cast_precision_loss)] // a rate for display only
-    let rate = if secs > 0.0 { counts.issued as f64 / secs } else { 0.0 };
+    let rate = if secs > 0.0 {
+        counts.issued as f64 / secs
+    } else {
+        0.0
+    };
     println!(
         "issued {} {} credentials to {}; {} lines failed (see {}); {:.1} s, {:.0} credentials/s",
         counts.issued,
@@ -409,8 +441,14 @@ pub fn issue_batch(a: &IssueBatchArgs) -> CliResult<u8> {
         rate
     );
     if counts.failed > 0 {
-        return Err(CliError::input(format!("{} input lines were not issued", counts.failed))
-            .hint(format!("fix the lines listed in {} and issue them again", errors_path.display())));
+        return Err(
+            CliError::input(format!("{} input lines were not issued", counts.failed)).hint(
+                format!(
+                    "fix the lines listed in {} and issue them again",
+                    errors_path.display()
+                ),
+            ),
+        );
     }
     Ok(0)
 }
@@ -426,7 +464,10 @@ fn write_chunk(
 ) -> CliResult {
     for o in outcomes {
         match o {
-            Outcome::Issued { out: line, log: entry } => {
+            Outcome::Issued {
+                out: line,
+                log: entry,
+            } => {
                 if let (Some(l), Some(entry)) = (log.as_deref_mut(), entry) {
                     l.write_all(entry.as_bytes())
                         .map_err(|e| io_error(e, "issuance log", &a.output))?;

@@ -41,15 +41,6 @@ impl CliError {
         }
     }
 
-    /// A negative verification result (exit 1).
-    pub fn negative(message: impl Display) -> Self {
-        Self {
-            exit: EXIT_NEGATIVE,
-            message: message.to_string(),
-            hint: None,
-        }
-    }
-
     /// Adds what the user should do next.
     pub fn hint(mut self, hint: impl Display) -> Self {
         self.hint = Some(hint.to_string());
@@ -69,7 +60,8 @@ pub fn read_bytes(path: &Path, what: &str, max: u64) -> CliResult<Vec<u8>> {
             .take(max.saturating_add(1))
             .read_to_end(&mut bytes)
     } else {
-        std::fs::File::open(path).and_then(|f| f.take(max.saturating_add(1)).read_to_end(&mut bytes))
+        std::fs::File::open(path)
+            .and_then(|f| f.take(max.saturating_add(1)).read_to_end(&mut bytes))
     };
     result.map_err(|e| io_error(e, what, path))?;
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > max {
@@ -232,4 +224,45 @@ pub fn hint_for(code: &str) -> &'static str {
 /// A library error as a CLI input error (exit 2), with its code and a hint.
 pub fn core_error(context: &str, message: impl Display, code: &str) -> CliError {
     CliError::input(format!("{context}: {message} ({code})")).hint(hint_for(code))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s").unwrap(), 90);
+        assert_eq!(parse_duration("15m").unwrap(), 900);
+        assert_eq!(parse_duration("30d").unwrap(), 2_592_000);
+        assert_eq!(parse_duration("1y").unwrap(), 31_536_000);
+        for bad in [
+            "",
+            "d",
+            "10",
+            "10 d",
+            "0s",
+            "-5d",
+            "5w",
+            "99999999999999999999y",
+        ] {
+            let e = parse_duration(bad).unwrap_err();
+            assert_eq!(e.exit, EXIT_ERROR, "{bad}");
+        }
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(parse_time("2026-01-01T00:00:00Z").unwrap(), 1_767_225_600);
+        assert_eq!(
+            parse_time("2026-01-01T08:00:00+08:00").unwrap(),
+            1_767_225_600
+        );
+        assert_eq!(parse_time("2026-01-01").unwrap(), 1_767_225_600);
+        assert!(parse_time("2026-02-30").is_err());
+        assert!(parse_time("tomorrow").is_err());
+        assert_eq!(format_time(1_767_225_600), "2026-01-01T00:00:00Z");
+        assert_eq!(add_secs(i64::MAX, 10), i64::MAX);
+    }
 }

@@ -1,7 +1,11 @@
 //! Holder commands: the encrypted store (docs/store.md) and showing a credential as a QR code.
 
-use crate::cli::{HolderImportArgs, HolderInitArgs, HolderListArgs, HolderRemoveArgs, PresentArgs, StoreArg};
-use crate::common::{CliError, CliResult, MAX_SMALL_FILE, format_time, now_or, read_text, write_public};
+use crate::cli::{
+    HolderImportArgs, HolderInitArgs, HolderListArgs, HolderRemoveArgs, PresentArgs, StoreArg,
+};
+use crate::common::{
+    CliError, CliResult, MAX_SMALL_FILE, format_time, now_or, read_text, write_public,
+};
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use wallet_core::present::KeyBindingRequest;
@@ -25,10 +29,14 @@ pub fn store_file(dir: &Path) -> PathBuf {
 pub fn store_err(e: &StoreError) -> CliError {
     let hint = match e.code() {
         "store.not_found" => "create the store with `wallet holder init --store DIR`",
-        "store.exists" => "pass --force to replace it (its credentials are lost), or choose another directory",
+        "store.exists" => {
+            "pass --force to replace it (its credentials are lost), or choose another directory"
+        }
         "store.wrong_key" => "check WALLET_PASSPHRASE",
         "store.unknown_credential" => "`wallet holder list` shows the stored credential ids",
-        "store.holder_key_not_held" => "request the credential with a key from `wallet holder new-key`",
+        "store.holder_key_not_held" => {
+            "request the credential with a key from `wallet holder new-key`"
+        }
         code => crate::common::hint_for(code),
     };
     CliError::input(format!("{e} ({})", e.code())).hint(hint)
@@ -117,7 +125,8 @@ pub fn new_key(a: &StoreArg) -> CliResult {
 /// `wallet holder import`
 pub fn import(a: &HolderImportArgs) -> CliResult {
     let now = now_or(a.now.as_deref())?;
-    let trust = crate::agency::load_trust_list(&a.trust_list, &a.trust_root, now, StalePolicy::Fail)?;
+    let trust =
+        crate::agency::load_trust_list(&a.trust_list, &a.trust_root, now, StalePolicy::Fail)?;
     let credential = read_text(&a.file, "credential file", MAX_SMALL_FILE)?;
     let store = open(&a.store)?;
     let info = store

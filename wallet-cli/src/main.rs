@@ -68,9 +68,7 @@ fn run(cli: Cli) -> CliResult<u8> {
             StatusCommand::Init(a) => agency::status_init(&a),
             StatusCommand::Revoke(a) => agency::status_set(&a, agency::StatusChange::Revoke),
             StatusCommand::Suspend(a) => agency::status_set(&a, agency::StatusChange::Suspend),
-            StatusCommand::Reinstate(a) => {
-                agency::status_set(&a, agency::StatusChange::Reinstate)
-            }
+            StatusCommand::Reinstate(a) => agency::status_set(&a, agency::StatusChange::Reinstate),
             StatusCommand::Publish(a) => agency::status_publish(&a),
             StatusCommand::Cache(a) => verifier::status_cache(&a),
         }

@@ -5,8 +5,8 @@
 use crate::agency::load_trust_list;
 use crate::cli::{InspectArgs, LangArg, StatusCacheArgs, VerifyArgs};
 use crate::common::{
-    CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, MAX_SMALL_FILE, core_error, format_time,
-    now_or, read_bytes, read_text,
+    CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, MAX_SMALL_FILE, core_error, format_time, now_or,
+    read_bytes, read_text,
 };
 use serde_json::{Map, Value, json};
 use std::path::Path;
@@ -18,7 +18,9 @@ use wallet_core::qr::transport;
 use wallet_core::sdjwt::{Disclosure, KbExpectation, SdJwtParts};
 use wallet_core::status::StatusCache;
 use wallet_core::trust::StalePolicy;
-use wallet_core::verify::{KeyBindingPolicy, TrustPolicy, TrustedReport, VerifyPolicy, verify_with_trust};
+use wallet_core::verify::{
+    KeyBindingPolicy, TrustPolicy, TrustedReport, VerifyPolicy, verify_with_trust,
+};
 
 /// `wallet status cache`: verifies a Status List Token with the trust list, then caches it.
 pub fn status_cache(a: &StatusCacheArgs) -> CliResult {
@@ -30,7 +32,10 @@ pub fn status_cache(a: &StatusCacheArgs) -> CliResult {
     let uri = cache
         .store(&token, &trust)
         .map_err(|e| core_error("status list token refused", &e, e.code()))?;
-    println!("cached the status list for {uri} in {}", a.status_cache.display());
+    println!(
+        "cached the status list for {uri} in {}",
+        a.status_cache.display()
+    );
     Ok(())
 }
 
@@ -42,8 +47,12 @@ fn input_text(a: &VerifyArgs) -> CliResult<String> {
     if let Some(path) = &a.qr_image {
         let bytes = read_bytes(path, "QR image", 16 * 1024 * 1024)?;
         return scan_image(&bytes, &ScanLimits::default()).map_err(|e| {
-            CliError::input(format!("no QR code read from {}: {e} ({})", path.display(), e.code()))
-                .hint("photograph the code straight on, filling a third of the frame")
+            CliError::input(format!(
+                "no QR code read from {}: {e} ({})",
+                path.display(),
+                e.code()
+            ))
+            .hint("photograph the code straight on, filling a third of the frame")
         });
     }
     match a.stdin.as_deref() {
@@ -74,9 +83,10 @@ fn hint(code: &str) -> &'static str {
         "status.suspended" => "the issuer suspended this credential: do not accept it now",
         "vc.expired" => "the credential has expired: the holder must renew it",
         "sdjwt.kb_too_old" | "sdjwt.kb_iat_too_old" => "ask the holder to show a fresh code",
-        "vc.unknown_issuer" | "vc.issuer_not_authorised" | "vc.unknown_key" | "vc.key_not_valid" => {
-            "the issuer is not trusted for this credential by the trust list"
-        }
+        "vc.unknown_issuer"
+        | "vc.issuer_not_authorised"
+        | "vc.unknown_key"
+        | "vc.key_not_valid" => "the issuer is not trusted for this credential by the trust list",
         _ => "do not accept this credential",
     }
 }
@@ -124,6 +134,12 @@ fn value_text(v: &Value) -> String {
 
 /// `wallet verify`: exit 0 valid, 1 invalid, 2 setup or input error.
 pub fn verify(a: &VerifyArgs) -> CliResult<u8> {
+    verify_outcome(a).map(|(exit, _)| exit)
+}
+
+/// Verifies and prints the result; returns the exit status and the result code (`ok` or the
+/// error code), so the demo can check it saw the failure it expected.
+pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
     let now = now_or(a.now.as_deref())?;
     let stale = if a.allow_stale_trust_list {
         StalePolicy::Warn
@@ -134,7 +150,9 @@ pub fn verify(a: &VerifyArgs) -> CliResult<u8> {
     let cache_dir = match &a.status_cache {
         Some(d) => d.clone(),
         // No cache given: an empty private directory, so every status is "unknown list".
-        None => std::env::temp_dir().join(format!("wallet-empty-status-cache-{}", std::process::id())),
+        None => {
+            std::env::temp_dir().join(format!("wallet-empty-status-cache-{}", std::process::id()))
+        }
     };
     let cache = StatusCache::open(&cache_dir)
         .map_err(|e| core_error("cannot open the status cache", &e, e.code()))?;
@@ -190,7 +208,7 @@ pub fn verify(a: &VerifyArgs) -> CliResult<u8> {
             } else {
                 print_valid(&r, l, &checked_at);
             }
-            Ok(EXIT_OK)
+            Ok((EXIT_OK, "ok"))
         }
         Err(e) => {
             let exit = classify(&e);
@@ -206,15 +224,21 @@ pub fn verify(a: &VerifyArgs) -> CliResult<u8> {
                 println!("checked at {checked_at}");
                 eprintln!("hint: {}", hint(e.code()));
             }
-            Ok(exit)
+            Ok((exit, e.code()))
         }
     }
 }
 
 fn print_valid(r: &TrustedReport, l: Lang, checked_at: &str) {
     let (issuer_name, ty_name) = match l {
-        Lang::Zh => (&r.issuer_name_zh, catalogue::by_name(&r.report.vct).ok().map(|t| t.name_zh)),
-        Lang::En => (&r.issuer_name_en, catalogue::by_name(&r.report.vct).ok().map(|t| t.name_en)),
+        Lang::Zh => (
+            &r.issuer_name_zh,
+            catalogue::by_name(&r.report.vct).ok().map(|t| t.name_zh),
+        ),
+        Lang::En => (
+            &r.issuer_name_en,
+            catalogue::by_name(&r.report.vct).ok().map(|t| t.name_en),
+        ),
     };
     println!("VALID: signature, issuer, validity, key binding and status checked");
     println!("issuer:  {issuer_name} ({})", r.report.issuer);
@@ -312,17 +336,22 @@ pub fn inspect(a: &InspectArgs) -> CliResult {
     } else if text.split('.').count() == 3 {
         out.insert("kind".into(), json!("jws"));
         let j = jws_json(text);
-        out.insert("header".into(), j.get("header").cloned().unwrap_or_default());
-        out.insert("payload".into(), j.get("payload").cloned().unwrap_or_default());
+        out.insert(
+            "header".into(),
+            j.get("header").cloned().unwrap_or_default(),
+        );
+        out.insert(
+            "payload".into(),
+            j.get("payload").cloned().unwrap_or_default(),
+        );
         None
     } else {
         return Err(CliError::input("not a QR payload, SD-JWT or JWS")
             .hint("give a CW1: payload, a credential, a trust list or a status list token"));
     };
     if let Some(s) = sd_jwt {
-        let parts = SdJwtParts::split(&s).map_err(|e| {
-            CliError::input(format!("not a valid SD-JWT: {e} ({})", e.code()))
-        })?;
+        let parts = SdJwtParts::split(&s)
+            .map_err(|e| CliError::input(format!("not a valid SD-JWT: {e} ({})", e.code())))?;
         let jwt = jws_json(parts.jwt);
         out.insert("issuer_jwt".into(), jwt);
         let disclosures: Vec<Value> = parts

@@ -52,14 +52,22 @@ fn bench(c: &mut Criterion) {
 
     let text = payload(900, 2);
     let base = distort::load(&render_png(&text, &opts).unwrap());
-    let photo = distort::noise(&distort::blur(&distort::rotate(&base, 5.0, 600), 0.8), 6.0, 3);
+    let photo = distort::noise(
+        &distort::blur(&distort::rotate(&base, 5.0, 600), 0.8),
+        6.0,
+        3,
+    );
     assert_eq!(photo.dimensions(), (600, 600));
     let png = distort::png(&photo);
     let limits = ScanLimits::default();
     assert_eq!(scan_image(&png, &limits).unwrap(), text);
     let pixels = photo.clone().into_raw();
     assert_eq!(scan_luma(&pixels, 600, 600, 600, &limits).unwrap(), text);
-    let empty = distort::noise(&image::GrayImage::from_pixel(600, 600, image::Luma([128])), 40.0, 4);
+    let empty = distort::noise(
+        &image::GrayImage::from_pixel(600, 600, image::Luma([128])),
+        40.0,
+        4,
+    );
     assert!(scan_luma(empty.as_raw(), 600, 600, 600, &limits).is_err());
 
     let mut group = c.benchmark_group("qr-scan-600px-photo-900-chars");

@@ -52,9 +52,19 @@ fn distortions(payload: &str, seed: u64) -> Vec<(&'static str, Vec<u8>)> {
     let canvas = (f * 1.45) as u32;
     let c = f * 1.3;
     // Phone tilted back by ~30°: the top edge is shorter than the bottom edge.
-    let tilt = [(0.22 * f, 0.12 * f), (1.08 * f, 0.12 * f), (1.25 * f, 1.15 * f), (0.05 * f, 1.15 * f)];
+    let tilt = [
+        (0.22 * f, 0.12 * f),
+        (1.08 * f, 0.12 * f),
+        (1.25 * f, 1.15 * f),
+        (0.05 * f, 1.15 * f),
+    ];
     // Tilted sideways and turned: a general quadrilateral.
-    let skew = [(0.30 * f, 0.05 * f), (1.20 * f, 0.25 * f), (1.10 * f, 1.22 * f), (0.08 * f, 1.05 * f)];
+    let skew = [
+        (0.30 * f, 0.05 * f),
+        (1.20 * f, 0.25 * f),
+        (1.10 * f, 1.22 * f),
+        (0.08 * f, 1.05 * f),
+    ];
     let tilted = perspective(&base, tilt, c as u32, c as u32);
     let skewed = perspective(&base, skew, c as u32, c as u32);
     let rotated_17 = rotate(&base, 17.0, canvas);
@@ -62,9 +72,20 @@ fn distortions(payload: &str, seed: u64) -> Vec<(&'static str, Vec<u8>)> {
     let photo = noise(&blur(&skewed, 1.2), 8.0, seed + 3);
     // Everything at once, and worse: low contrast, skew, a turn, blur, noise (then JPEG q35).
     let harsh = perspective(&contrast(&base, 70, 190), skew, c as u32, c as u32);
-    let harsh = noise(&blur(&rotate(&harsh, 12.0, (c * 1.2) as u32), 1.2), 12.0, seed + 6);
+    let harsh = noise(
+        &blur(&rotate(&harsh, 12.0, (c * 1.2) as u32), 1.2),
+        12.0,
+        seed + 6,
+    );
     // A 1600x1200 frame with the code in part of it: exercises the downscaled first pass.
-    let frame = place(&rotate(&base, 8.0, (f * 1.2) as u32), 1600, 1200, 500, 300, 235);
+    let frame = place(
+        &rotate(&base, 8.0, (f * 1.2) as u32),
+        1600,
+        1200,
+        500,
+        300,
+        235,
+    );
 
     vec![
         ("clean", png(&base)),
@@ -86,16 +107,32 @@ fn distortions(payload: &str, seed: u64) -> Vec<(&'static str, Vec<u8>)> {
         ("noise-45", png(&noise(&base, 45.0, seed + 5))),
         ("low-contrast", png(&contrast(&base, 90, 170))),
         ("rotate-17+blur", png(&blur(&rotated_17, 1.0))),
-        ("rotate-17+blur+shade", png(&shade(&blur(&rotated_17, 0.6), 0.6))),
-        ("uneven-light+noise", png(&noise(&shade(&base, 0.45), 12.0, seed + 1))),
-        ("resample-0.65+blur", png(&blur(&resample(&base, 0.65), 0.7))),
+        (
+            "rotate-17+blur+shade",
+            png(&shade(&blur(&rotated_17, 0.6), 0.6)),
+        ),
+        (
+            "uneven-light+noise",
+            png(&noise(&shade(&base, 0.45), 12.0, seed + 1)),
+        ),
+        (
+            "resample-0.65+blur",
+            png(&blur(&resample(&base, 0.65), 0.7)),
+        ),
         (
             "low-contrast+blur+noise",
-            png(&noise(&blur(&contrast(&base, 80, 180), 0.8), 10.0, seed + 2)),
+            png(&noise(
+                &blur(&contrast(&base, 80, 180), 0.8),
+                10.0,
+                seed + 2,
+            )),
         ),
         ("photo-skew+blur+noise+jpeg50", jpeg(&photo, 50)),
         ("photo-harsh+jpeg35", jpeg(&harsh, 35)),
-        ("frame-1600x1200+noise+jpeg60", jpeg(&noise(&frame, 6.0, seed + 4), 60)),
+        (
+            "frame-1600x1200+noise+jpeg60",
+            jpeg(&noise(&frame, 6.0, seed + 4), 60),
+        ),
     ]
 }
 
@@ -105,12 +142,21 @@ fn distortion_set_reads_at_least_95_percent() {
     std::fs::create_dir_all(&out_dir).unwrap();
     let payloads = [("p800", payload(800, 1)), ("p300", payload(300, 2))];
     // Sanity: the realistic payload needs a large code at ECC M.
-    assert_eq!(encode_matrix(&payloads[0].1, EccLevel::M).unwrap().version(), 18);
+    assert_eq!(
+        encode_matrix(&payloads[0].1, EccLevel::M)
+            .unwrap()
+            .version(),
+        18
+    );
 
     let (mut read, mut total, mut failures) = (0, 0, Vec::new());
     for (i, (label, text)) in payloads.iter().enumerate() {
         for (name, bytes) in distortions(text, 100 + i as u64) {
-            let ext = if bytes.starts_with(&[0xff, 0xd8]) { "jpg" } else { "png" };
+            let ext = if bytes.starts_with(&[0xff, 0xd8]) {
+                "jpg"
+            } else {
+                "png"
+            };
             std::fs::write(out_dir.join(format!("{label}-{name}.{ext}")), &bytes).unwrap();
             total += 1;
             let started = std::time::Instant::now();
@@ -133,5 +179,8 @@ fn distortion_set_reads_at_least_95_percent() {
     }
     println!("images in {}", out_dir.display());
     assert!(total >= 40, "distortion set has only {total} images");
-    assert!(pct >= 95.0, "distortion set: read {read} of {total} ({pct:.1}%), need 95%: {failures:?}");
+    assert!(
+        pct >= 95.0,
+        "distortion set: read {read} of {total} ({pct:.1}%), need 95%: {failures:?}"
+    );
 }

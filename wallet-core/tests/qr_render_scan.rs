@@ -25,8 +25,8 @@ const ALPHANUMERIC: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 /// Alphanumeric capacity per version 1–40 at level L (ISO/IEC 18004 table 7).
 const CAPACITY_L: [usize; 40] = [
     25, 47, 77, 114, 154, 195, 224, 279, 335, 395, 468, 535, 619, 667, 758, 854, 938, 1046, 1153,
-    1249, 1352, 1460, 1588, 1704, 1853, 1990, 2132, 2223, 2369, 2520, 2677, 2840, 3009, 3183,
-    3351, 3537, 3729, 3927, 4087, 4296,
+    1249, 1352, 1460, 1588, 1704, 1853, 1990, 2132, 2223, 2369, 2520, 2677, 2840, 3009, 3183, 3351,
+    3537, 3729, 3927, 4087, 4296,
 ];
 /// Alphanumeric capacity per version 1–20 at level M (same table).
 const CAPACITY_M: [usize; 20] = [
@@ -87,7 +87,12 @@ fn smallest_version_is_chosen_at_every_capacity_boundary() {
         assert_eq!(full.size(), 17 + 4 * usize::from(version));
         assert_eq!(full.modules().len(), full.size() * full.size());
         match encode_matrix(&payload(capacity + 1, 7), ecc) {
-            Ok(bigger) => assert_eq!(bigger.version(), version + 1, "{} chars at {ecc}", capacity + 1),
+            Ok(bigger) => assert_eq!(
+                bigger.version(),
+                version + 1,
+                "{} chars at {ecc}",
+                capacity + 1
+            ),
             Err(e) => {
                 assert_eq!(version, 40, "{} chars at {ecc}: {e}", capacity + 1);
                 assert_eq!(e.code(), "qr.payload_too_long");
@@ -139,9 +144,17 @@ fn format_and_version_information_match_what_was_asked() {
         (4296, EccLevel::L),
     ] {
         let m = encode_matrix(&payload(len, 3), ecc).unwrap();
-        assert_eq!(format_ecc(&m), ecc, "format information of {len} chars at {ecc}");
+        assert_eq!(
+            format_ecc(&m),
+            ecc,
+            "format information of {len} chars at {ecc}"
+        );
         if m.version() >= 7 {
-            assert_eq!(version_info(&m), m.version(), "version information of {len} chars");
+            assert_eq!(
+                version_info(&m),
+                m.version(),
+                "version information of {len} chars"
+            );
         }
     }
 }
@@ -214,7 +227,13 @@ fn svg_draws_exactly_the_dark_modules() {
     assert!(svg.contains(&format!("viewBox=\"0 0 {n} {n}\"")));
     assert!(svg.contains(&format!("width=\"{}\" height=\"{}\"", n * 5, n * 5)));
     assert!(svg.contains("fill=\"#ffffff\"") && svg.contains("fill=\"#000000\""));
-    let d = svg.split(" d=\"").nth(1).unwrap().split('"').next().unwrap();
+    let d = svg
+        .split(" d=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     let mut grid = vec![false; n * n];
     for run in d.split('M').filter(|s| !s.is_empty()) {
         // "x yhLv1h-Lz"
@@ -335,16 +354,31 @@ fn camera_frames_with_a_row_stride_scan() {
     assert_eq!(scan_luma(&padded, w, h, stride, &limits).unwrap(), text);
 
     let code = |r: Result<String, ScanError>| r.unwrap_err().code();
-    assert_eq!(code(scan_luma(&padded[1..], w, h, stride, &limits)), "qr.invalid_frame");
-    assert_eq!(code(scan_luma(&pixels, w, h, w as usize - 1, &limits)), "qr.invalid_frame");
-    assert_eq!(code(scan_luma(&pixels, 0, h, 0, &limits)), "qr.invalid_frame");
+    assert_eq!(
+        code(scan_luma(&padded[1..], w, h, stride, &limits)),
+        "qr.invalid_frame"
+    );
+    assert_eq!(
+        code(scan_luma(&pixels, w, h, w as usize - 1, &limits)),
+        "qr.invalid_frame"
+    );
+    assert_eq!(
+        code(scan_luma(&pixels, 0, h, 0, &limits)),
+        "qr.invalid_frame"
+    );
     assert_eq!(code(scan_luma(&[], 0, 0, 0, &limits)), "qr.invalid_frame");
-    assert_eq!(code(scan_luma(&pixels, u32::MAX, 2, usize::MAX, &limits)), "qr.image_too_large");
+    assert_eq!(
+        code(scan_luma(&pixels, u32::MAX, 2, usize::MAX, &limits)),
+        "qr.image_too_large"
+    );
     let small = ScanLimits {
         max_width: w - 1,
         ..ScanLimits::default()
     };
-    assert_eq!(code(scan_luma(&pixels, w, h, w as usize, &small)), "qr.image_too_large");
+    assert_eq!(
+        code(scan_luma(&pixels, w, h, w as usize, &small)),
+        "qr.image_too_large"
+    );
 }
 
 #[test]
@@ -359,7 +393,10 @@ fn transparent_background_is_composited_over_white() {
     });
     let mut png = std::io::Cursor::new(Vec::new());
     rgba.write_to(&mut png, image::ImageFormat::Png).unwrap();
-    assert_eq!(scan_image(png.get_ref(), &ScanLimits::default()).unwrap(), text);
+    assert_eq!(
+        scan_image(png.get_ref(), &ScanLimits::default()).unwrap(),
+        text
+    );
 }
 
 #[test]
@@ -386,13 +423,23 @@ fn images_without_a_code_report_no_code_found() {
     let mut rng = ChaCha8Rng::seed_from_u64(29);
     let noise: Vec<u8> = (0..300 * 300).map(|_| rng.next_u32() as u8).collect();
     let cases = [
-        ("noise", grey_png(300, 300, |x, y| noise[(y * 300 + x) as usize])),
-        ("gradient", grey_png(400, 300, |x, y| ((x + y) * 255 / 700) as u8)),
+        (
+            "noise",
+            grey_png(300, 300, |x, y| noise[(y * 300 + x) as usize]),
+        ),
+        (
+            "gradient",
+            grey_png(400, 300, |x, y| ((x + y) * 255 / 700) as u8),
+        ),
         ("white", grey_png(200, 200, |_, _| 255)),
         ("one pixel", grey_png(1, 1, |_, _| 0)),
         (
             "checkerboard",
-            grey_png(256, 256, |x, y| if (x / 16 + y / 16) % 2 == 0 { 0 } else { 255 }),
+            grey_png(
+                256,
+                256,
+                |x, y| if (x / 16 + y / 16) % 2 == 0 { 0 } else { 255 },
+            ),
         ),
     ];
     for (name, bytes) in cases {
@@ -409,7 +456,11 @@ fn png_header_only(w: u32, h: u32) -> Vec<u8> {
         for b in data {
             crc ^= u32::from(*b);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -430,7 +481,12 @@ fn png_header_only(w: u32, h: u32) -> Vec<u8> {
 #[test]
 fn oversized_images_are_rejected_before_decoding() {
     let limits = ScanLimits::default();
-    for (w, h) in [(100_000, 100_000), (4097, 10), (10, 4097), ((1 << 31) - 1, (1 << 31) - 1)] {
+    for (w, h) in [
+        (100_000, 100_000),
+        (4097, 10),
+        (10, 4097),
+        ((1 << 31) - 1, (1 << 31) - 1),
+    ] {
         let err = scan_image(&png_header_only(w, h), &limits).unwrap_err();
         assert_eq!(err.code(), "qr.image_too_large", "{w}x{h}: {err}");
     }
@@ -444,12 +500,18 @@ fn oversized_images_are_rejected_before_decoding() {
         max_height: 50,
         ..ScanLimits::default()
     };
-    assert_eq!(scan_image(&png, &tight).unwrap_err().code(), "qr.image_too_large");
+    assert_eq!(
+        scan_image(&png, &tight).unwrap_err().code(),
+        "qr.image_too_large"
+    );
     let tiny = ScanLimits {
         max_bytes: png.len() - 1,
         ..ScanLimits::default()
     };
-    assert_eq!(scan_image(&png, &tiny).unwrap_err().code(), "qr.input_too_large");
+    assert_eq!(
+        scan_image(&png, &tiny).unwrap_err().code(),
+        "qr.input_too_large"
+    );
 }
 
 #[test]
@@ -534,8 +596,19 @@ fn payload_errors_are_typed() {
         Err(RenderError::NotAlphanumeric { position }) => assert_eq!(position, 7),
         other => panic!("{other:?}"),
     }
-    for bad in ["CW1:ÄB", "CW1:A\nB", "CW1:A_B", "cw1:ABC", "CW1:A#B", "CW1:A\u{0}"] {
-        assert_eq!(code(encode_matrix(bad, EccLevel::L)), "qr.not_alphanumeric", "{bad:?}");
+    for bad in [
+        "CW1:ÄB",
+        "CW1:A\nB",
+        "CW1:A_B",
+        "cw1:ABC",
+        "CW1:A#B",
+        "CW1:A\u{0}",
+    ] {
+        assert_eq!(
+            code(encode_matrix(bad, EccLevel::L)),
+            "qr.not_alphanumeric",
+            "{bad:?}"
+        );
     }
     for (ecc, max) in [
         (EccLevel::L, 4296),
@@ -553,8 +626,14 @@ fn payload_errors_are_typed() {
     }
     // Rendering reports the same errors.
     let opts = RenderOptions::default();
-    assert_eq!(render_png("lower", &opts).unwrap_err().code(), "qr.not_alphanumeric");
-    assert_eq!(render_svg("", &opts).unwrap_err().code(), "qr.empty_payload");
+    assert_eq!(
+        render_png("lower", &opts).unwrap_err().code(),
+        "qr.not_alphanumeric"
+    );
+    assert_eq!(
+        render_svg("", &opts).unwrap_err().code(),
+        "qr.empty_payload"
+    );
     let long = payload(5000, 1);
     let err = render_terminal(&long, &opts, TerminalStyle::Ansi).unwrap_err();
     assert_eq!(err.code(), "qr.payload_too_long");
@@ -606,7 +685,11 @@ fn error_messages_are_lowercase_without_trailing_period() {
     let mut messages: Vec<String> = Vec::new();
     messages.push(encode_matrix("", EccLevel::M).unwrap_err().to_string());
     messages.push(encode_matrix("a", EccLevel::M).unwrap_err().to_string());
-    messages.push(encode_matrix(&payload(5000, 1), EccLevel::M).unwrap_err().to_string());
+    messages.push(
+        encode_matrix(&payload(5000, 1), EccLevel::M)
+            .unwrap_err()
+            .to_string(),
+    );
     let zero = RenderOptions {
         module_px: 0,
         ..RenderOptions::default()
@@ -614,8 +697,16 @@ fn error_messages_are_lowercase_without_trailing_period() {
     messages.push(render_png("A", &zero).unwrap_err().to_string());
     let limits = ScanLimits::default();
     messages.push(scan_image(b"x", &limits).unwrap_err().to_string());
-    messages.push(scan_image(&png_header_only(9999, 9999), &limits).unwrap_err().to_string());
-    messages.push(scan_image(&grey_png(50, 50, |_, _| 255), &limits).unwrap_err().to_string());
+    messages.push(
+        scan_image(&png_header_only(9999, 9999), &limits)
+            .unwrap_err()
+            .to_string(),
+    );
+    messages.push(
+        scan_image(&grey_png(50, 50, |_, _| 255), &limits)
+            .unwrap_err()
+            .to_string(),
+    );
     messages.push(scan_luma(&[], 0, 0, 0, &limits).unwrap_err().to_string());
     let tiny = ScanLimits {
         max_bytes: 0,

@@ -218,7 +218,9 @@ pub fn scan_luma(
     let w = usize::try_from(width).map_err(|_| ScanError::InvalidFrame("width too large"))?;
     let h = usize::try_from(height).map_err(|_| ScanError::InvalidFrame("height too large"))?;
     if row_stride < w {
-        return Err(ScanError::InvalidFrame("row stride is shorter than the width"));
+        return Err(ScanError::InvalidFrame(
+            "row stride is shorter than the width",
+        ));
     }
     let needed = row_stride
         .checked_mul(h.saturating_sub(1))
@@ -259,16 +261,15 @@ enum Pass {
 /// Runs the passes on a tightly packed luma buffer (`pixels.len() == width × height`).
 fn decode_luma(pixels: &[u8], width: u32, height: u32) -> Result<String, ScanError> {
     let mut panicked = false;
-    let mut try_pass = |pixels: &[u8], w: u32, h: u32, pass: Pass| match guarded_decode(
-        pixels, w, h, pass,
-    ) {
-        Ok(text) => text,
-        Err(ScanError::DecoderPanic) => {
-            panicked = true;
-            None
-        }
-        Err(_) => None,
-    };
+    let mut try_pass =
+        |pixels: &[u8], w: u32, h: u32, pass: Pass| match guarded_decode(pixels, w, h, pass) {
+            Ok(text) => text,
+            Err(ScanError::DecoderPanic) => {
+                panicked = true;
+                None
+            }
+            Err(_) => None,
+        };
 
     if width.max(height) > DOWNSCALE_ABOVE {
         let factor = width.max(height).div_ceil(DOWNSCALE_ABOVE);
@@ -397,7 +398,10 @@ fn upscale2(pixels: &[u8], width: u32, height: u32) -> Option<(Vec<u8>, u32, u32
         let down = rows.get(y.saturating_add(1)).unwrap_or(row);
         for neighbour in [up, down] {
             out.extend(row.iter().zip(neighbour.iter()).map(|(c, n)| {
-                let v = u32::from(*c).saturating_mul(3).saturating_add(u32::from(*n)) / 16;
+                let v = u32::from(*c)
+                    .saturating_mul(3)
+                    .saturating_add(u32::from(*n))
+                    / 16;
                 u8::try_from(v).unwrap_or(u8::MAX)
             }));
         }

@@ -124,7 +124,10 @@ pub fn perspective(img: &GrayImage, corners: [(f64, f64); 4], w: u32, h: u32) ->
     let m = homography(corners, src);
     warp(img, w, h, 255, |x, y| {
         let d = m[6] * x + m[7] * y + m[8];
-        ((m[0] * x + m[1] * y + m[2]) / d, (m[3] * x + m[4] * y + m[5]) / d)
+        (
+            (m[0] * x + m[1] * y + m[2]) / d,
+            (m[3] * x + m[4] * y + m[5]) / d,
+        )
     })
 }
 

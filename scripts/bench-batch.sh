@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Batch-issuance benchmark: generates N driving-licence requests (default 1,000,000), runs
+# `wallet issue-batch` on them with a status registry (release build, all cores) and prints
+# wall time, rows/s and peak RSS (from /usr/bin/time -v). Usage: scripts/bench-batch.sh [N]
+set -euo pipefail
+n="${1:-1000000}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+cargo build --release -q -p wallet-cli
+bin="${CARGO_TARGET_DIR:-$root/target}/release/wallet"
+dir="$(mktemp -d)"
+trap 'rm -rf "$dir"' EXIT
+
+"$bin" key generate --out "$dir/agency.pem" >/dev/null 2>&1
+holder="$("$bin" key generate --out "$dir/holder.pem" 2>/dev/null)"
+"$bin" status init --uri https://example.invalid/status/1 --out "$dir/status.registry" \
+    --capacity 16777216 >/dev/null
+# One realistic record (the catalogue's example driving licence) repeated N times; each line
+# still gets its own salts, decoys, status index and signature.
+line="{\"claims\":{\"name\":\"张三\",\"sex\":\"男\",\"nationality\":\"CHN\",\"birth_date\":\"1990-03-15\",\"address\":\"上海市浦东新区花木路1000弄10号1201室\",\"licence_number\":\"310115199003151239\",\"licence_class\":\"C1\",\"first_issue_date\":\"2012-08-20\",\"valid_from\":\"2018-08-20\",\"valid_until\":\"2028-08-20\"},\"holder_jwk\":$holder}"
+awk -v n="$n" -v line="$line" 'BEGIN { for (i = 0; i < n; i++) print line }' > "$dir/in.jsonl"
+
+echo "input: $n lines, $(du -h "$dir/in.jsonl" | cut -f1); cores: $(nproc)"
+/usr/bin/time -v "$bin" issue-batch --issuer-key "$dir/agency.pem" --iss https://jtgl.sh.gov.cn/issuer \
+    --type driving-licence --input "$dir/in.jsonl" --output "$dir/out.jsonl" \
+    --status-registry "$dir/status.registry" 2> "$dir/time.txt" | tee "$dir/summary.txt"
+wall="$(grep 'Elapsed (wall clock)' "$dir/time.txt" | awk '{print $NF}')"
+rss_kb="$(grep 'Maximum resident set size' "$dir/time.txt" | awk '{print $NF}')"
+secs="$(echo "$wall" | awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')"
+issued="$(wc -l < "$dir/out.jsonl")"
+echo "issued: $issued of $n"
+echo "wall: ${secs} s"
+echo "rows/s: $(awk -v n="$issued" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')"
+echo "peak RSS: $((rss_kb / 1024)) MiB"
+echo "output: $(du -h "$dir/out.jsonl" | cut -f1), issuance log: $(du -h "$dir/status.registry.issued.jsonl" | cut -f1)"
