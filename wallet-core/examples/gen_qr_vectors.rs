@@ -16,7 +16,12 @@ fn main() {
     let mut names: Vec<_> = std::fs::read_dir(root.join("test-vectors/credentials"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("valid-"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("valid-")
+        })
         .collect();
     names.sort();
     let mut cases = Vec::new();
@@ -34,6 +39,10 @@ fn main() {
         }));
     }
     let out = root.join("test-vectors/qr/payloads.json");
-    std::fs::write(&out, serde_json::to_string_pretty(&json!({ "version": 1, "cases": cases })).unwrap() + "\n").unwrap();
+    std::fs::write(
+        &out,
+        serde_json::to_string_pretty(&json!({ "version": 1, "cases": cases })).unwrap() + "\n",
+    )
+    .unwrap();
     println!("wrote {} cases to {}", cases.len(), out.display());
 }

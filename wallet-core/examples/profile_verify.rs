@@ -14,33 +14,60 @@ use wallet_core::verify::{KeyBindingPolicy, StaticIssuers, VerifyPolicy, verify_
 
 fn main() {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "verify".into());
-    let n: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let n: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
     let issuer = SigningKey::from_seed(&[1; 32]);
     let holder = SigningKey::from_seed(&[2; 32]);
     let ty = catalogue::by_name("driving-licence").unwrap();
     let claims = ty.example_claims();
     let iat = 1_767_225_600;
     let mut rng = ChaCha20Rng::seed_from_u64(7);
-    let request = CredentialRequest::for_type(ty, "https://jtgl.sh.gov.cn/issuer", &claims, holder.verifying_key(), iat).unwrap();
+    let request = CredentialRequest::for_type(
+        ty,
+        "https://jtgl.sh.gov.cn/issuer",
+        &claims,
+        holder.verifying_key(),
+        iat,
+    )
+    .unwrap();
     if mode == "issue" {
         for _ in 0..n {
-            let r = CredentialRequest::for_type(ty, "https://jtgl.sh.gov.cn/issuer", &claims, holder.verifying_key(), iat).unwrap();
+            let r = CredentialRequest::for_type(
+                ty,
+                "https://jtgl.sh.gov.cn/issuer",
+                &claims,
+                holder.verifying_key(),
+                iat,
+            )
+            .unwrap();
             std::hint::black_box(issue_credential(&r, &issuer, &mut rng).unwrap());
         }
         return;
     }
     let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
     let all: Vec<ClaimPath> = ty.claims.iter().map(|c| ClaimPath::top(c.name)).collect();
-    let kb = KeyBindingRequest { audience: "urn:wallet:qr:offline".into(), nonce: "n".into(), issued_at: iat + 10 };
+    let kb = KeyBindingRequest {
+        audience: "urn:wallet:qr:offline".into(),
+        nonce: "n".into(),
+        issued_at: iat + 10,
+    };
     let presentation = present(&credential, &all, Some(&kb), &holder).unwrap();
     let mut issuers = StaticIssuers::new();
     issuers.add("https://jtgl.sh.gov.cn/issuer", issuer.verifying_key());
     let policy = VerifyPolicy {
         now: iat + 20,
         clock_skew: 60,
-        key_binding: KeyBindingPolicy::Required(KbExpectation { audience: "urn:wallet:qr:offline".into(), nonce: Some("n".into()), max_age: 60 }),
+        key_binding: KeyBindingPolicy::Required(KbExpectation {
+            audience: "urn:wallet:qr:offline".into(),
+            nonce: Some("n".into()),
+            max_age: 60,
+        }),
     };
     for _ in 0..n {
-        std::hint::black_box(verify_presentation(std::hint::black_box(&presentation), &issuers, &policy).unwrap());
+        std::hint::black_box(
+            verify_presentation(std::hint::black_box(&presentation), &issuers, &policy).unwrap(),
+        );
     }
 }

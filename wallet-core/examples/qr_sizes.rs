@@ -3,7 +3,12 @@
 //! the QR versions each needs. Deterministic (fixed keys and seed).
 //! Run: `cargo run --release -p wallet-core --example qr_sizes`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing
+)]
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -31,11 +36,20 @@ fn byte_mode_version(text: &str, ecc: qrcode::EcLevel) -> String {
 fn main() {
     let issuer = SigningKey::from_seed(&[1; 32]);
     let holder = SigningKey::from_seed(&[2; 32]);
-    println!("| type | claims shown | raw SD-JWT+KB chars | raw QR version (byte mode, L) | compact bytes | `CW1:` payload chars | QR version L / M / Q |");
+    println!(
+        "| type | claims shown | raw SD-JWT+KB chars | raw QR version (byte mode, L) | compact bytes | `CW1:` payload chars | QR version L / M / Q |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for ty in catalogue::all() {
         let claims = ty.example_claims();
-        let request = CredentialRequest::for_type(ty, "https://agency.sh.gov.cn/issuer", &claims, holder.verifying_key(), IAT).unwrap();
+        let request = CredentialRequest::for_type(
+            ty,
+            "https://agency.sh.gov.cn/issuer",
+            &claims,
+            holder.verifying_key(),
+            IAT,
+        )
+        .unwrap();
         let mut rng = ChaCha20Rng::seed_from_u64(42);
         let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
         let shown: Vec<ClaimPath> = request.disclosable.iter().take(4).cloned().collect();

@@ -2,7 +2,14 @@
 //! credentials with Unicode claims), refusal of unknown versions, non-canonical text and
 //! decompression bombs, and the size budget of a driving licence code.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
 
 use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
@@ -19,13 +26,23 @@ use wallet_core::sdjwt::{ClaimPath, DecoyPolicy};
 const IAT: i64 = 1_767_225_600;
 
 fn keys() -> (SigningKey, SigningKey) {
-    (SigningKey::from_seed(&[1; 32]), SigningKey::from_seed(&[2; 32]))
+    (
+        SigningKey::from_seed(&[1; 32]),
+        SigningKey::from_seed(&[2; 32]),
+    )
 }
 
 fn driving_licence_shown(disclose: &[&str], seed: u64) -> String {
     let (issuer, holder) = keys();
     let ty = catalogue::by_name("driving-licence").unwrap();
-    let request = CredentialRequest::for_type(ty, "https://jtgl.sh.gov.cn/issuer", &ty.example_claims(), holder.verifying_key(), IAT).unwrap();
+    let request = CredentialRequest::for_type(
+        ty,
+        "https://jtgl.sh.gov.cn/issuer",
+        &ty.example_claims(),
+        holder.verifying_key(),
+        IAT,
+    )
+    .unwrap();
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
     let paths: Vec<ClaimPath> = disclose.iter().map(|p| p.parse().unwrap()).collect();
@@ -38,24 +55,40 @@ fn dictionary_is_frozen() {
     use sha2::{Digest as _, Sha256};
     let digest = wallet_core::b64_encode(Sha256::digest(DICTIONARY_V1));
     // Changing the dictionary changes every payload: it needs a new version prefix, not an edit.
-    assert_eq!(digest, include_str!("../../test-vectors/qr/dictionary-v1.sha256").trim(), "DICTIONARY_V1 changed");
+    assert_eq!(
+        digest,
+        include_str!("../../test-vectors/qr/dictionary-v1.sha256").trim(),
+        "DICTIONARY_V1 changed"
+    );
 }
 
 #[test]
 fn driving_licence_fits_v20_m_whichever_four_claims_are_shown() {
     use wallet_core::qr::render::{EccLevel, version_for_len};
-    let names: Vec<&str> = catalogue::by_name("driving-licence").unwrap().claims.iter().map(|c| c.name).collect();
+    let names: Vec<&str> = catalogue::by_name("driving-licence")
+        .unwrap()
+        .claims
+        .iter()
+        .map(|c| c.name)
+        .collect();
     assert_eq!(names.len(), 10);
     let (mut worst, mut worst_case, mut cases) = (0usize, String::new(), 0);
     for mask in 0u32..1024 {
         if mask.count_ones() != 4 {
             continue;
         }
-        let shown: Vec<&str> = (0..10).filter(|i| mask >> i & 1 == 1).map(|i| names[i]).collect();
+        let shown: Vec<&str> = (0..10)
+            .filter(|i| mask >> i & 1 == 1)
+            .map(|i| names[i])
+            .collect();
         let presentation = driving_licence_shown(&shown, u64::from(mask));
         let payload = transport::encode(&presentation).unwrap();
         assert_eq!(transport::decode(&payload).unwrap(), presentation);
-        assert!(payload.bytes().all(|b| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&b)));
+        assert!(
+            payload
+                .bytes()
+                .all(|b| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&b))
+        );
         if payload.len() > worst {
             worst = payload.len();
             worst_case = format!("{shown:?}: SD-JWT+KB {} chars", presentation.len());
@@ -63,9 +96,14 @@ fn driving_licence_fits_v20_m_whichever_four_claims_are_shown() {
         cases += 1;
     }
     let version = version_for_len(worst, EccLevel::M).unwrap();
-    println!("driving licence, {cases} ways to show 4 of 10 claims: largest payload {worst} chars (QR version {version}-M), {worst_case}");
+    println!(
+        "driving licence, {cases} ways to show 4 of 10 claims: largest payload {worst} chars (QR version {version}-M), {worst_case}"
+    );
     // Version 20 at ECC level M holds 970 characters in alphanumeric mode.
-    assert!(worst <= 970 && version <= 20, "largest payload of {worst} chars needs version {version}-M, over 20-M");
+    assert!(
+        worst <= 970 && version <= 20,
+        "largest payload of {worst} chars needs version {version}-M, over 20-M"
+    );
 }
 
 #[test]
@@ -73,10 +111,22 @@ fn versions_and_garbage_are_refused() {
     let shown = driving_licence_shown(&["name"], 3);
     let payload = transport::encode(&shown).unwrap();
     let v2 = payload.replacen("CW1:", "CW2:", 1);
-    assert_eq!(transport::decode(&v2).unwrap_err().code(), "qr.unknown_version");
-    assert_eq!(transport::decode("HC1:NCFOXN").unwrap_err().code(), "qr.not_a_payload");
-    assert_eq!(transport::decode("CW1:").unwrap_err().code(), "qr.malformed_frame");
-    assert_eq!(transport::decode("CW1:00").unwrap_err().code(), "qr.deflate");
+    assert_eq!(
+        transport::decode(&v2).unwrap_err().code(),
+        "qr.unknown_version"
+    );
+    assert_eq!(
+        transport::decode("HC1:NCFOXN").unwrap_err().code(),
+        "qr.not_a_payload"
+    );
+    assert_eq!(
+        transport::decode("CW1:").unwrap_err().code(),
+        "qr.malformed_frame"
+    );
+    assert_eq!(
+        transport::decode("CW1:00").unwrap_err().code(),
+        "qr.deflate"
+    );
     assert_eq!(transport::decode("CW1:a").unwrap_err().code(), "qr.base45");
     // Truncation anywhere is an error, never a panic or a different presentation.
     for cut in 4..payload.len() {
@@ -84,7 +134,10 @@ fn versions_and_garbage_are_refused() {
         assert!(r.is_err(), "truncated payload at {cut} decoded");
     }
     let too_long = format!("CW1:{}", "0".repeat(5000));
-    assert_eq!(transport::decode(&too_long).unwrap_err().code(), "qr.payload_too_long");
+    assert_eq!(
+        transport::decode(&too_long).unwrap_err().code(),
+        "qr.payload_too_long"
+    );
 }
 
 fn varint(v: usize) -> Vec<u8> {
@@ -106,7 +159,8 @@ fn compress(structure: &[u8]) -> Vec<u8> {
     let mut c = Compress::new(Compression::best(), false);
     c.set_dictionary(DICTIONARY_V1).unwrap();
     let mut out = Vec::with_capacity(structure.len() + 1024);
-    c.compress_vec(structure, &mut out, FlushCompress::Finish).unwrap();
+    c.compress_vec(structure, &mut out, FlushCompress::Finish)
+        .unwrap();
     out
 }
 
@@ -127,7 +181,12 @@ fn unpack(payload: &str) -> (Vec<u8>, Vec<u8>) {
     let mut d = Decompress::new(false);
     d.set_dictionary(DICTIONARY_V1).unwrap();
     let mut structure = Vec::with_capacity(1 << 16);
-    d.decompress_vec(&packed[pos..pos + len], &mut structure, FlushDecompress::Finish).unwrap();
+    d.decompress_vec(
+        &packed[pos..pos + len],
+        &mut structure,
+        FlushDecompress::Finish,
+    )
+    .unwrap();
     (structure, packed[pos + len..].to_vec())
 }
 
@@ -146,8 +205,15 @@ fn decompression_bomb_is_refused() {
     let mut packed = varint(bomb.len());
     packed.extend_from_slice(&bomb);
     let payload = format!("CW1:{}", base45::encode(&packed));
-    assert!(payload.len() < transport::MAX_PAYLOAD_CHARS, "bomb payload {} chars", payload.len());
-    assert_eq!(transport::decode(&payload).unwrap_err(), TransportError::TooLarge);
+    assert!(
+        payload.len() < transport::MAX_PAYLOAD_CHARS,
+        "bomb payload {} chars",
+        payload.len()
+    );
+    assert_eq!(
+        transport::decode(&payload).unwrap_err(),
+        TransportError::TooLarge
+    );
 }
 
 #[test]
@@ -160,22 +226,43 @@ fn non_canonical_frames_are_refused() {
 
     let mut extra = structure.clone();
     extra.push(0);
-    assert_eq!(transport::decode(&repack(&extra, &raw)).unwrap_err().code(), "qr.malformed_frame");
+    assert_eq!(
+        transport::decode(&repack(&extra, &raw)).unwrap_err().code(),
+        "qr.malformed_frame"
+    );
     let mut extra_raw = raw.clone();
     extra_raw.push(0);
-    assert_eq!(transport::decode(&repack(&structure, &extra_raw)).unwrap_err().code(), "qr.malformed_frame");
-    assert_eq!(transport::decode(&repack(&structure, &raw[..raw.len() - 1])).unwrap_err().code(), "qr.malformed_frame");
+    assert_eq!(
+        transport::decode(&repack(&structure, &extra_raw))
+            .unwrap_err()
+            .code(),
+        "qr.malformed_frame"
+    );
+    assert_eq!(
+        transport::decode(&repack(&structure, &raw[..raw.len() - 1]))
+            .unwrap_err()
+            .code(),
+        "qr.malformed_frame"
+    );
 
     // The KB-JWT's sd_hash spelled out instead of its marker: the same presentation, a second
     // spelling — refused.
     let hash = wallet_core::sdjwt::sd_hash(&format!("{}~", shown.rsplit_once('~').unwrap().0));
     let marker = structure.iter().rposition(|&b| b == 0x03).unwrap();
-    let start = structure[..marker].windows(6).rposition(|w| w == b"{\"aud\"").unwrap();
+    let start = structure[..marker]
+        .windows(6)
+        .rposition(|w| w == b"{\"aud\"")
+        .unwrap();
     let mut spelled = structure[..marker].to_vec();
     spelled[start - 1] += 44; // one marker byte becomes a 45-byte quoted string (length < 128)
     spelled.extend_from_slice(format!("\"{hash}\"").as_bytes());
     spelled.extend_from_slice(&structure[marker + 1..]);
-    assert_eq!(transport::decode(&repack(&spelled, &raw)).unwrap_err().code(), "qr.non_canonical");
+    assert_eq!(
+        transport::decode(&repack(&spelled, &raw))
+            .unwrap_err()
+            .code(),
+        "qr.non_canonical"
+    );
 
     // A non-minimal length prefix: same bytes, second spelling.
     let compressed = compress(&structure);
@@ -186,7 +273,12 @@ fn non_canonical_frames_are_refused() {
     padded.push(0);
     padded.extend_from_slice(&compressed);
     padded.extend_from_slice(&raw);
-    assert_eq!(transport::decode(&format!("CW1:{}", base45::encode(&padded))).unwrap_err().code(), "qr.non_canonical");
+    assert_eq!(
+        transport::decode(&format!("CW1:{}", base45::encode(&padded)))
+            .unwrap_err()
+            .code(),
+        "qr.non_canonical"
+    );
 }
 
 fn json_leaf() -> impl Strategy<Value = Value> {
@@ -272,14 +364,27 @@ proptest! {
 #[test]
 fn qr_payload_vectors() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let file: Value = serde_json::from_str(&std::fs::read_to_string(root.join("test-vectors/qr/payloads.json")).unwrap()).unwrap();
+    let file: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("test-vectors/qr/payloads.json")).unwrap(),
+    )
+    .unwrap();
     let cases = file["cases"].as_array().unwrap();
     assert!(cases.len() >= 10);
     for case in cases {
         let presentation = case["presentation"].as_str().unwrap();
         let payload = case["payload"].as_str().unwrap();
-        assert_eq!(transport::decode(payload).unwrap(), presentation, "{}", case["source"]);
-        assert_eq!(transport::encode(presentation).unwrap(), payload, "{}", case["source"]);
+        assert_eq!(
+            transport::decode(payload).unwrap(),
+            presentation,
+            "{}",
+            case["source"]
+        );
+        assert_eq!(
+            transport::encode(presentation).unwrap(),
+            payload,
+            "{}",
+            case["source"]
+        );
         let (structure, raw) = transport::frame_streams(presentation).unwrap();
         let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
         assert_eq!(hex(&structure), case["structure_hex"].as_str().unwrap());

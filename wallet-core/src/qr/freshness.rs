@@ -16,7 +16,9 @@ use crate::encoding::{b64_encode, parse_json_object};
 use crate::jws::Jws;
 use crate::present::KeyBindingRequest;
 use crate::sdjwt::{KbExpectation, SdJwtParts};
-use crate::verify::{IssuerKeyResolver, KeyBindingPolicy, VerificationReport, VerifyPolicy, verify_presentation};
+use crate::verify::{
+    IssuerKeyResolver, KeyBindingPolicy, VerificationReport, VerifyPolicy, verify_presentation,
+};
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -84,7 +86,11 @@ fn random_nonce(rng: &mut dyn CryptoRngCore) -> String {
 
 /// Holder side: the key binding of one display of an offline refreshing code.
 pub fn offline_key_binding(now: i64, rng: &mut dyn CryptoRngCore) -> KeyBindingRequest {
-    KeyBindingRequest { audience: OFFLINE_AUDIENCE.to_owned(), nonce: random_nonce(rng), issued_at: now }
+    KeyBindingRequest {
+        audience: OFFLINE_AUDIENCE.to_owned(),
+        nonce: random_nonce(rng),
+        issued_at: now,
+    }
 }
 
 /// A verifier's challenge, shown as a QR code for the holder to answer.
@@ -114,20 +120,36 @@ impl Challenge {
         if text.len() > 1024 {
             return Err(FreshnessError::ChallengeMalformed("too long"));
         }
-        let body = text.strip_prefix(CHALLENGE_PREFIX).ok_or(FreshnessError::ChallengeMalformed("missing CWC1: prefix"))?;
-        let json = base45::decode(body).map_err(|_| FreshnessError::ChallengeMalformed("not base45"))?;
-        let map = parse_json_object(&json).map_err(|_| FreshnessError::ChallengeMalformed("not a JSON object"))?;
-        let text = |k: &str| map.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+        let body = text
+            .strip_prefix(CHALLENGE_PREFIX)
+            .ok_or(FreshnessError::ChallengeMalformed("missing CWC1: prefix"))?;
+        let json =
+            base45::decode(body).map_err(|_| FreshnessError::ChallengeMalformed("not base45"))?;
+        let map = parse_json_object(&json)
+            .map_err(|_| FreshnessError::ChallengeMalformed("not a JSON object"))?;
+        let text = |k: &str| {
+            map.get(k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
         Ok(Self {
             verifier: text("aud").ok_or(FreshnessError::ChallengeMalformed("no aud"))?,
             nonce: text("nonce").ok_or(FreshnessError::ChallengeMalformed("no nonce"))?,
-            expires_at: map.get("exp").and_then(Value::as_i64).ok_or(FreshnessError::ChallengeMalformed("no exp"))?,
+            expires_at: map
+                .get("exp")
+                .and_then(Value::as_i64)
+                .ok_or(FreshnessError::ChallengeMalformed("no exp"))?,
         })
     }
 
     /// Holder side: the key binding that answers this challenge at `now`.
     pub fn key_binding(&self, now: i64) -> KeyBindingRequest {
-        KeyBindingRequest { audience: self.verifier.clone(), nonce: self.nonce.clone(), issued_at: now }
+        KeyBindingRequest {
+            audience: self.verifier.clone(),
+            nonce: self.nonce.clone(),
+            issued_at: now,
+        }
     }
 }
 
@@ -141,11 +163,20 @@ pub struct ReplayCache {
 impl ReplayCache {
     /// An empty cache holding at most `capacity` unexpired entries.
     pub fn new(capacity: usize) -> Self {
-        Self { seen: HashMap::new(), capacity }
+        Self {
+            seen: HashMap::new(),
+            capacity,
+        }
     }
 
     /// Records a pair, or refuses it if already seen (and not yet expired at `now`).
-    pub fn check_and_record(&mut self, sd_hash: &str, nonce: &str, forget_after: i64, now: i64) -> Result<(), FreshnessError> {
+    pub fn check_and_record(
+        &mut self,
+        sd_hash: &str,
+        nonce: &str,
+        forget_after: i64,
+        now: i64,
+    ) -> Result<(), FreshnessError> {
         let key = (sd_hash.to_owned(), nonce.to_owned());
         if self.seen.get(&key).is_some_and(|&until| until >= now) {
             return Err(FreshnessError::Replay);
@@ -226,17 +257,31 @@ impl QrVerifier {
     /// A verifier with the given rules and no history.
     pub fn new(config: QrVerifierConfig) -> Self {
         let replay = ReplayCache::new(config.replay_capacity);
-        Self { config, challenges: HashMap::new(), replay }
+        Self {
+            config,
+            challenges: HashMap::new(),
+            replay,
+        }
     }
 
     /// Opens a challenge valid for `ttl` seconds. `None` if challenge mode is disabled.
-    pub fn new_challenge(&mut self, now: i64, ttl: u64, rng: &mut dyn CryptoRngCore) -> Option<Challenge> {
+    pub fn new_challenge(
+        &mut self,
+        now: i64,
+        ttl: u64,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Option<Challenge> {
         let verifier = self.config.verifier_id.clone()?;
         let expires_at = now.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
         let nonce = random_nonce(rng);
         self.forget_expired(now);
-        self.challenges.insert(nonce.clone(), ChallengeState::Open { expires_at });
-        Some(Challenge { verifier, nonce, expires_at })
+        self.challenges
+            .insert(nonce.clone(), ChallengeState::Open { expires_at });
+        Some(Challenge {
+            verifier,
+            nonce,
+            expires_at,
+        })
     }
 
     fn forget_expired(&mut self, now: i64) {
@@ -245,14 +290,21 @@ impl QrVerifier {
         // Expired challenges are kept a little longer so a late answer is told "expired" rather
         // than "unknown".
         self.challenges.retain(|_, state| match *state {
-            ChallengeState::Open { expires_at } => expires_at.saturating_add(skew).saturating_add(window) >= now,
+            ChallengeState::Open { expires_at } => {
+                expires_at.saturating_add(skew).saturating_add(window) >= now
+            }
             ChallengeState::Used { forget_after } => forget_after >= now,
         });
     }
 
     /// Verifies a scanned text — a `CW1:` payload or a plain SD-JWT+KB string from another wallet
     /// — against the trust resolver at `now`, enforcing this verifier's freshness rules.
-    pub fn verify(&mut self, text: &str, resolver: &dyn IssuerKeyResolver, now: i64) -> Result<ScanResult, VcError> {
+    pub fn verify(
+        &mut self,
+        text: &str,
+        resolver: &dyn IssuerKeyResolver,
+        now: i64,
+    ) -> Result<ScanResult, VcError> {
         let presentation = if transport::is_payload(text) {
             transport::decode(text).map_err(VcError::Transport)?
         } else if text.contains('~') {
@@ -268,30 +320,55 @@ impl QrVerifier {
         let offline = aud.as_deref() == Some(OFFLINE_AUDIENCE) && self.config.accept_offline;
         let challenge_aud = self.config.verifier_id.clone();
         let expectation = if offline || aud.is_none() {
-            KbExpectation { audience: OFFLINE_AUDIENCE.to_owned(), nonce: None, max_age: self.config.window }
+            KbExpectation {
+                audience: OFFLINE_AUDIENCE.to_owned(),
+                nonce: None,
+                max_age: self.config.window,
+            }
         } else if aud.is_some() && aud == challenge_aud {
             let nonce = nonce.clone().unwrap_or_default();
             self.forget_expired(now);
             match self.challenges.get(&nonce) {
                 None => return Err(VcError::Freshness(FreshnessError::ChallengeUnknown)),
-                Some(ChallengeState::Used { .. }) => return Err(VcError::Freshness(FreshnessError::ChallengeUsed)),
-                Some(ChallengeState::Open { expires_at }) if expires_at.saturating_add(skew) < now => {
+                Some(ChallengeState::Used { .. }) => {
+                    return Err(VcError::Freshness(FreshnessError::ChallengeUsed));
+                }
+                Some(ChallengeState::Open { expires_at })
+                    if expires_at.saturating_add(skew) < now =>
+                {
                     return Err(VcError::Freshness(FreshnessError::ChallengeExpired));
                 }
                 Some(ChallengeState::Open { .. }) => {}
             }
-            KbExpectation { audience: aud.clone().unwrap_or_default(), nonce: Some(nonce), max_age: self.config.window }
+            KbExpectation {
+                audience: aud.clone().unwrap_or_default(),
+                nonce: Some(nonce),
+                max_age: self.config.window,
+            }
         } else {
             return Err(VcError::Freshness(FreshnessError::WrongAudience));
         };
-        let policy = VerifyPolicy { now, clock_skew: self.config.clock_skew, key_binding: KeyBindingPolicy::Required(expectation) };
+        let policy = VerifyPolicy {
+            now,
+            clock_skew: self.config.clock_skew,
+            key_binding: KeyBindingPolicy::Required(expectation),
+        };
         let report = verify_presentation(&presentation, resolver, &policy)?;
-        let kb = report.key_binding.as_ref().ok_or(VcError::SdJwt(crate::sdjwt::SdJwtError::KbMissing))?;
-        let forget_after = kb.iat.saturating_add(window).saturating_add(skew.saturating_mul(2));
+        let kb = report
+            .key_binding
+            .as_ref()
+            .ok_or(VcError::SdJwt(crate::sdjwt::SdJwtError::KbMissing))?;
+        let forget_after = kb
+            .iat
+            .saturating_add(window)
+            .saturating_add(skew.saturating_mul(2));
         if offline {
-            self.replay.check_and_record(&kb.sd_hash, &kb.nonce, forget_after, now).map_err(VcError::Freshness)?;
+            self.replay
+                .check_and_record(&kb.sd_hash, &kb.nonce, forget_after, now)
+                .map_err(VcError::Freshness)?;
         } else {
-            self.challenges.insert(kb.nonce.clone(), ChallengeState::Used { forget_after });
+            self.challenges
+                .insert(kb.nonce.clone(), ChallengeState::Used { forget_after });
         }
         Ok(ScanResult { report, offline })
     }
@@ -304,8 +381,12 @@ impl QrVerifier {
 
 /// Reads `aud` and `nonce` of the KB-JWT without verifying anything (verification follows).
 fn peek_kb(presentation: &str) -> (Option<String>, Option<String>) {
-    let Some(kb) = SdJwtParts::split(presentation).ok().and_then(|p| p.kb_jwt) else { return (None, None) };
-    let Some(payload) = Jws::parse(kb).ok().and_then(|j| j.payload().ok()) else { return (None, None) };
+    let Some(kb) = SdJwtParts::split(presentation).ok().and_then(|p| p.kb_jwt) else {
+        return (None, None);
+    };
+    let Some(payload) = Jws::parse(kb).ok().and_then(|j| j.payload().ok()) else {
+        return (None, None);
+    };
     let get = |k: &str| payload.get(k).and_then(Value::as_str).map(str::to_owned);
     (get("aud"), get("nonce"))
 }

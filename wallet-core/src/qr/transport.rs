@@ -114,7 +114,11 @@ pub const DICTIONARY_V1: &[u8] = concat!(
 /// Encodes a presentation (`<jwt>~<d>~…~[<kb-jwt>]`) as a version-1 QR payload.
 pub fn encode(presentation: &str) -> Result<String, TransportError> {
     let packed = pack(&build_frame(presentation)?)?;
-    let mut out = String::with_capacity(PREFIX_V1.len().saturating_add(packed.len().saturating_mul(2)));
+    let mut out = String::with_capacity(
+        PREFIX_V1
+            .len()
+            .saturating_add(packed.len().saturating_mul(2)),
+    );
     out.push_str(PREFIX_V1);
     out.push_str(&base45::encode(&packed));
     Ok(out)
@@ -136,16 +140,23 @@ pub fn decode(payload: &str) -> Result<String, TransportError> {
     if base45::encode(&packed) != body {
         return Err(TransportError::Base45);
     }
-    let mut r = Reader { bytes: &packed, pos: 0 };
+    let mut r = Reader {
+        bytes: &packed,
+        pos: 0,
+    };
     let compressed_len = r.varint()?;
     let compressed = r.take(compressed_len)?;
-    let frame = Frame { structure: inflate(compressed)?, raw: packed.get(r.pos..).unwrap_or_default().to_vec() };
+    let frame = Frame {
+        structure: inflate(compressed)?,
+        raw: packed.get(r.pos..).unwrap_or_default().to_vec(),
+    };
     let presentation = read_frame(&frame)?;
     // Exactly one spelling: the frame must be the one the encoder builds, and the length prefix
     // minimal. (The DEFLATE stream itself may come from any conforming compressor.)
     let mut prefix = Vec::with_capacity(3);
     push_varint(&mut prefix, compressed_len);
-    if build_frame(&presentation)? != frame || packed.get(..prefix.len()) != Some(prefix.as_slice()) {
+    if build_frame(&presentation)? != frame || packed.get(..prefix.len()) != Some(prefix.as_slice())
+    {
         return Err(TransportError::NonCanonical);
     }
     Ok(presentation)
@@ -167,7 +178,8 @@ fn version_error(payload: &str) -> TransportError {
 
 fn deflate(frame: &[u8]) -> Result<Vec<u8>, TransportError> {
     let mut c = Compress::new(Compression::best(), false);
-    c.set_dictionary(DICTIONARY_V1).map_err(|_| TransportError::NotEncodable("compressor rejected the dictionary"))?;
+    c.set_dictionary(DICTIONARY_V1)
+        .map_err(|_| TransportError::NotEncodable("compressor rejected the dictionary"))?;
     let mut out = Vec::with_capacity(frame.len().saturating_add(64));
     match c.compress_vec(frame, &mut out, FlushCompress::Finish) {
         Ok(Status::StreamEnd) => Ok(out),
@@ -177,7 +189,8 @@ fn deflate(frame: &[u8]) -> Result<Vec<u8>, TransportError> {
 
 fn inflate(compressed: &[u8]) -> Result<Vec<u8>, TransportError> {
     let mut d = Decompress::new(false);
-    d.set_dictionary(DICTIONARY_V1).map_err(|_| TransportError::Deflate("dictionary rejected"))?;
+    d.set_dictionary(DICTIONARY_V1)
+        .map_err(|_| TransportError::Deflate("dictionary rejected"))?;
     // A fixed buffer one byte larger than the cap: inflating never allocates beyond it, and a
     // full buffer means the stream wanted more than the cap (a bomb).
     let mut out = Vec::with_capacity(MAX_FRAME_BYTES.saturating_add(1));
@@ -236,7 +249,10 @@ impl Frame {
     /// A JSON text: its length in the structure, then the text with eligible string literals
     /// replaced by markers (docs/qr-format.md §3).
     fn push_json(&mut self, json: &[u8], known: &Known<'_>) -> Result<(), TransportError> {
-        if json.iter().any(|&b| b == RAW || b == DIGEST || b == SD_HASH) {
+        if json
+            .iter()
+            .any(|&b| b == RAW || b == DIGEST || b == SD_HASH)
+        {
             return Err(TransportError::NotEncodable("control bytes in JSON text"));
         }
         let mut text = Vec::with_capacity(json.len());
@@ -270,7 +286,9 @@ impl Frame {
 
     fn emit_string(&mut self, text: &mut Vec<u8>, content: &[u8], known: &Known<'_>) {
         let is_b64 = RAW_CHARS.contains(&content.len())
-            && content.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_');
+            && content
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_');
         if is_b64 {
             let s = std::str::from_utf8(content).unwrap_or_default();
             if known.sd_hash == Some(s) {
@@ -307,26 +325,37 @@ impl Frame {
 
 /// The canonical frame of a presentation.
 fn build_frame(presentation: &str) -> Result<Frame, TransportError> {
-    let parts = SdJwtParts::split(presentation).map_err(|_| TransportError::NotEncodable("not an SD-JWT"))?;
+    let parts = SdJwtParts::split(presentation)
+        .map_err(|_| TransportError::NotEncodable("not an SD-JWT"))?;
     let mut jwt = parts.jwt.split('.');
     let (Some(h), Some(p), Some(s), None) = (jwt.next(), jwt.next(), jwt.next(), jwt.next()) else {
-        return Err(TransportError::NotEncodable("issuer JWT is not a compact JWS"));
+        return Err(TransportError::NotEncodable(
+            "issuer JWT is not a compact JWS",
+        ));
     };
     let mut disclosures = Vec::with_capacity(parts.disclosures.len());
     for d in &parts.disclosures {
-        let parsed = Disclosure::parse(d).map_err(|_| TransportError::NotEncodable("malformed disclosure"))?;
+        let parsed = Disclosure::parse(d)
+            .map_err(|_| TransportError::NotEncodable("malformed disclosure"))?;
         disclosures.push((decode_b64(d)?, parsed.digest().to_owned()));
     }
     // Which carried disclosures each disclosure references (nested claims): found by looking up
     // every 43-character string literal among the digests, linear in the input size.
-    let index: std::collections::HashMap<&str, usize> =
-        disclosures.iter().enumerate().map(|(i, (_, digest))| (digest.as_str(), i)).collect();
+    let index: std::collections::HashMap<&str, usize> = disclosures
+        .iter()
+        .enumerate()
+        .map(|(i, (_, digest))| (digest.as_str(), i))
+        .collect();
     let deps: Vec<Vec<usize>> = disclosures
         .iter()
         .map(|(json, _)| {
             json.split(|&b| b == b'"')
                 .filter(|piece| piece.len() == 43)
-                .filter_map(|piece| std::str::from_utf8(piece).ok().and_then(|t| index.get(t).copied()))
+                .filter_map(|piece| {
+                    std::str::from_utf8(piece)
+                        .ok()
+                        .and_then(|t| index.get(t).copied())
+                })
                 .collect()
         })
         .collect();
@@ -340,30 +369,54 @@ fn build_frame(presentation: &str) -> Result<Frame, TransportError> {
     while emitted.len() < disclosures.len() {
         let ready = |i: usize| {
             !done.get(i).copied().unwrap_or(true)
-                && deps.get(i).is_some_and(|d| d.iter().all(|&j| j == i || done.get(j).copied().unwrap_or(false)))
+                && deps.get(i).is_some_and(|d| {
+                    d.iter()
+                        .all(|&j| j == i || done.get(j).copied().unwrap_or(false))
+                })
         };
         let Some(i) = (0..disclosures.len()).find(|&i| ready(i)) else {
-            return Err(TransportError::NotEncodable("disclosures reference each other in a cycle"));
+            return Err(TransportError::NotEncodable(
+                "disclosures reference each other in a cycle",
+            ));
         };
-        let (json, digest) = disclosures.get(i).ok_or(TransportError::NotEncodable("disclosure index"))?;
+        let (json, digest) = disclosures
+            .get(i)
+            .ok_or(TransportError::NotEncodable("disclosure index"))?;
         push_varint(&mut frame.structure, i);
-        frame.push_json(json, &Known { digests: &emitted, sd_hash: None })?;
+        frame.push_json(
+            json,
+            &Known {
+                digests: &emitted,
+                sd_hash: None,
+            },
+        )?;
         if let Some(flag) = done.get_mut(i) {
             *flag = true;
         }
         emitted.push(digest.clone());
     }
-    let known = Known { digests: &emitted, sd_hash: None };
+    let known = Known {
+        digests: &emitted,
+        sd_hash: None,
+    };
     frame.push_json(&decode_b64(h)?, &known)?;
     frame.push_json(&decode_b64(p)?, &known)?;
     frame.push_bytes(&decode_b64(s)?);
     if let Some(kb) = parts.kb_jwt {
         let mut kb_parts = kb.split('.');
-        let (Some(kh), Some(kp), Some(ks), None) = (kb_parts.next(), kb_parts.next(), kb_parts.next(), kb_parts.next()) else {
+        let (Some(kh), Some(kp), Some(ks), None) = (
+            kb_parts.next(),
+            kb_parts.next(),
+            kb_parts.next(),
+            kb_parts.next(),
+        ) else {
             return Err(TransportError::NotEncodable("KB-JWT is not a compact JWS"));
         };
         let hash = sd_hash(parts.without_kb);
-        let kb_known = Known { digests: &[], sd_hash: Some(&hash) };
+        let kb_known = Known {
+            digests: &[],
+            sd_hash: Some(&hash),
+        };
         frame.push_json(&decode_b64(kh)?, &kb_known)?;
         frame.push_json(&decode_b64(kp)?, &kb_known)?;
         frame.push_bytes(&decode_b64(ks)?);
@@ -374,7 +427,12 @@ fn build_frame(presentation: &str) -> Result<Frame, TransportError> {
 /// The bytes under base45: varint(length of the compressed structure) ‖ DEFLATE(structure) ‖ raw.
 fn pack(frame: &Frame) -> Result<Vec<u8>, TransportError> {
     let compressed = deflate(&frame.structure)?;
-    let mut out = Vec::with_capacity(compressed.len().saturating_add(frame.raw.len()).saturating_add(3));
+    let mut out = Vec::with_capacity(
+        compressed
+            .len()
+            .saturating_add(frame.raw.len())
+            .saturating_add(3),
+    );
     push_varint(&mut out, compressed.len());
     out.extend_from_slice(&compressed);
     out.extend_from_slice(&frame.raw);
@@ -391,13 +449,22 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn byte(&mut self) -> Result<u8, TransportError> {
-        let b = *self.bytes.get(self.pos).ok_or(TransportError::MalformedFrame("truncated"))?;
+        let b = *self
+            .bytes
+            .get(self.pos)
+            .ok_or(TransportError::MalformedFrame("truncated"))?;
         self.pos = self.pos.saturating_add(1);
         Ok(b)
     }
     fn take(&mut self, len: usize) -> Result<&'a [u8], TransportError> {
-        let end = self.pos.checked_add(len).ok_or(TransportError::MalformedFrame("length overflow"))?;
-        let slice = self.bytes.get(self.pos..end).ok_or(TransportError::MalformedFrame("truncated part"))?;
+        let end = self
+            .pos
+            .checked_add(len)
+            .ok_or(TransportError::MalformedFrame("length overflow"))?;
+        let slice = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or(TransportError::MalformedFrame("truncated part"))?;
         self.pos = end;
         Ok(slice)
     }
@@ -418,10 +485,18 @@ impl<'a> Reader<'a> {
 }
 
 /// Reads one JSON text from the structure, expanding markers (RAW bytes come from `raw`).
-fn read_json(s: &mut Reader<'_>, raw: &mut Reader<'_>, digests: &[String], sd_hash: Option<&str>) -> Result<Vec<u8>, TransportError> {
+fn read_json(
+    s: &mut Reader<'_>,
+    raw: &mut Reader<'_>,
+    digests: &[String],
+    sd_hash: Option<&str>,
+) -> Result<Vec<u8>, TransportError> {
     let len = s.varint()?;
     let text = s.take(len)?;
-    let mut t = Reader { bytes: text, pos: 0 };
+    let mut t = Reader {
+        bytes: text,
+        pos: 0,
+    };
     let mut out = Vec::with_capacity(len.saturating_mul(2));
     while !t.done() {
         match t.byte()? {
@@ -433,13 +508,17 @@ fn read_json(s: &mut Reader<'_>, raw: &mut Reader<'_>, digests: &[String], sd_ha
             }
             DIGEST => {
                 let k = usize::from(t.byte()?);
-                let digest = digests.get(k).ok_or(TransportError::MalformedFrame("digest reference out of range"))?;
+                let digest = digests.get(k).ok_or(TransportError::MalformedFrame(
+                    "digest reference out of range",
+                ))?;
                 out.push(b'"');
                 out.extend_from_slice(digest.as_bytes());
                 out.push(b'"');
             }
             SD_HASH => {
-                let hash = sd_hash.ok_or(TransportError::MalformedFrame("sd_hash marker outside the KB-JWT"))?;
+                let hash = sd_hash.ok_or(TransportError::MalformedFrame(
+                    "sd_hash marker outside the KB-JWT",
+                ))?;
                 out.push(b'"');
                 out.extend_from_slice(hash.as_bytes());
                 out.push(b'"');
@@ -456,8 +535,14 @@ fn read_bytes<'a>(s: &mut Reader<'_>, raw: &mut Reader<'a>) -> Result<&'a [u8], 
 }
 
 fn read_frame(frame: &Frame) -> Result<String, TransportError> {
-    let mut s = Reader { bytes: &frame.structure, pos: 0 };
-    let mut raw = Reader { bytes: &frame.raw, pos: 0 };
+    let mut s = Reader {
+        bytes: &frame.structure,
+        pos: 0,
+    };
+    let mut raw = Reader {
+        bytes: &frame.raw,
+        pos: 0,
+    };
     let flags = s.byte()?;
     if flags > 1 {
         return Err(TransportError::MalformedFrame("unknown flags"));
@@ -473,9 +558,15 @@ fn read_frame(frame: &Frame) -> Result<String, TransportError> {
         let json = read_json(&mut s, &mut raw, &digests, None)?;
         let encoded = b64_encode(&json);
         digests.push(b64_encode(Sha256::digest(encoded.as_bytes())));
-        let slot = by_position.get_mut(position).ok_or(TransportError::MalformedFrame("disclosure position out of range"))?;
+        let slot = by_position
+            .get_mut(position)
+            .ok_or(TransportError::MalformedFrame(
+                "disclosure position out of range",
+            ))?;
         if slot.replace(encoded).is_some() {
-            return Err(TransportError::MalformedFrame("disclosure position repeated"));
+            return Err(TransportError::MalformedFrame(
+                "disclosure position repeated",
+            ));
         }
     }
     let header = read_json(&mut s, &mut raw, &digests, None)?;
@@ -488,7 +579,9 @@ fn read_frame(frame: &Frame) -> Result<String, TransportError> {
     out.push_str(&b64_encode(signature));
     out.push('~');
     for d in by_position {
-        out.push_str(&d.ok_or(TransportError::MalformedFrame("missing disclosure position"))?);
+        out.push_str(&d.ok_or(TransportError::MalformedFrame(
+            "missing disclosure position",
+        ))?);
         out.push('~');
     }
     if flags == 1 {
