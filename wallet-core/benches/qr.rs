@@ -81,6 +81,54 @@ fn bench(c: &mut Criterion) {
         b.iter(|| scan_luma(black_box(empty.as_raw()), 600, 600, 600, &limits).unwrap_err())
     });
     group.finish();
+
+    // The whole verifier step on a real certificate: photo → QR text → transport decode →
+    // credential verification with key binding and freshness rules.
+    let (issuer, holder) = (
+        wallet_core::keys::SigningKey::from_seed(&[1; 32]),
+        wallet_core::keys::SigningKey::from_seed(&[2; 32]),
+    );
+    let ty = wallet_core::credential::catalogue::by_name("driving-licence").unwrap();
+    let now = 1_767_225_600;
+    let request = wallet_core::issue::CredentialRequest::for_type(
+        ty,
+        "https://jtgl.sh.gov.cn/issuer",
+        &ty.example_claims(),
+        holder.verifying_key(),
+        now,
+    )
+    .unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let credential = wallet_core::issue::issue_credential(&request, &issuer, &mut rng).unwrap();
+    let shown: Vec<wallet_core::sdjwt::ClaimPath> =
+        ["name", "licence_class", "valid_until", "licence_number"]
+            .iter()
+            .map(|p| p.parse().unwrap())
+            .collect();
+    let kb = wallet_core::qr::freshness::offline_key_binding(now + 100, &mut rng);
+    let presentation =
+        wallet_core::present::present(&credential, &shown, Some(&kb), &holder).unwrap();
+    let code = wallet_core::qr::transport::encode(&presentation).unwrap();
+    let base = distort::load(&render_png(&code, &opts).unwrap());
+    let photo = distort::noise(
+        &distort::blur(&distort::rotate(&base, 5.0, 600), 0.8),
+        6.0,
+        3,
+    );
+    let png = distort::png(&photo);
+    let mut issuers = wallet_core::verify::StaticIssuers::new();
+    issuers.add("https://jtgl.sh.gov.cn/issuer", issuer.verifying_key());
+    let scan_verify = || {
+        let text = scan_image(&png, &limits).unwrap();
+        let mut verifier = wallet_core::qr::freshness::QrVerifier::new(Default::default());
+        verifier.verify(&text, &issuers, now + 101).unwrap()
+    };
+    assert_eq!(scan_verify().report.disclosed.len(), 4);
+    let mut group = c.benchmark_group("qr-scan-verify-600px-photo-driving-licence");
+    group.bench_function("scan_image + decode + verify", |b| {
+        b.iter(|| black_box(scan_verify()))
+    });
+    group.finish();
 }
 
 criterion_group! {

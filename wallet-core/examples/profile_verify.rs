@@ -1,5 +1,5 @@
 //! Runs issue, present and verify of a 10-claim driving licence in a loop, for profilers
-//! (`valgrind --tool=callgrind`, `perf record`). Usage: `profile_verify [issue|verify] [N]`.
+//! (`valgrind --tool=callgrind`, `perf record`). Usage: `profile_verify [issue|verify|floor] [N]`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
