@@ -178,10 +178,7 @@ pub fn parse_time(text: &str) -> CliResult<i64> {
 
 /// Formats unix seconds as RFC 3339 (UTC); out-of-range values print as a number.
 pub fn format_time(t: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| d.format(&Rfc3339).ok())
-        .unwrap_or_else(|| t.to_string())
+    wallet_core::report::format_time(t)
 }
 
 /// Parses a duration: a number with `s`, `m`, `h`, `d` or `y` (365 days), e.g. `30d`.

@@ -15,6 +15,7 @@ use wallet_core::credential::catalogue::{self, Lang};
 use wallet_core::qr::freshness::OFFLINE_AUDIENCE;
 use wallet_core::qr::scan::{ScanLimits, scan_image};
 use wallet_core::qr::transport;
+use wallet_core::report;
 use wallet_core::sdjwt::{Disclosure, KbExpectation, SdJwtParts};
 use wallet_core::status::StatusCache;
 use wallet_core::trust::StalePolicy;
@@ -98,33 +99,6 @@ fn lang(l: LangArg) -> Lang {
     }
 }
 
-fn claims_json(r: &TrustedReport, l: Lang) -> Vec<Value> {
-    r.report
-        .disclosed
-        .iter()
-        .map(|c| {
-            let label = match l {
-                Lang::Zh => c.label_zh,
-                Lang::En => c.label_en,
-            };
-            json!({"path": c.path, "label": label.unwrap_or(&c.path), "label_zh": c.label_zh, "label_en": c.label_en, "value": c.value})
-        })
-        .collect()
-}
-
-fn status_json(r: &TrustedReport) -> Value {
-    match &r.status {
-        None => json!(null),
-        Some(s) => json!({
-            "uri": s.uri,
-            "idx": s.idx,
-            "value": s.value.map(|v| v.name().map_or_else(|| v.0.to_string(), str::to_owned)),
-            "unknown_reason": s.unknown_reason,
-            "refresh_due": s.list.as_ref().map(|l| l.refresh_due),
-        }),
-    }
-}
-
 fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -191,20 +165,7 @@ pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
     match result {
         Ok(r) => {
             if a.json {
-                let ty = catalogue::by_name(&r.report.vct).ok();
-                let out = json!({
-                    "valid": true,
-                    "code": "ok",
-                    "issuer": {"iss": r.report.issuer, "name_zh": r.issuer_name_zh, "name_en": r.issuer_name_en, "kid": r.issuer_kid},
-                    "vct": r.report.vct,
-                    "type": ty.map(|t| json!({"name": t.short_name, "name_zh": t.name_zh, "name_en": t.name_en})),
-                    "claims": claims_json(&r, l),
-                    "status": status_json(&r),
-                    "expires_at": format_time(r.report.expires_at),
-                    "trust_list": {"list_id": r.trust_list.list_id, "seq": r.trust_list.seq, "stale": r.trust_list.stale},
-                    "checked_at": checked_at,
-                });
-                println!("{out}");
+                println!("{}", report::valid_json(&r, l, now));
             } else {
                 print_valid(&r, l, &checked_at);
             }
@@ -213,12 +174,7 @@ pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
         Err(e) => {
             let exit = classify(&e);
             if a.json {
-                let out = json!({
-                    "valid": false, "code": e.code(), "reason": e.to_string(),
-                    "issuer": null, "vct": null, "claims": [], "status": null,
-                    "checked_at": checked_at,
-                });
-                println!("{out}");
+                println!("{}", report::invalid_json(&e, now));
             } else {
                 println!("INVALID: {e} ({})", e.code());
                 println!("checked at {checked_at}");

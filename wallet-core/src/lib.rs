@@ -12,6 +12,7 @@ pub mod jws;
 pub mod keys;
 pub mod present;
 pub mod qr;
+pub mod report;
 pub mod sdjwt;
 pub mod status;
 pub mod store;

@@ -1,0 +1,251 @@
+//! Builds the seed corpora of every fuzz target from the committed test vectors:
+//! `cargo run --manifest-path fuzz/Cargo.toml --features seeds --bin seeds -- fuzz/corpus`.
+//! Each seed starts with the target's mode byte (see the target's module docs). Seeds are
+//! rebuilt from test-vectors/ on demand and never committed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use rand_core::SeedableRng as _;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use wallet_core::keys::SigningKey;
+use wallet_core::qr::render::{EccLevel, RenderOptions, encode_matrix, render_png};
+use wallet_core::qr::transport;
+use wallet_core::sdjwt::SdJwtParts;
+use wallet_core::store::{KdfParams, Store, StoreOptions, StoreSecret};
+use wallet_fuzz::fixture;
+
+struct Out {
+    dir: PathBuf,
+    count: usize,
+}
+
+impl Out {
+    fn new(root: &Path, target: &str) -> Self {
+        let dir = root.join(target);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self { dir, count: 0 }
+    }
+    fn put(&mut self, mode: u8, bytes: &[u8]) {
+        let mut data = Vec::with_capacity(bytes.len() + 1);
+        data.push(mode);
+        data.extend_from_slice(bytes);
+        std::fs::write(self.dir.join(format!("seed-{:04}", self.count)), data).unwrap();
+        self.count += 1;
+    }
+}
+
+fn b64d(s: &str) -> Vec<u8> {
+    use base64_decode as d;
+    d(s)
+}
+
+/// Minimal unpadded base64url decoding for the seed builder (vectors are canonical).
+fn base64_decode(s: &str) -> Vec<u8> {
+    let val = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'-' => 62,
+            _ => 63,
+        }
+    };
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        acc = (acc << 6) | val(c);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+fn jws_parts(token: &str) -> (Vec<u8>, Vec<u8>) {
+    let mut it = token.split('.');
+    (b64d(it.next().unwrap()), b64d(it.next().unwrap()))
+}
+
+fn main() {
+    let root = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "fuzz/corpus".into()));
+    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-vectors");
+    let f = fixture();
+
+    let mut presentations = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(vectors.join("credentials"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in &entries {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        if let Some(p) = v["presentation"].as_str() {
+            presentations.push(p.to_owned());
+        }
+    }
+
+    let mut sd = Out::new(&root, "sdjwt_verify");
+    let mut kb = Out::new(&root, "kb_jwt");
+    let mut qr = Out::new(&root, "qr_transport");
+    for p in &presentations {
+        sd.put(0, p.as_bytes());
+        qr.put(3, p.as_bytes());
+        let Ok(parts) = SdJwtParts::split(p) else {
+            continue;
+        };
+        // Mode 1: issuer payload, then each disclosure's JSON, NUL-separated.
+        if parts.jwt.split('.').count() == 3 {
+            let (_, payload) = jws_parts(parts.jwt);
+            let mut data = payload;
+            for d in &parts.disclosures {
+                data.push(0);
+                data.extend_from_slice(&b64d(d));
+            }
+            sd.put(1, &data);
+        }
+        if let Some(k) = parts.kb_jwt {
+            kb.put(0, k.as_bytes());
+            if k.split('.').count() == 3 {
+                let (h, pl) = jws_parts(k);
+                kb.put(1, &pl);
+                kb.put(2, &h);
+            }
+        }
+        if let Ok(payload) = transport::encode(p) {
+            qr.put(0, payload.as_bytes());
+            let packed = base45::decode(payload.trim_start_matches("CW1:")).unwrap();
+            qr.put(1, &packed);
+            let (structure, raw) = transport::frame_streams(p).unwrap();
+            let mut data = (structure.len() as u16).to_le_bytes().to_vec();
+            data.extend_from_slice(&structure);
+            data.extend_from_slice(&raw);
+            qr.put(2, &data);
+        }
+    }
+    let qr_vectors: Value = serde_json::from_str(
+        &std::fs::read_to_string(vectors.join("qr/payloads.json")).unwrap(),
+    )
+    .unwrap();
+    let mut stack = vec![&qr_vectors];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) if s.starts_with("CW") => qr.put(0, s.as_bytes()),
+            Value::Array(a) => stack.extend(a.iter()),
+            Value::Object(o) => stack.extend(o.values()),
+            _ => {}
+        }
+    }
+
+    let mut trust = Out::new(&root, "trust_list");
+    trust.put(0, f.trust_list.as_bytes());
+    let (_, payload) = jws_parts(&f.trust_list);
+    trust.put(1, &payload);
+
+    let mut status = Out::new(&root, "status_list");
+    status.put(0, f.status_token.as_bytes());
+    let (_, payload) = jws_parts(&f.status_token);
+    status.put(1, &payload);
+    let claims: Value = serde_json::from_slice(&payload).unwrap();
+    let lst = b64d(claims["status_list"]["lst"].as_str().unwrap());
+    let mut data = vec![claims["status_list"]["bits"].as_u64().unwrap() as u8];
+    data.extend_from_slice(&lst);
+    status.put(2, &data);
+    for entry in std::fs::read_dir(vectors.join("status-list")).unwrap() {
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+        let mut stack = vec![&v];
+        while let Some(x) = stack.pop() {
+            match x {
+                Value::Object(o) => {
+                    if let (Some(bits), Some(lst)) =
+                        (o.get("bits").and_then(Value::as_u64), o.get("lst").and_then(Value::as_str))
+                    {
+                        let mut data = vec![bits as u8];
+                        data.extend_from_slice(&b64d(lst));
+                        status.put(2, &data);
+                    }
+                    stack.extend(o.values());
+                }
+                Value::Array(a) => stack.extend(a.iter()),
+                _ => {}
+            }
+        }
+    }
+
+    let mut keys = Out::new(&root, "keys_import");
+    let vector: Value = serde_json::from_str(wallet_fuzz::VECTOR).unwrap();
+    keys.put(0, vector["issuer_jwk"].to_string().as_bytes());
+    keys.put(0, vector["issuer_key"].to_string().as_bytes());
+    keys.put(0, f.issuer.to_pkcs8_pem().as_bytes());
+    keys.put(1, f.holder.verifying_key().as_bytes());
+
+    let mut store = Out::new(&root, "store_open");
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
+    let raw = wallet_fuzz::store::RAW_KEY;
+    let path = dir.path().join("raw.cws");
+    let s = Store::create(
+        &path,
+        StoreSecret::RawKey(&raw),
+        &KdfParams::RECOMMENDED,
+        &StoreOptions::default(),
+        &mut rng,
+    )
+    .unwrap();
+    let key = s.new_holder_key(&mut rng).unwrap();
+    let _ = key;
+    store.put(0, &std::fs::read(&path).unwrap());
+    let path = dir.path().join("pass.cws");
+    Store::create(
+        &path,
+        StoreSecret::Passphrase("correct horse"),
+        &KdfParams::new(8, 1, 1).unwrap(),
+        &StoreOptions::default(),
+        &mut rng,
+    )
+    .unwrap();
+    store.put(0, &std::fs::read(&path).unwrap());
+    // Mode 1: plaintext bodies. A credential is imported so the body has every record kind.
+    let issuance = vector["issuance"].as_str().unwrap();
+    let holder = SigningKey::from_jwk(&vector["holder_key"]).unwrap();
+    let body = serde_json::json!({
+        "schema": 2,
+        "keys": [],
+        "credentials": [],
+    });
+    store.put(1, body.to_string().as_bytes());
+    let _ = (issuance, holder);
+
+    let mut scan = Out::new(&root, "qr_scan");
+    let opts = RenderOptions {
+        module_px: 2,
+        quiet_zone: 4,
+        ..RenderOptions::default()
+    };
+    if let Some(p) = presentations.first() {
+        let payload = transport::encode(p).unwrap();
+        scan.put(0, &render_png(&payload, &opts).unwrap());
+    }
+    for text in ["CW1:ABC", "CW1:0123456789"] {
+        scan.put(0, &render_png(text, &opts).unwrap());
+        // A luma frame at 2 px per module with a 4-module quiet zone.
+        let m = encode_matrix(text, EccLevel::M).unwrap();
+        let side = (m.size() + 8) * 2;
+        let mut frame = vec![side as u8, side as u8, 0];
+        for y in 0..side {
+            for x in 0..side {
+                let (mx, my) = ((x / 2).wrapping_sub(4), (y / 2).wrapping_sub(4));
+                let dark = mx < m.size() && my < m.size() && m.is_dark(mx, my);
+                frame.push(if dark { 0 } else { 255 });
+            }
+        }
+        scan.put(1, &frame);
+    }
+
+    for out in [&sd, &kb, &qr, &trust, &status, &keys, &store, &scan] {
+        println!("{}: {} seeds", out.dir.display(), out.count);
+    }
+}
