@@ -5,6 +5,8 @@
 //! sign key-binding JWTs.
 
 use crate::encoding::{b64_decode_array, b64_encode};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::pkcs8::DecodePrivateKey as _;
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
@@ -127,10 +129,19 @@ impl VerifyingKey {
 
     /// RFC 7638 JWK thumbprint (SHA-256, base64url): the `kid` of issuer keys.
     pub fn thumbprint(&self) -> String {
-        // RFC 7638 §3.2: required members only (for OKP: crv, kty, x), sorted, no whitespace —
-        // exactly what serde_json writes for the sorted map `to_jwk` builds.
-        let canonical = serde_json::to_vec(&self.to_jwk()).unwrap_or_default();
-        b64_encode(Sha256::digest(&canonical))
+        // RFC 7638 §3.2: required members only (for OKP: crv, kty, x), sorted, no whitespace.
+        // Every member but `x` is fixed and `x` is base64url (no character needs escaping), so
+        // the canonical text is assembled directly; a test checks it equals serde_json's
+        // serialization of `to_jwk`.
+        let mut x = [0u8; 43];
+        let written = URL_SAFE_NO_PAD
+            .encode_slice(self.inner.as_bytes(), &mut x)
+            .unwrap_or_default();
+        let mut hasher = Sha256::new();
+        hasher.update(br#"{"crv":"Ed25519","kty":"OKP","x":""#);
+        hasher.update(x.get(..written).unwrap_or_default());
+        hasher.update(br#""}"#);
+        b64_encode(hasher.finalize())
     }
 
     /// The raw 32-byte public key.
@@ -390,6 +401,12 @@ mod tests {
         );
         let back = SigningKey::from_pkcs8_pem(&pem).unwrap();
         assert_eq!(back.thumbprint(), key.thumbprint());
+        // The directly assembled canonical JWK equals serde_json's serialization of `to_jwk`.
+        for seed in 0u8..32 {
+            let public = SigningKey::from_seed(&[seed; 32]).verifying_key();
+            let canonical = serde_json::to_vec(&public.to_jwk()).unwrap();
+            assert_eq!(public.thumbprint(), b64_encode(Sha256::digest(&canonical)));
+        }
         assert_eq!(
             SigningKey::from_pkcs8_pem("garbage").unwrap_err().code(),
             "key.invalid_pem"

@@ -4,6 +4,8 @@
 
 use super::SdJwtError;
 use crate::encoding::{b64_decode, b64_encode, parse_json};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
@@ -14,24 +16,26 @@ pub struct Disclosure {
     salt: String,
     name: Option<String>,
     value: Value,
-    digest: String,
+    /// base64url of the SHA-256 digest: always 43 ASCII characters, kept inline so that parsing
+    /// a presentation's disclosures does not allocate for it.
+    digest: [u8; DIGEST_LEN],
 }
+
+/// Length of an unpadded base64url SHA-256 digest.
+const DIGEST_LEN: usize = 43;
 
 impl Disclosure {
     /// Creates a disclosure with a fresh salt (base64url of 16 CSPRNG bytes, RFC 9901 §4.2.1's
     /// recommended 128 bits). `name` is `None` for an array element.
     pub(crate) fn new(salt: String, name: Option<&str>, value: Value) -> Self {
-        let array = match name {
-            Some(n) => Value::Array(vec![
-                Value::from(salt.as_str()),
-                Value::from(n),
-                value.clone(),
-            ]),
-            None => Value::Array(vec![Value::from(salt.as_str()), value.clone()]),
+        // A tuple serializes as a JSON array, so the disclosure array is written without
+        // copying the value; serializing strings and a `Value` cannot fail.
+        let json = match name {
+            Some(n) => serde_json::to_vec(&(salt.as_str(), n, &value)),
+            None => serde_json::to_vec(&(salt.as_str(), &value)),
         };
-        // Serializing a Value built from valid strings cannot fail.
-        let encoded = b64_encode(serde_json::to_vec(&array).unwrap_or_default());
-        let digest = digest_of(&encoded);
+        let encoded = b64_encode(json.unwrap_or_default());
+        let digest = digest_array(&encoded);
         Self {
             encoded,
             salt,
@@ -75,7 +79,7 @@ impl Disclosure {
             encoded: encoded.to_owned(),
             salt,
             name,
-            digest: digest_of(encoded),
+            digest: digest_array(encoded),
             value,
         })
     }
@@ -98,13 +102,22 @@ impl Disclosure {
     }
     /// The sha-256 digest (base64url) that references this disclosure.
     pub fn digest(&self) -> &str {
-        &self.digest
+        // Always ASCII (base64url alphabet), so the conversion cannot fail.
+        std::str::from_utf8(&self.digest).unwrap_or_default()
     }
 }
 
 /// base64url(SHA-256(ascii)), the `_sd_alg: sha-256` digest of RFC 9901 §4.2.3.
 pub(crate) fn digest_of(ascii: &str) -> String {
     b64_encode(Sha256::digest(ascii.as_bytes()))
+}
+
+/// [`digest_of`] into a fixed buffer.
+fn digest_array(ascii: &str) -> [u8; DIGEST_LEN] {
+    let mut out = [0u8; DIGEST_LEN];
+    // 32 bytes always encode to exactly 43 characters, so the buffer is never too small.
+    let _ = URL_SAFE_NO_PAD.encode_slice(Sha256::digest(ascii.as_bytes()), &mut out);
+    out
 }
 
 #[cfg(test)]

@@ -62,8 +62,9 @@ pub fn issue(
         options,
         rng,
         disclosures: Vec::new(),
+        path: Vec::new(),
     };
-    let mut payload = state.object(claims, &ClaimPath::default());
+    let mut payload = state.object(claims);
     if !state.disclosures.is_empty() || payload.contains_key("_sd") {
         payload.insert("_sd_alg".into(), Value::from(SD_ALG));
     }
@@ -110,11 +111,45 @@ struct State<'a> {
     options: &'a IssueOptions,
     rng: &'a mut dyn CryptoRngCore,
     disclosures: Vec<Disclosure>,
+    /// Path of the container being walked: only containers get an owned segment, so leaves
+    /// (most claims) are matched against the policy without allocating a path.
+    path: Vec<PathSegment>,
+}
+
+/// The last segment of a concrete path, borrowed.
+#[derive(Clone, Copy)]
+enum Leaf<'k> {
+    Key(&'k str),
+    Index(usize),
+}
+
+fn segment_matches(pattern: &PathSegment, concrete: &PathSegment) -> bool {
+    match (pattern, concrete) {
+        (PathSegment::AnyIndex, PathSegment::Index(_)) => true,
+        (a, b) => a == b,
+    }
 }
 
 impl State<'_> {
-    fn disclosable(&self, path: &ClaimPath) -> bool {
-        self.options.disclosable.iter().any(|p| p.matches(path))
+    /// Whether the claim at `self.path` + `leaf` is named by the disclosure policy.
+    fn disclosable(&self, leaf: Leaf<'_>) -> bool {
+        self.options.disclosable.iter().any(|pattern| {
+            let Some((last, prefix)) = pattern.0.split_last() else {
+                return false;
+            };
+            let last_matches = match (last, leaf) {
+                (PathSegment::Key(k), Leaf::Key(name)) => k == name,
+                (PathSegment::Index(i), Leaf::Index(j)) => *i == j,
+                (PathSegment::AnyIndex, Leaf::Index(_)) => true,
+                _ => false,
+            };
+            last_matches
+                && prefix.len() == self.path.len()
+                && prefix
+                    .iter()
+                    .zip(&self.path)
+                    .all(|(p, c)| segment_matches(p, c))
+        })
     }
 
     fn salt(&mut self) -> String {
@@ -123,41 +158,49 @@ impl State<'_> {
         b64_encode(bytes)
     }
 
-    fn value(&mut self, value: &Value, path: &ClaimPath) -> Value {
+    /// The processed form of `value`, found at `self.path` + `leaf`.
+    fn value(&mut self, value: &Value, leaf: Leaf<'_>) -> Value {
+        let segment = || match leaf {
+            Leaf::Key(k) => PathSegment::Key(k.to_owned()),
+            Leaf::Index(i) => PathSegment::Index(i),
+        };
         match value {
-            Value::Object(map) => Value::Object(self.object(map, path)),
-            Value::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| {
-                        let child = path.child(PathSegment::Index(i));
-                        let processed = self.value(item, &child);
-                        if self.disclosable(&child) {
-                            let salt = self.salt();
-                            let d = Disclosure::new(salt, None, processed);
-                            let mut reference = Map::new();
-                            reference.insert("...".into(), Value::from(d.digest()));
-                            self.disclosures.push(d);
-                            Value::Object(reference)
-                        } else {
-                            processed
-                        }
-                    })
-                    .collect(),
-            ),
+            Value::Object(map) => {
+                self.path.push(segment());
+                let out = self.object(map);
+                self.path.pop();
+                Value::Object(out)
+            }
+            Value::Array(items) => {
+                self.path.push(segment());
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let processed = self.value(item, Leaf::Index(i));
+                    if self.disclosable(Leaf::Index(i)) {
+                        let salt = self.salt();
+                        let d = Disclosure::new(salt, None, processed);
+                        let mut reference = Map::new();
+                        reference.insert("...".into(), Value::from(d.digest()));
+                        self.disclosures.push(d);
+                        out.push(Value::Object(reference));
+                    } else {
+                        out.push(processed);
+                    }
+                }
+                self.path.pop();
+                Value::Array(out)
+            }
             other => other.clone(),
         }
     }
 
-    fn object(&mut self, map: &Map<String, Value>, path: &ClaimPath) -> Map<String, Value> {
+    fn object(&mut self, map: &Map<String, Value>) -> Map<String, Value> {
         let mut out = Map::new();
         let mut digests = Vec::new();
         // serde_json's Map iterates in key order, so salts are drawn in a reproducible order.
         for (name, value) in map {
-            let child = path.child(PathSegment::Key(name.clone()));
-            let processed = self.value(value, &child);
-            if self.disclosable(&child) {
+            let processed = self.value(value, Leaf::Key(name));
+            if self.disclosable(Leaf::Key(name)) {
                 let salt = self.salt();
                 let d = Disclosure::new(salt, Some(name), processed);
                 digests.push(d.digest().to_owned());
@@ -168,13 +211,16 @@ impl State<'_> {
         }
         let target = match &self.options.decoys {
             DecoyPolicy::None => digests.len(),
-            DecoyPolicy::Targets(t) if t.contains_key(path) => {
-                t.get(path).copied().unwrap_or_default()
+            DecoyPolicy::Targets(t) => {
+                // Few targets (normally one, the top level): a scan avoids building a key.
+                match t.iter().find(|(path, _)| path.0 == self.path) {
+                    Some((_, &n)) => n,
+                    None if digests.is_empty() => 0,
+                    None => digests.len().saturating_add(1).next_power_of_two(),
+                }
             }
-            DecoyPolicy::Targets(_) | DecoyPolicy::PowerOfTwo if digests.is_empty() => 0,
-            DecoyPolicy::Targets(_) | DecoyPolicy::PowerOfTwo => {
-                digests.len().saturating_add(1).next_power_of_two()
-            }
+            DecoyPolicy::PowerOfTwo if digests.is_empty() => 0,
+            DecoyPolicy::PowerOfTwo => digests.len().saturating_add(1).next_power_of_two(),
         };
         while digests.len() < target {
             // A decoy is the digest of a random value nobody can open (RFC 9901 §4.2.5).

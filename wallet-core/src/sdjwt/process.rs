@@ -9,7 +9,6 @@ use super::disclosure::Disclosure;
 use super::path::{ClaimPath, PathSegment};
 use super::{SD_ALG, SdJwtError};
 use serde_json::{Map, Value};
-use std::collections::{HashMap, HashSet};
 
 /// Deepest nesting of disclosures within disclosures that is processed (a presentation cannot
 /// make the verifier recurse without bound).
@@ -47,26 +46,35 @@ pub fn process(
         Some(Value::String(alg)) if alg == SD_ALG => {}
         Some(_) => return Err(SdJwtError::UnsupportedSdAlg),
     }
-    let mut by_digest = HashMap::with_capacity(disclosures.len());
-    for (i, d) in disclosures.iter().enumerate() {
-        if by_digest.insert(d.digest(), i).is_some() {
-            return Err(SdJwtError::DuplicateDisclosure);
-        }
+    // A sorted table rather than a hash map: a presentation has a handful of disclosures (at
+    // most `limits::MAX_DISCLOSURES`), and binary search over 43-byte digests beats hashing them.
+    let mut by_digest: Vec<(&str, usize)> = disclosures
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.digest(), i))
+        .collect();
+    by_digest.sort_unstable();
+    if by_digest
+        .windows(2)
+        .any(|w| matches!(w, [a, b] if a.0 == b.0))
+    {
+        return Err(SdJwtError::DuplicateDisclosure);
     }
     let mut walker = Walker {
         disclosures,
         by_digest,
         used: vec![false; disclosures.len()],
-        seen: HashSet::new(),
+        seen: Vec::new(),
+        path: Vec::new(),
         disclosed: Vec::new(),
         undisclosed: 0,
     };
-    let claims = walker.object(payload, &ClaimPath::default(), 0)?;
+    walker.object(&mut payload, 0)?;
     if walker.used.iter().any(|u| !u) {
         return Err(SdJwtError::UnreferencedDisclosure);
     }
     Ok(Processed {
-        claims,
+        claims: payload,
         disclosed: walker.disclosed,
         undisclosed_digests: walker.undisclosed,
     })
@@ -74,109 +82,144 @@ pub fn process(
 
 struct Walker<'a> {
     disclosures: &'a [Disclosure],
-    by_digest: HashMap<&'a str, usize>,
+    by_digest: Vec<(&'a str, usize)>,
     used: Vec<bool>,
-    seen: HashSet<String>,
+    /// Every digest met so far, sorted. The payload is bounded by `limits::MAX_TOKEN_LEN`, so
+    /// even an adversarial one holds at most ~1,500 digests and sorted insertion stays cheap.
+    seen: Vec<String>,
+    /// Path of the container being walked; cloned only when a disclosed claim is recorded.
+    path: Vec<PathSegment>,
     disclosed: Vec<DisclosedClaim>,
     undisclosed: usize,
 }
 
 impl Walker<'_> {
-    /// Marks a digest as seen and returns the disclosure it opens, if presented.
-    fn lookup(&mut self, digest: &str) -> Result<Option<(usize, &Disclosure)>, SdJwtError> {
-        if !self.seen.insert(digest.to_owned()) {
-            return Err(SdJwtError::DuplicateDigest);
+    /// Marks a digest as seen and returns the index of the disclosure it opens, if presented.
+    fn lookup(&mut self, digest: String) -> Result<Option<usize>, SdJwtError> {
+        let found = self
+            .by_digest
+            .binary_search_by(|(d, _)| (*d).cmp(digest.as_str()))
+            .ok()
+            .and_then(|pos| self.by_digest.get(pos))
+            .map(|&(_, i)| i);
+        match self.seen.binary_search(&digest) {
+            Ok(_) => return Err(SdJwtError::DuplicateDigest),
+            Err(pos) => self.seen.insert(pos, digest),
         }
-        let Some(&i) = self.by_digest.get(digest) else {
+        let Some(i) = found else {
             self.undisclosed = self.undisclosed.saturating_add(1);
             return Ok(None);
         };
         if let Some(u) = self.used.get_mut(i) {
             *u = true;
         }
-        Ok(self.disclosures.get(i).map(|d| (i, d)))
+        Ok(Some(i))
     }
 
-    fn value(&mut self, value: Value, path: &ClaimPath, depth: usize) -> Result<Value, SdJwtError> {
+    /// Processes `value` in place; `segment` is its place in the current container.
+    fn value(
+        &mut self,
+        value: &mut Value,
+        segment: PathSegment,
+        depth: usize,
+    ) -> Result<(), SdJwtError> {
         if depth > MAX_PROCESS_DEPTH {
             return Err(SdJwtError::InvalidDigests("disclosures nested too deeply"));
         }
-        Ok(match value {
-            Value::Object(map) => Value::Object(self.object(map, path, depth.saturating_add(1))?),
-            Value::Array(items) => {
-                Value::Array(self.array(items, path, depth.saturating_add(1))?)
+        match value {
+            Value::Object(map) => {
+                self.path.push(segment);
+                self.object(map, depth.saturating_add(1))?;
+                self.path.pop();
             }
-            other => other,
-        })
+            Value::Array(items) => {
+                self.path.push(segment);
+                self.array(items, depth.saturating_add(1))?;
+                self.path.pop();
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
-    fn object(
+    /// Processes a disclosed value and records it at `segment` of the current container.
+    fn disclose(
         &mut self,
-        mut map: Map<String, Value>,
-        path: &ClaimPath,
+        index: usize,
+        mut value: Value,
+        segment: PathSegment,
         depth: usize,
-    ) -> Result<Map<String, Value>, SdJwtError> {
+    ) -> Result<Value, SdJwtError> {
+        let mut path = Vec::with_capacity(self.path.len().saturating_add(1));
+        path.extend(self.path.iter().cloned());
+        path.push(segment.clone());
+        let slot = self.disclosed.len();
+        self.disclosed.push(DisclosedClaim {
+            path: ClaimPath(path),
+            disclosure: index,
+            value: Value::Null,
+        });
+        self.value(&mut value, segment, depth)?;
+        if let Some(entry) = self.disclosed.get_mut(slot) {
+            entry.value = value.clone();
+        }
+        Ok(value)
+    }
+
+    fn object(&mut self, map: &mut Map<String, Value>, depth: usize) -> Result<(), SdJwtError> {
         if map.contains_key("...") {
             return Err(SdJwtError::InvalidDigests(
                 "\"...\" used outside an array element",
             ));
         }
-        if !path.is_empty() && map.contains_key("_sd_alg") {
+        if !self.path.is_empty() && map.contains_key("_sd_alg") {
             return Err(SdJwtError::InvalidDigests("_sd_alg below the top level"));
         }
         let digests = match map.remove("_sd") {
             None => Vec::new(),
-            Some(Value::Array(items)) => items
-                .into_iter()
-                .map(|v| match v {
-                    Value::String(s) => Ok(s),
-                    _ => Err(SdJwtError::InvalidDigests("_sd holds a non-string")),
-                })
-                .collect::<Result<Vec<_>, _>>()?,
+            Some(Value::Array(items)) => items,
             Some(_) => return Err(SdJwtError::InvalidDigests("_sd is not an array")),
         };
-        let mut out = Map::new();
-        for (name, value) in map {
-            let child = path.child(PathSegment::Key(name.clone()));
-            let processed = self.value(value, &child, depth)?;
-            out.insert(name, processed);
+        if digests.iter().any(|v| !v.is_string()) {
+            return Err(SdJwtError::InvalidDigests("_sd holds a non-string"));
+        }
+        for (name, value) in map.iter_mut() {
+            if matches!(value, Value::Object(_) | Value::Array(_)) {
+                self.value(value, PathSegment::Key(name.clone()), depth)?;
+            }
         }
         for digest in digests {
-            let Some((index, d)) = self.lookup(&digest)? else {
+            let Value::String(digest) = digest else {
+                continue;
+            };
+            let Some(index) = self.lookup(digest)? else {
+                continue;
+            };
+            let disclosures = self.disclosures;
+            let Some(d) = disclosures.get(index) else {
                 continue;
             };
             let Some(name) = d.name() else {
                 return Err(SdJwtError::DisclosureKindMismatch);
             };
-            if out.contains_key(name) {
+            if map.contains_key(name) {
                 return Err(SdJwtError::ClaimCollision);
             }
-            let (name, raw) = (name.to_owned(), d.value().clone());
-            let child = path.child(PathSegment::Key(name.clone()));
-            let slot = self.disclosed.len();
-            self.disclosed.push(DisclosedClaim {
-                path: child.clone(),
-                disclosure: index,
-                value: Value::Null,
-            });
-            let processed = self.value(raw, &child, depth)?;
-            if let Some(entry) = self.disclosed.get_mut(slot) {
-                entry.value = processed.clone();
-            }
-            out.insert(name, processed);
+            let processed = self.disclose(
+                index,
+                d.value().clone(),
+                PathSegment::Key(name.to_owned()),
+                depth,
+            )?;
+            map.insert(name.to_owned(), processed);
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn array(
-        &mut self,
-        items: Vec<Value>,
-        path: &ClaimPath,
-        depth: usize,
-    ) -> Result<Vec<Value>, SdJwtError> {
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.into_iter().enumerate() {
-            let child = path.child(PathSegment::Index(i));
+    fn array(&mut self, items: &mut Vec<Value>, depth: usize) -> Result<(), SdJwtError> {
+        let original = std::mem::take(items);
+        items.reserve(original.len());
+        for (i, item) in original.into_iter().enumerate() {
             match item {
                 Value::Object(map) if map.contains_key("...") => {
                     let mut entries = map.into_iter();
@@ -188,28 +231,26 @@ impl Walker<'_> {
                             ));
                         }
                     };
-                    let Some((index, d)) = self.lookup(&digest)? else {
+                    let Some(index) = self.lookup(digest)? else {
+                        continue;
+                    };
+                    let disclosures = self.disclosures;
+                    let Some(d) = disclosures.get(index) else {
                         continue;
                     };
                     if d.name().is_some() {
                         return Err(SdJwtError::DisclosureKindMismatch);
                     }
-                    let raw = d.value().clone();
-                    let slot = self.disclosed.len();
-                    self.disclosed.push(DisclosedClaim {
-                        path: child.clone(),
-                        disclosure: index,
-                        value: Value::Null,
-                    });
-                    let processed = self.value(raw, &child, depth)?;
-                    if let Some(entry) = self.disclosed.get_mut(slot) {
-                        entry.value = processed.clone();
-                    }
-                    out.push(processed);
+                    let processed =
+                        self.disclose(index, d.value().clone(), PathSegment::Index(i), depth)?;
+                    items.push(processed);
                 }
-                other => out.push(self.value(other, &child, depth)?),
+                mut other => {
+                    self.value(&mut other, PathSegment::Index(i), depth)?;
+                    items.push(other);
+                }
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
