@@ -4,6 +4,7 @@
 //! [`sdjwt`] (RFC 9901) → [`credential`] (SD-JWT VC rules and the credential-type catalogue) →
 //! the three protocol steps [`issue`] (issuer), [`present`] (holder), [`verify`] (verifier).
 
+pub mod bulk;
 pub mod credential;
 mod encoding;
 pub mod fsutil;

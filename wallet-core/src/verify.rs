@@ -172,6 +172,35 @@ pub fn verify_presentation(
     resolver: &dyn IssuerKeyResolver,
     policy: &VerifyPolicy,
 ) -> Result<VerificationReport, VcError> {
+    verify_inner(presentation, resolver, policy, None)
+}
+
+/// A signature check left for later, so a bulk verifier can check the signatures of many
+/// presentations in one batch.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PendingSignature<'a> {
+    pub(crate) key: VerifyingKey,
+    pub(crate) message: &'a [u8],
+    pub(crate) signature: [u8; 64],
+}
+
+/// Every check of [`verify_presentation`] except the two signatures, which are appended to
+/// `pending` instead. The report may be relied on only once both signatures verify.
+pub(crate) fn verify_deferred<'a>(
+    presentation: &'a str,
+    resolver: &dyn IssuerKeyResolver,
+    policy: &VerifyPolicy,
+    pending: &mut Vec<PendingSignature<'a>>,
+) -> Result<VerificationReport, VcError> {
+    verify_inner(presentation, resolver, policy, Some(pending))
+}
+
+fn verify_inner<'a>(
+    presentation: &'a str,
+    resolver: &dyn IssuerKeyResolver,
+    policy: &VerifyPolicy,
+    mut deferred: Option<&mut Vec<PendingSignature<'a>>>,
+) -> Result<VerificationReport, VcError> {
     let parts = SdJwtParts::split(presentation)?;
     let jwt = Jws::parse(parts.jwt)?;
     if jwt.expect_typ(VC_TYP).is_err() {
@@ -203,7 +232,14 @@ pub fn verify_presentation(
         .and_then(Value::as_i64)
         .ok_or(VcError::MissingClaim("iat"))?;
     let issuer_key = resolver.resolve(iss, jwt.kid(), vct, iat)?;
-    jwt.verify(&issuer_key)?;
+    match deferred.as_deref_mut() {
+        None => jwt.verify(&issuer_key)?,
+        Some(pending) => pending.push(PendingSignature {
+            key: issuer_key,
+            message: jwt.signing_input().as_bytes(),
+            signature: *jwt.signature(),
+        }),
+    }
 
     let registered = RegisteredClaims::from_payload(&payload)?;
     registered.check_time(policy.now, policy.clock_skew)?;
@@ -224,14 +260,31 @@ pub fn verify_presentation(
                 KeyBindingPolicy::Required(e) => Some(e),
                 KeyBindingPolicy::IfPresent => None,
             };
-            let claims = sdjwt::verify_kb_jwt(
-                kb,
-                parts.without_kb,
-                &registered.holder_key,
-                expect,
-                policy.now,
-                policy.clock_skew,
-            )?;
+            let claims = match deferred {
+                None => sdjwt::verify_kb_jwt(
+                    kb,
+                    parts.without_kb,
+                    &registered.holder_key,
+                    expect,
+                    policy.now,
+                    policy.clock_skew,
+                )?,
+                Some(pending) => {
+                    let jws = sdjwt::parse_kb_jwt(kb)?;
+                    pending.push(PendingSignature {
+                        key: registered.holder_key,
+                        message: jws.signing_input().as_bytes(),
+                        signature: *jws.signature(),
+                    });
+                    sdjwt::check_kb_claims(
+                        &jws,
+                        parts.without_kb,
+                        expect,
+                        policy.now,
+                        policy.clock_skew,
+                    )?
+                }
+            };
             Some(KeyBindingReport::from(claims))
         }
     };

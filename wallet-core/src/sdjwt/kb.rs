@@ -69,12 +69,30 @@ pub fn verify_kb_jwt(
     now: i64,
     skew: u64,
 ) -> Result<KbClaims, SdJwtError> {
-    let jws = Jws::parse(kb_jwt).map_err(|e| SdJwtError::KbMalformed(e.to_string()))?;
-    jws.expect_typ(KB_TYP).map_err(|_| SdJwtError::KbWrongTyp)?;
+    let jws = parse_kb_jwt(kb_jwt)?;
     jws.verify(holder).map_err(|e| match e {
         JwsError::BadSignature => SdJwtError::KbBadSignature,
         other => SdJwtError::KbMalformed(other.to_string()),
     })?;
+    check_kb_claims(&jws, without_kb, expect, now, skew)
+}
+
+/// Parses a KB-JWT and checks its `typ`; the signature is left to the caller.
+pub(crate) fn parse_kb_jwt(kb_jwt: &str) -> Result<Jws<'_>, SdJwtError> {
+    let jws = Jws::parse(kb_jwt).map_err(|e| SdJwtError::KbMalformed(e.to_string()))?;
+    jws.expect_typ(KB_TYP).map_err(|_| SdJwtError::KbWrongTyp)?;
+    Ok(jws)
+}
+
+/// Every check of [`verify_kb_jwt`] after the signature, for a bulk verifier that checks the
+/// signatures of many presentations together.
+pub(crate) fn check_kb_claims(
+    jws: &Jws<'_>,
+    without_kb: &str,
+    expect: Option<&KbExpectation>,
+    now: i64,
+    skew: u64,
+) -> Result<KbClaims, SdJwtError> {
     let payload = jws
         .payload()
         .map_err(|e| SdJwtError::KbMalformed(e.to_string()))?;

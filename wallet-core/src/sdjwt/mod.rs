@@ -13,6 +13,7 @@ mod process;
 pub use disclosure::Disclosure;
 pub use issue::{DecoyPolicy, IssueOptions, issue};
 pub use kb::{KbClaims, KbExpectation, create_kb_jwt, sd_hash, verify_kb_jwt};
+pub(crate) use kb::{check_kb_claims, parse_kb_jwt};
 pub use path::{ClaimPath, PathSegment};
 pub use present::select_disclosures;
 pub use process::{DisclosedClaim, Processed, process};

@@ -640,6 +640,42 @@ pub fn check_status(
     skew: u64,
     policy: UnknownStatusPolicy,
 ) -> Result<StatusReport, StatusError> {
+    let token = load_status_list(&status.uri, issuer, cache, keys)?;
+    status_in(status, token.as_ref(), now, skew, policy)
+}
+
+/// The first half of [`check_status`], which does not depend on the time or the index: finds
+/// the cached token for `uri` and verifies it as a list of `issuer` (`None` when no token is
+/// cached). A verifier checking many credentials loads each list once and keeps the result.
+pub fn load_status_list(
+    uri: &str,
+    issuer: &str,
+    cache: &StatusCache,
+    keys: &dyn StatusKeyResolver,
+) -> Result<Option<StatusListToken>, StatusError> {
+    let Some(token) = cache.get(uri)? else {
+        return Ok(None);
+    };
+    let jwt = StatusListJwt::parse(&token)?;
+    if jwt.claims().uri != uri {
+        return Err(StatusError::UriMismatch);
+    }
+    if jwt.claims().iss.as_deref().is_some_and(|i| i != issuer) {
+        return Err(StatusError::IssuerMismatch);
+    }
+    let key = keys.status_key(Some(issuer), jwt.kid(), jwt.claims().iat)?;
+    jwt.verify(&key).map(Some)
+}
+
+/// The second half of [`check_status`]: the status of `status.idx` in a list loaded by
+/// [`load_status_list`] (`None`: no list), at `now`.
+pub fn status_in(
+    status: &StatusRef,
+    token: Option<&StatusListToken>,
+    now: i64,
+    skew: u64,
+    policy: UnknownStatusPolicy,
+) -> Result<StatusReport, StatusError> {
     let unknown = |reason: StatusError| match policy {
         UnknownStatusPolicy::Reject => Err(reason),
         UnknownStatusPolicy::Accept => Ok(StatusReport {
@@ -651,18 +687,9 @@ pub fn check_status(
             list: None,
         }),
     };
-    let Some(token) = cache.get(&status.uri)? else {
+    let Some(verified) = token else {
         return unknown(StatusError::UnknownList);
     };
-    let jwt = StatusListJwt::parse(&token)?;
-    if jwt.claims().uri != status.uri {
-        return Err(StatusError::UriMismatch);
-    }
-    if jwt.claims().iss.as_deref().is_some_and(|i| i != issuer) {
-        return Err(StatusError::IssuerMismatch);
-    }
-    let key = keys.status_key(Some(issuer), jwt.kid(), jwt.claims().iat)?;
-    let verified = jwt.verify(&key)?;
     let freshness = match verified.freshness(now, skew) {
         Ok(f) => f,
         Err(StatusError::ExpiredList) => return unknown(StatusError::ExpiredList),
@@ -674,7 +701,7 @@ pub fn check_status(
             idx: status.idx,
             value: Some(StatusValue::VALID),
             unknown_reason: None,
-            list_kid: Some(verified.kid),
+            list_kid: Some(verified.kid.clone()),
             list: Some(freshness),
         }),
         StatusValue::INVALID => Err(StatusError::Revoked),

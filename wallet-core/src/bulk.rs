@@ -1,0 +1,279 @@
+//! Verifier back end, bulk step: verifies many presentations at once — an audit of a day of
+//! scans from an entry gate, say — with the same result per presentation as
+//! [`crate::verify::verify_presentation`] / [`crate::verify::verify_with_trust`], but checking
+//! the Ed25519 signatures of a chunk of presentations in one randomised batch equation
+//! ([`crate::keys::verify_batch`]) and spreading the chunks over threads.
+//!
+//! Exactness: every check except the signatures runs per presentation as in a single
+//! verification. A chunk whose batch fails is split in halves until the failing signatures are
+//! found with `verify_strict`; any presentation that fails anything is verified again on its
+//! own, so its error code is exactly the one a single verification gives. Batch verification
+//! is cofactorless, like `verify_strict`, but it cannot refuse a signature that only the key's
+//! owner could have crafted with a torsion component in a mixed-order key; docs/security.md
+//! discusses why this does not weaken what a verifier learns.
+
+use crate::credential::VcError;
+use crate::keys::{self, VerifyingKey};
+use crate::qr::transport;
+use crate::status::{self, StatusCache, StatusError, StatusListToken};
+use crate::trust::VerifiedTrustList;
+use crate::verify::{
+    IssuerKeyResolver, PendingSignature, TrustPolicy, TrustedReport, VerificationReport,
+    VerifyPolicy, verify_deferred, verify_presentation,
+};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Presentations verified per batch equation: 64 presentations carry 128 signatures, past the
+/// point where a larger batch saves little per signature, and small enough that a bad item
+/// costs only a few halvings.
+pub const CHUNK: usize = 64;
+
+/// Batches at or below this many signatures are checked one by one.
+const SINGLES: usize = 2;
+
+/// One presentation to verify and the rules for it (its own `now`: the time it was scanned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkItem {
+    /// A `CW1:` QR payload or a plain SD-JWT+KB string.
+    pub text: String,
+    /// The rules, with the time the presentation was received as `now`.
+    pub policy: VerifyPolicy,
+}
+
+/// Decodes a QR payload; anything else is taken as an SD-JWT+KB string.
+fn presentation_text(text: &str) -> Result<Cow<'_, str>, VcError> {
+    if transport::is_payload(text) {
+        transport::decode(text)
+            .map(Cow::Owned)
+            .map_err(VcError::Transport)
+    } else {
+        Ok(Cow::Borrowed(text))
+    }
+}
+
+/// Verifies `items` against `resolver`, using up to `threads` threads (at least one). The
+/// result for each item is what [`verify_presentation`] returns for it.
+pub fn verify_bulk(
+    items: &[BulkItem],
+    resolver: &(dyn IssuerKeyResolver + Sync),
+    threads: usize,
+) -> Vec<Result<VerificationReport, VcError>> {
+    in_chunks(items, threads, |chunk| verify_chunk(chunk, resolver))
+}
+
+/// Verifies `items` as [`verify_bulk`] does, then applies the trust list and the cached status
+/// lists exactly as [`crate::verify::verify_with_trust`] does. Each status list is loaded and
+/// its signature verified once, not once per credential.
+pub fn verify_bulk_with_trust(
+    items: &[BulkItem],
+    trust: &VerifiedTrustList,
+    cache: &StatusCache,
+    trust_policy: &TrustPolicy,
+    threads: usize,
+) -> Vec<Result<TrustedReport, VcError>> {
+    let lists = ListMemo::default();
+    in_chunks(items, threads, |chunk| {
+        verify_chunk(chunk, trust)
+            .into_iter()
+            .zip(chunk)
+            .map(|(result, item)| {
+                let trust_list = trust.freshness(
+                    item.policy.now,
+                    item.policy.clock_skew,
+                    trust_policy.stale_trust_list,
+                )?;
+                let report = result?;
+                let entry = trust.issuer(&report.issuer).ok_or(VcError::UnknownIssuer)?;
+                let status = match &report.status {
+                    None => None,
+                    Some(reference) => {
+                        let list = lists.get(&reference.uri, &report.issuer, cache, trust)?;
+                        Some(status::status_in(
+                            reference,
+                            list.as_deref(),
+                            item.policy.now,
+                            item.policy.clock_skew,
+                            trust_policy.unknown_status,
+                        )?)
+                    }
+                };
+                Ok(TrustedReport {
+                    issuer_name_zh: entry.name_zh.clone(),
+                    issuer_name_en: entry.name_en.clone(),
+                    issuer_kid: report.issuer_kid.clone(),
+                    trust_list,
+                    status,
+                    report,
+                })
+            })
+            .collect()
+    })
+}
+
+type LoadedList = Result<Option<Arc<StatusListToken>>, StatusError>;
+
+/// Status lists loaded so far, by (URI, issuer): a list is fetched from the cache and its
+/// signature verified the first time a credential names it.
+#[derive(Default)]
+struct ListMemo {
+    lists: Mutex<HashMap<(String, String), LoadedList>>,
+}
+
+impl ListMemo {
+    fn get(
+        &self,
+        uri: &str,
+        issuer: &str,
+        cache: &StatusCache,
+        trust: &VerifiedTrustList,
+    ) -> LoadedList {
+        let key = (uri.to_owned(), issuer.to_owned());
+        if let Some(hit) = self
+            .lists
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            return hit.clone();
+        }
+        // Loaded outside the lock: two threads may load the same list once each, which is
+        // cheaper than making every other thread wait for a large list to decompress.
+        let loaded = status::load_status_list(uri, issuer, cache, trust).map(|t| t.map(Arc::new));
+        self.lists
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, loaded.clone());
+        loaded
+    }
+}
+
+/// Runs `work` over chunks of `items` on up to `threads` threads; results in input order.
+fn in_chunks<T: Send>(
+    items: &[BulkItem],
+    threads: usize,
+    work: impl Fn(&[BulkItem]) -> Vec<T> + Sync,
+) -> Vec<T> {
+    let chunks: Vec<&[BulkItem]> = items.chunks(CHUNK).collect();
+    let threads = threads.clamp(1, chunks.len().max(1));
+    if threads == 1 {
+        return chunks.into_iter().flat_map(&work).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, Vec<T>)>> = Mutex::new(Vec::with_capacity(chunks.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(chunk) = chunks.get(index) else {
+                        break;
+                    };
+                    let out = work(chunk);
+                    done.lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push((index, out));
+                }
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
+    done.sort_unstable_by_key(|(index, _)| *index);
+    done.into_iter().flat_map(|(_, out)| out).collect()
+}
+
+/// Verifies one chunk on the calling thread.
+fn verify_chunk(
+    items: &[BulkItem],
+    resolver: &dyn IssuerKeyResolver,
+) -> Vec<Result<VerificationReport, VcError>> {
+    let texts: Vec<Result<Cow<'_, str>, VcError>> = items
+        .iter()
+        .map(|item| presentation_text(&item.text))
+        .collect();
+    let mut pending: Vec<PendingSignature<'_>> = Vec::with_capacity(items.len().saturating_mul(2));
+    // Per item: its report and the range of its signatures in `pending`, or its final result.
+    let mut staged: Vec<Staged> = Vec::with_capacity(items.len());
+    for (item, text) in items.iter().zip(&texts) {
+        let text = match text {
+            Ok(text) => text,
+            Err(e) => {
+                staged.push(Staged::Done(Err(e.clone())));
+                continue;
+            }
+        };
+        let start = pending.len();
+        match verify_deferred(text, resolver, &item.policy, &mut pending) {
+            Ok(report) => staged.push(Staged::Pending(report, start, pending.len())),
+            Err(_) => {
+                // Failed before its signatures were checked: the single verification names
+                // the error a verifier would see (a bad signature, when there is one, first).
+                pending.truncate(start);
+                staged.push(Staged::Done(verify_presentation(
+                    text,
+                    resolver,
+                    &item.policy,
+                )));
+            }
+        }
+    }
+    let valid = check_signatures(&pending);
+    staged
+        .into_iter()
+        .zip(items.iter().zip(&texts))
+        .map(|(stage, (item, text))| match stage {
+            Staged::Done(result) => result,
+            Staged::Pending(report, start, end) => {
+                let all_valid = valid
+                    .get(start..end)
+                    .is_some_and(|flags| flags.iter().all(|&v| v));
+                match (all_valid, text) {
+                    (true, _) => Ok(report),
+                    (false, Ok(text)) => verify_presentation(text, resolver, &item.policy),
+                    (false, Err(e)) => Err(e.clone()),
+                }
+            }
+        })
+        .collect()
+}
+
+enum Staged {
+    Done(Result<VerificationReport, VcError>),
+    Pending(VerificationReport, usize, usize),
+}
+
+/// Which of `pending` verify: one batch for all, halved on failure down to single checks.
+fn check_signatures(pending: &[PendingSignature<'_>]) -> Vec<bool> {
+    let mut valid = vec![false; pending.len()];
+    check_range(pending, 0, &mut valid);
+    valid
+}
+
+fn check_range(pending: &[PendingSignature<'_>], offset: usize, valid: &mut [bool]) {
+    if pending.is_empty() {
+        return;
+    }
+    if pending.len() <= SINGLES {
+        for (i, p) in pending.iter().enumerate() {
+            if let Some(slot) = valid.get_mut(offset.saturating_add(i)) {
+                *slot = p.key.verify_strict(p.message, &p.signature);
+            }
+        }
+        return;
+    }
+    let batch: Vec<(&VerifyingKey, &[u8], &[u8; 64])> = pending
+        .iter()
+        .map(|p| (&p.key, p.message, &p.signature))
+        .collect();
+    if keys::verify_batch(&batch) {
+        if let Some(slots) = valid.get_mut(offset..offset.saturating_add(pending.len())) {
+            slots.fill(true);
+        }
+        return;
+    }
+    let (left, right) = pending.split_at(pending.len() / 2);
+    check_range(left, offset, valid);
+    check_range(right, offset.saturating_add(left.len()), valid);
+}
