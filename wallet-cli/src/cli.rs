@@ -39,6 +39,8 @@ pub enum Command {
     Present(PresentArgs),
     /// Verify a shown certificate against the trust list and cached status lists.
     Verify(VerifyArgs),
+    /// Verify many presentations (JSONL in, JSONL results out), e.g. an audit of a day of scans.
+    VerifyBatch(VerifyBatchArgs),
     /// Decode a QR payload, credential or token without verifying it.
     Inspect(InspectArgs),
     /// Run the end-to-end demo: agency, trust list, holder, QR, verifier, revocation.
@@ -601,6 +603,50 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub json: bool,
     /// Language of labels and names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+}
+
+/// `wallet verify-batch`
+#[derive(Debug, Args)]
+pub struct VerifyBatchArgs {
+    /// Input: one presentation per line, either a JSON object {"payload": "CW1:…" or an
+    /// SD-JWT+KB string, "now": RFC 3339 or unix seconds, "aud", "nonce", "id"} or the bare
+    /// payload text; `-` for stdin.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Output: one JSON result per input line, in input order (the `verify --json` object plus
+    /// `line` and `id`); `-` for stdout.
+    #[arg(long)]
+    pub output: PathBuf,
+    /// The signed trust list.
+    #[arg(long, env = "WALLET_TRUST_LIST")]
+    pub trust_list: PathBuf,
+    /// The pinned root public JWK (file or inline).
+    #[arg(long, env = "WALLET_TRUST_ROOT")]
+    pub trust_root: String,
+    /// Directory of cached Status List Tokens (`wallet status cache`).
+    #[arg(long)]
+    pub status_cache: Option<PathBuf>,
+    /// Accept credentials whose status list is not cached or expired (reported as unknown).
+    #[arg(long)]
+    pub allow_unknown_status: bool,
+    /// Accept a trust list past its next update (reported as stale).
+    #[arg(long)]
+    pub allow_stale_trust_list: bool,
+    /// Verification time for lines without their own "now" (RFC 3339; default now).
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Oldest accepted key-binding signature, seconds before the line's time.
+    #[arg(long, default_value_t = wallet_core::qr::freshness::DEFAULT_WINDOW_SECONDS)]
+    pub max_age: u64,
+    /// Tolerated clock difference, seconds.
+    #[arg(long, default_value_t = wallet_core::qr::freshness::DEFAULT_SKEW_SECONDS)]
+    pub clock_skew: u64,
+    /// Worker threads (default: every core).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Language of labels in the results.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     pub lang: LangArg,
 }

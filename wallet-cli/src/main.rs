@@ -5,6 +5,7 @@
 
 mod agency;
 mod batch;
+mod bulk;
 mod cli;
 mod common;
 mod demo;
@@ -83,6 +84,7 @@ fn run(cli: Cli) -> CliResult<u8> {
         .map(|()| 0),
         Command::Present(a) => holder::present(&a).map(|()| 0),
         Command::Verify(a) => verifier::verify(&a),
+        Command::VerifyBatch(a) => bulk::verify_batch(&a),
         Command::Inspect(a) => verifier::inspect(&a).map(|()| 0),
         Command::Demo(a) => demo::run(&a),
         Command::Completions(a) => {

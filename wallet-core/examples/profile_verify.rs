@@ -65,6 +65,36 @@ fn main() {
             max_age: 60,
         }),
     };
+    if mode == "bulk" {
+        // 1,024 presentations, each by its own holder, verified in bulk on one thread.
+        let items: Vec<wallet_core::bulk::BulkItem> = (0..1024u64)
+            .map(|i| {
+                let mut seed = [2u8; 32];
+                seed[..8].copy_from_slice(&i.to_le_bytes());
+                let holder = SigningKey::from_seed(&seed);
+                let request = CredentialRequest::for_type(
+                    ty,
+                    "https://jtgl.sh.gov.cn/issuer",
+                    &claims,
+                    holder.verifying_key(),
+                    iat,
+                )
+                .unwrap();
+                let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
+                wallet_core::bulk::BulkItem {
+                    text: present(&credential, &all, Some(&kb), &holder).unwrap(),
+                    policy: policy.clone(),
+                }
+            })
+            .collect();
+        let mut issuers = StaticIssuers::new();
+        issuers.add("https://jtgl.sh.gov.cn/issuer", issuer.verifying_key());
+        for _ in 0..n.div_ceil(1024) {
+            let results = wallet_core::bulk::verify_bulk(&items, &issuers, 1);
+            assert!(results.iter().all(Result::is_ok));
+        }
+        return;
+    }
     if mode == "floor" {
         let (without_kb, kb_jwt) = presentation.rsplit_once('~').unwrap();
         let jwt = wallet_core::jws::Jws::parse(without_kb.split('~').next().unwrap()).unwrap();

@@ -1,0 +1,244 @@
+//! `wallet verify-batch`: reads presentations line by line, verifies them in blocks with
+//! `wallet_core::bulk::verify_bulk_with_trust` (batched signatures, every core) and writes one
+//! `verify --json` result per line, in input order. Memory is bounded by the block size,
+//! whatever the input length.
+
+use crate::agency::load_trust_list;
+use crate::cli::{LangArg, VerifyBatchArgs};
+use crate::common::{
+    CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, core_error, io_error, now_or, parse_time,
+};
+use serde_json::{Map, Value};
+use std::fs::File;
+use std::io::{BufRead as _, BufReader, BufWriter, Read as _, Write as _};
+use std::path::Path;
+use std::time::Instant;
+use wallet_core::bulk::{BulkItem, verify_bulk_with_trust};
+use wallet_core::credential::catalogue::Lang;
+use wallet_core::qr::freshness::OFFLINE_AUDIENCE;
+use wallet_core::report;
+use wallet_core::sdjwt::KbExpectation;
+use wallet_core::status::{StatusCache, UnknownStatusPolicy};
+use wallet_core::trust::StalePolicy;
+use wallet_core::verify::{KeyBindingPolicy, TrustPolicy, VerifyPolicy};
+
+/// Lines verified together: enough for many full signature batches per thread.
+const BLOCK_LINES: usize = 4096;
+/// Longest input line (bytes): a presentation is a few kilobytes.
+const MAX_LINE: u64 = 128 * 1024;
+
+/// One input line, read.
+struct Line {
+    number: u64,
+    id: Option<Value>,
+    item: Result<BulkItem, String>,
+}
+
+struct Defaults {
+    now: i64,
+    max_age: u64,
+    clock_skew: u64,
+}
+
+/// Reads one input line: a JSON object or the bare payload text.
+fn parse_line(number: u64, text: &str, d: &Defaults) -> Line {
+    let text = text.trim();
+    let mut id = None;
+    let item = (|| {
+        let (payload, now, aud, nonce) = if text.starts_with('{') {
+            let v: Map<String, Value> =
+                serde_json::from_str(text).map_err(|e| format!("not a JSON object: {e}"))?;
+            id = v.get("id").cloned();
+            let payload = v
+                .get("payload")
+                .or_else(|| v.get("presentation"))
+                .and_then(Value::as_str)
+                .ok_or("the object has no string member payload")?
+                .to_owned();
+            let now = match v.get("now") {
+                None => d.now,
+                Some(Value::Number(n)) => n.as_i64().ok_or("\"now\" is not an integer")?,
+                Some(Value::String(s)) => {
+                    parse_time(s).map_err(|_| format!("\"now\" {s:?} is not an RFC 3339 time"))?
+                }
+                Some(_) => return Err("\"now\" is neither a time nor a number".to_owned()),
+            };
+            let text_of = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+            (payload, now, text_of("aud"), text_of("nonce"))
+        } else if text.is_empty() {
+            return Err("empty line".to_owned());
+        } else {
+            (text.to_owned(), d.now, None, None)
+        };
+        Ok(BulkItem {
+            text: payload,
+            policy: VerifyPolicy {
+                now,
+                clock_skew: d.clock_skew,
+                key_binding: KeyBindingPolicy::Required(KbExpectation {
+                    audience: aud.unwrap_or_else(|| OFFLINE_AUDIENCE.to_owned()),
+                    nonce,
+                    max_age: d.max_age,
+                }),
+            },
+        })
+    })();
+    Line { number, id, item }
+}
+
+fn open_input(path: &Path) -> CliResult<Box<dyn std::io::BufRead>> {
+    if path == Path::new("-") {
+        return Ok(Box::new(BufReader::new(std::io::stdin())));
+    }
+    let file = File::open(path).map_err(|e| io_error(e, "cannot open the input", path))?;
+    Ok(Box::new(BufReader::with_capacity(1 << 20, file)))
+}
+
+fn open_output(path: &Path) -> CliResult<Box<dyn std::io::Write>> {
+    if path == Path::new("-") {
+        return Ok(Box::new(BufWriter::new(std::io::stdout())));
+    }
+    let file = File::create(path).map_err(|e| io_error(e, "cannot create the output", path))?;
+    Ok(Box::new(BufWriter::with_capacity(1 << 20, file)))
+}
+
+/// `wallet verify-batch`: exit 0 if every line is valid, 1 if any is not, 2 on a setup error.
+pub fn verify_batch(a: &VerifyBatchArgs) -> CliResult<u8> {
+    let started = Instant::now();
+    let now = now_or(a.now.as_deref())?;
+    let stale = if a.allow_stale_trust_list {
+        StalePolicy::Warn
+    } else {
+        StalePolicy::Fail
+    };
+    let trust = load_trust_list(&a.trust_list, &a.trust_root, now, stale)?;
+    let cache_dir = match &a.status_cache {
+        Some(d) => d.clone(),
+        // No cache given: an empty private directory, so every status is "unknown list".
+        None => {
+            std::env::temp_dir().join(format!("wallet-empty-status-cache-{}", std::process::id()))
+        }
+    };
+    let cache = StatusCache::open(&cache_dir)
+        .map_err(|e| core_error("cannot open the status cache", &e, e.code()))?;
+    let result = run(a, &trust, &cache, stale, now, started);
+    if a.status_cache.is_none() {
+        let _ = std::fs::remove_dir(&cache_dir);
+    }
+    result
+}
+
+fn run(
+    a: &VerifyBatchArgs,
+    trust: &wallet_core::trust::VerifiedTrustList,
+    cache: &StatusCache,
+    stale: StalePolicy,
+    now: i64,
+    started: Instant,
+) -> CliResult<u8> {
+    let trust_policy = TrustPolicy {
+        stale_trust_list: stale,
+        unknown_status: if a.allow_unknown_status {
+            UnknownStatusPolicy::Accept
+        } else {
+            UnknownStatusPolicy::Reject
+        },
+    };
+    let threads = a.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let lang = match a.lang {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+    };
+    let defaults = Defaults {
+        now,
+        max_age: a.max_age,
+        clock_skew: a.clock_skew,
+    };
+    let mut input = open_input(&a.input)?;
+    let mut output = open_output(&a.output)?;
+    let write_err = |e: std::io::Error| io_error(e, "cannot write the output", &a.output);
+
+    let (mut total, mut valid) = (0u64, 0u64);
+    let mut number = 0u64;
+    let mut buf = String::new();
+    loop {
+        let mut block: Vec<Line> = Vec::with_capacity(BLOCK_LINES);
+        while block.len() < BLOCK_LINES {
+            buf.clear();
+            let read = (&mut input)
+                .take(MAX_LINE)
+                .read_line(&mut buf)
+                .map_err(|e| io_error(e, "cannot read the input", &a.input))?;
+            if read == 0 {
+                break;
+            }
+            number = number.saturating_add(1);
+            if !buf.ends_with('\n') && u64::try_from(read).unwrap_or(u64::MAX) >= MAX_LINE {
+                return Err(CliError::input(format!(
+                    "line {number} is longer than {MAX_LINE} bytes"
+                ))
+                .hint("give one presentation per line"));
+            }
+            if buf.trim().is_empty() {
+                continue;
+            }
+            block.push(parse_line(number, &buf, &defaults));
+        }
+        if block.is_empty() {
+            break;
+        }
+        let items: Vec<BulkItem> = block
+            .iter()
+            .filter_map(|l| l.item.as_ref().ok().cloned())
+            .collect();
+        let mut results =
+            verify_bulk_with_trust(&items, trust, cache, &trust_policy, threads).into_iter();
+        for line in &block {
+            let mut object = match &line.item {
+                Ok(item) => {
+                    let result = results.next().ok_or_else(|| {
+                        CliError::input("internal error: a result is missing".to_owned())
+                    })?;
+                    if result.is_ok() {
+                        valid = valid.saturating_add(1);
+                    }
+                    report::result_json(&result, lang, item.policy.now)
+                }
+                Err(reason) => serde_json::json!({
+                    "valid": false,
+                    "code": "input.malformed_line",
+                    "reason": reason,
+                }),
+            };
+            if let Value::Object(map) = &mut object {
+                map.insert("line".into(), Value::from(line.number));
+                if let Some(id) = &line.id {
+                    map.insert("id".into(), id.clone());
+                }
+            }
+            serde_json::to_writer(&mut output, &object)
+                .map_err(|e| write_err(std::io::Error::other(e)))?;
+            output.write_all(b"\n").map_err(write_err)?;
+            total = total.saturating_add(1);
+        }
+    }
+    output.flush().map_err(write_err)?;
+    let seconds = started.elapsed().as_secs_f64();
+    #[allow(clippy::cast_precision_loss)] // a count far below 2^52
+    let rate = if seconds > 0.0 {
+        total as f64 / seconds
+    } else {
+        0.0
+    };
+    eprintln!(
+        "verified {total} presentations: {valid} valid, {} not, in {seconds:.2} s ({rate:.0}/s, {threads} threads)",
+        total.saturating_sub(valid)
+    );
+    Ok(if valid == total {
+        EXIT_OK
+    } else {
+        EXIT_NEGATIVE
+    })
+}

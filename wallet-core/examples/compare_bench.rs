@@ -1,0 +1,162 @@
+//! Our side of the peer comparison (bench/compare/run.sh): times issue, present and verify of
+//! the 10-claim driving licence, the two `verify_strict` calls alone (the floor), and bulk
+//! verification, then prints one JSON object of medians in microseconds. It also writes the
+//! claims it issued to the file given as the first argument, so the peers issue the same ones.
+//!
+//! Usage: `compare_bench CLAIMS_OUT.json [ROUNDS]` (release build).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use serde_json::{Value, json};
+use std::hint::black_box;
+use std::time::Instant;
+use wallet_core::bulk::{BulkItem, verify_bulk};
+use wallet_core::credential::catalogue;
+use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::jws::Jws;
+use wallet_core::keys::SigningKey;
+use wallet_core::present::{KeyBindingRequest, present};
+use wallet_core::sdjwt::{ClaimPath, KbExpectation};
+use wallet_core::verify::{KeyBindingPolicy, StaticIssuers, VerifyPolicy, verify_presentation};
+
+const ISS: &str = "https://jtgl.sh.gov.cn/issuer";
+const AUD: &str = "https://verifier.example.cn";
+
+/// Median over `rounds` samples of the per-call time of `f`, each sample `per` calls, in µs.
+fn median_us(rounds: usize, per: usize, mut f: impl FnMut()) -> f64 {
+    for _ in 0..per {
+        f(); // warm-up
+    }
+    let mut samples: Vec<f64> = (0..rounds)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..per {
+                f();
+            }
+            t.elapsed().as_secs_f64() * 1e6 / per as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let claims_out = args
+        .get(1)
+        .expect("usage: compare_bench CLAIMS_OUT.json [ROUNDS]");
+    let rounds: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(31);
+
+    let issuer = SigningKey::from_seed(&[1; 32]);
+    let holder = SigningKey::from_seed(&[2; 32]);
+    let ty = catalogue::by_name("driving-licence").unwrap();
+    let claims = ty.example_claims();
+    let iat = 1_767_225_600;
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    let request =
+        CredentialRequest::for_type(ty, ISS, &claims, holder.verifying_key(), iat).unwrap();
+    // The peers get exactly the claims we sign (derived age predicates included), every one
+    // selectively disclosable as ours are.
+    std::fs::write(
+        claims_out,
+        serde_json::to_string_pretty(&json!({
+            "iss": ISS, "vct": ty.vct, "iat": iat, "exp": request.expires_at,
+            "aud": AUD, "claims": Value::Object(request.claims.clone()),
+            "disclosable": request.disclosable.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let disclosed = request.disclosable.len();
+
+    let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
+    let all: Vec<ClaimPath> = request.claims.keys().map(|k| ClaimPath::top(k)).collect();
+    let kb = KeyBindingRequest {
+        audience: AUD.into(),
+        nonce: "n-0S6_WzA2Mj".into(),
+        issued_at: iat + 10,
+    };
+    let presentation = present(&credential, &all, Some(&kb), &holder).unwrap();
+    let mut issuers = StaticIssuers::new();
+    issuers.add(ISS, issuer.verifying_key());
+    let policy = VerifyPolicy {
+        now: iat + 20,
+        clock_skew: 60,
+        key_binding: KeyBindingPolicy::Required(KbExpectation {
+            audience: AUD.into(),
+            nonce: Some("n-0S6_WzA2Mj".into()),
+            max_age: 60,
+        }),
+    };
+    verify_presentation(&presentation, &issuers, &policy).unwrap();
+
+    let (without_kb, kb_jwt) = presentation.rsplit_once('~').unwrap();
+    let jwt = Jws::parse(without_kb.split('~').next().unwrap()).unwrap();
+    let kb_jws = Jws::parse(kb_jwt).unwrap();
+    let (ik, hk) = (issuer.verifying_key(), holder.verifying_key());
+
+    // Bulk: 1,024 presentations, each by its own holder.
+    let bulk_items: Vec<BulkItem> = (0..1024u64)
+        .map(|i| {
+            let mut seed = [3u8; 32];
+            seed[..8].copy_from_slice(&i.to_le_bytes());
+            let h = SigningKey::from_seed(&seed);
+            let r = CredentialRequest::for_type(ty, ISS, &claims, h.verifying_key(), iat).unwrap();
+            let c = issue_credential(&r, &issuer, &mut rng).unwrap();
+            BulkItem {
+                text: present(&c, &all, Some(&kb), &h).unwrap(),
+                policy: policy.clone(),
+            }
+        })
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+
+    // Interleaved rounds, so a noisy moment hits every operation alike.
+    let mut results: Vec<Vec<f64>> = vec![Vec::new(); 6];
+    for _ in 0..3 {
+        results[0].push(median_us(rounds, 20, || {
+            let r =
+                CredentialRequest::for_type(ty, ISS, &claims, holder.verifying_key(), iat).unwrap();
+            black_box(issue_credential(&r, &issuer, &mut rng).unwrap());
+        }));
+        results[1].push(median_us(rounds, 20, || {
+            black_box(present(&credential, &all, Some(&kb), &holder).unwrap());
+        }));
+        results[2].push(median_us(rounds, 20, || {
+            black_box(verify_presentation(black_box(&presentation), &issuers, &policy).unwrap());
+        }));
+        results[3].push(median_us(rounds, 20, || {
+            assert!(ik.verify_strict(jwt.signing_input().as_bytes(), jwt.signature()));
+            assert!(hk.verify_strict(kb_jws.signing_input().as_bytes(), kb_jws.signature()));
+        }));
+        results[4].push(
+            median_us(5, 1, || {
+                black_box(verify_bulk(&bulk_items, &issuers, 1));
+            }) / 1024.0,
+        );
+        results[5].push(
+            median_us(5, 1, || {
+                black_box(verify_bulk(&bulk_items, &issuers, threads));
+            }) / 1024.0,
+        );
+    }
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let out = json!({
+        "implementation": "wallet-core",
+        "disclosures": disclosed,
+        "presentation_bytes": presentation.len(),
+        "issue_us": med(&mut results[0]),
+        "present_us": med(&mut results[1]),
+        "verify_us": med(&mut results[2]),
+        "floor_us": med(&mut results[3]),
+        "bulk_1_thread_us": med(&mut results[4]),
+        "bulk_threads": threads,
+        "bulk_all_threads_us": med(&mut results[5]),
+    });
+    println!("{out}");
+}
