@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Side-by-side comparison, in one run on one machine: issue / present / verify of the same
+# 10-claim driving licence in wallet-core (release build), the Python reference sd-jwt 0.10.4
+# and @sd-jwt/sd-jwt-vc 0.19.0 on Node; the floor (two verify_strict calls) and bulk
+# verification. Prints a table of medians, the ratios and each target of docs/performance.md.
+#
+# Usage: bench/compare/run.sh [ROUNDS]     (from anywhere; default 15 samples per round)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+rounds="${1:-15}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cert-wallet-target}"
+
+source interop/setup.sh >/dev/null
+say "building wallet-core's compare_bench (release)"
+cargo build --quiet --release -p wallet-core --example compare_bench
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+say "machine"
+echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+say "running (ours, then Python, then Node; each interleaves its operations over 3 rounds)"
+"$CARGO_TARGET_DIR/release/examples/compare_bench" "$tmp/claims.json" "$rounds" > "$tmp/ours.json"
+"$py" bench/compare/python_bench.py "$tmp/claims.json" "$rounds" > "$tmp/python.json"
+node bench/compare/node_bench.mjs "$tmp/claims.json" "$rounds" > "$tmp/node.json"
+
+"$py" - "$tmp/ours.json" "$tmp/python.json" "$tmp/node.json" <<'PY'
+import json, sys
+ours, python, node = (json.load(open(p)) for p in sys.argv[1:4])
+print()
+print(f"{'operation':<10} {'wallet-core':>12} {'python':>12} {'node':>12} {'python/ours':>12} {'node/ours':>10}")
+for op in ("issue", "present", "verify"):
+    o, p, n = ours[op + "_us"], python[op + "_us"], node[op + "_us"]
+    print(f"{op:<10} {o:>10.1f}µs {p:>10.1f}µs {n:>10.1f}µs {p / o:>11.1f}× {n / o:>9.1f}×")
+floor = ours["floor_us"]
+print(f"{'floor':<10} {floor:>10.1f}µs   (two verify_strict calls; verify/floor = {ours['verify_us'] / floor:.2f})")
+bulk1, bulkn, t = ours["bulk_1_thread_us"], ours["bulk_all_threads_us"], ours["bulk_threads"]
+print(f"{'bulk':<10} {bulk1:>10.1f}µs   per presentation on 1 thread ({1e6 / bulk1:,.0f}/s); "
+      f"{bulkn:.1f}µs on {t} threads ({1e6 / bulkn:,.0f}/s)")
+print(f"presentation sizes: ours {ours['presentation_bytes']} B, python {python['presentation_bytes']} B, "
+      f"node {node['presentation_bytes']} B ({ours['disclosures']} disclosures)")
+print()
+targets = [
+    ("verify ≤ 1.15 × floor", ours["verify_us"] / floor, "≤", 1.15),
+    ("verify ≥ 5 × faster than python", python["verify_us"] / ours["verify_us"], "≥", 5.0),
+    ("issue ≥ 4 × faster than python", python["issue_us"] / ours["issue_us"], "≥", 4.0),
+    ("bulk ≥ 40,000 presentations/s", 1e6 / bulkn, "≥", 40000.0),
+]
+for name, value, op, bound in targets:
+    ok = value <= bound if op == "≤" else value >= bound
+    print(f"{'met ' if ok else 'MISSED'} {name}: {value:,.2f}")
+PY
