@@ -17,6 +17,10 @@ use cli::{Cli, Command, HolderCommand, KeyCommand, StatusCommand, TrustCommand};
 use common::{CliError, CliResult, EXIT_ERROR};
 use std::process::ExitCode;
 
+/// See the workspace Cargo.toml for why the CLI brings its own allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -187,6 +187,10 @@ impl StatusRegistry {
     /// The registry file: a JSON object with `format`, `version`, `uri`, `bits`, `capacity`,
     /// `allocated_count`, `statuses` and `allocated` (both base64url of zlib byte arrays).
     pub fn to_json(&self) -> Value {
+        // The file is the agency's working copy, rewritten at every block of reserved indices
+        // during batch issuance, not the published token: the fastest zlib level keeps those
+        // saves off the critical path (level 6 took ~12% of a batch run in a profile).
+        const FILE_LEVEL: u32 = 1;
         let mut map = Map::new();
         map.insert("format".into(), Value::from(FORMAT));
         map.insert("version".into(), Value::from(VERSION));
@@ -196,11 +200,11 @@ impl StatusRegistry {
         map.insert("allocated_count".into(), Value::from(self.allocated_count));
         map.insert(
             "statuses".into(),
-            Value::from(b64_encode(zlib_compress(self.list.as_bytes(), 6))),
+            Value::from(b64_encode(zlib_compress(self.list.as_bytes(), FILE_LEVEL))),
         );
         map.insert(
             "allocated".into(),
-            Value::from(b64_encode(zlib_compress(self.allocated.as_bytes(), 6))),
+            Value::from(b64_encode(zlib_compress(self.allocated.as_bytes(), FILE_LEVEL))),
         );
         Value::Object(map)
     }
