@@ -94,11 +94,26 @@ fn open_input(path: &Path) -> CliResult<Box<dyn std::io::BufRead>> {
     Ok(Box::new(BufReader::with_capacity(1 << 20, file)))
 }
 
-fn open_output(path: &Path) -> CliResult<Box<dyn std::io::Write>> {
+fn open_output(path: &Path, force: bool) -> CliResult<Box<dyn std::io::Write>> {
     if path == Path::new("-") {
         return Ok(Box::new(BufWriter::new(std::io::stdout())));
     }
-    let file = File::create(path).map_err(|e| io_error(e, "cannot create the output", path))?;
+    // Results of an audit are records: never replaced unless asked to.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let file = options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            CliError::input(format!("{} already exists", path.display()))
+                .hint("choose another --output, or pass --force to replace it")
+        } else {
+            io_error(e, "cannot create the output", path)
+        }
+    })?;
     Ok(Box::new(BufWriter::with_capacity(1 << 20, file)))
 }
 
@@ -157,7 +172,7 @@ fn run(
         clock_skew: a.clock_skew,
     };
     let mut input = open_input(&a.input)?;
-    let mut output = open_output(&a.output)?;
+    let mut output = open_output(&a.output, a.force)?;
     let write_err = |e: std::io::Error| io_error(e, "cannot write the output", &a.output);
 
     let (mut total, mut valid) = (0u64, 0u64);

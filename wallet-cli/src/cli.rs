@@ -646,6 +646,9 @@ pub struct VerifyBatchArgs {
     /// Worker threads (default: every core).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
     /// Language of labels in the results.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     pub lang: LangArg,
