@@ -289,19 +289,19 @@ fn verify_inner<'a>(
         }
     };
 
-    let vct_owned = registered.vct.clone();
+    // The type is looked up once; labels exist for top-level claims of catalogue types.
+    let credential_type = catalogue::by_name(&registered.vct).ok();
     let disclosed = processed
         .disclosed
         .into_iter()
         .map(|c| {
-            let top = match c.path.0.as_slice() {
-                [PathSegment::Key(name)] => Some(name.as_str()),
+            let spec = match (c.path.0.as_slice(), credential_type) {
+                ([PathSegment::Key(name)], Some(t)) => t.claim(name),
                 _ => None,
             };
-            let label = |lang| top.and_then(|n| catalogue::label_for(&vct_owned, n, lang));
             ReportClaim {
-                label_zh: label(Lang::Zh),
-                label_en: label(Lang::En),
+                label_zh: spec.map(|s| s.label(Lang::Zh)),
+                label_en: spec.map(|s| s.label(Lang::En)),
                 path: c.path.to_string(),
                 value: c.value,
             }
@@ -309,9 +309,7 @@ fn verify_inner<'a>(
         .collect();
     Ok(VerificationReport {
         issuer_kid: issuer_key.thumbprint(),
-        type_name: catalogue::by_name(&registered.vct)
-            .ok()
-            .map(|t| t.short_name),
+        type_name: credential_type.map(|t| t.short_name),
         issuer: registered.iss,
         vct: registered.vct,
         issued_at: registered.iat,
