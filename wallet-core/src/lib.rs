@@ -3,6 +3,8 @@
 //! Layers, bottom-up: [`keys`] (Ed25519, JWK, PEM) → [`jws`] (compact JWS, EdDSA) →
 //! [`sdjwt`] (RFC 9901) → [`credential`] (SD-JWT VC rules and the credential-type catalogue) →
 //! the three protocol steps [`issue`] (issuer), [`present`] (holder), [`verify`] (verifier).
+//! [`verifier`] keeps a verifier device's state (trust list, status lists, replay cache) between
+//! scans.
 
 pub mod bulk;
 pub mod credential;
@@ -18,6 +20,7 @@ pub mod sdjwt;
 pub mod status;
 pub mod store;
 pub mod trust;
+pub mod verifier;
 pub mod verify;
 
 pub use encoding::{b64_encode, limits};

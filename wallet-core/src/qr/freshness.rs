@@ -16,8 +16,11 @@ use crate::encoding::{b64_encode, parse_json_object};
 use crate::jws::Jws;
 use crate::present::KeyBindingRequest;
 use crate::sdjwt::{KbExpectation, SdJwtParts};
+use crate::status::StatusCache;
+use crate::trust::VerifiedTrustList;
 use crate::verify::{
-    IssuerKeyResolver, KeyBindingPolicy, VerificationReport, VerifyPolicy, verify_presentation,
+    IssuerKeyResolver, KeyBindingPolicy, KeyBindingReport, TrustPolicy, TrustedReport,
+    VerificationReport, VerifyPolicy, verify_presentation, verify_with_trust,
 };
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
@@ -305,6 +308,50 @@ impl QrVerifier {
         resolver: &dyn IssuerKeyResolver,
         now: i64,
     ) -> Result<ScanResult, VcError> {
+        let (report, offline) = self.verify_with(
+            text,
+            now,
+            |presentation, policy| verify_presentation(presentation, resolver, policy),
+            |report| report.key_binding.as_ref(),
+        )?;
+        Ok(ScanResult { report, offline })
+    }
+
+    /// As [`QrVerifier::verify`], but the credential is checked fully offline by
+    /// [`verify_with_trust`]: trust-list freshness, issuer listed and authorised for the `vct`,
+    /// and its status in `cache`. A presentation is remembered against replay only once it has
+    /// passed every check, so a code refused for a missing status list can be scanned again
+    /// after the list is cached. Returns the report and whether it was an offline code.
+    pub fn verify_trusted(
+        &mut self,
+        text: &str,
+        trust: &VerifiedTrustList,
+        cache: &StatusCache,
+        trust_policy: &TrustPolicy,
+        now: i64,
+    ) -> Result<(TrustedReport, bool), VcError> {
+        self.verify_with(
+            text,
+            now,
+            |presentation, policy| {
+                verify_with_trust(presentation, trust, cache, policy, trust_policy)
+            },
+            |report| report.report.key_binding.as_ref(),
+        )
+    }
+
+    /// The freshness rules around one verification: decode the text, choose the key-binding
+    /// expectation from the KB-JWT's audience (offline code or one of this verifier's open
+    /// challenges), run `check` under that policy, then record the presentation (replay cache)
+    /// or close the challenge. `check` is the verification proper, so both kinds of verifier
+    /// share one implementation of these rules.
+    fn verify_with<T>(
+        &mut self,
+        text: &str,
+        now: i64,
+        check: impl FnOnce(&str, &VerifyPolicy) -> Result<T, VcError>,
+        key_binding: impl FnOnce(&T) -> Option<&KeyBindingReport>,
+    ) -> Result<(T, bool), VcError> {
         let presentation = if transport::is_payload(text) {
             transport::decode(text).map_err(VcError::Transport)?
         } else if text.contains('~') {
@@ -353,11 +400,8 @@ impl QrVerifier {
             clock_skew: self.config.clock_skew,
             key_binding: KeyBindingPolicy::Required(expectation),
         };
-        let report = verify_presentation(&presentation, resolver, &policy)?;
-        let kb = report
-            .key_binding
-            .as_ref()
-            .ok_or(VcError::SdJwt(crate::sdjwt::SdJwtError::KbMissing))?;
+        let report = check(&presentation, &policy)?;
+        let kb = key_binding(&report).ok_or(VcError::SdJwt(crate::sdjwt::SdJwtError::KbMissing))?;
         let forget_after = kb
             .iat
             .saturating_add(window)
@@ -370,7 +414,7 @@ impl QrVerifier {
             self.challenges
                 .insert(kb.nonce.clone(), ChallengeState::Used { forget_after });
         }
-        Ok(ScanResult { report, offline })
+        Ok((report, offline))
     }
 
     /// Number of presentations remembered for replay detection.

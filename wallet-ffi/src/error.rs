@@ -1,0 +1,613 @@
+//! Result codes and error reporting of the C ABI: the [`wallet_result`] enum every fallible
+//! function returns, the mapping from wallet-core's stable error codes (`store.wrong_key`, …) to
+//! it, the calling thread's last error, and the functions that copy messages out to C.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::ffi::c_char;
+use std::fmt::Display;
+
+/// What a call did. 0 is success; the other values are grouped by layer in blocks of 100 and are
+/// never renumbered or reused (new codes are only added). The finer cause is the last error's
+/// stable code (`wallet_last_error_code`), e.g. `vc.expired` under
+/// `WALLET_RESULT_CREDENTIAL_EXPIRED`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum wallet_result {
+    /// Success; outputs were written.
+    Ok = 0,
+
+    // 1–99: how the API was called.
+    /// A required pointer argument was NULL (or a NULL pointer came with a non-zero length).
+    NullParameter = 1,
+    /// A string argument is not valid UTF-8.
+    InvalidUtf8 = 2,
+    /// An argument is out of range or malformed: an unknown enum value, a key of the wrong
+    /// length, a claim path that cannot be parsed, an unknown option.
+    InvalidArgument = 3,
+    /// A JSON argument (claims, options, disclosure list) is not valid JSON of the right shape.
+    InvalidJson = 4,
+    /// A bug: the library panicked. The panic was caught; the handle used may be left unusable.
+    Panic = 5,
+
+    // 100–199: keys.
+    /// A key is not usable: not an Ed25519 JWK / PKCS#8 PEM, weak, private where a public key
+    /// is expected (`key.*`).
+    KeyInvalid = 100,
+    /// The external signing callback failed or returned a signature that does not verify under
+    /// the registered public key (`key.signer_failed`).
+    SignerFailed = 101,
+
+    // 200–299: credentials (`jws.*`, `sdjwt.*`, `vc.*`, `catalogue.*`).
+    /// The credential or presentation is invalid: signature, structure, disclosures or key
+    /// binding.
+    CredentialInvalid = 200,
+    /// The credential has expired, is not yet valid or was issued in the future
+    /// (`vc.expired`, `vc.not_yet_valid`, `vc.issued_in_future`).
+    CredentialExpired = 201,
+    /// The issuer is not in the trust list, not authorised for the credential type, or signed
+    /// with a key not listed or not valid then (`vc.unknown_issuer`, …).
+    UntrustedIssuer = 202,
+    /// The claims given for issuance break the credential type's rules (`catalogue.*`).
+    ClaimsInvalid = 210,
+    /// No credential type has this name (`catalogue.unknown_type`).
+    UnknownType = 211,
+    /// A claim path to disclose does not exist in the credential (`sdjwt.unknown_claim_path`).
+    UnknownClaimPath = 212,
+
+    // 300–399: trust list.
+    /// The trust list is malformed or too large (`trust.*`).
+    TrustListInvalid = 300,
+    /// The trust list is not signed by the pinned root key (`trust.bad_signature`).
+    TrustListBadSignature = 301,
+    /// The trust list is past its next update, or dated in the future (`trust.stale`,
+    /// `trust.issued_in_future`).
+    TrustListStale = 302,
+
+    // 400–499: status lists.
+    /// The Status List Token is malformed, not signed by a listed issuer key, or too large
+    /// (`status.*`).
+    StatusListInvalid = 400,
+    /// A newer token for the same list is already held (`status.rollback`).
+    StatusListRollback = 401,
+
+    // 500–599: holder store.
+    /// No store file at the path (`store.not_found`).
+    StoreNotFound = 500,
+    /// A file already exists where a store was to be created (`store.exists`).
+    StoreExists = 501,
+    /// The passphrase or key does not unlock the store (`store.wrong_key`).
+    StoreWrongKey = 502,
+    /// The store file is damaged, tampered with or not a store (`store.tampered`,
+    /// `store.corrupt`, `store.truncated`, `store.malformed`, `store.not_a_store`, …).
+    StoreDamaged = 503,
+    /// The store was written by a newer version of the library (`store.newer_version`).
+    StoreNewerVersion = 504,
+    /// Another process holds the store's lock (`store.locked`).
+    StoreLocked = 505,
+    /// The store's passphrase or key was changed through another handle (`store.rekeyed`).
+    StoreRekeyed = 506,
+    /// No credential or holder key with this id (`store.unknown_credential`, …).
+    StoreUnknownId = 507,
+    /// The credential or key is already stored (`store.duplicate`, `store.duplicate_key`).
+    StoreDuplicate = 508,
+    /// The credential is bound to a key this store does not hold
+    /// (`store.holder_key_not_held`).
+    StoreHolderKeyNotHeld = 509,
+    /// The holder key is external and no signing callback is set
+    /// (`store.external_signer_required`).
+    StoreExternalSignerRequired = 510,
+    /// The store holds as many credentials or keys as it allows (`store.full`).
+    StoreFull = 511,
+    /// Reading, writing or locking the store file failed (`store.io`).
+    StoreIo = 512,
+    /// A store operation was refused for its arguments: an empty passphrase, invalid
+    /// key-derivation parameters or key handle, a presentation given for import, …
+    StoreRefused = 513,
+
+    // 600–699: QR codes.
+    /// The QR payload is not a valid `CW1:` payload (`qr.*` transport codes).
+    QrPayloadInvalid = 600,
+    /// The presentation or payload is too long for a QR code (`qr.payload_too_long`, …).
+    QrTooLong = 601,
+    /// No QR code was found in the image (`qr.no_code_found`).
+    QrNotFound = 602,
+    /// The image is not a readable PNG/JPEG or is too large (`qr.unsupported_image`, …).
+    QrImageInvalid = 603,
+    /// The QR code cannot be drawn with these options (`qr.invalid_render_options`, …).
+    QrRenderFailed = 604,
+    /// A verifier challenge code is malformed, expired, unknown or already used
+    /// (`qr.challenge_*`).
+    ChallengeInvalid = 610,
+    /// The verifier has no identifier, so it cannot issue challenges.
+    ChallengeDisabled = 611,
+}
+
+impl wallet_result {
+    /// Every code, for the tests that keep the table and its documentation in step.
+    #[cfg(test)]
+    pub(crate) const ALL: &'static [Self] = &[
+        Self::Ok,
+        Self::NullParameter,
+        Self::InvalidUtf8,
+        Self::InvalidArgument,
+        Self::InvalidJson,
+        Self::Panic,
+        Self::KeyInvalid,
+        Self::SignerFailed,
+        Self::CredentialInvalid,
+        Self::CredentialExpired,
+        Self::UntrustedIssuer,
+        Self::ClaimsInvalid,
+        Self::UnknownType,
+        Self::UnknownClaimPath,
+        Self::TrustListInvalid,
+        Self::TrustListBadSignature,
+        Self::TrustListStale,
+        Self::StatusListInvalid,
+        Self::StatusListRollback,
+        Self::StoreNotFound,
+        Self::StoreExists,
+        Self::StoreWrongKey,
+        Self::StoreDamaged,
+        Self::StoreNewerVersion,
+        Self::StoreLocked,
+        Self::StoreRekeyed,
+        Self::StoreUnknownId,
+        Self::StoreDuplicate,
+        Self::StoreHolderKeyNotHeld,
+        Self::StoreExternalSignerRequired,
+        Self::StoreFull,
+        Self::StoreIo,
+        Self::StoreRefused,
+        Self::QrPayloadInvalid,
+        Self::QrTooLong,
+        Self::QrNotFound,
+        Self::QrImageInvalid,
+        Self::QrRenderFailed,
+        Self::ChallengeInvalid,
+        Self::ChallengeDisabled,
+    ];
+
+    /// The code for a number, if it is one.
+    fn from_u32(value: u32) -> Option<Self> {
+        use wallet_result as R;
+        Some(match value {
+            0 => R::Ok,
+            1 => R::NullParameter,
+            2 => R::InvalidUtf8,
+            3 => R::InvalidArgument,
+            4 => R::InvalidJson,
+            5 => R::Panic,
+            100 => R::KeyInvalid,
+            101 => R::SignerFailed,
+            200 => R::CredentialInvalid,
+            201 => R::CredentialExpired,
+            202 => R::UntrustedIssuer,
+            210 => R::ClaimsInvalid,
+            211 => R::UnknownType,
+            212 => R::UnknownClaimPath,
+            300 => R::TrustListInvalid,
+            301 => R::TrustListBadSignature,
+            302 => R::TrustListStale,
+            400 => R::StatusListInvalid,
+            401 => R::StatusListRollback,
+            500 => R::StoreNotFound,
+            501 => R::StoreExists,
+            502 => R::StoreWrongKey,
+            503 => R::StoreDamaged,
+            504 => R::StoreNewerVersion,
+            505 => R::StoreLocked,
+            506 => R::StoreRekeyed,
+            507 => R::StoreUnknownId,
+            508 => R::StoreDuplicate,
+            509 => R::StoreHolderKeyNotHeld,
+            510 => R::StoreExternalSignerRequired,
+            511 => R::StoreFull,
+            512 => R::StoreIo,
+            513 => R::StoreRefused,
+            600 => R::QrPayloadInvalid,
+            601 => R::QrTooLong,
+            602 => R::QrNotFound,
+            603 => R::QrImageInvalid,
+            604 => R::QrRenderFailed,
+            610 => R::ChallengeInvalid,
+            611 => R::ChallengeDisabled,
+            _ => return None,
+        })
+    }
+
+    /// A fixed, lowercase description of the code (the last error has the specific message).
+    fn description(self) -> &'static str {
+        use wallet_result as R;
+        match self {
+            R::Ok => "success",
+            R::NullParameter => "a required pointer argument is null",
+            R::InvalidUtf8 => "a string argument is not valid utf-8",
+            R::InvalidArgument => "an argument is out of range or malformed",
+            R::InvalidJson => "a json argument is not valid json of the expected shape",
+            R::Panic => "internal error (a bug in the wallet library): the call was abandoned",
+            R::KeyInvalid => "the key is not a usable ed25519 key",
+            R::SignerFailed => "the external signer failed or returned a wrong signature",
+            R::CredentialInvalid => "the credential or presentation is invalid",
+            R::CredentialExpired => "the credential is expired or not yet valid",
+            R::UntrustedIssuer => "the issuer is not trusted for this credential",
+            R::ClaimsInvalid => "the claims break the credential type's rules",
+            R::UnknownType => "no credential type has this name",
+            R::UnknownClaimPath => "a claim to disclose is not in the credential",
+            R::TrustListInvalid => "the trust list is invalid",
+            R::TrustListBadSignature => "the trust list is not signed by the pinned root key",
+            R::TrustListStale => "the trust list is out of date or dated in the future",
+            R::StatusListInvalid => "the status list token is invalid or untrusted",
+            R::StatusListRollback => "a newer status list token is already held",
+            R::StoreNotFound => "no store at this path",
+            R::StoreExists => "a store already exists at this path",
+            R::StoreWrongKey => "wrong passphrase or key for this store",
+            R::StoreDamaged => "the store file is damaged or was tampered with",
+            R::StoreNewerVersion => "the store was written by a newer version of the library",
+            R::StoreLocked => "the store is locked by another process",
+            R::StoreRekeyed => "the store's passphrase or key was changed elsewhere",
+            R::StoreUnknownId => "no credential or holder key with this id",
+            R::StoreDuplicate => "the credential or key is already in the store",
+            R::StoreHolderKeyNotHeld => "the credential is bound to a key this store does not hold",
+            R::StoreExternalSignerRequired => "the holder key is external: set a signing callback",
+            R::StoreFull => "the store is full",
+            R::StoreIo => "cannot read or write the store file",
+            R::StoreRefused => "the store refused the operation for its arguments",
+            R::QrPayloadInvalid => "not a valid qr payload",
+            R::QrTooLong => "too long for a qr code",
+            R::QrNotFound => "no qr code found in the image",
+            R::QrImageInvalid => "the image is not a readable png or jpeg, or is too large",
+            R::QrRenderFailed => "cannot draw the qr code with these options",
+            R::ChallengeInvalid => "the challenge is invalid, expired or already answered",
+            R::ChallengeDisabled => "the verifier has no identifier, so it cannot issue challenges",
+        }
+    }
+}
+
+/// Maps one of wallet-core's stable error codes (`layer.reason`) to the result code of its
+/// layer; the code itself stays available as the last error's code.
+pub(crate) fn result_for_code(code: &str) -> wallet_result {
+    use wallet_result as R;
+    let layer = code.split('.').next().unwrap_or_default();
+    match code {
+        "key.signer_failed" => R::SignerFailed,
+        "vc.expired" | "vc.not_yet_valid" | "vc.issued_in_future" => R::CredentialExpired,
+        "vc.unknown_issuer"
+        | "vc.unknown_key"
+        | "vc.issuer_not_authorised"
+        | "vc.key_not_valid" => R::UntrustedIssuer,
+        "catalogue.unknown_type" => R::UnknownType,
+        "sdjwt.unknown_claim_path" => R::UnknownClaimPath,
+        "trust.bad_signature" => R::TrustListBadSignature,
+        "trust.stale" | "trust.issued_in_future" => R::TrustListStale,
+        "status.rollback" => R::StatusListRollback,
+        "store.not_found" => R::StoreNotFound,
+        "store.exists" => R::StoreExists,
+        "store.wrong_key" => R::StoreWrongKey,
+        "store.not_a_store" | "store.malformed" | "store.truncated" | "store.too_large"
+        | "store.kdf_limits" | "store.tampered" | "store.corrupt" => R::StoreDamaged,
+        "store.newer_version" => R::StoreNewerVersion,
+        "store.locked" => R::StoreLocked,
+        "store.rekeyed" => R::StoreRekeyed,
+        "store.unknown_credential" | "store.unknown_holder_key" => R::StoreUnknownId,
+        "store.duplicate" | "store.duplicate_key" => R::StoreDuplicate,
+        "store.holder_key_not_held" => R::StoreHolderKeyNotHeld,
+        "store.external_signer_required" => R::StoreExternalSignerRequired,
+        "store.full" => R::StoreFull,
+        "store.io" => R::StoreIo,
+        "qr.payload_too_long" | "qr.not_encodable" => R::QrTooLong,
+        "qr.no_code_found" => R::QrNotFound,
+        "qr.input_too_large"
+        | "qr.image_too_large"
+        | "qr.unsupported_image"
+        | "qr.invalid_frame"
+        | "qr.decoder_panic" => R::QrImageInvalid,
+        "qr.empty_payload"
+        | "qr.not_alphanumeric"
+        | "qr.invalid_render_options"
+        | "qr.encoder_failed" => R::QrRenderFailed,
+        "qr.challenge_expired"
+        | "qr.challenge_malformed"
+        | "qr.challenge_unknown"
+        | "qr.challenge_used" => R::ChallengeInvalid,
+        _ => match layer {
+            "key" => R::KeyInvalid,
+            "jws" | "sdjwt" | "vc" => R::CredentialInvalid,
+            "catalogue" => R::ClaimsInvalid,
+            "trust" => R::TrustListInvalid,
+            "status" => R::StatusListInvalid,
+            "store" => R::StoreRefused,
+            "qr" => R::QrPayloadInvalid,
+            "ffi" if code == "ffi.null_parameter" => R::NullParameter,
+            _ => R::InvalidArgument,
+        },
+    }
+}
+
+/// An error on its way to C: the result code, a stable `layer.reason` code and the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FfiError {
+    pub(crate) result: wallet_result,
+    pub(crate) code: Cow<'static, str>,
+    pub(crate) message: String,
+}
+
+impl FfiError {
+    /// An error of the FFI layer itself, whose codes start with `ffi.`.
+    pub(crate) fn new(
+        result: wallet_result,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            result,
+            code: Cow::Borrowed(code),
+            message: message.into(),
+        }
+    }
+
+    /// A required pointer was NULL.
+    pub(crate) fn null(what: &str) -> Self {
+        Self::new(
+            wallet_result::NullParameter,
+            "ffi.null_parameter",
+            format!("{what} is null: pass a valid pointer"),
+        )
+    }
+
+    /// A malformed or out-of-range argument.
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Self::new(
+            wallet_result::InvalidArgument,
+            "ffi.invalid_argument",
+            message,
+        )
+    }
+
+    /// A JSON argument that does not parse or has the wrong shape.
+    pub(crate) fn json(what: &str, detail: impl Display) -> Self {
+        Self::new(
+            wallet_result::InvalidJson,
+            "ffi.invalid_json",
+            format!("{what} is not valid: {detail}"),
+        )
+    }
+
+    /// An error of wallet-core, under the result code of its layer.
+    pub(crate) fn core(code: &'static str, error: &dyn Display) -> Self {
+        Self {
+            result: result_for_code(code),
+            code: Cow::Borrowed(code),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// Every wallet-core error type has `code()`; one conversion each keeps call sites to `?`.
+macro_rules! from_core_error {
+    ($($ty:ty),* $(,)?) => {$(
+        impl From<$ty> for FfiError {
+            fn from(e: $ty) -> Self {
+                Self::core(e.code(), &e)
+            }
+        }
+    )*};
+}
+
+from_core_error!(
+    wallet_core::store::StoreError,
+    wallet_core::credential::VcError,
+    wallet_core::credential::catalogue::CatalogueError,
+    wallet_core::keys::KeyError,
+    wallet_core::qr::render::RenderError,
+    wallet_core::qr::scan::ScanError,
+    wallet_core::qr::transport::TransportError,
+    wallet_core::qr::freshness::FreshnessError,
+);
+
+/// A trust list or status list that fails as a JWS keeps the `jws.*` code, but to the caller it
+/// is the list that is invalid, not a credential.
+macro_rules! from_list_error {
+    ($ty:ty, $layer:literal, $result:expr) => {
+        impl From<$ty> for FfiError {
+            fn from(e: $ty) -> Self {
+                let mut error = Self::core(e.code(), &e);
+                if !e.code().starts_with($layer) && !e.code().starts_with("key.") {
+                    error.result = $result;
+                }
+                error
+            }
+        }
+    };
+}
+
+from_list_error!(
+    wallet_core::trust::TrustError,
+    "trust.",
+    wallet_result::TrustListInvalid
+);
+from_list_error!(
+    wallet_core::status::StatusError,
+    "status.",
+    wallet_result::StatusListInvalid
+);
+
+thread_local! {
+    // Per thread, like errno: a call on another thread cannot overwrite the error this thread
+    // is about to read.
+    static LAST_ERROR: RefCell<Option<FfiError>> = const { RefCell::new(None) };
+}
+
+/// Records the outcome of a call on this thread: the error, or none after a success.
+pub(crate) fn set_last_error(error: Option<FfiError>) {
+    // `try_with` fails only while the thread is being torn down; nobody can read it then.
+    let _ = LAST_ERROR.try_with(|slot| {
+        if let Ok(mut slot) = slot.try_borrow_mut() {
+            *slot = error;
+        }
+    });
+}
+
+fn with_last_error<T>(read: impl FnOnce(Option<&FfiError>) -> T) -> T {
+    // A copy, so that `read` runs with no borrow of the slot held.
+    let current = LAST_ERROR
+        .try_with(|slot| slot.try_borrow().ok().and_then(|e| e.clone()))
+        .ok()
+        .flatten();
+    read(current.as_ref())
+}
+
+/// Copies `text` into `buf` like `snprintf`: at most `buf_len - 1` bytes, cut on a UTF-8
+/// character boundary, then a NUL. Returns the full length of `text` (without NUL), so a caller
+/// can size a buffer with a first call passing NULL and 0.
+///
+/// # Safety
+/// `buf` is NULL or points to `buf_len` writable bytes.
+unsafe fn copy_out(text: &str, buf: *mut c_char, buf_len: usize) -> usize {
+    if !buf.is_null() && buf_len > 0 {
+        let mut n = text.len().min(buf_len.saturating_sub(1));
+        while !text.is_char_boundary(n) {
+            n = n.saturating_sub(1);
+        }
+        let dst = buf.cast::<u8>();
+        // SAFETY: `n < buf_len` bytes are copied into the caller's `buf_len`-byte buffer from
+        // `text`, which holds at least `n` bytes; the two cannot overlap (`text` is ours).
+        unsafe {
+            std::ptr::copy_nonoverlapping(text.as_ptr(), dst, n);
+            dst.add(n).write(0);
+        }
+    }
+    text.len()
+}
+
+/// Copies the fixed description of `result` (a `wallet_result` value) into `buf`, NUL-terminated
+/// and truncated to fit, and returns its full length in bytes (without the NUL), like
+/// `snprintf`. An unknown value gets "unknown result code". `buf` may be NULL when `buf_len` is
+/// 0, to ask for the length. Thread-safe.
+///
+/// # Safety
+/// `buf` is NULL or points to `buf_len` writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_error_message(
+    result: u32,
+    buf: *mut c_char,
+    buf_len: usize,
+) -> usize {
+    crate::ffi::guard_value(0, || {
+        let text =
+            wallet_result::from_u32(result).map_or("unknown result code", |r| r.description());
+        // SAFETY: forwarded from this function's own contract.
+        unsafe { copy_out(text, buf, buf_len) }
+    })
+}
+
+/// Copies the message of the last error on the calling thread (lowercase, says what happened
+/// and what to do next, never contains secrets or claim values) into `buf`, NUL-terminated and
+/// truncated to fit; returns its full length (without the NUL), or 0 if the last call on this
+/// thread succeeded. Every function that returns a `wallet_result` sets or clears it.
+///
+/// # Safety
+/// `buf` is NULL or points to `buf_len` writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_last_error_message(buf: *mut c_char, buf_len: usize) -> usize {
+    crate::ffi::guard_value(0, || {
+        with_last_error(|e| {
+            let text = e.map_or("", |e| e.message.as_str());
+            // SAFETY: forwarded from this function's own contract.
+            unsafe { copy_out(text, buf, buf_len) }
+        })
+    })
+}
+
+/// Copies the stable code of the last error on the calling thread (e.g. `store.wrong_key`,
+/// `vc.expired`, `ffi.null_parameter`; docs/errors.md and docs/ffi.md list them) into `buf`,
+/// like `wallet_last_error_message`; returns its full length, or 0 after a success.
+///
+/// # Safety
+/// `buf` is NULL or points to `buf_len` writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_last_error_code(buf: *mut c_char, buf_len: usize) -> usize {
+    crate::ffi::guard_value(0, || {
+        with_last_error(|e| {
+            let text = e.map_or("", |e| e.code.as_ref());
+            // SAFETY: forwarded from this function's own contract.
+            unsafe { copy_out(text, buf, buf_len) }
+        })
+    })
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    // Tests call the exported functions directly; their pointers are locals.
+    clippy::undocumented_unsafe_blocks
+)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_trip_and_are_grouped() {
+        for &r in wallet_result::ALL {
+            let n = r as u32;
+            assert_eq!(wallet_result::from_u32(n), Some(r));
+            assert!(!r.description().is_empty());
+        }
+        assert_eq!(wallet_result::from_u32(7), None);
+        assert_eq!(wallet_result::Ok as u32, 0);
+        assert_eq!(wallet_result::StoreWrongKey as u32, 502);
+    }
+
+    #[test]
+    fn core_codes_map_to_their_layer() {
+        assert_eq!(
+            result_for_code("vc.expired"),
+            wallet_result::CredentialExpired
+        );
+        assert_eq!(
+            result_for_code("jws.bad_signature"),
+            wallet_result::CredentialInvalid
+        );
+        assert_eq!(
+            result_for_code("store.wrong_key"),
+            wallet_result::StoreWrongKey
+        );
+        assert_eq!(
+            result_for_code("store.tampered"),
+            wallet_result::StoreDamaged
+        );
+        assert_eq!(
+            result_for_code("store.empty_passphrase"),
+            wallet_result::StoreRefused
+        );
+        assert_eq!(
+            result_for_code("qr.deflate"),
+            wallet_result::QrPayloadInvalid
+        );
+        assert_eq!(
+            result_for_code("status.revoked"),
+            wallet_result::StatusListInvalid
+        );
+        assert_eq!(result_for_code("key.weak_key"), wallet_result::KeyInvalid);
+        assert_eq!(result_for_code("nonsense"), wallet_result::InvalidArgument);
+    }
+
+    #[test]
+    fn copy_out_truncates_on_char_boundaries() {
+        let mut buf = [0x55 as c_char; 5];
+        // "é" is two bytes: four bytes of room fit "ab" + "é" exactly, three fit "ab" only.
+        let n = unsafe { copy_out("abéc", buf.as_mut_ptr(), 5) };
+        assert_eq!(n, 5);
+        assert_eq!(
+            &buf[..5].iter().map(|&c| c as u8).collect::<Vec<_>>(),
+            b"ab\xc3\xa9\0"
+        );
+        let n = unsafe { copy_out("abéc", buf.as_mut_ptr(), 4) };
+        assert_eq!(n, 5);
+        assert_eq!(buf[2] as u8, 0);
+        assert_eq!(unsafe { copy_out("abc", std::ptr::null_mut(), 0) }, 3);
+    }
+}

@@ -1,0 +1,231 @@
+//! Issuer API, for agencies that embed issuance in a service: a `wallet_issuer` holds the
+//! agency's identifier and signing key and issues SD-JWT VCs of a catalogue type from claims
+//! JSON, bound to the holder's public key.
+
+use crate::error::FfiError;
+use crate::ffi::{
+    Out, free_handle, guard, in_handle, in_required_str, in_str, into_handle, wallet_buffer,
+};
+use crate::wallet_result;
+use serde_json::{Map, Value};
+use std::ffi::c_char;
+use wallet_core::credential::StatusRef;
+use wallet_core::credential::catalogue;
+use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::keys::{SigningKey, VerifyingKey};
+
+/// An issuing agency: its `iss` identifier (as listed in the trust list) and its Ed25519 signing
+/// key (wiped when the handle is freed).
+///
+/// Thread safety: a `wallet_issuer` is immutable and may be used from several threads at once.
+pub struct wallet_issuer {
+    iss: String,
+    key: SigningKey,
+}
+
+/// Creates an issuer from its identifier (`iss`, e.g. `https://ga.sh.gov.cn/issuer`) and its
+/// private key as PKCS#8 PEM or private JWK text. On success `*issuer_out` owns a new handle;
+/// free it with `wallet_issuer_free`.
+///
+/// # Safety
+/// Pointers are NULL or valid for their lengths; `issuer_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_issuer_new(
+    iss: *const c_char,
+    iss_len: usize,
+    private_key: *const c_char,
+    private_key_len: usize,
+    issuer_out: *mut *mut wallet_issuer,
+) -> wallet_result {
+    guard(|| {
+        let out = Out::new(issuer_out, "issuer_out")?;
+        // SAFETY: forwarded from this function's contract.
+        let iss = unsafe { in_required_str(iss, iss_len, "iss")? };
+        // SAFETY: as above.
+        let text = unsafe { in_required_str(private_key, private_key_len, "private_key")? };
+        let key = SigningKey::from_text(text)?;
+        let handle = into_handle(wallet_issuer {
+            iss: iss.to_owned(),
+            key,
+        });
+        // SAFETY: `issuer_out` checked non-NULL and writable by contract.
+        unsafe { out.write(handle) };
+        Ok(())
+    })
+}
+
+/// Releases an issuer and wipes its key. NULL is ignored. Set your pointer to NULL afterwards:
+/// freeing the same handle twice is undefined behaviour.
+///
+/// # Safety
+/// `issuer` is NULL or a handle from this library not yet freed, with no call on it running.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_issuer_free(issuer: *mut wallet_issuer) {
+    crate::ffi::guard_value((), || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { free_handle(issuer) }
+    });
+}
+
+/// Returns the issuer's public JWK (JSON text) in `jwk_out`: what the trust-list operator lists.
+///
+/// # Safety
+/// `issuer` is NULL or a live handle; `jwk_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_issuer_public_jwk(
+    issuer: *const wallet_issuer,
+    jwk_out: *mut wallet_buffer,
+) -> wallet_result {
+    guard(|| {
+        let out = Out::new(jwk_out, "jwk_out")?;
+        // SAFETY: forwarded from this function's contract.
+        let issuer = unsafe { in_handle(issuer, "issuer")? };
+        let jwk = issuer.key.verifying_key().to_jwk().to_string();
+        // SAFETY: `jwk_out` checked non-NULL and writable by contract.
+        unsafe { out.write(wallet_buffer::from_string(jwk)) };
+        Ok(())
+    })
+}
+
+/// The optional members of the issue options object.
+struct IssueOptions {
+    expires_at: Option<i64>,
+    not_before: Option<i64>,
+    status: Option<StatusRef>,
+}
+
+fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
+    let mut options = IssueOptions {
+        expires_at: None,
+        not_before: None,
+        status: None,
+    };
+    if text.trim().is_empty() {
+        return Ok(options);
+    }
+    let what = "options";
+    let map: Map<String, Value> =
+        serde_json::from_str(text).map_err(|e| FfiError::json("options (a JSON object)", e))?;
+    let time = |v: &Value, name: &str| {
+        v.as_i64()
+            .ok_or_else(|| FfiError::json(what, format!("{name} must be unix seconds")))
+    };
+    let (mut uri, mut idx) = (None, None);
+    for (name, value) in &map {
+        match name.as_str() {
+            "expires_at" => options.expires_at = Some(time(value, name)?),
+            "not_before" => options.not_before = Some(time(value, name)?),
+            "status_uri" => {
+                let text = value
+                    .as_str()
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| FfiError::json(what, "status_uri must be a non-empty string"))?;
+                uri = Some(text.to_owned());
+            }
+            "status_idx" => {
+                idx = Some(value.as_u64().ok_or_else(|| {
+                    FfiError::json(what, "status_idx must be a non-negative integer")
+                })?);
+            }
+            other => {
+                return Err(FfiError::json(
+                    what,
+                    format!(
+                        "unknown option {other:?} (known: expires_at, not_before, status_uri, status_idx)"
+                    ),
+                ));
+            }
+        }
+    }
+    options.status = match (uri, idx) {
+        (Some(uri), Some(idx)) => Some(StatusRef { idx, uri }),
+        (None, None) => None,
+        _ => {
+            return Err(FfiError::json(
+                what,
+                "status_uri and status_idx go together: give both or neither",
+            ));
+        }
+    };
+    Ok(options)
+}
+
+/// Issues a credential of catalogue type `credential_type` (short name such as `resident-id`,
+/// or its `vct`) from `claims_json` (a JSON object of the type's claims; derived claims such as
+/// `age_over_18` are added by the library), bound to the holder's public JWK `holder_jwk`, at
+/// `now` (unix seconds, the `iat`). `options` is empty or a JSON object with any of
+/// `expires_at` (unix seconds; default: the type's validity), `not_before`, and `status_uri` +
+/// `status_idx` (the credential's entry in the agency's status list, making it revocable).
+/// The credential (`<jwt>~<disclosure>~…~`) goes to `credential_out`.
+///
+/// # Safety
+/// `issuer` is NULL or a live handle; other pointers are NULL or valid for their lengths;
+/// `credential_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_issuer_issue(
+    issuer: *const wallet_issuer,
+    credential_type: *const c_char,
+    credential_type_len: usize,
+    claims_json: *const c_char,
+    claims_json_len: usize,
+    holder_jwk: *const c_char,
+    holder_jwk_len: usize,
+    options: *const c_char,
+    options_len: usize,
+    now: i64,
+    credential_out: *mut wallet_buffer,
+) -> wallet_result {
+    guard(|| {
+        let out = Out::new(credential_out, "credential_out")?;
+        // SAFETY: forwarded from this function's contract.
+        let issuer = unsafe { in_handle(issuer, "issuer")? };
+        // SAFETY: as above.
+        let type_name =
+            unsafe { in_required_str(credential_type, credential_type_len, "credential_type")? };
+        // SAFETY: as above.
+        let claims_text = unsafe { in_required_str(claims_json, claims_json_len, "claims_json")? };
+        // SAFETY: as above.
+        let holder = unsafe { in_required_str(holder_jwk, holder_jwk_len, "holder_jwk")? };
+        // SAFETY: as above.
+        let options = issue_options(unsafe { in_str(options, options_len, "options")? })?;
+        let ty = catalogue::by_name(type_name)?;
+        let claims: Map<String, Value> = serde_json::from_str(claims_text)
+            .map_err(|e| FfiError::json("claims_json (a JSON object of claims)", e))?;
+        let holder = VerifyingKey::from_jwk_str(holder)?;
+        let mut request = CredentialRequest::for_type(ty, &issuer.iss, &claims, holder, now)?;
+        if let Some(exp) = options.expires_at {
+            request.expires_at = exp;
+        }
+        request.not_before = options.not_before;
+        request.status = options.status;
+        let credential = issue_credential(&request, &issuer.key, &mut rand_core::OsRng)?;
+        // SAFETY: `credential_out` checked non-NULL and writable by contract.
+        unsafe { out.write(wallet_buffer::from_string(credential)) };
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const _: () = {
+        const fn shareable<T: Send + Sync>() {}
+        shareable::<wallet_issuer>();
+    };
+
+    #[test]
+    fn options() {
+        assert!(issue_options("").is_ok_and(|o| o.status.is_none()));
+        assert!(
+            issue_options(r#"{"status_uri": "https://x/1", "status_idx": 4, "expires_at": 5}"#)
+                .is_ok_and(|o| o.status.is_some_and(|s| s.idx == 4) && o.expires_at == Some(5))
+        );
+        for bad in [r#"{"status_uri": "https://x/1"}"#, r#"{"exp": 1}"#, "1"] {
+            assert!(
+                issue_options(bad).is_err_and(|e| e.result == wallet_result::InvalidJson),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! Verifier API: a `wallet_verifier` built from the trust list and its pinned root key, fed with
+//! Status List Tokens, that verifies a scanned payload or camera image fully offline at an
+//! explicit time and answers with the JSON report `wallet verify --json` prints. Its replay cache
+//! and open challenges live in the handle.
+
+use crate::error::FfiError;
+use crate::ffi::{
+    Out, free_handle, guard, in_bytes, in_handle, in_required_str, in_str, into_handle,
+    wallet_buffer,
+};
+use crate::wallet_result;
+use serde_json::{Map, Value};
+use std::ffi::c_char;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use wallet_core::credential::catalogue::Lang;
+use wallet_core::keys::VerifyingKey;
+use wallet_core::qr::scan::{ScanLimits, scan_image};
+use wallet_core::status::UnknownStatusPolicy;
+use wallet_core::trust::StalePolicy;
+use wallet_core::verifier::{Verifier, VerifierConfig};
+
+/// A verifier device: trust list, cached status lists, replay cache and open challenges.
+///
+/// Thread safety: a `wallet_verifier` may be used from several threads at once; calls on it are
+/// serialised by a lock inside (each scan updates the replay cache). Free it once, after all
+/// other calls on it returned.
+pub struct wallet_verifier {
+    // A panic while the lock is held can only come from a bug; the state it guards (maps of
+    // strings) stays consistent, so a poisoned lock is used as is.
+    inner: Mutex<Verifier>,
+}
+
+impl wallet_verifier {
+    fn lock(&self) -> MutexGuard<'_, Verifier> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Language of the labels in a verification report (the `lang` argument).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum wallet_lang {
+    /// English labels.
+    En = 0,
+    /// Simplified Chinese labels.
+    Zh = 1,
+}
+
+fn lang(value: u32) -> Result<Lang, FfiError> {
+    match value {
+        0 => Ok(Lang::En),
+        1 => Ok(Lang::Zh),
+        other => Err(FfiError::invalid(format!(
+            "lang {other} is not a wallet_lang: pass 0 (English) or 1 (Chinese)"
+        ))),
+    }
+}
+
+/// Reads the options object of `wallet_verifier_new`. Unknown members are refused so that a
+/// misspelt option is not silently ignored.
+fn config(text: &str) -> Result<VerifierConfig, FfiError> {
+    let mut config = VerifierConfig::default();
+    if text.trim().is_empty() {
+        return Ok(config);
+    }
+    let what = "options";
+    let map: Map<String, Value> =
+        serde_json::from_str(text).map_err(|e| FfiError::json("options (a JSON object)", e))?;
+    let uint = |v: &Value, name: &str| {
+        v.as_u64()
+            .ok_or_else(|| FfiError::json(what, format!("{name} must be a non-negative integer")))
+    };
+    let flag = |v: &Value, name: &str| {
+        v.as_bool()
+            .ok_or_else(|| FfiError::json(what, format!("{name} must be true or false")))
+    };
+    for (name, value) in &map {
+        match name.as_str() {
+            "max_age" => config.qr.window = uint(value, name)?,
+            "clock_skew" => config.qr.clock_skew = uint(value, name)?,
+            "replay_capacity" => {
+                config.qr.replay_capacity = usize::try_from(uint(value, name)?)
+                    .map_err(|_| FfiError::json(what, "replay_capacity is too large"))?;
+            }
+            "accept_offline" => config.qr.accept_offline = flag(value, name)?,
+            "verifier_id" => {
+                let id = value.as_str().filter(|s| !s.is_empty()).ok_or_else(|| {
+                    FfiError::json(what, "verifier_id must be a non-empty string")
+                })?;
+                config.qr.verifier_id = Some(id.to_owned());
+            }
+            "accept_unknown_status" => {
+                config.trust.unknown_status = if flag(value, name)? {
+                    UnknownStatusPolicy::Accept
+                } else {
+                    UnknownStatusPolicy::Reject
+                };
+            }
+            "allow_stale_trust_list" => {
+                config.trust.stale_trust_list = if flag(value, name)? {
+                    StalePolicy::Warn
+                } else {
+                    StalePolicy::Fail
+                };
+            }
+            other => {
+                return Err(FfiError::json(
+                    what,
+                    format!(
+                        "unknown option {other:?} (known: max_age, clock_skew, replay_capacity, accept_offline, verifier_id, accept_unknown_status, allow_stale_trust_list)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(config)
+}
+
+/// Creates a verifier that trusts the issuers of `trust_list` (a compact JWS) once it verifies
+/// under the pinned root key `trust_root_jwk` (public JWK text) at `now` (unix seconds).
+/// `options` is empty for the defaults or a JSON object with any of: `max_age` (oldest accepted
+/// presentation, s; default 60), `clock_skew` (s; default 30), `verifier_id` (enables challenge
+/// mode), `accept_offline` (default true), `accept_unknown_status` (accept a credential whose
+/// status list is not cached, reporting the status as unknown; default false),
+/// `allow_stale_trust_list` (default false), `replay_capacity` (default 1,000,000). On success
+/// `*verifier_out` owns a new handle; free it with `wallet_verifier_free`.
+///
+/// # Safety
+/// Pointers are NULL or valid for their lengths; `verifier_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_verifier_new(
+    trust_list: *const c_char,
+    trust_list_len: usize,
+    trust_root_jwk: *const c_char,
+    trust_root_jwk_len: usize,
+    options: *const c_char,
+    options_len: usize,
+    now: i64,
+    verifier_out: *mut *mut wallet_verifier,
+) -> wallet_result {
+    guard(|| {
+        let out = Out::new(verifier_out, "verifier_out")?;
+        // SAFETY: forwarded from this function's contract.
+        let trust_list = unsafe { in_required_str(trust_list, trust_list_len, "trust_list")? };
+        // SAFETY: as above.
+        let root =
+            unsafe { in_required_str(trust_root_jwk, trust_root_jwk_len, "trust_root_jwk")? };
+        // SAFETY: as above.
+        let config = config(unsafe { in_str(options, options_len, "options")? })?;
+        let root = VerifyingKey::from_jwk_str(root)?;
+        let verifier = Verifier::new(trust_list, &root, now, config)?;
+        let handle = into_handle(wallet_verifier {
+            inner: Mutex::new(verifier),
+        });
+        // SAFETY: `verifier_out` checked non-NULL and writable by contract.
+        unsafe { out.write(handle) };
+        Ok(())
+    })
+}
+
+/// Releases a verifier, with its status lists and replay history. NULL is ignored. Set your
+/// pointer to NULL afterwards: freeing the same handle twice is undefined behaviour.
+///
+/// # Safety
+/// `verifier` is NULL or a handle from this library not yet freed, with no call on it running.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_verifier_free(verifier: *mut wallet_verifier) {
+    crate::ffi::guard_value((), || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { free_handle(verifier) }
+    });
+}
+
+/// Adds a Status List Token (compact JWS, as downloaded from the list's URI) to the verifier's
+/// cache after checking it is signed by a key the trust list gives its issuer. A token older
+/// than the one held for the same list is refused (`WALLET_RESULT_STATUS_LIST_ROLLBACK`), so a
+/// replayed old list cannot hide a revocation.
+///
+/// # Safety
+/// `verifier` is NULL or a live handle; `token` is NULL or valid for `token_len`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_verifier_add_status_list(
+    verifier: *const wallet_verifier,
+    token: *const c_char,
+    token_len: usize,
+) -> wallet_result {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let verifier = unsafe { in_handle(verifier, "verifier")? };
+        // SAFETY: as above.
+        let token = unsafe { in_required_str(token, token_len, "token")? };
+        verifier.lock().add_status_list(token)?;
+        Ok(())
+    })
+}
+
+/// Verifies a scanned text — a `CW1:` QR payload or a standard SD-JWT+KB string — at `now` (unix
+/// seconds, from the device clock) and writes the JSON report to `report_out`, with labels in
+/// `lang` (a `wallet_lang`). The call succeeds whenever a report was made, valid or not: read
+/// `"valid"` (true/false) and `"code"` (`"ok"` or the stable reason, e.g. `"status.revoked"`,
+/// `"qr.replay"`) from the report. Errors are only for bad arguments. An accepted offline code
+/// is remembered, so the same code scanned again is reported as `qr.replay`.
+///
+/// # Safety
+/// `verifier` is NULL or a live handle; `payload` is NULL or valid for `payload_len`;
+/// `report_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_verifier_verify(
+    verifier: *const wallet_verifier,
+    payload: *const c_char,
+    payload_len: usize,
+    now: i64,
+    lang: u32,
+    report_out: *mut wallet_buffer,
+) -> wallet_result {
+    guard(|| {
+        let out = Out::new(report_out, "report_out")?;
+        // SAFETY: forwarded from this function's contract.
+        let verifier = unsafe { in_handle(verifier, "verifier")? };
+        if payload.is_null() {
+            return Err(FfiError::null("payload"));
+        }
+        // SAFETY: as above. An empty text is verified (and reported invalid) like any other.
+        let payload = unsafe { in_str(payload, payload_len, "payload")? };
+        let report = verifier
+            .lock()
+            .verify_report(payload, now, self::lang(lang)?);
+        // SAFETY: `report_out` checked non-NULL and writable by contract.
+        unsafe { out.write(wallet_buffer::from_string(report.to_string())) };
+        Ok(())
+    })
+}
+
+/// Finds the QR code in a camera photo or screenshot (PNG or JPEG bytes, at most 16 MiB and
+/// 4096 × 4096 pixels) and verifies it as `wallet_verifier_verify` does. When no code can be
+/// read the call fails (`WALLET_RESULT_QR_NOT_FOUND`, or `WALLET_RESULT_QR_IMAGE_INVALID` for an
+/// unreadable image) and no report is written: ask for another photo.
+///
+/// # Safety
+/// `verifier` is NULL or a live handle; `image` is NULL or valid for `image_len`;
+/// `report_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_verifier_verify_image(
+    verifier: *const wallet_verifier,
+    image: *const u8,
+    image_len: usize,
+    now: i64,
+    lang: u32,
+    report_out: *mut wallet_buffer,
+) -> wallet_result {
+    guard(|| {
+        let out = Out::new(report_out, "report_out")?;
+        // SAFETY: forwarded from this function's contract.
+        let verifier = unsafe { in_handle(verifier, "verifier")? };
+        // SAFETY: as above.
+        let image = unsafe { in_bytes(image, image_len, "image")? };
+        let lang = self::lang(lang)?;
+        // Decoding runs before the lock is taken: it is the slow part, and needs no state.
+        let text = scan_image(image, &ScanLimits::default())?;
+        let report = verifier.lock().verify_report(&text, now, lang);
+        // SAFETY: `report_out` checked non-NULL and writable by contract.
+        unsafe { out.write(wallet_buffer::from_string(report.to_string())) };
+        Ok(())
+    })
+}
+
+/// Opens a challenge valid for `ttl` seconds from `now` and returns its QR payload (`CWC1:…`)
+/// in `challenge_out`, for the verifier to show and the holder to answer in challenge mode. Each
+/// challenge is accepted once. Needs the `verifier_id` option
+/// (`WALLET_RESULT_CHALLENGE_DISABLED` otherwise).
+///
+/// # Safety
+/// `verifier` is NULL or a live handle; `challenge_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_verifier_new_challenge(
+    verifier: *const wallet_verifier,
+    now: i64,
+    ttl: u64,
+    challenge_out: *mut wallet_buffer,
+) -> wallet_result {
+    guard(|| {
+        let out = Out::new(challenge_out, "challenge_out")?;
+        // SAFETY: forwarded from this function's contract.
+        let verifier = unsafe { in_handle(verifier, "verifier")? };
+        let challenge = verifier
+            .lock()
+            .new_challenge(now, ttl, &mut rand_core::OsRng)
+            .ok_or_else(|| {
+                FfiError::new(
+                    wallet_result::ChallengeDisabled,
+                    "ffi.challenge_disabled",
+                    "this verifier has no identifier: create it with the verifier_id option to use challenges",
+                )
+            })?;
+        // SAFETY: `challenge_out` checked non-NULL and writable by contract.
+        unsafe { out.write(wallet_buffer::from_string(challenge.to_payload())) };
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const _: () = {
+        const fn shareable<T: Send + Sync>() {}
+        shareable::<wallet_verifier>();
+    };
+
+    #[test]
+    fn options() {
+        let c = config("").unwrap();
+        assert_eq!(c, VerifierConfig::default());
+        let c =
+            config(r#"{"max_age": 90, "verifier_id": "counter-7", "accept_unknown_status": true}"#)
+                .unwrap();
+        assert_eq!(c.qr.window, 90);
+        assert_eq!(c.qr.verifier_id.as_deref(), Some("counter-7"));
+        assert_eq!(c.trust.unknown_status, UnknownStatusPolicy::Accept);
+        for bad in [r#"{"max_age": -1}"#, r#"{"maxage": 1}"#, "[]", "{"] {
+            assert_eq!(
+                config(bad).unwrap_err().result,
+                wallet_result::InvalidJson,
+                "{bad}"
+            );
+        }
+    }
+}

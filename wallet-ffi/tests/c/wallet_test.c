@@ -1,0 +1,944 @@
+/*
+ * C test of the wallet C API (include/wallet.h), as an app would use it: an agency issues a
+ * resident ID, the holder keeps it in an encrypted store, shows it as a QR payload (also drawn
+ * as a module matrix, PNG and SVG), and a verifier checks it offline against the trust list and
+ * a status list. Then the error paths: NULL handles and outputs, invalid UTF-8, truncated and
+ * garbage payloads, wrong passphrase and key, damaged store, revoked and suspended credentials,
+ * replays, an external signer (OpenSSL standing in for the Secure Enclave) that works, refuses
+ * or lies, per-thread last errors, and handles freed with the NULL-after-free pattern.
+ *
+ * Usage: wallet_test DATA_DIR WORK_DIR. DATA_DIR is wallet-ffi/tests/data; WORK_DIR an empty
+ * directory for store files. Every allocation is released, so valgrind and LeakSanitizer can
+ * demand zero leaks. Exit status 0 when every check passed.
+ */
+
+#define _POSIX_C_SOURCE 200809L
+
+#include "wallet.h"
+
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* 2026-06-01T00:00:00Z: inside the fixtures' validity (trust list and status list from 2026-01-01
+ * to 2036-01-01). Every call takes the time from the caller, so the test is the same any day. */
+#define NOW ((int64_t)1780272000)
+#define ISS "https://ga.sh.gov.cn/issuer"
+#define STATUS_URI "https://ga.sh.gov.cn/status/1"
+#define PASSPHRASE "correct horse 电池 staple"
+
+static int checks;
+static int failures;
+
+static void print_last_error(void) {
+  char message[512];
+  char code[64];
+  wallet_last_error_message(message, sizeof message);
+  wallet_last_error_code(code, sizeof code);
+  fprintf(stderr, "    last error: %s (%s)\n", message, code);
+}
+
+#define CHECK(cond)                                                        \
+  do {                                                                     \
+    checks++;                                                              \
+    if (!(cond)) {                                                         \
+      failures++;                                                          \
+      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);      \
+      print_last_error();                                                  \
+    }                                                                      \
+  } while (0)
+
+/* Checks a call's result code and, for a failure, that the thread's last error names it. */
+#define EXPECT(call, expected) expect_result((call), (expected), #call, __LINE__)
+
+static void expect_result(wallet_result got, wallet_result expected, const char *call, int line) {
+  checks++;
+  if (got != expected) {
+    failures++;
+    char want[128];
+    wallet_error_message(expected, want, sizeof want);
+    fprintf(stderr, "FAIL line %d: %s returned %u, expected %u (%s)\n", line, call, got,
+            expected, want);
+    print_last_error();
+    return;
+  }
+  size_t message_len = wallet_last_error_message(NULL, 0);
+  if ((expected == WALLET_RESULT_OK) != (message_len == 0)) {
+    failures++;
+    fprintf(stderr, "FAIL line %d: last error message length %zu after result %u\n", line,
+            message_len, got);
+  }
+}
+
+static size_t text_len(const char *s) { return s ? strlen(s) : 0; }
+
+/* Whether a buffer's text (always NUL-terminated) contains `needle`. */
+static int has(const wallet_buffer *b, const char *needle) {
+  return b->data != NULL && strstr((const char *)b->data, needle) != NULL;
+}
+
+/* Copies the string value of the first `"name":"…"` member of a flat JSON text: enough for the
+ * ids and codes read here, not a JSON parser. */
+static int json_string(const wallet_buffer *b, const char *name, char *out, size_t out_len) {
+  char key[64];
+  snprintf(key, sizeof key, "\"%s\":\"", name);
+  const char *start = b->data ? strstr((const char *)b->data, key) : NULL;
+  if (!start) return 0;
+  start += strlen(key);
+  const char *end = strchr(start, '"');
+  if (!end || (size_t)(end - start) >= out_len) return 0;
+  memcpy(out, start, (size_t)(end - start));
+  out[end - start] = '\0';
+  return 1;
+}
+
+static char *read_file(const char *dir, const char *name, size_t *len_out) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    fprintf(stderr, "cannot open %s\n", path);
+    exit(2);
+  }
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *data = malloc((size_t)size + 1);
+  if (!data || fread(data, 1, (size_t)size, f) != (size_t)size) {
+    fprintf(stderr, "cannot read %s\n", path);
+    exit(2);
+  }
+  fclose(f);
+  /* The fixtures end in a newline; the library trims tokens but not JWKs inside JSON. */
+  while (size > 0 && (data[size - 1] == '\n' || data[size - 1] == '\r')) size--;
+  data[size] = '\0';
+  if (len_out) *len_out = (size_t)size;
+  return data;
+}
+
+struct fixtures {
+  char *root_jwk;
+  char *trust_list;
+  char *issuer_jwk;
+  char *status_list;
+  char *claims;
+};
+
+/* ---------------------------------------------------------------------------------------- */
+/* A stand-in for the Secure Enclave / StrongBox: an Ed25519 key held by OpenSSL, reached only   */
+/* through the signing callback.                                                              */
+/* ---------------------------------------------------------------------------------------- */
+
+enum signer_behaviour { SIGNER_OK, SIGNER_REFUSE, SIGNER_CORRUPT };
+
+struct hardware_key {
+  EVP_PKEY *key;
+  const char *handle;
+  enum signer_behaviour behaviour;
+  int calls;
+};
+
+static int32_t hardware_sign(void *userdata, const char *key_handle, size_t key_handle_len,
+                             const uint8_t *message, size_t message_len, uint8_t *signature_out) {
+  struct hardware_key *hw = userdata;
+  hw->calls++;
+  if (hw->behaviour == SIGNER_REFUSE) return 7; /* e.g. the user cancelled biometrics */
+  if (key_handle_len != strlen(hw->handle) || memcmp(key_handle, hw->handle, key_handle_len))
+    return 1;
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  size_t sig_len = 64;
+  int ok = ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, hw->key) == 1 &&
+           EVP_DigestSign(ctx, signature_out, &sig_len, message, message_len) == 1 &&
+           sig_len == 64;
+  EVP_MD_CTX_free(ctx);
+  if (!ok) return 2;
+  if (hw->behaviour == SIGNER_CORRUPT) signature_out[10] ^= 0x01;
+  return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+/* Issues a resident ID at `iat` (caller frees the text). */
+static char *issue_at(wallet_issuer *issuer, const struct fixtures *fx,
+                      const wallet_buffer *holder_jwk, const char *options, int64_t iat) {
+  wallet_buffer credential = {0};
+  EXPECT(wallet_issuer_issue(issuer, "resident-id", strlen("resident-id"), fx->claims,
+                             strlen(fx->claims), (const char *)holder_jwk->data, holder_jwk->len,
+                             options, text_len(options), iat, &credential),
+         WALLET_RESULT_OK);
+  char *copy = strdup(credential.data ? (const char *)credential.data : "");
+  wallet_buffer_free(&credential);
+  return copy;
+}
+
+static char *issue(wallet_issuer *issuer, const struct fixtures *fx, const wallet_buffer *holder_jwk,
+                   const char *options) {
+  return issue_at(issuer, fx, holder_jwk, options, NOW);
+}
+
+/* Imports a credential and returns its id (caller frees). */
+static char *import(wallet_store *store, const struct fixtures *fx, const char *credential) {
+  wallet_buffer info = {0};
+  EXPECT(wallet_store_import(store, credential, strlen(credential), fx->trust_list,
+                             strlen(fx->trust_list), fx->root_jwk, strlen(fx->root_jwk), NOW, &info),
+         WALLET_RESULT_OK);
+  char id[128] = "";
+  CHECK(json_string(&info, "id", id, sizeof id));
+  CHECK(has(&info, "\"type_name\":\"resident-id\""));
+  CHECK(!has(&info, "id_number")); /* metadata only, never claim values */
+  wallet_buffer_free(&info);
+  return strdup(id);
+}
+
+static void present(const wallet_store *store, const char *id, const char *disclose,
+                    wallet_buffer *payload) {
+  EXPECT(wallet_store_present(store, id, strlen(id), disclose, text_len(disclose),
+                              WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0, NOW, payload),
+         WALLET_RESULT_OK);
+}
+
+/* Verifies `payload` and checks the report's `"code"`. */
+static void verify_expect(const wallet_verifier *verifier, const wallet_buffer *payload,
+                          const char *code, int line) {
+  wallet_buffer report = {0};
+  wallet_result r = wallet_verifier_verify(verifier, (const char *)payload->data, payload->len,
+                                           NOW, WALLET_LANG_EN, &report);
+  char got[128] = "";
+  json_string(&report, "code", got, sizeof got);
+  checks++;
+  if (r != WALLET_RESULT_OK || strcmp(got, code) != 0 ||
+      has(&report, "\"valid\":true") != (strcmp(code, "ok") == 0)) {
+    failures++;
+    fprintf(stderr, "FAIL line %d: verify returned %u, code %s, expected %s\n  %s\n", line, r, got,
+            code, report.data ? (const char *)report.data : "(no report)");
+  }
+  wallet_buffer_free(&report);
+}
+#define VERIFY_EXPECT(v, p, code) verify_expect((v), (p), (code), __LINE__)
+
+static void test_version(void) {
+  char expected[32];
+  snprintf(expected, sizeof expected, "%d.%d.%d", WALLET_VERSION_MAJOR, WALLET_VERSION_MINOR,
+           WALLET_VERSION_PATCH);
+  CHECK(strcmp(wallet_version(), expected) == 0);
+}
+
+static void test_messages(void) {
+  char buf[128];
+  size_t n = wallet_error_message(WALLET_RESULT_STORE_WRONG_KEY, buf, sizeof buf);
+  CHECK(n == strlen(buf) && strstr(buf, "passphrase") != NULL);
+  CHECK(wallet_error_message(WALLET_RESULT_STORE_WRONG_KEY, NULL, 0) == n);
+  char tiny[5];
+  CHECK(wallet_error_message(WALLET_RESULT_STORE_WRONG_KEY, tiny, sizeof tiny) == n);
+  CHECK(strlen(tiny) == 4);
+  wallet_error_message(9999, buf, sizeof buf);
+  CHECK(strcmp(buf, "unknown result code") == 0);
+  wallet_error_message(WALLET_RESULT_OK, buf, sizeof buf);
+  CHECK(strcmp(buf, "success") == 0);
+}
+
+/* The full flow: issuer → holder store → QR → verifier, and the checks on each step's output. */
+static void test_flow(const struct fixtures *fx, const char *work) {
+  wallet_issuer *issuer = NULL;
+  EXPECT(wallet_issuer_new(ISS, strlen(ISS), fx->issuer_jwk, strlen(fx->issuer_jwk), &issuer),
+         WALLET_RESULT_OK);
+  wallet_buffer issuer_jwk = {0};
+  EXPECT(wallet_issuer_public_jwk(issuer, &issuer_jwk), WALLET_RESULT_OK);
+  CHECK(has(&issuer_jwk, "\"kty\":\"OKP\"") && !has(&issuer_jwk, "\"d\""));
+
+  char path[1024];
+  snprintf(path, sizeof path, "%s/holder.store", work);
+  wallet_kdf_params small = {64, 1, 1}; /* test-sized Argon2id; production passes NULL */
+  wallet_store *store = NULL;
+  EXPECT(wallet_store_create(path, strlen(path), PASSPHRASE, strlen(PASSPHRASE), &small, &store),
+         WALLET_RESULT_OK);
+  CHECK(store != NULL);
+  struct stat st;
+  CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+
+  wallet_buffer holder_jwk = {0};
+  EXPECT(wallet_store_new_holder_key(store, &holder_jwk), WALLET_RESULT_OK);
+  CHECK(has(&holder_jwk, "\"crv\":\"Ed25519\"") && !has(&holder_jwk, "\"d\""));
+
+  const char *options = "{\"status_uri\":\"" STATUS_URI "\",\"status_idx\":3}";
+  char *credential = issue(issuer, fx, &holder_jwk, options);
+  CHECK(strchr(credential, '~') != NULL);
+  char *id = import(store, fx, credential);
+
+  /* A second handle on the same file, opened by passphrase, sees the credential. */
+  wallet_store *again = NULL;
+  EXPECT(wallet_store_open(path, strlen(path), PASSPHRASE, strlen(PASSPHRASE), &again),
+         WALLET_RESULT_OK);
+  wallet_buffer list = {0};
+  EXPECT(wallet_store_list(again, &list), WALLET_RESULT_OK);
+  CHECK(list.data && list.data[0] == '[' && has(&list, id) && has(&list, "居民身份证"));
+  wallet_buffer_free(&list);
+  wallet_store_free(again);
+  again = NULL;
+
+  /* Show it: name and age only, not the ID number. */
+  const char *disclose = "[\"name\",\"age_over_18\"]";
+  wallet_buffer payload = {0};
+  present(store, id, disclose, &payload);
+  CHECK(payload.len > 4 && memcmp(payload.data, "CW1:", 4) == 0);
+  CHECK(strlen((const char *)payload.data) == payload.len);
+
+  /* Draw it three ways. */
+  wallet_buffer modules = {0};
+  uint32_t size = 0;
+  EXPECT(wallet_qr_matrix((const char *)payload.data, payload.len, WALLET_ECC_M, &modules, &size),
+         WALLET_RESULT_OK);
+  CHECK(size >= 21 && size <= 177 && (size - 17) % 4 == 0);
+  CHECK(modules.len == (size_t)size * size);
+  int only_bits = 1;
+  for (size_t i = 0; i < modules.len; i++) only_bits &= modules.data[i] <= 1;
+  CHECK(only_bits);
+  CHECK(modules.data[0] == 1 && modules.data[7] == 0); /* finder pattern, then its separator */
+  wallet_buffer_free(&modules);
+
+  wallet_buffer png = {0};
+  EXPECT(wallet_qr_png((const char *)payload.data, payload.len, WALLET_ECC_M, 4, 4, &png),
+         WALLET_RESULT_OK);
+  CHECK(png.len > 8 && memcmp(png.data, "\x89PNG\r\n\x1a\n", 8) == 0);
+  wallet_buffer svg = {0};
+  EXPECT(wallet_qr_svg((const char *)payload.data, payload.len, WALLET_ECC_Q, 3, 4, &svg),
+         WALLET_RESULT_OK);
+  CHECK(has(&svg, "<svg") && has(&svg, "</svg>"));
+  wallet_buffer_free(&svg);
+
+  /* The verifier: trust list under the pinned root, the agency's status list, then the scan. */
+  wallet_verifier *verifier = NULL;
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), NULL, 0, NOW, &verifier),
+         WALLET_RESULT_OK);
+  EXPECT(wallet_verifier_add_status_list(verifier, fx->status_list, strlen(fx->status_list)),
+         WALLET_RESULT_OK);
+  wallet_buffer report = {0};
+  EXPECT(wallet_verifier_verify(verifier, (const char *)payload.data, payload.len, NOW,
+                                WALLET_LANG_ZH, &report),
+         WALLET_RESULT_OK);
+  CHECK(has(&report, "\"valid\":true") && has(&report, "\"code\":\"ok\""));
+  CHECK(has(&report, "\"label\":\"姓名\"") && has(&report, "age_over_18"));
+  CHECK(has(&report, "\"name_zh\":\"上海市公安局\""));
+  CHECK(has(&report, "\"value\":\"VALID\""));
+  CHECK(!has(&report, "id_number"));
+  CHECK(has(&report, "\"checked_at\":\"2026-06-01T00:00:00Z\""));
+  wallet_buffer_free(&report);
+
+  /* The same code again is a replayed screenshot. */
+  VERIFY_EXPECT(verifier, &payload, "qr.replay");
+
+  /* A fresh code, scanned from its PNG, is accepted; that PNG scanned again is a replay. */
+  wallet_buffer fresh = {0};
+  present(store, id, disclose, &fresh);
+  wallet_buffer fresh_png = {0};
+  EXPECT(wallet_qr_png((const char *)fresh.data, fresh.len, WALLET_ECC_M, 4, 4, &fresh_png),
+         WALLET_RESULT_OK);
+  EXPECT(wallet_verifier_verify_image(verifier, fresh_png.data, fresh_png.len, NOW, WALLET_LANG_EN,
+                                      &report),
+         WALLET_RESULT_OK);
+  CHECK(has(&report, "\"valid\":true") && has(&report, "\"label\":\"Name\""));
+  wallet_buffer_free(&report);
+  EXPECT(wallet_verifier_verify_image(verifier, fresh_png.data, fresh_png.len, NOW, WALLET_LANG_EN,
+                                      &report),
+         WALLET_RESULT_OK);
+  CHECK(has(&report, "\"code\":\"qr.replay\""));
+  wallet_buffer_free(&report);
+  wallet_buffer_free(&fresh_png);
+  wallet_buffer_free(&fresh);
+
+  /* Too old: the same presentation checked two minutes later by a fresh verifier. */
+  wallet_verifier *later = NULL;
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), NULL, 0, NOW, &later),
+         WALLET_RESULT_OK);
+  EXPECT(wallet_verifier_add_status_list(later, fx->status_list, strlen(fx->status_list)),
+         WALLET_RESULT_OK);
+  EXPECT(wallet_verifier_verify(later, (const char *)payload.data, payload.len, NOW + 120,
+                                WALLET_LANG_EN, &report),
+         WALLET_RESULT_OK);
+  CHECK(has(&report, "\"valid\":false") && has(&report, "\"code\":\"sdjwt.kb_stale\""));
+  wallet_buffer_free(&report);
+  wallet_verifier_free(later);
+  later = NULL;
+
+  /* Without the status list the status is unknown: refused by default, accepted on request. */
+  wallet_verifier *no_status = NULL;
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), "{\"accept_unknown_status\":true}",
+                             strlen("{\"accept_unknown_status\":true}"), NOW, &no_status),
+         WALLET_RESULT_OK);
+  wallet_buffer other = {0};
+  present(store, id, disclose, &other);
+  EXPECT(wallet_verifier_verify(no_status, (const char *)other.data, other.len, NOW,
+                                WALLET_LANG_EN, &report),
+         WALLET_RESULT_OK);
+  CHECK(has(&report, "\"valid\":true") && has(&report, "\"unknown_reason\":\"status.unknown_list\""));
+  wallet_buffer_free(&report);
+  wallet_verifier_free(no_status);
+  no_status = NULL;
+  wallet_verifier *strict = NULL;
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), "", 0, NOW, &strict),
+         WALLET_RESULT_OK);
+  VERIFY_EXPECT(strict, &other, "status.unknown_list");
+  wallet_verifier_free(strict);
+  strict = NULL;
+  wallet_buffer_free(&other);
+
+  /* Revoked (index 5) and suspended (index 6) credentials. */
+  const char *revoked_options = "{\"status_uri\":\"" STATUS_URI "\",\"status_idx\":5}";
+  const char *suspended_options = "{\"status_uri\":\"" STATUS_URI "\",\"status_idx\":6}";
+  const char *bad_options[2] = {revoked_options, suspended_options};
+  const char *bad_codes[2] = {"status.revoked", "status.suspended"};
+  for (int i = 0; i < 2; i++) {
+    wallet_buffer key = {0};
+    EXPECT(wallet_store_new_holder_key(store, &key), WALLET_RESULT_OK);
+    char *cred = issue(issuer, fx, &key, bad_options[i]);
+    char *cred_id = import(store, fx, cred);
+    wallet_buffer shown = {0};
+    present(store, cred_id, "[\"name\"]", &shown);
+    VERIFY_EXPECT(verifier, &shown, bad_codes[i]);
+    wallet_buffer removed = {0};
+    EXPECT(wallet_store_remove(store, cred_id, strlen(cred_id), &removed), WALLET_RESULT_OK);
+    CHECK(has(&removed, cred_id) && has(&removed, "\"external_handle\":null"));
+    wallet_buffer_free(&removed);
+    wallet_buffer_free(&shown);
+    wallet_buffer_free(&key);
+    free(cred_id);
+    free(cred);
+  }
+
+  /* Challenge mode: the verifier shows a challenge, the holder answers it once. */
+  const char *with_id = "{\"verifier_id\":\"https://hotel.example/counter-7\"}";
+  wallet_verifier *counter = NULL;
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), with_id, strlen(with_id), NOW, &counter),
+         WALLET_RESULT_OK);
+  EXPECT(wallet_verifier_add_status_list(counter, fx->status_list, strlen(fx->status_list)),
+         WALLET_RESULT_OK);
+  wallet_buffer challenge = {0};
+  EXPECT(wallet_verifier_new_challenge(counter, NOW, 120, &challenge), WALLET_RESULT_OK);
+  CHECK(challenge.len > 5 && memcmp(challenge.data, "CWC1:", 5) == 0);
+  wallet_buffer aud = {0}, nonce = {0};
+  EXPECT(wallet_challenge_read((const char *)challenge.data, challenge.len, &aud, &nonce),
+         WALLET_RESULT_OK);
+  CHECK(aud.data && strcmp((const char *)aud.data, "https://hotel.example/counter-7") == 0);
+  CHECK(nonce.len >= 16);
+  wallet_buffer answer = {0};
+  EXPECT(wallet_store_present(store, id, strlen(id), disclose, strlen(disclose),
+                              WALLET_PRESENT_MODE_CHALLENGE, (const char *)aud.data, aud.len,
+                              (const char *)nonce.data, nonce.len, NOW, &answer),
+         WALLET_RESULT_OK);
+  VERIFY_EXPECT(counter, &answer, "ok");
+  VERIFY_EXPECT(counter, &answer, "qr.challenge_used");
+  /* A verifier without an identifier cannot issue challenges, and an answer to someone else's
+   * challenge is refused. */
+  wallet_buffer none = {0};
+  EXPECT(wallet_verifier_new_challenge(verifier, NOW, 120, &none), WALLET_RESULT_CHALLENGE_DISABLED);
+  CHECK(none.data == NULL);
+  VERIFY_EXPECT(verifier, &answer, "qr.wrong_audience");
+  wallet_buffer_free(&answer);
+  wallet_buffer_free(&aud);
+  wallet_buffer_free(&nonce);
+  wallet_buffer_free(&challenge);
+  EXPECT(wallet_challenge_read("CWC1:%%%", 8, &aud, &nonce), WALLET_RESULT_CHALLENGE_INVALID);
+  CHECK(aud.data == NULL && nonce.data == NULL);
+  wallet_verifier_free(counter);
+  counter = NULL;
+
+  /* Truncated and garbage payloads are reported invalid, never crash. */
+  wallet_buffer cut = {0};
+  present(store, id, disclose, &cut);
+  size_t lens[4] = {cut.len / 2, cut.len - 1, 5, 4};
+  for (int i = 0; i < 4; i++) {
+    EXPECT(wallet_verifier_verify(verifier, (const char *)cut.data, lens[i], NOW, WALLET_LANG_EN,
+                                  &report),
+           WALLET_RESULT_OK);
+    CHECK(has(&report, "\"valid\":false") && has(&report, "\"code\":\"qr."));
+    wallet_buffer_free(&report);
+  }
+  wallet_buffer_free(&cut);
+  const char *garbage[] = {"", "hello", "CW1:", "CW1:HELLO WORLD", "CW9:ABC", "a~b~c", "~~~~",
+                           "CW1:%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%"};
+  for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
+    EXPECT(wallet_verifier_verify(verifier, garbage[i], strlen(garbage[i]), NOW, WALLET_LANG_EN,
+                                  &report),
+           WALLET_RESULT_OK);
+    CHECK(has(&report, "\"valid\":false") && has(&report, "\"claims\":[]"));
+    wallet_buffer_free(&report);
+  }
+  /* Random bytes as an image, and a PNG cut short, are not images with a code. */
+  uint8_t noise[256];
+  for (size_t i = 0; i < sizeof noise; i++) noise[i] = (uint8_t)(i * 131 + 7);
+  EXPECT(wallet_verifier_verify_image(verifier, noise, sizeof noise, NOW, WALLET_LANG_EN, &report),
+         WALLET_RESULT_QR_IMAGE_INVALID);
+  EXPECT(wallet_verifier_verify_image(verifier, png.data, png.len / 3, NOW, WALLET_LANG_EN, &report),
+         WALLET_RESULT_QR_IMAGE_INVALID);
+  CHECK(report.data == NULL);
+  wallet_buffer_free(&png);
+
+  /* Removing a credential, then again. */
+  wallet_buffer removed = {0};
+  EXPECT(wallet_store_remove(store, id, strlen(id), &removed), WALLET_RESULT_OK);
+  CHECK(has(&removed, "\"deleted_key\":{"));
+  wallet_buffer_free(&removed);
+  EXPECT(wallet_store_remove(store, id, strlen(id), &removed), WALLET_RESULT_STORE_UNKNOWN_ID);
+  EXPECT(wallet_store_list(store, &list), WALLET_RESULT_OK);
+  CHECK(list.data && strcmp((const char *)list.data, "[]") == 0);
+  wallet_buffer_free(&list);
+
+  wallet_buffer_free(&payload);
+  wallet_buffer_free(&holder_jwk);
+  wallet_buffer_free(&issuer_jwk);
+  free(id);
+  free(credential);
+  wallet_verifier_free(verifier);
+  verifier = NULL;
+  wallet_store_free(store);
+  store = NULL;
+  wallet_issuer_free(issuer);
+  issuer = NULL;
+  /* The NULL-after-free pattern: freeing the NULLed pointers again does nothing. */
+  wallet_verifier_free(verifier);
+  wallet_store_free(store);
+  wallet_issuer_free(issuer);
+}
+
+/* A holder key that never leaves the "hardware": the store only knows its public key and the
+ * handle, and every presentation goes through the callback. */
+static void test_external_signer(const struct fixtures *fx, const char *work) {
+  static const uint8_t seed[32] = {0x48, 0x57, 0x4b, 0x45, 0x59};
+  struct hardware_key hw = {NULL, "se-key-1", SIGNER_OK, 0};
+  hw.key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, sizeof seed);
+  CHECK(hw.key != NULL);
+  uint8_t public_key[32];
+  size_t public_len = sizeof public_key;
+  CHECK(EVP_PKEY_get_raw_public_key(hw.key, public_key, &public_len) == 1 && public_len == 32);
+
+  char path[1024];
+  snprintf(path, sizeof path, "%s/app-key.store", work);
+  uint8_t app_key[32];
+  for (int i = 0; i < 32; i++) app_key[i] = (uint8_t)(0xA0 + i);
+  wallet_store *store = NULL;
+  EXPECT(wallet_store_create_with_key(path, strlen(path), app_key, 31, &store),
+         WALLET_RESULT_INVALID_ARGUMENT);
+  CHECK(store == NULL);
+  EXPECT(wallet_store_create_with_key(path, strlen(path), app_key, sizeof app_key, &store),
+         WALLET_RESULT_OK);
+
+  wallet_buffer jwk = {0};
+  EXPECT(wallet_store_register_external_key(store, hw.handle, strlen(hw.handle), public_key, 31, &jwk),
+         WALLET_RESULT_INVALID_ARGUMENT);
+  EXPECT(wallet_store_register_external_key(store, hw.handle, strlen(hw.handle), public_key,
+                                            sizeof public_key, &jwk),
+         WALLET_RESULT_OK);
+  wallet_buffer twice = {0};
+  EXPECT(wallet_store_register_external_key(store, hw.handle, strlen(hw.handle), public_key,
+                                            sizeof public_key, &twice),
+         WALLET_RESULT_STORE_DUPLICATE);
+
+  wallet_issuer *issuer = NULL;
+  EXPECT(wallet_issuer_new(ISS, strlen(ISS), fx->issuer_jwk, strlen(fx->issuer_jwk), &issuer),
+         WALLET_RESULT_OK);
+  char *credential = issue(issuer, fx, &jwk, "{\"status_uri\":\"" STATUS_URI "\",\"status_idx\":3}");
+  char *id = import(store, fx, credential);
+
+  const char *disclose = "[\"age_over_18\"]";
+  wallet_buffer payload = {0};
+  EXPECT(wallet_store_present(store, id, strlen(id), disclose, strlen(disclose),
+                              WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0, NOW, &payload),
+         WALLET_RESULT_STORE_EXTERNAL_SIGNER_REQUIRED);
+  CHECK(payload.data == NULL);
+
+  EXPECT(wallet_store_set_external_signer(store, hardware_sign, &hw), WALLET_RESULT_OK);
+  EXPECT(wallet_store_present(store, id, strlen(id), disclose, strlen(disclose),
+                              WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0, NOW, &payload),
+         WALLET_RESULT_OK);
+  CHECK(hw.calls == 1);
+
+  wallet_verifier *verifier = NULL;
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), NULL, 0, NOW, &verifier),
+         WALLET_RESULT_OK);
+  EXPECT(wallet_verifier_add_status_list(verifier, fx->status_list, strlen(fx->status_list)),
+         WALLET_RESULT_OK);
+  VERIFY_EXPECT(verifier, &payload, "ok");
+
+  /* The user cancels, or the hardware returns a signature of some other key: both refused. */
+  wallet_buffer refused = {0};
+  hw.behaviour = SIGNER_REFUSE;
+  EXPECT(wallet_store_present(store, id, strlen(id), disclose, strlen(disclose),
+                              WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0, NOW, &refused),
+         WALLET_RESULT_SIGNER_FAILED);
+  hw.behaviour = SIGNER_CORRUPT;
+  EXPECT(wallet_store_present(store, id, strlen(id), disclose, strlen(disclose),
+                              WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0, NOW, &refused),
+         WALLET_RESULT_SIGNER_FAILED);
+  char code[64];
+  wallet_last_error_code(code, sizeof code);
+  CHECK(strcmp(code, "key.signer_failed") == 0);
+  CHECK(refused.data == NULL && hw.calls == 3);
+
+  /* Removing the signer makes presentations fail again. */
+  EXPECT(wallet_store_set_external_signer(store, NULL, NULL), WALLET_RESULT_OK);
+  EXPECT(wallet_store_present(store, id, strlen(id), disclose, strlen(disclose),
+                              WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0, NOW, &refused),
+         WALLET_RESULT_STORE_EXTERNAL_SIGNER_REQUIRED);
+
+  /* Reopen by key; a wrong key or a passphrase does not open it. */
+  wallet_store *reopened = NULL;
+  app_key[0] ^= 1;
+  EXPECT(wallet_store_open_with_key(path, strlen(path), app_key, sizeof app_key, &reopened),
+         WALLET_RESULT_STORE_WRONG_KEY);
+  EXPECT(wallet_store_open(path, strlen(path), PASSPHRASE, strlen(PASSPHRASE), &reopened),
+         WALLET_RESULT_STORE_WRONG_KEY);
+  CHECK(reopened == NULL);
+  app_key[0] ^= 1;
+  EXPECT(wallet_store_open_with_key(path, strlen(path), app_key, sizeof app_key, &reopened),
+         WALLET_RESULT_OK);
+  wallet_buffer removed = {0};
+  EXPECT(wallet_store_remove(reopened, id, strlen(id), &removed), WALLET_RESULT_OK);
+  /* The app learns which hardware key it may now delete. */
+  CHECK(has(&removed, "\"external_handle\":\"se-key-1\""));
+  wallet_buffer_free(&removed);
+
+  wallet_store_free(reopened);
+  reopened = NULL;
+  wallet_buffer_free(&payload);
+  wallet_buffer_free(&jwk);
+  free(id);
+  free(credential);
+  wallet_verifier_free(verifier);
+  verifier = NULL;
+  wallet_issuer_free(issuer);
+  issuer = NULL;
+  wallet_store_free(store);
+  store = NULL;
+  EVP_PKEY_free(hw.key);
+}
+
+/* Every way a caller can get the arguments wrong: each is an error code and a message, the
+ * outputs stay untouched, nothing crashes. */
+static void test_errors(const struct fixtures *fx, const char *work) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/errors.store", work);
+  wallet_kdf_params small = {64, 1, 1};
+  wallet_store *store = NULL;
+  wallet_buffer out = {0};
+  const char *invalid_utf8 = "pass\xff\xfeword";
+  /* A sentinel in place of a real output shows whether a failing call wrote it. */
+  wallet_buffer untouched = {(uint8_t *)&small, 12345};
+
+  /* NULL outputs: refused before any work, so no file is created. */
+  EXPECT(wallet_store_create(path, strlen(path), "pw", 2, &small, NULL), WALLET_RESULT_NULL_PARAMETER);
+  struct stat st;
+  CHECK(stat(path, &st) != 0);
+  /* NULL inputs with a length, and required inputs missing. */
+  EXPECT(wallet_store_create(NULL, 9, "pw", 2, &small, &store), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_create(NULL, 0, "pw", 2, &small, &store), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_create(path, strlen(path), NULL, 2, &small, &store), WALLET_RESULT_NULL_PARAMETER);
+  /* Invalid UTF-8 in a passphrase and in a path. */
+  EXPECT(wallet_store_create(path, strlen(path), invalid_utf8, strlen(invalid_utf8), &small, &store),
+         WALLET_RESULT_INVALID_UTF8);
+  char code[64];
+  wallet_last_error_code(code, sizeof code);
+  CHECK(strcmp(code, "ffi.invalid_utf8") == 0);
+  EXPECT(wallet_store_create("\xc3(", 2, "pw", 2, &small, &store), WALLET_RESULT_INVALID_UTF8);
+  /* Bad Argon2 parameters and an empty passphrase. */
+  wallet_kdf_params zero = {0, 0, 0};
+  EXPECT(wallet_store_create(path, strlen(path), "pw", 2, &zero, &store), WALLET_RESULT_STORE_REFUSED);
+  EXPECT(wallet_store_create(path, strlen(path), "", 0, &small, &store), WALLET_RESULT_STORE_REFUSED);
+  CHECK(store == NULL);
+
+  /* Missing store, then a real one, then the wrong passphrase. */
+  EXPECT(wallet_store_open(path, strlen(path), "pw", 2, &store), WALLET_RESULT_STORE_NOT_FOUND);
+  EXPECT(wallet_store_create(path, strlen(path), PASSPHRASE, strlen(PASSPHRASE), &small, &store),
+         WALLET_RESULT_OK);
+  wallet_store *second = (wallet_store *)&small; /* sentinel: must not be overwritten */
+  EXPECT(wallet_store_create(path, strlen(path), PASSPHRASE, strlen(PASSPHRASE), &small, &second),
+         WALLET_RESULT_STORE_EXISTS);
+  EXPECT(wallet_store_open(path, strlen(path), "wrong passphrase", 16, &second),
+         WALLET_RESULT_STORE_WRONG_KEY);
+  CHECK(second == (wallet_store *)&small);
+  char message[256];
+  size_t n = wallet_last_error_message(message, sizeof message);
+  CHECK(n > 0 && strstr(message, "wrong passphrase") != NULL);
+  wallet_last_error_code(code, sizeof code);
+  CHECK(strcmp(code, "store.wrong_key") == 0);
+  /* A success clears the last error. */
+  EXPECT(wallet_store_list(store, &out), WALLET_RESULT_OK);
+  CHECK(wallet_last_error_message(message, sizeof message) == 0 && message[0] == '\0');
+  CHECK(wallet_last_error_code(NULL, 0) == 0);
+  wallet_buffer_free(&out);
+
+  /* NULL handles and NULL outputs on every kind of call. */
+  EXPECT(wallet_store_list(NULL, &untouched), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_list(store, NULL), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_new_holder_key(NULL, &untouched), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_new_holder_key(store, NULL), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_remove(NULL, "x", 1, &untouched), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_remove(store, NULL, 0, &untouched), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_present(NULL, "x", 1, NULL, 0, WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0,
+                              NOW, &untouched),
+         WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_present(store, "x", 1, NULL, 0, WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0,
+                              NOW, NULL),
+         WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_import(NULL, "a~", 2, fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), NOW, &untouched),
+         WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_set_external_signer(NULL, NULL, NULL), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_verifier_verify(NULL, "CW1:", 4, NOW, WALLET_LANG_EN, &untouched),
+         WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_verifier_verify_image(NULL, (const uint8_t *)"x", 1, NOW, WALLET_LANG_EN, &untouched),
+         WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_verifier_add_status_list(NULL, "x", 1), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_verifier_new_challenge(NULL, NOW, 60, &untouched), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_issuer_public_jwk(NULL, &untouched), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_issuer_issue(NULL, "resident-id", 11, "{}", 2, "{}", 2, NULL, 0, NOW, &untouched),
+         WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_qr_png(NULL, 0, WALLET_ECC_M, 4, 4, &untouched), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_qr_svg("CW1:A", 5, WALLET_ECC_M, 4, 4, NULL), WALLET_RESULT_NULL_PARAMETER);
+  uint32_t size = 77;
+  EXPECT(wallet_qr_matrix("CW1:A", 5, WALLET_ECC_M, &untouched, NULL), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_qr_matrix("CW1:A", 5, WALLET_ECC_M, NULL, &size), WALLET_RESULT_NULL_PARAMETER);
+  CHECK(size == 77);
+  EXPECT(wallet_challenge_read("CWC1:", 5, NULL, &untouched), WALLET_RESULT_NULL_PARAMETER);
+  CHECK(untouched.data == (uint8_t *)&small && untouched.len == 12345);
+
+  /* Out-of-range enum values are errors, not undefined behaviour. */
+  EXPECT(wallet_store_present(store, "x", 1, NULL, 0, 7, NULL, 0, NULL, 0, NOW, &untouched),
+         WALLET_RESULT_INVALID_ARGUMENT);
+  EXPECT(wallet_qr_png("CW1:A", 5, 9, 4, 4, &untouched), WALLET_RESULT_INVALID_ARGUMENT);
+  /* Offline mode takes no aud/nonce; challenge mode needs both. */
+  EXPECT(wallet_store_present(store, "x", 1, NULL, 0, WALLET_PRESENT_MODE_OFFLINE, "a", 1, NULL, 0,
+                              NOW, &untouched),
+         WALLET_RESULT_INVALID_ARGUMENT);
+  EXPECT(wallet_store_present(store, "x", 1, NULL, 0, WALLET_PRESENT_MODE_CHALLENGE, "a", 1, NULL, 0,
+                              NOW, &untouched),
+         WALLET_RESULT_INVALID_ARGUMENT);
+  EXPECT(wallet_store_present(store, "x", 1, "not json", 8, WALLET_PRESENT_MODE_OFFLINE, NULL, 0,
+                              NULL, 0, NOW, &untouched),
+         WALLET_RESULT_INVALID_JSON);
+  EXPECT(wallet_store_present(store, "no-such-id", 10, NULL, 0, WALLET_PRESENT_MODE_OFFLINE, NULL,
+                              0, NULL, 0, NOW, &untouched),
+         WALLET_RESULT_STORE_UNKNOWN_ID);
+  /* QR drawing: lowercase is outside the alphanumeric set; a zero module size is refused. */
+  EXPECT(wallet_qr_png("cw1:a", 5, WALLET_ECC_M, 4, 4, &untouched), WALLET_RESULT_QR_RENDER_FAILED);
+  EXPECT(wallet_qr_png("CW1:A", 5, WALLET_ECC_M, 0, 4, &untouched), WALLET_RESULT_QR_RENDER_FAILED);
+  CHECK(untouched.data == (uint8_t *)&small && untouched.len == 12345);
+
+  /* Issuer errors: bad key, unknown type, claims not JSON or breaking the type's rules, a bad
+   * holder key, bad options. */
+  wallet_issuer *issuer = NULL;
+  EXPECT(wallet_issuer_new(ISS, strlen(ISS), "not a key", 9, &issuer), WALLET_RESULT_KEY_INVALID);
+  EXPECT(wallet_issuer_new(ISS, strlen(ISS), fx->root_jwk, strlen(fx->root_jwk), &issuer),
+         WALLET_RESULT_KEY_INVALID); /* a public key cannot sign */
+  EXPECT(wallet_issuer_new(ISS, strlen(ISS), fx->issuer_jwk, strlen(fx->issuer_jwk), &issuer),
+         WALLET_RESULT_OK);
+  wallet_buffer holder = {0};
+  EXPECT(wallet_store_new_holder_key(store, &holder), WALLET_RESULT_OK);
+  const char *hj = (const char *)holder.data;
+  EXPECT(wallet_issuer_issue(issuer, "pet-licence", 11, fx->claims, strlen(fx->claims), hj,
+                             holder.len, NULL, 0, NOW, &untouched),
+         WALLET_RESULT_UNKNOWN_TYPE);
+  EXPECT(wallet_issuer_issue(issuer, "resident-id", 11, "{\"name\":", 8, hj, holder.len, NULL, 0,
+                             NOW, &untouched),
+         WALLET_RESULT_INVALID_JSON);
+  EXPECT(wallet_issuer_issue(issuer, "resident-id", 11, "{\"name\":\"张三\"}",
+                             strlen("{\"name\":\"张三\"}"), hj, holder.len, NULL, 0, NOW, &untouched),
+         WALLET_RESULT_CLAIMS_INVALID);
+  EXPECT(wallet_issuer_issue(issuer, "resident-id", 11, fx->claims, strlen(fx->claims),
+                             "{\"kty\":\"OKP\"}", 13, NULL, 0, NOW, &untouched),
+         WALLET_RESULT_KEY_INVALID);
+  EXPECT(wallet_issuer_issue(issuer, "resident-id", 11, fx->claims, strlen(fx->claims), hj,
+                             holder.len, "{\"status_idx\":1}", 16, NOW, &untouched),
+         WALLET_RESULT_INVALID_JSON);
+  EXPECT(wallet_issuer_issue(issuer, "resident-id", 11, invalid_utf8, strlen(invalid_utf8), hj,
+                             holder.len, NULL, 0, NOW, &untouched),
+         WALLET_RESULT_INVALID_UTF8);
+  CHECK(untouched.data == (uint8_t *)&small && untouched.len == 12345);
+
+  /* Import errors: expired, bound to a key the store does not hold, duplicate, a presentation
+   * instead of a credential, a trust list under the wrong root, garbage. */
+  /* Issued 2026-01-01 01:00, expired 2026-01-02, imported 2026-06-01. */
+  char *expired = issue_at(issuer, fx, &holder, "{\"expires_at\":1767312000}", 1767229200);
+  EXPECT(wallet_store_import(store, expired, strlen(expired), fx->trust_list, strlen(fx->trust_list),
+                             fx->root_jwk, strlen(fx->root_jwk), NOW, &untouched),
+         WALLET_RESULT_CREDENTIAL_EXPIRED);
+  wallet_last_error_code(code, sizeof code);
+  CHECK(strcmp(code, "vc.expired") == 0);
+  free(expired);
+  wallet_buffer foreign_key = {0};
+  EXPECT(wallet_issuer_public_jwk(issuer, &foreign_key), WALLET_RESULT_OK);
+  char *foreign = issue(issuer, fx, &foreign_key, NULL);
+  EXPECT(wallet_store_import(store, foreign, strlen(foreign), fx->trust_list, strlen(fx->trust_list),
+                             fx->root_jwk, strlen(fx->root_jwk), NOW, &untouched),
+         WALLET_RESULT_STORE_HOLDER_KEY_NOT_HELD);
+  free(foreign);
+  wallet_buffer_free(&foreign_key);
+  char *good = issue(issuer, fx, &holder, NULL);
+  char *good_id = import(store, fx, good);
+  EXPECT(wallet_store_import(store, good, strlen(good), fx->trust_list, strlen(fx->trust_list),
+                             fx->root_jwk, strlen(fx->root_jwk), NOW, &untouched),
+         WALLET_RESULT_STORE_DUPLICATE);
+  EXPECT(wallet_store_import(store, good, strlen(good), fx->trust_list, strlen(fx->trust_list),
+                             fx->root_jwk, strlen(fx->root_jwk), NOW + 20L * 365 * 86400, &untouched),
+         WALLET_RESULT_TRUST_LIST_STALE);
+  wallet_buffer issuer_pub = {0};
+  EXPECT(wallet_issuer_public_jwk(issuer, &issuer_pub), WALLET_RESULT_OK);
+  EXPECT(wallet_store_import(store, good, strlen(good), fx->trust_list, strlen(fx->trust_list),
+                             (const char *)issuer_pub.data, issuer_pub.len, NOW, &untouched),
+         WALLET_RESULT_TRUST_LIST_BAD_SIGNATURE);
+  EXPECT(wallet_store_import(store, "garbage", 7, fx->trust_list, strlen(fx->trust_list),
+                             fx->root_jwk, strlen(fx->root_jwk), NOW, &untouched),
+         WALLET_RESULT_CREDENTIAL_INVALID);
+  wallet_buffer shown = {0};
+  EXPECT(wallet_store_present(store, good_id, strlen(good_id), "[\"no_such_claim\"]", 17,
+                              WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0, NOW, &shown),
+         WALLET_RESULT_UNKNOWN_CLAIM_PATH);
+  CHECK(shown.data == NULL);
+  CHECK(untouched.data == (uint8_t *)&small && untouched.len == 12345);
+
+  /* Verifier errors: wrong root, stale list, bad options, a status list that is not a token,
+   * invalid UTF-8 in a payload, a bad language. */
+  wallet_verifier *verifier = (wallet_verifier *)&small;
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), (const char *)issuer_pub.data,
+                             issuer_pub.len, NULL, 0, NOW, &verifier),
+         WALLET_RESULT_TRUST_LIST_BAD_SIGNATURE);
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), NULL, 0, NOW + 20L * 365 * 86400, &verifier),
+         WALLET_RESULT_TRUST_LIST_STALE);
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), "{\"max_agee\":5}", 14, NOW, &verifier),
+         WALLET_RESULT_INVALID_JSON);
+  EXPECT(wallet_verifier_new(fx->trust_list, 40, fx->root_jwk, strlen(fx->root_jwk), NULL, 0, NOW,
+                             &verifier),
+         WALLET_RESULT_TRUST_LIST_INVALID);
+  CHECK(verifier == (wallet_verifier *)&small);
+  verifier = NULL;
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), NULL, 0, NOW, &verifier),
+         WALLET_RESULT_OK);
+  EXPECT(wallet_verifier_add_status_list(verifier, "a.b.c", 5), WALLET_RESULT_STATUS_LIST_INVALID);
+  EXPECT(wallet_verifier_add_status_list(verifier, fx->trust_list, strlen(fx->trust_list)),
+         WALLET_RESULT_STATUS_LIST_INVALID);
+  EXPECT(wallet_verifier_verify(verifier, invalid_utf8, strlen(invalid_utf8), NOW, WALLET_LANG_EN,
+                                &untouched),
+         WALLET_RESULT_INVALID_UTF8);
+  EXPECT(wallet_verifier_verify(verifier, NULL, 0, NOW, WALLET_LANG_EN, &untouched),
+         WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_verifier_verify(verifier, "CW1:", 4, NOW, 2, &untouched),
+         WALLET_RESULT_INVALID_ARGUMENT);
+  EXPECT(wallet_verifier_verify(verifier, "CW1:", 4, NOW, WALLET_LANG_EN, NULL),
+         WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_verifier_verify_image(verifier, NULL, 10, NOW, WALLET_LANG_EN, &untouched),
+         WALLET_RESULT_NULL_PARAMETER);
+  CHECK(untouched.data == (uint8_t *)&small && untouched.len == 12345);
+
+  /* A damaged store file: same size, one byte of ciphertext flipped. */
+  char copy_path[1024];
+  snprintf(copy_path, sizeof copy_path, "%s/damaged.store", work);
+  size_t store_len = 0;
+  char *bytes = read_file(work, "errors.store", &store_len);
+  FILE *f = fopen(copy_path, "wb");
+  CHECK(f != NULL);
+  if (f) {
+    bytes[store_len / 2 + 60] ^= 0x20;
+    fwrite(bytes, 1, store_len, f);
+    fclose(f);
+  }
+  free(bytes);
+  wallet_store *damaged = NULL;
+  EXPECT(wallet_store_open(copy_path, strlen(copy_path), PASSPHRASE, strlen(PASSPHRASE), &damaged),
+         WALLET_RESULT_STORE_DAMAGED);
+  /* A file that is not a store at all. */
+  char not_store[1024];
+  snprintf(not_store, sizeof not_store, "%s/not-a-store", work);
+  f = fopen(not_store, "wb");
+  if (f) {
+    fputs("hello, this is not a wallet store file, just some text long enough for a header. "
+          "hello, this is not a wallet store file, just some text long enough for a header.",
+          f);
+    fclose(f);
+  }
+  EXPECT(wallet_store_open(not_store, strlen(not_store), PASSPHRASE, strlen(PASSPHRASE), &damaged),
+         WALLET_RESULT_STORE_DAMAGED);
+  CHECK(damaged == NULL);
+
+  /* Buffers: freeing NULL, a zeroed buffer and the same buffer twice is harmless. */
+  wallet_buffer_free(NULL);
+  wallet_buffer zeroed = {0};
+  wallet_buffer_free(&zeroed);
+  wallet_buffer_free(&holder);
+  CHECK(holder.data == NULL && holder.len == 0);
+  wallet_buffer_free(&holder);
+
+  wallet_buffer_free(&issuer_pub);
+  free(good_id);
+  free(good);
+  wallet_verifier_free(verifier);
+  verifier = NULL;
+  wallet_issuer_free(issuer);
+  issuer = NULL;
+  wallet_store_free(store);
+  store = NULL;
+  wallet_store_free(store);
+}
+
+/* The last error is per thread: an error on another thread does not replace this thread's. */
+static void *fail_on_other_thread(void *arg) {
+  (void)arg;
+  wallet_buffer out = {0};
+  wallet_result r = wallet_store_list(NULL, &out);
+  char code[64] = "";
+  wallet_last_error_code(code, sizeof code);
+  return (void *)(intptr_t)(r == WALLET_RESULT_NULL_PARAMETER &&
+                            strcmp(code, "ffi.null_parameter") == 0);
+}
+
+static void test_threads(void) {
+  wallet_buffer out = {0};
+  EXPECT(wallet_qr_png("CW1:A", 5, 17, 4, 4, &out), WALLET_RESULT_INVALID_ARGUMENT);
+  pthread_t thread;
+  void *ok = NULL;
+  CHECK(pthread_create(&thread, NULL, fail_on_other_thread, NULL) == 0);
+  CHECK(pthread_join(thread, &ok) == 0);
+  CHECK(ok == (void *)1);
+  char code[64] = "";
+  wallet_last_error_code(code, sizeof code);
+  CHECK(strcmp(code, "ffi.invalid_argument") == 0);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s DATA_DIR WORK_DIR\n", argv[0]);
+    return 2;
+  }
+  struct fixtures fx;
+  fx.root_jwk = read_file(argv[1], "root.pub.jwk", NULL);
+  fx.trust_list = read_file(argv[1], "trust-list.jwt", NULL);
+  fx.issuer_jwk = read_file(argv[1], "issuer.jwk", NULL);
+  fx.status_list = read_file(argv[1], "status-list.jwt", NULL);
+  fx.claims = read_file(argv[1], "resident-id.claims.json", NULL);
+
+  test_version();
+  test_messages();
+  test_flow(&fx, argv[2]);
+  test_external_signer(&fx, argv[2]);
+  test_errors(&fx, argv[2]);
+  test_threads();
+
+  free(fx.root_jwk);
+  free(fx.trust_list);
+  free(fx.issuer_jwk);
+  free(fx.status_list);
+  free(fx.claims);
+  printf("wallet C API test (library %s): %d passed, %d failed\n", wallet_version(),
+         checks - failures, failures);
+  return failures == 0 ? 0 : 1;
+}
