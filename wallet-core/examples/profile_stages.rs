@@ -89,6 +89,25 @@ fn main() {
         time("verify_strict holder", 500, || {
             assert!(hk.verify_strict(bb(kbj.signing_input()).as_bytes(), kbj.signature()))
         });
+        let mut issuers = wallet_core::verify::StaticIssuers::new();
+        issuers.add("https://jtgl.sh.gov.cn/issuer", ik);
+        let policy = wallet_core::verify::VerifyPolicy {
+            now: iat + 20,
+            clock_skew: 60,
+            key_binding: wallet_core::verify::KeyBindingPolicy::Required(
+                wallet_core::sdjwt::KbExpectation {
+                    audience: "urn:wallet:qr:offline".into(),
+                    nonce: Some("n".into()),
+                    max_age: 60,
+                },
+            ),
+        };
+        time("verify_presentation total", 500, || {
+            bb(wallet_core::verify::verify_presentation(bb(&p), &issuers, &policy).unwrap());
+        });
+        time("holder key from_jwk", 2000, || {
+            bb(wallet_core::keys::VerifyingKey::from_jwk(bb(&payload["cnf"]["jwk"])).unwrap());
+        });
         time("split", 2000, || {
             bb(SdJwtParts::split(bb(&p)).unwrap());
         });
