@@ -12,8 +12,18 @@ fn private_roundtrip(key: &SigningKey) {
     let public = key.verifying_key();
     let jwk = key.to_jwk_string();
     let pem = key.to_pkcs8_pem();
-    assert_eq!(SigningKey::from_jwk_str(&jwk).expect("own JWK").verifying_key(), public);
-    assert_eq!(SigningKey::from_pkcs8_pem(&pem).expect("own PEM").verifying_key(), public);
+    assert_eq!(
+        SigningKey::from_jwk_str(&jwk)
+            .expect("own JWK")
+            .verifying_key(),
+        public
+    );
+    assert_eq!(
+        SigningKey::from_pkcs8_pem(&pem)
+            .expect("own PEM")
+            .verifying_key(),
+        public
+    );
 }
 
 fuzz_target!(|data: &[u8]| {

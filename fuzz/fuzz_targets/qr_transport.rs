@@ -13,7 +13,11 @@ use wallet_fuzz::qr_payload_from_frame;
 
 fn decode_canonical(payload: &str) {
     if let Ok(presentation) = decode(payload) {
-        assert_eq!(encode(&presentation).as_deref(), Ok(payload), "non-canonical payload accepted");
+        assert_eq!(
+            encode(&presentation).as_deref(),
+            Ok(payload),
+            "non-canonical payload accepted"
+        );
     }
 }
 

@@ -38,7 +38,11 @@ fn unsigned_paths(presentation: &str) {
         return;
     };
     let _ = RegisteredClaims::from_payload(&payload).map(|r| r.check_time(0, 60));
-    let disclosures: Result<Vec<_>, _> = parts.disclosures.iter().map(|d| Disclosure::parse(d)).collect();
+    let disclosures: Result<Vec<_>, _> = parts
+        .disclosures
+        .iter()
+        .map(|d| Disclosure::parse(d))
+        .collect();
     if let Ok(disclosures) = disclosures {
         let _ = sdjwt::process(payload, &disclosures);
     }
@@ -60,10 +64,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((payload, disclosures)) = pieces.split_first() else {
         return;
     };
-    let hdr = header(
-        "dc+sd-jwt",
-        Some(&f.issuer.verifying_key()),
-    );
+    let hdr = header("dc+sd-jwt", Some(&f.issuer.verifying_key()));
     let mut without_kb = sign_raw(&hdr, payload, &f.issuer);
     without_kb.push('~');
     for d in disclosures {

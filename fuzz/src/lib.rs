@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use wallet_core::b64_encode;
 use wallet_core::keys::{Signer as _, SigningKey, VerifyingKey};
 use wallet_core::sdjwt::KbExpectation;
-use wallet_core::status::{StatusList, StatusListClaims, StatusValue, Bits};
+use wallet_core::status::{Bits, StatusList, StatusListClaims, StatusValue};
 use wallet_core::trust::TrustListBuilder;
 use wallet_core::verify::{KeyBindingPolicy, StaticIssuers, VerifyPolicy};
 
@@ -100,16 +100,29 @@ fn build() -> Fixture {
         &["urn:cn-wallet:resident-id:1"],
     )
     .unwrap()
-    .add_key(TRUST_ISSUER, &status_key.verifying_key(), now - 86_400, None)
+    .add_key(
+        TRUST_ISSUER,
+        &status_key.verifying_key(),
+        now - 86_400,
+        None,
+    )
     .unwrap();
     b.add_issuer(
         &text("issuer_iss"),
         "上海市公安局交通警察总队",
         "Shanghai Traffic Police",
-        &["urn:cn-wallet:resident-id:1", "urn:cn-wallet:driving-licence:1"],
+        &[
+            "urn:cn-wallet:resident-id:1",
+            "urn:cn-wallet:driving-licence:1",
+        ],
     )
     .unwrap()
-    .add_key(&text("issuer_iss"), &issuer.verifying_key(), now - 86_400, Some(now + 86_400))
+    .add_key(
+        &text("issuer_iss"),
+        &issuer.verifying_key(),
+        now - 86_400,
+        Some(now + 86_400),
+    )
     .unwrap();
     let trust_list = b.sign(now, now + 7 * 86_400, &root).unwrap();
     let mut list = StatusList::new(Bits::Two, 64).unwrap();
@@ -177,9 +190,11 @@ pub fn split_bytes(data: &[u8], sep: u8, max: usize) -> Vec<&[u8]> {
 pub fn qr_deflate(bytes: &[u8]) -> Vec<u8> {
     use flate2::{Compress, Compression, FlushCompress};
     let mut c = Compress::new(Compression::best(), false);
-    c.set_dictionary(wallet_core::qr::transport::DICTIONARY_V1).unwrap();
+    c.set_dictionary(wallet_core::qr::transport::DICTIONARY_V1)
+        .unwrap();
     let mut out = Vec::with_capacity(bytes.len() + 64);
-    c.compress_vec(bytes, &mut out, FlushCompress::Finish).unwrap();
+    c.compress_vec(bytes, &mut out, FlushCompress::Finish)
+        .unwrap();
     out
 }
 
@@ -219,15 +234,31 @@ pub mod store {
     const SALT: [u8; 16] = [9u8; 16];
     const NONCE: [u8; 24] = [5u8; 24];
 
-    /// A store file whose body is `plaintext`, sealed under [`RAW_KEY`].
-    pub fn seal(plaintext: &[u8]) -> Vec<u8> {
-        let hkdf = Hkdf::<Sha256>::new(Some(&SALT), &RAW_KEY);
+    fn schedule(salt: &[u8]) -> ([u8; 32], [u8; 32]) {
+        let hkdf = Hkdf::<Sha256>::new(Some(salt), &RAW_KEY);
         let mut enc = [0u8; 32];
         let mut check = [0u8; 32];
         hkdf.expand(b"cert-wallet store v1 encryption key", &mut enc)
             .unwrap();
         hkdf.expand(b"cert-wallet store v1 key check", &mut check)
             .unwrap();
+        (enc, check)
+    }
+
+    /// The plaintext body of a raw-key store file sealed under [`RAW_KEY`] (for seeds).
+    pub fn unseal(file: &[u8]) -> Vec<u8> {
+        let (header, ct) = file.split_at(99);
+        let (enc, _) = schedule(&header[23..39]);
+        let mut buf = ct.to_vec();
+        XChaCha20Poly1305::new((&enc).into())
+            .decrypt_in_place(XNonce::from_slice(&header[71..95]), header, &mut buf)
+            .unwrap();
+        buf
+    }
+
+    /// A store file whose body is `plaintext`, sealed under [`RAW_KEY`].
+    pub fn seal(plaintext: &[u8]) -> Vec<u8> {
+        let (enc, check) = schedule(&SALT);
         let mut header = Vec::with_capacity(99);
         header.extend_from_slice(b"CWSTORE\0");
         header.extend_from_slice(&1u16.to_be_bytes());

@@ -35,13 +35,8 @@ impl Out {
     }
 }
 
-fn b64d(s: &str) -> Vec<u8> {
-    use base64_decode as d;
-    d(s)
-}
-
 /// Minimal unpadded base64url decoding for the seed builder (vectors are canonical).
-fn base64_decode(s: &str) -> Vec<u8> {
+fn b64d(s: &str) -> Vec<u8> {
     let val = |c: u8| -> u32 {
         match c {
             b'A'..=b'Z' => u32::from(c - b'A'),
@@ -70,7 +65,11 @@ fn jws_parts(token: &str) -> (Vec<u8>, Vec<u8>) {
 }
 
 fn main() {
-    let root = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "fuzz/corpus".into()));
+    let root = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "fuzz/corpus".into()),
+    );
     let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-vectors");
     let f = fixture();
 
@@ -125,10 +124,9 @@ fn main() {
             qr.put(2, &data);
         }
     }
-    let qr_vectors: Value = serde_json::from_str(
-        &std::fs::read_to_string(vectors.join("qr/payloads.json")).unwrap(),
-    )
-    .unwrap();
+    let qr_vectors: Value =
+        serde_json::from_str(&std::fs::read_to_string(vectors.join("qr/payloads.json")).unwrap())
+            .unwrap();
     let mut stack = vec![&qr_vectors];
     while let Some(v) = stack.pop() {
         match v {
@@ -160,9 +158,10 @@ fn main() {
         while let Some(x) = stack.pop() {
             match x {
                 Value::Object(o) => {
-                    if let (Some(bits), Some(lst)) =
-                        (o.get("bits").and_then(Value::as_u64), o.get("lst").and_then(Value::as_str))
-                    {
+                    if let (Some(bits), Some(lst)) = (
+                        o.get("bits").and_then(Value::as_u64),
+                        o.get("lst").and_then(Value::as_str),
+                    ) {
                         let mut data = vec![bits as u8];
                         data.extend_from_slice(&b64d(lst));
                         status.put(2, &data);
@@ -195,9 +194,22 @@ fn main() {
         &mut rng,
     )
     .unwrap();
-    let key = s.new_holder_key(&mut rng).unwrap();
-    let _ = key;
-    store.put(0, &std::fs::read(&path).unwrap());
+    s.new_holder_key(&mut rng).unwrap();
+    // The vector's credential, bound to its holder key registered as an external key, so the
+    // body has every record kind.
+    let holder = SigningKey::from_jwk(&vector["holder_key"]).unwrap();
+    s.register_external_key("keystore:holder-1", &holder.verifying_key(), &mut rng)
+        .unwrap();
+    s.import(
+        vector["issuance"].as_str().unwrap(),
+        &f.issuers,
+        vector["now"].as_i64().unwrap(),
+        &mut rng,
+    )
+    .unwrap();
+    let file = std::fs::read(&path).unwrap();
+    store.put(0, &file);
+    store.put(1, &wallet_fuzz::store::unseal(&file));
     let path = dir.path().join("pass.cws");
     Store::create(
         &path,
@@ -208,16 +220,6 @@ fn main() {
     )
     .unwrap();
     store.put(0, &std::fs::read(&path).unwrap());
-    // Mode 1: plaintext bodies. A credential is imported so the body has every record kind.
-    let issuance = vector["issuance"].as_str().unwrap();
-    let holder = SigningKey::from_jwk(&vector["holder_key"]).unwrap();
-    let body = serde_json::json!({
-        "schema": 2,
-        "keys": [],
-        "credentials": [],
-    });
-    store.put(1, body.to_string().as_bytes());
-    let _ = (issuance, holder);
 
     let mut scan = Out::new(&root, "qr_scan");
     let opts = RenderOptions {

@@ -32,7 +32,7 @@ pub enum TransportError {
     /// The prefix names a version this build does not know (e.g. `CW2:` from a newer wallet).
     #[error("unsupported QR payload version {0:?}: update the verifier app")]
     UnknownVersion(String),
-    /// The payload is longer than any QR code can hold.
+    /// The payload is (decoding) or would be (encoding) longer than any QR code can hold.
     #[error("QR payload longer than {MAX_PAYLOAD_CHARS} characters")]
     PayloadTooLong,
     /// The base45 text is invalid or not in its canonical form.
@@ -50,6 +50,11 @@ pub enum TransportError {
     /// The frame decodes, but is not the one canonical encoding of its presentation.
     #[error("QR payload is not in canonical form")]
     NonCanonical,
+    /// The DEFLATE stream inflates to the canonical frame but is not the stream the canonical
+    /// compressor makes of it (other block types or Huffman codes, set padding bits, an empty
+    /// block, a different match choice): a second spelling of the same presentation.
+    #[error("QR payload is not in canonical form: its compressed stream was re-encoded")]
+    NonCanonicalDeflate,
     /// The presentation cannot be carried (not a canonical SD-JWT, or control bytes in its JSON).
     #[error("presentation cannot be encoded for QR: {0}")]
     NotEncodable(&'static str),
@@ -67,6 +72,7 @@ impl TransportError {
             Self::TooLarge => "qr.too_large",
             Self::MalformedFrame(_) => "qr.malformed_frame",
             Self::NonCanonical => "qr.non_canonical",
+            Self::NonCanonicalDeflate => "qr.non_canonical_deflate",
             Self::NotEncodable(_) => "qr.not_encodable",
         }
     }
@@ -111,7 +117,9 @@ pub const DICTIONARY_V1: &[u8] = concat!(
     ",\"nonce\":\u{1}\u{10},\"sd_hash\":\u{3}}@"
 ).as_bytes();
 
-/// Encodes a presentation (`<jwt>~<d>~…~[<kb-jwt>]`) as a version-1 QR payload.
+/// Encodes a presentation (`<jwt>~<d>~…~[<kb-jwt>]`) as a version-1 QR payload. A payload longer
+/// than [`MAX_PAYLOAD_CHARS`] is refused ([`TransportError::PayloadTooLong`]): no QR code holds
+/// it, and [`decode`] would refuse it, so whatever `encode` returns decodes.
 pub fn encode(presentation: &str) -> Result<String, TransportError> {
     let packed = pack(&build_frame(presentation)?)?;
     let mut out = String::with_capacity(
@@ -121,12 +129,17 @@ pub fn encode(presentation: &str) -> Result<String, TransportError> {
     );
     out.push_str(PREFIX_V1);
     out.push_str(&base45::encode(&packed));
+    if out.len() > MAX_PAYLOAD_CHARS {
+        return Err(TransportError::PayloadTooLong);
+    }
     Ok(out)
 }
 
 /// Decodes a version-1 QR payload back to the exact presentation string it was made from.
 /// Refuses unknown versions, non-canonical base45, corrupt or oversized DEFLATE streams, frames
-/// that do not follow the layout, and any frame other than the canonical one.
+/// that do not follow the layout, any frame other than the canonical one, and any DEFLATE
+/// stream other than the canonical compressor's: a decoded payload always equals
+/// `encode(decoded)`.
 pub fn decode(payload: &str) -> Result<String, TransportError> {
     if payload.len() > MAX_PAYLOAD_CHARS {
         return Err(TransportError::PayloadTooLong);
@@ -151,13 +164,21 @@ pub fn decode(payload: &str) -> Result<String, TransportError> {
         raw: packed.get(r.pos..).unwrap_or_default().to_vec(),
     };
     let presentation = read_frame(&frame)?;
-    // Exactly one spelling: the frame must be the one the encoder builds, and the length prefix
-    // minimal. (The DEFLATE stream itself may come from any conforming compressor.)
+    // Exactly one spelling: the frame must be the one the encoder builds, the length prefix
+    // minimal, and the DEFLATE stream the one our (deterministic) compressor makes of the
+    // structure. DEFLATE alone admits many streams for one input (stored or fixed-Huffman
+    // blocks, other matches, ignored padding bits after the last block), so without the last
+    // check one presentation would have many payloads, and a replay cache or a log keyed on the
+    // payload text could be sidestepped by re-spelling it. Together with the base45 check
+    // above, this makes the payload equal to `encode(presentation)`.
     let mut prefix = Vec::with_capacity(3);
     push_varint(&mut prefix, compressed_len);
     if build_frame(&presentation)? != frame || packed.get(..prefix.len()) != Some(prefix.as_slice())
     {
         return Err(TransportError::NonCanonical);
+    }
+    if deflate(&frame.structure).map_err(|_| TransportError::NonCanonicalDeflate)? != compressed {
+        return Err(TransportError::NonCanonicalDeflate);
     }
     Ok(presentation)
 }
