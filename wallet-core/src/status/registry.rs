@@ -204,7 +204,10 @@ impl StatusRegistry {
         );
         map.insert(
             "allocated".into(),
-            Value::from(b64_encode(zlib_compress(self.allocated.as_bytes(), FILE_LEVEL))),
+            Value::from(b64_encode(zlib_compress(
+                self.allocated.as_bytes(),
+                FILE_LEVEL,
+            ))),
         );
         Value::Object(map)
     }
