@@ -6,7 +6,7 @@
 use crate::agency::load_trust_list;
 use crate::cli::{LangArg, VerifyBatchArgs};
 use crate::common::{
-    CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, core_error, io_error, now_or, parse_time,
+    CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, io_error, now_or, open_status_cache, parse_time,
 };
 use serde_json::{Map, Value};
 use std::fs::File;
@@ -127,20 +127,8 @@ pub fn verify_batch(a: &VerifyBatchArgs) -> CliResult<u8> {
         StalePolicy::Fail
     };
     let trust = load_trust_list(&a.trust_list, &a.trust_root, now, stale)?;
-    let cache_dir = match &a.status_cache {
-        Some(d) => d.clone(),
-        // No cache given: an empty private directory, so every status is "unknown list".
-        None => {
-            std::env::temp_dir().join(format!("wallet-empty-status-cache-{}", std::process::id()))
-        }
-    };
-    let cache = StatusCache::open(&cache_dir)
-        .map_err(|e| core_error("cannot open the status cache", &e, e.code()))?;
-    let result = run(a, &trust, &cache, stale, now, started);
-    if a.status_cache.is_none() {
-        let _ = std::fs::remove_dir(&cache_dir);
-    }
-    result
+    let cache = open_status_cache(a.status_cache.as_deref())?;
+    run(a, &trust, &cache, stale, now, started)
 }
 
 fn run(

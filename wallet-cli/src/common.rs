@@ -223,6 +223,16 @@ pub fn core_error(context: &str, message: impl Display, code: &str) -> CliError 
     CliError::input(format!("{context}: {message} ({code})")).hint(hint_for(code))
 }
 
+/// The verifier's status cache: the directory given, or — when none is — an empty cache in
+/// memory, so every status is "unknown list".
+pub fn open_status_cache(dir: Option<&Path>) -> CliResult<wallet_core::status::StatusCache> {
+    match dir {
+        Some(d) => wallet_core::status::StatusCache::open(d)
+            .map_err(|e| core_error("cannot open the status cache", &e, e.code())),
+        None => Ok(wallet_core::status::StatusCache::in_memory()),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {

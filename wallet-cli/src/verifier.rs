@@ -6,7 +6,7 @@ use crate::agency::load_trust_list;
 use crate::cli::{InspectArgs, LangArg, StatusCacheArgs, VerifyArgs};
 use crate::common::{
     CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, MAX_SMALL_FILE, core_error, format_time, now_or,
-    read_bytes, read_text,
+    open_status_cache, read_bytes, read_text,
 };
 use serde_json::{Map, Value, json};
 use std::path::Path;
@@ -121,15 +121,7 @@ pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
         StalePolicy::Fail
     };
     let trust = load_trust_list(&a.trust_list, &a.trust_root, now, stale)?;
-    let cache_dir = match &a.status_cache {
-        Some(d) => d.clone(),
-        // No cache given: an empty private directory, so every status is "unknown list".
-        None => {
-            std::env::temp_dir().join(format!("wallet-empty-status-cache-{}", std::process::id()))
-        }
-    };
-    let cache = StatusCache::open(&cache_dir)
-        .map_err(|e| core_error("cannot open the status cache", &e, e.code()))?;
+    let cache = open_status_cache(a.status_cache.as_deref())?;
     let text = input_text(a)?;
     let expectation = KbExpectation {
         audience: a.aud.clone().unwrap_or_else(|| OFFLINE_AUDIENCE.to_owned()),
@@ -157,9 +149,6 @@ pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
     };
     let result =
         presentation.and_then(|p| verify_with_trust(&p, &trust, &cache, &policy, &trust_policy));
-    if a.status_cache.is_none() {
-        let _ = std::fs::remove_dir(&cache_dir);
-    }
     let l = lang(a.lang);
     let checked_at = format_time(now);
     match result {
