@@ -89,6 +89,14 @@ fn main() {
         time("verify_strict holder", 500, || {
             assert!(hk.verify_strict(bb(kbj.signing_input()).as_bytes(), kbj.signature()))
         });
+        let dik = ed25519_dalek::VerifyingKey::from_bytes(ik.as_bytes()).unwrap();
+        let dsig = ed25519_dalek::Signature::from_bytes(jwt.signature());
+        time("ed25519-dalek verify_strict issuer", 500, || {
+            assert!(
+                dik.verify_strict(bb(jwt.signing_input()).as_bytes(), &dsig)
+                    .is_ok()
+            )
+        });
         let mut issuers = wallet_core::verify::StaticIssuers::new();
         issuers.add("https://jtgl.sh.gov.cn/issuer", ik);
         let policy = wallet_core::verify::VerifyPolicy {

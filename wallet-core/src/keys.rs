@@ -149,11 +149,27 @@ impl VerifyingKey {
         self.inner.as_bytes()
     }
 
-    /// Verifies with `verify_strict`: rejects non-canonical `S`, small-order `R` and keys, so a
-    /// signature cannot be re-spelled (malleated) into another valid one.
+    /// Verifies with `verify_strict`'s rules: rejects non-canonical `S`, small-order `R` and
+    /// keys, so a signature cannot be re-spelled (malleated) into another valid one.
+    ///
+    /// The decision is exactly ed25519-dalek's `verify_strict` on every input (a test compares
+    /// the two), reached with one point decompression fewer. `verify_strict` decompresses `R`
+    /// only to ask whether it has small order, then recomputes `R' = [S]B - [k]A` and accepts
+    /// iff `R'`'s canonical encoding equals `R`'s bytes. When it does, `R` is that canonical
+    /// encoding, so "`R` has small order" is "`R`'s bytes are one of the small-order
+    /// encodings" — a byte comparison. When it does not, both refuse. The key side
+    /// (`A` not of small order) holds by construction: [`VerifyingKey`] refuses weak keys.
     pub fn verify_strict(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+        use ed25519_dalek::Verifier as _;
+        let small_r = signature
+            .first_chunk::<32>()
+            .is_none_or(|r| small_order_encodings().contains(r));
+        if small_r {
+            return false;
+        }
         let sig = ed25519_dalek::Signature::from_bytes(signature);
-        self.inner.verify_strict(message, &sig).is_ok()
+        // The cofactorless check with `S < l` and the byte comparison of `R`.
+        self.inner.verify(message, &sig).is_ok()
     }
 }
 
@@ -463,6 +479,111 @@ mod tests {
             (&public, b"fine", &good),
             (&public, message, &forged)
         ]));
+    }
+
+    /// Our `verify_strict` against ed25519-dalek's on the same key, message and signature.
+    fn same_decision(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> bool {
+        let ours = key.verify_strict(message, signature);
+        let theirs = key
+            .inner
+            .verify_strict(message, &ed25519_dalek::Signature::from_bytes(signature))
+            .is_ok();
+        assert_eq!(ours, theirs, "key {key:?} signature {signature:?}");
+        ours
+    }
+
+    #[test]
+    fn verify_strict_decides_exactly_as_ed25519_dalek() {
+        use curve25519_dalek::constants::EIGHT_TORSION;
+        use curve25519_dalek::scalar::Scalar;
+        use rand_chacha::ChaCha20Rng;
+        use rand_core::{RngCore as _, SeedableRng as _};
+        let mut rng = ChaCha20Rng::seed_from_u64(9_901);
+        let (mut accepted, mut refused) = (0u32, 0u32);
+        let mut count = |ok: bool| {
+            if ok {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
+        };
+        // The group order l (RFC 8032 §5.1), little-endian, to make the non-canonical S + l.
+        let l: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
+        for round in 0..300 {
+            let key = SigningKey::generate(&mut rng);
+            let public = key.verifying_key();
+            let mut message = vec![0u8; (round % 97) + 1];
+            rng.fill_bytes(&mut message);
+            let good = Signer::sign(&key, &message).unwrap();
+            count(same_decision(&public, &message, &good));
+            // One flipped bit anywhere in the signature, and in the message.
+            let mut bad = good;
+            let bit = rng.next_u32() as usize % 512;
+            bad[bit / 8] ^= 1 << (bit % 8);
+            count(same_decision(&public, &message, &bad));
+            let mut other = message.clone();
+            other[0] ^= 1;
+            count(same_decision(&public, &other, &good));
+            // S + l: the same scalar, non-canonically encoded (malleability).
+            let mut malleated = good;
+            let mut carry = 0u16;
+            for i in 0..32 {
+                let sum = u16::from(malleated[32 + i]) + u16::from(l[i]) + carry;
+                malleated[32 + i] = sum.to_le_bytes()[0];
+                carry = sum >> 8;
+            }
+            count(same_decision(&public, &message, &malleated));
+            // Random R, and every small-order R with a random and with the forging S = k·a.
+            let mut random_r = good;
+            rng.fill_bytes(&mut random_r[..32]);
+            count(same_decision(&public, &message, &random_r));
+            for r in small_order_encodings() {
+                let mut sig = good;
+                sig[..32].copy_from_slice(r);
+                count(same_decision(&public, &message, &sig));
+                let mut h = sha2::Sha512::new();
+                h.update(r);
+                h.update(public.as_bytes());
+                h.update(&message);
+                let s = Scalar::from_hash(h) * key.expanded.scalar;
+                sig[32..].copy_from_slice(s.as_bytes());
+                count(same_decision(&public, &message, &sig));
+            }
+        }
+        // A mixed-order key A + T (T of order 8) with a signature whose R = [r]B + T' carries the
+        // matching torsion: the cofactorless equation holds, so both accept.
+        let key = SigningKey::from_seed(&[6; 32]);
+        let a_point = key.verifying_key().inner.to_edwards();
+        let torsion = EIGHT_TORSION[1];
+        let mixed = VerifyingKey::from_bytes(&(a_point + torsion).compress().to_bytes()).unwrap();
+        let message = b"mixed-order key";
+        let mut crafted_ok = false;
+        for i in 0u64..400 {
+            let r = Scalar::from(i + 1_000);
+            let t = EIGHT_TORSION[(i % 8) as usize];
+            let big_r = (curve25519_dalek::EdwardsPoint::mul_base(&r) + t).compress();
+            let mut h = sha2::Sha512::new();
+            h.update(big_r.as_bytes());
+            h.update(mixed.as_bytes());
+            h.update(message);
+            let k = Scalar::from_hash(h);
+            if k * torsion != -t {
+                continue;
+            }
+            let s = r + k * key.expanded.scalar;
+            let mut sig = [0u8; 64];
+            sig[..32].copy_from_slice(big_r.as_bytes());
+            sig[32..].copy_from_slice(s.as_bytes());
+            crafted_ok |= same_decision(&mixed, message, &sig);
+        }
+        assert!(crafted_ok, "no crafted mixed-order signature was accepted");
+        assert!(
+            accepted >= 300 && refused >= 300 * 32,
+            "{accepted} {refused}"
+        );
     }
 
     // RFC 8037 Appendix A.1–A.3.
