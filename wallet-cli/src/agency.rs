@@ -20,7 +20,8 @@ use wallet_core::credential::{StatusRef, VcError};
 use wallet_core::issue::{CredentialRequest, issue_credential};
 use wallet_core::keys::{SigningKey, VerifyingKey};
 use wallet_core::status::{
-    Bits, StatusListClaims, StatusRegistry, StatusValue, sign_status_list_token,
+    Bits, REGISTRY_LOCK_TIMEOUT, RegistryLock, StatusError, StatusListClaims, StatusRegistry,
+    StatusValue, sign_status_list_token,
 };
 use wallet_core::trust::{StalePolicy, TrustList, TrustListBuilder, VerifiedTrustList};
 
@@ -458,31 +459,71 @@ fn find_in_log(registry: &Path, id: &str) -> CliResult<u64> {
     .hint("check the id (`wallet holder list` shows it), or revoke by --index"))
 }
 
-/// Loads a registry file.
-pub fn load_registry(path: &Path) -> CliResult<StatusRegistry> {
-    StatusRegistry::load(path).map_err(|e| {
-        CliError::input(format!(
-            "cannot read status registry {}: {e} ({})",
-            path.display(),
-            e.code()
-        ))
-        .hint("create one with `wallet status init --uri URI --out FILE`")
-    })
+fn read_registry_err(path: &Path, e: &StatusError) -> CliError {
+    CliError::input(format!(
+        "cannot read status registry {}: {e} ({})",
+        path.display(),
+        e.code()
+    ))
+    .hint("create one with `wallet status init --uri URI --out FILE`")
 }
 
-/// Saves a registry file atomically.
-pub fn save_registry(registry: &StatusRegistry, path: &Path) -> CliResult {
-    registry.save(path).map_err(|e| {
+/// Loads a registry file without its lock: a snapshot for a caller that changes nothing and
+/// runs alone (the demo). Commands that change a registry use [`lock_registry`].
+pub fn load_registry(path: &Path) -> CliResult<StatusRegistry> {
+    StatusRegistry::load(path).map_err(|e| read_registry_err(path, &e))
+}
+
+/// Takes a registry's cross-process lock (waiting up to
+/// [`REGISTRY_LOCK_TIMEOUT`]); hold it from the load to the last save of a change.
+pub fn lock_registry(path: &Path) -> CliResult<RegistryLock> {
+    // A mistyped path would otherwise get a lock file created before the load fails.
+    if let Err(e) = std::fs::metadata(path) {
+        return Err(read_registry_err(
+            path,
+            &StatusError::Io(e.kind().to_string()),
+        ));
+    }
+    StatusRegistry::lock(path, REGISTRY_LOCK_TIMEOUT).map_err(|e| lock_err(path, &e))
+}
+
+/// What to do about `status.registry_locked`.
+const LOCKED_HINT: &str = "nothing was changed; another `wallet` command (a running issue-batch, \
+                           issue, status change or publish) holds the registry: wait for it to \
+                           finish, then run this again";
+
+fn lock_err(path: &Path, e: &StatusError) -> CliError {
+    let hint = if e.code() == "status.registry_locked" {
+        LOCKED_HINT
+    } else {
+        "check that the registry's directory is writable: the lock file lives beside it"
+    };
+    CliError::input(format!(
+        "cannot lock status registry {}: {e} ({})",
+        path.display(),
+        e.code()
+    ))
+    .hint(hint)
+}
+
+/// Loads the registry guarded by `lock`.
+pub fn load_locked(lock: &RegistryLock) -> CliResult<StatusRegistry> {
+    lock.load().map_err(|e| read_registry_err(lock.path(), &e))
+}
+
+/// Saves a registry file atomically, under its lock.
+pub fn save_registry(lock: &RegistryLock, registry: &StatusRegistry) -> CliResult {
+    lock.save(registry).map_err(|e| {
         CliError::input(format!(
             "cannot write status registry {}: {e} ({})",
-            path.display(),
+            lock.path().display(),
             e.code()
         ))
         .hint("check the disk; the registry was not changed")
     })
 }
 
-fn status_err(e: &wallet_core::status::StatusError) -> CliError {
+fn status_err(e: &StatusError) -> CliError {
     let hint = match e.code() {
         "status.value_too_wide" => "suspension needs a registry made with --bits 2",
         "status.revocation_is_final" => "a revoked credential stays revoked; issue a new one",
@@ -503,6 +544,13 @@ pub fn status_init(a: &StatusInitArgs) -> CliResult {
     let registry = StatusRegistry::new(&a.uri, bits, a.capacity).map_err(|e| status_err(&e))?;
     let bytes = serde_json::to_vec(&registry.to_json())
         .map_err(|e| CliError::input(format!("cannot format the registry: {e}")))?;
+    // Replacing a registry another process is working on would let that process save its
+    // state over the new one; a new file needs no lock (create_new fails if one appeared).
+    let _lock = if a.force && a.out.exists() {
+        Some(lock_registry(&a.out)?)
+    } else {
+        None
+    };
     write_file(&a.out, &bytes, 0o600, a.force, "status registry")?;
     println!(
         "created status registry {} for {} ({} bits, {} indices); issuance log {}",
@@ -533,6 +581,10 @@ pub fn change_status(
     credential_id: Option<&str>,
     change: StatusChange,
 ) -> CliResult<u64> {
+    // Load, change and save under the lock, or a concurrent issue or change saving a state
+    // loaded before ours would drop this change (a lost revocation). The log is read under it
+    // too, so an issuance still being logged is either complete or not there yet.
+    let lock = lock_registry(registry_path)?;
     let idx = match (index, credential_id) {
         (Some(i), _) => i,
         (None, Some(id)) => find_in_log(registry_path, id)?,
@@ -542,7 +594,7 @@ pub fn change_status(
             );
         }
     };
-    let mut registry = load_registry(registry_path)?;
+    let mut registry = load_locked(&lock)?;
     let value = match change {
         StatusChange::Revoke => StatusValue::INVALID,
         StatusChange::Suspend => StatusValue::SUSPENDED,
@@ -551,7 +603,7 @@ pub fn change_status(
     registry
         .set_status(idx, value)
         .map_err(|e| status_err(&e))?;
-    save_registry(&registry, registry_path)?;
+    save_registry(&lock, &registry)?;
     Ok(idx)
 }
 
@@ -594,12 +646,18 @@ pub fn publish_token(
 
 /// `wallet status publish`
 pub fn status_publish(a: &StatusPublishArgs) -> CliResult {
-    let registry = load_registry(&a.registry)?;
     let key = load_signing_key(&a.issuer_key, "issuer key")?;
     let now = now_or(a.now.as_deref())?;
     let valid_for = parse_duration(&a.valid_for)?;
+    // Publishing does not change the registry, but it takes the lock anyway and keeps it until
+    // the token is written: two publishes racing on one output could otherwise finish in the
+    // wrong order, leaving a token read before a revocation in place of one read after it — a
+    // revocation lost for verifiers until the next publish.
+    let lock = lock_registry(&a.registry)?;
+    let registry = load_locked(&lock)?;
     let token = publish_token(&registry, &key, a.iss.as_deref(), now, valid_for, a.ttl)?;
     write_public(&a.out, format!("{token}\n").as_bytes(), "status list token")?;
+    drop(lock);
     println!(
         "published {} for {} ({} bytes), valid until {}",
         a.out.display(),
@@ -649,7 +707,8 @@ pub struct IssueInput<'a> {
 
 /// Issues one credential, allocating a status index (saved before the credential exists, so
 /// an index is never given twice) and logging it when a registry is given. Returns the
-/// credential and its id.
+/// credential and its id. The registry stays locked from the load to the log line, so
+/// concurrent issuers neither lose each other's allocations nor interleave log lines.
 pub fn issue_one(
     input: &IssueInput<'_>,
     key: &SigningKey,
@@ -661,12 +720,13 @@ pub fn issue_one(
     if let Some(exp) = input.expires {
         request.expires_at = exp;
     }
-    if let Some(path) = registry_path {
-        let mut registry = load_registry(path)?;
+    let lock = registry_path.map(lock_registry).transpose()?;
+    if let Some(lock) = &lock {
+        let mut registry = load_locked(lock)?;
         let idx = registry
             .allocate(&mut rand_core::OsRng)
             .map_err(|e| status_err(&e))?;
-        save_registry(&registry, path)?;
+        save_registry(lock, &registry)?;
         request.status = Some(StatusRef {
             idx,
             uri: registry.uri().to_owned(),
@@ -682,6 +742,7 @@ pub fn issue_one(
             &log_line(&id, status, &request.vct, input.iss, input.now),
         )?;
     }
+    drop(lock);
     Ok((credential, id))
 }
 

@@ -4,7 +4,8 @@
 //! so at most a few chunks per worker are in memory whatever the input size.
 
 use crate::agency::{
-    credential_type, expiry, load_registry, log_line, log_path, open_log, save_registry,
+    credential_type, expiry, load_locked, lock_registry, log_line, log_path, open_log,
+    save_registry,
 };
 use crate::cli::IssueBatchArgs;
 use crate::common::{CliError, CliResult, io_error, load_signing_key, now_or};
@@ -14,7 +15,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead as _, BufReader, BufWriter, IsTerminal as _, Read as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -22,7 +23,7 @@ use wallet_core::credential::StatusRef;
 use wallet_core::credential::catalogue::CredentialType;
 use wallet_core::issue::{CredentialRequest, issue_credential};
 use wallet_core::keys::{SigningKey, VerifyingKey};
-use wallet_core::status::StatusRegistry;
+use wallet_core::status::{RegistryLock, StatusRegistry};
 
 /// Lines per chunk: large enough that channel and reordering costs vanish, small enough that
 /// the chunks in flight stay a few megabytes.
@@ -71,7 +72,9 @@ struct Shared {
 /// Hands out status indices, reserving them in blocks saved to disk before use.
 struct Indices {
     registry: StatusRegistry,
-    path: PathBuf,
+    /// Held for the whole run (`issue_batch` keeps a clone, so it outlives this value when the
+    /// reader stops early while logged lines are still being written).
+    lock: Arc<RegistryLock>,
     block: Vec<u64>,
     next_size: usize,
 }
@@ -86,7 +89,7 @@ impl Indices {
                     Err(e) => {
                         return Err(CliError::input(format!(
                             "status registry {}: {e} ({})",
-                            self.path.display(),
+                            self.lock.path().display(),
                             e.code()
                         ))
                         .hint("start a new status list with `wallet status init`"));
@@ -95,7 +98,7 @@ impl Indices {
             }
             // Saved before any credential carries these indices: a crash can waste them but
             // never hand one out twice.
-            save_registry(&self.registry, &self.path)?;
+            save_registry(&self.lock, &self.registry)?;
             self.block.reverse();
             self.next_size = self.next_size.saturating_mul(2).min(MAX_RESERVATION);
         }
@@ -313,10 +316,16 @@ pub fn issue_batch(a: &IssueBatchArgs) -> CliResult<u8> {
         let f = File::open(&a.input).map_err(|e| io_error(e, "input", &a.input))?;
         Box::new(BufReader::with_capacity(1 << 16, f))
     };
-    let indices = match &a.status_registry {
-        Some(p) => Some(Indices {
-            registry: load_registry(p)?,
-            path: p.clone(),
+    // Locked for the whole run: other processes issuing from or changing the registry while
+    // this one reserves blocks and saves would lose, or reuse, each other's indices.
+    let registry_lock = match &a.status_registry {
+        Some(p) => Some(Arc::new(lock_registry(p)?)),
+        None => None,
+    };
+    let indices = match &registry_lock {
+        Some(lock) => Some(Indices {
+            registry: load_locked(lock)?,
+            lock: Arc::clone(lock),
             block: Vec::new(),
             next_size: 1024,
         }),
@@ -421,7 +430,7 @@ pub fn issue_batch(a: &IssueBatchArgs) -> CliResult<u8> {
         finish(l, &log_path(p), "issuance log")?;
     }
     if let Some(ix) = &indices {
-        save_registry(&ix.registry, &ix.path)?;
+        save_registry(&ix.lock, &ix.registry)?;
     }
     let secs = started.elapsed().as_secs_f64();
     #[allow(clippy::cast_precision_loss)] // a rate for display only

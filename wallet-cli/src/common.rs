@@ -224,7 +224,9 @@ pub fn core_error(context: &str, message: impl Display, code: &str) -> CliError 
 }
 
 /// The verifier's status cache: the directory given, or — when none is — an empty cache in
-/// memory, so every status is "unknown list".
+/// memory, so every status is "unknown list". Status checks through it keep each list they
+/// verify and inflate in the cache's memo (`StatusListMemo`), which pays when one process checks
+/// several credentials against a list; `wallet verify` checks one.
 pub fn open_status_cache(dir: Option<&Path>) -> CliResult<wallet_core::status::StatusCache> {
     match dir {
         Some(d) => wallet_core::status::StatusCache::open(d)

@@ -2,6 +2,13 @@
 //! Measures build + compress + sign, and revoking one index + recompressing + signing, at 0.1 %,
 //! 1 % and 10 % random revocations, and prints the compressed sizes (the issue's targets: each
 //! operation ≤ 1 s). Run: `cargo bench -p wallet-core --bench status`.
+//!
+//! The `status-check` group measures the verifier's side (§8.3): one credential's status checked
+//! against a cached 1,000,000- or 16,000,000-entry list (1 % revoked) with `check_status`, from
+//! the in-memory and the directory cache, with the memo of decoded lists warm (the list was
+//! used before) or cold (cleared before every check: what each check cost before the memo), and
+//! a whole `verify_with_trust` of a driving licence, warm and cold. Run only these with
+//! `cargo bench -p wallet-core --bench status -- status-check`.
 
 #![allow(
     missing_docs,
@@ -16,11 +23,17 @@ use criterion::{BenchmarkId, Criterion, black_box};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore as _, SeedableRng};
 use std::time::{Duration, Instant};
+use wallet_core::credential::{StatusRef, catalogue};
+use wallet_core::issue::{CredentialRequest, issue_credential};
 use wallet_core::keys::SigningKey;
+use wallet_core::present::{KeyBindingRequest, present};
+use wallet_core::sdjwt::KbExpectation;
 use wallet_core::status::{
-    Bits, StatusList, StatusListClaims, StatusValue, sign_status_list_token,
-    sign_status_list_token_with_level,
+    Bits, StatusCache, StatusList, StatusListClaims, StatusValue, UnknownStatusPolicy,
+    check_status, sign_status_list_token, sign_status_list_token_with_level,
 };
+use wallet_core::trust::{StalePolicy, TrustListBuilder, VerifiedTrustList};
+use wallet_core::verify::{KeyBindingPolicy, TrustPolicy, VerifyPolicy, verify_with_trust};
 
 const ENTRIES: u64 = 24_000_000;
 const RATES: [(&str, u64); 3] = [("0.1%", 1_000), ("1%", 100), ("10%", 10)];
@@ -114,8 +127,149 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
+const ISSUER: &str = "https://ga.sh.gov.cn";
+const LIST_URI: &str = "https://ga.sh.gov.cn/status/check";
+const T0: i64 = 1_767_225_600;
+
+/// A `entries`-entry 1-bit list of `ISSUER` with 1 % of its entries revoked at random (index 0
+/// kept valid), signed at T0 for a day.
+fn large_token(entries: u64, key: &SigningKey) -> String {
+    let mut rng = ChaCha20Rng::seed_from_u64(entries);
+    let mut list = StatusList::new(Bits::One, entries).unwrap();
+    for _ in 0..entries / 100 {
+        let idx = 1 + rng.next_u64() % (entries - 1);
+        list.set(idx, StatusValue::INVALID).unwrap();
+    }
+    let claims = StatusListClaims {
+        uri: LIST_URI.into(),
+        iss: Some(ISSUER.into()),
+        iat: T0,
+        exp: Some(T0 + 86_400),
+        ttl: Some(3_600),
+    };
+    sign_status_list_token(&claims, &list, key).unwrap()
+}
+
+/// Verifier side: one status check against a large cached list, memo warm and cold.
+fn check_benches(c: &mut Criterion) {
+    let issuer = SigningKey::from_seed(&[5; 32]);
+    let root = SigningKey::from_seed(&[6; 32]);
+    let holder = SigningKey::from_seed(&[8; 32]);
+    let ty = catalogue::by_name("driving-licence").unwrap();
+    let mut builder = TrustListBuilder::new("bench", 1);
+    builder
+        .add_issuer(ISSUER, "上海市公安局", "Shanghai PSB", &[ty.vct])
+        .unwrap()
+        .add_key(ISSUER, &issuer.verifying_key(), T0 - 86_400, None)
+        .unwrap();
+    let now = T0 + 600;
+    let trust = VerifiedTrustList::verify(
+        &builder.sign(T0, T0 + 7 * 86_400, &root).unwrap(),
+        &root.verifying_key(),
+        now,
+        60,
+        StalePolicy::Fail,
+    )
+    .unwrap();
+    let status = StatusRef {
+        idx: 0,
+        uri: LIST_URI.into(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut group = c.benchmark_group("status-check");
+    group.sample_size(20);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(4));
+    for (label, entries) in [("1M", 1_000_000u64), ("16M", 16_000_000)] {
+        let token = large_token(entries, &issuer);
+        println!("{label}: token {} bytes", token.len());
+        let caches = [
+            ("memory", StatusCache::in_memory()),
+            ("dir", StatusCache::open(dir.path().join(label)).unwrap()),
+        ];
+        for (backend, cache) in &caches {
+            cache.store(&token, &trust).unwrap();
+            let check = || {
+                check_status(
+                    &status,
+                    ISSUER,
+                    cache,
+                    &trust,
+                    now,
+                    60,
+                    UnknownStatusPolicy::Reject,
+                )
+                .unwrap()
+            };
+            let name = format!("{label}/{backend}");
+            group.bench_function(BenchmarkId::new("check_status, memo cold", &name), |b| {
+                b.iter(|| {
+                    cache.memo().clear();
+                    black_box(check())
+                })
+            });
+            check();
+            let loads = cache.memo().loads();
+            group.bench_function(BenchmarkId::new("check_status, memo warm", &name), |b| {
+                b.iter(|| black_box(check()))
+            });
+            assert_eq!(cache.memo().loads(), loads, "warm checks do not load");
+        }
+    }
+    // A whole verification of a driving licence against the 16M list, in memory.
+    let cache = StatusCache::in_memory();
+    cache
+        .store(&large_token(16_000_000, &issuer), &trust)
+        .unwrap();
+    let mut request =
+        CredentialRequest::for_type(ty, ISSUER, &ty.example_claims(), holder.verifying_key(), T0)
+            .unwrap();
+    request.status = Some(status.clone());
+    let credential =
+        issue_credential(&request, &issuer, &mut ChaCha20Rng::seed_from_u64(9)).unwrap();
+    let kb = KeyBindingRequest {
+        audience: "https://verifier.example.cn".into(),
+        nonce: "n-1".into(),
+        issued_at: now,
+    };
+    let shown = present(&credential, &[], Some(&kb), &holder).unwrap();
+    let policy = VerifyPolicy {
+        now,
+        clock_skew: 60,
+        key_binding: KeyBindingPolicy::Required(KbExpectation {
+            audience: kb.audience.clone(),
+            nonce: Some(kb.nonce.clone()),
+            max_age: 300,
+        }),
+    };
+    let rules = TrustPolicy::default();
+    let verify = || verify_with_trust(&shown, &trust, &cache, &policy, &rules).unwrap();
+    group.bench_function(
+        BenchmarkId::new("verify_with_trust, memo cold", "16M/memory"),
+        |b| {
+            b.iter(|| {
+                cache.memo().clear();
+                black_box(verify())
+            })
+        },
+    );
+    group.bench_function(
+        BenchmarkId::new("verify_with_trust, memo warm", "16M/memory"),
+        |b| b.iter(|| black_box(verify())),
+    );
+    group.finish();
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args();
-    benches(&mut c);
+    // The issuer-side group below builds 24M-entry lists even when filtered out: skip it when
+    // only the verifier-side group is asked for.
+    let only_checks = std::env::args()
+        .skip(1)
+        .any(|a| a.starts_with("status-check"));
+    if !only_checks {
+        benches(&mut c);
+    }
+    check_benches(&mut c);
     c.final_summary();
 }

@@ -3,13 +3,18 @@
 //! An app that keeps a verifier open between scans — the C FFI's `wallet_verifier` — holds one
 //! [`Verifier`] and gets, for each scan, the same checks and the same JSON report as
 //! `wallet verify --json`.
+//!
+//! Status lists (draft-ietf-oauth-status-list-20 §8.3) are verified and inflated once per token:
+//! the verifier's [`StatusCache`] remembers the decoded lists ([`StatusListMemo`]),
+//! so a scan against a list already used is a lookup, while the list's freshness is still judged
+//! at each scan's `now`.
 
 use crate::credential::VcError;
 use crate::credential::catalogue::Lang;
 use crate::keys::VerifyingKey;
 use crate::qr::freshness::{Challenge, QrVerifier, QrVerifierConfig};
 use crate::report;
-use crate::status::{StatusCache, StatusError};
+use crate::status::{StatusCache, StatusError, StatusListMemo};
 use crate::trust::{TrustError, VerifiedTrustList};
 use crate::verify::{TrustPolicy, TrustedReport};
 use rand_core::CryptoRngCore;
@@ -102,6 +107,12 @@ impl Verifier {
         rng: &mut dyn CryptoRngCore,
     ) -> Option<Challenge> {
         self.qr.new_challenge(now, ttl, rng)
+    }
+
+    /// The memo of the status lists this verifier has verified and inflated
+    /// ([`StatusListMemo::loads`] tells how many times that work was done).
+    pub fn status_memo(&self) -> &StatusListMemo {
+        self.cache.memo()
     }
 
     /// Number of presentations remembered for replay detection.

@@ -5,13 +5,15 @@
 //! the status types of §7.1 and the verifier's validation rules of §8.3.
 //!
 //! Issuers keep a [`StatusRegistry`] (index allocation, status changes, publishing); verifiers
-//! keep a [`StatusCache`] of downloaded tokens and call [`check_status`] offline.
+//! keep a [`StatusCache`] of downloaded tokens and call [`check_status`] offline. The cache
+//! remembers the lists it has verified and inflated ([`StatusListMemo`]), so checking many
+//! credentials against one list, one at a time, costs one signature check and one inflate.
 
 mod cache;
 mod registry;
 
-pub use cache::StatusCache;
-pub use registry::StatusRegistry;
+pub use cache::{StatusCache, StatusListMemo};
+pub use registry::{REGISTRY_LOCK_TIMEOUT, RegistryLock, StatusRegistry};
 
 use crate::credential::StatusRef;
 use crate::encoding::{b64_decode, b64_encode, parse_json_object};
@@ -35,6 +37,16 @@ pub const MAX_LIST_BYTES: usize = 32 * 1024 * 1024;
 /// fewer bytes — and more bytes at 10 % — while level 6 stays within 0.35 s: a revocation must
 /// be publishable within a second (measurements in docs/trust-and-status.md).
 pub const COMPRESSION_LEVEL: u32 = 6;
+
+/// Most status lists a [`StatusCache`] keeps verified and decompressed for [`check_status`]
+/// ([`StatusListMemo`]); the least recently used is dropped first. A verifier meets few lists
+/// (one or a few per issuer), so 16 covers a counter's day; more only costs reloads.
+pub const MEMO_MAX_LISTS: usize = 16;
+
+/// Most bytes (decompressed lists plus the tokens they were read from) a [`StatusListMemo`]
+/// holds: 64 MiB, room for one list at [`MAX_LIST_BYTES`] with its token at
+/// [`MAX_TOKEN_BYTES`], or twenty 24-million-entry 1-bit lists (3 MiB each).
+pub const MEMO_MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// Longest Status List Token accepted (bytes of compact JWS). A 24-million-entry list with 10 %
 /// of its entries revoked at random compresses to about 2 MiB; 16 MiB leaves ample headroom.
@@ -104,6 +116,11 @@ pub enum StatusError {
     /// A revoked credential cannot be reinstated or suspended: revocation is final.
     #[error("a revoked credential cannot change status")]
     RevocationIsFinal,
+    /// Another process held the registry's lock ([`StatusRegistry::lock`]) for longer than
+    /// the wait: it is issuing or changing statuses (a batch holds it for its whole run). Nothing
+    /// was changed; try again when it has finished.
+    #[error("another process is using the status registry")]
+    RegistryLocked,
     /// A cached token would be replaced by one issued earlier.
     #[error("refusing to replace a status list with an older one")]
     Rollback,
@@ -135,6 +152,7 @@ impl StatusError {
             Self::RegistryFull => "status.registry_full",
             Self::NotAllocated => "status.not_allocated",
             Self::RevocationIsFinal => "status.revocation_is_final",
+            Self::RegistryLocked => "status.registry_locked",
             Self::Rollback => "status.rollback",
             Self::Io(_) => "status.io",
         }
@@ -631,6 +649,12 @@ pub struct StatusReport {
 /// (from `keys`, normally the trust list), checks `sub`, `iat`/`exp`, the index bounds and the
 /// value. Revoked, suspended, out-of-range and unrecognised statuses always reject; an
 /// unknown or expired list rejects unless `policy` is [`UnknownStatusPolicy::Accept`].
+///
+/// The verified, inflated list is remembered in the cache's [`StatusListMemo`]: a later check
+/// against the same token, verified by the same key, is a lookup of one entry. The token is
+/// still read from the cache and compared on every call (so a newer or removed token is seen at
+/// once), `iss` and the key are still resolved through `keys`, and `iat`/`exp` are still judged
+/// at this call's `now`: the result is the one a fresh load would give.
 pub fn check_status(
     status: &StatusRef,
     issuer: &str,
@@ -640,13 +664,15 @@ pub fn check_status(
     skew: u64,
     policy: UnknownStatusPolicy,
 ) -> Result<StatusReport, StatusError> {
-    let token = load_status_list(&status.uri, issuer, cache, keys)?;
-    status_in(status, token.as_ref(), now, skew, policy)
+    let token = cache.load_verified(&status.uri, issuer, keys)?;
+    status_in(status, token.as_deref(), now, skew, policy)
 }
 
 /// The first half of [`check_status`], which does not depend on the time or the index: finds
 /// the cached token for `uri` and verifies it as a list of `issuer` (`None` when no token is
 /// cached). A verifier checking many credentials loads each list once and keeps the result.
+/// This always does the whole work (read, verify, inflate); [`check_status`] goes through the
+/// cache's memo instead.
 pub fn load_status_list(
     uri: &str,
     issuer: &str,
@@ -656,15 +682,43 @@ pub fn load_status_list(
     let Some(token) = cache.get(uri)? else {
         return Ok(None);
     };
-    let jwt = StatusListJwt::parse(&token)?;
+    verify_cached_token(&token, uri, issuer, keys).map(|loaded| Some(loaded.token))
+}
+
+/// A token verified by [`verify_cached_token`], with what a memo needs to know that a later
+/// verification of the same token would succeed the same way.
+pub(crate) struct VerifiedList {
+    /// The verified token and its inflated list.
+    pub(crate) token: StatusListToken,
+    /// The key that verified it, as the resolver returned it.
+    pub(crate) key: VerifyingKey,
+    /// The header `kid` the resolver was asked for.
+    pub(crate) header_kid: Option<String>,
+}
+
+/// [`load_status_list`] on a token already read from the cache: parse, `sub` = `uri`, `iss`
+/// (when written) = `issuer`, key from `keys`, signature, then inflate.
+pub(crate) fn verify_cached_token(
+    token: &str,
+    uri: &str,
+    issuer: &str,
+    keys: &dyn StatusKeyResolver,
+) -> Result<VerifiedList, StatusError> {
+    let jwt = StatusListJwt::parse(token)?;
     if jwt.claims().uri != uri {
         return Err(StatusError::UriMismatch);
     }
     if jwt.claims().iss.as_deref().is_some_and(|i| i != issuer) {
         return Err(StatusError::IssuerMismatch);
     }
-    let key = keys.status_key(Some(issuer), jwt.kid(), jwt.claims().iat)?;
-    jwt.verify(&key).map(Some)
+    let header_kid = jwt.kid().map(str::to_owned);
+    let key = keys.status_key(Some(issuer), header_kid.as_deref(), jwt.claims().iat)?;
+    let token = jwt.verify(&key)?;
+    Ok(VerifiedList {
+        token,
+        key,
+        header_kid,
+    })
 }
 
 /// The second half of [`check_status`]: the status of `status.idx` in a list loaded by

@@ -4,17 +4,25 @@
 //! status changes, and publishes the signed Status List Token. It persists to one JSON file
 //! replaced atomically, so a crash never leaves a half-written registry (which could re-issue
 //! an index and make two credentials share one status, §13.3 "double allocation").
+//!
+//! Atomic replacement alone does not stop two processes from double-allocating: both load the
+//! same state, both allocate, and the second save drops the first one's allocations. Every
+//! process that changes a registry file therefore does its load → change → save under
+//! [`StatusRegistry::lock`], an exclusive advisory lock on `<file>.lock` (the holder store's
+//! mechanism, [`crate::fsutil::FileLock`]).
 
 use super::{
     Bits, MAX_LIST_BYTES, StatusError, StatusList, StatusListClaims, StatusValue, b64_decode,
     b64_encode, parse_json_object, sign_status_list_token_with_level, zlib_compress,
     zlib_decompress,
 };
+use crate::fsutil::{FileLock, LockError};
 use crate::keys::Signer;
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
 use std::io::Read as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// File format marker of a saved registry.
 const FORMAT: &str = "wallet-status-registry";
@@ -23,6 +31,12 @@ const VERSION: u64 = 1;
 /// Random probes before falling back to a scan from a random start (only a nearly full list
 /// needs the scan: at 90 % occupancy 64 probes all hit taken slots with probability 0.1 %).
 const PROBES: u32 = 64;
+
+/// How long a registry command waits by default for another process to release the registry
+/// before failing with [`StatusError::RegistryLocked`]: several single issues or status changes
+/// queue behind each other well within it, while a batch run (which holds the registry for its
+/// whole duration) makes others fail with a clear error instead of hanging.
+pub const REGISTRY_LOCK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The status of every credential an issuer put in one list, with the allocation state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,7 +307,8 @@ impl StatusRegistry {
     }
 
     /// Saves the registry atomically (temporary file, fsync, rename; mode 0600 because the
-    /// allocation state is the issuer's private bookkeeping).
+    /// allocation state is the issuer's private bookkeeping). A file other processes may change
+    /// too is saved through [`RegistryLock::save`] instead, after loading under the same lock.
     pub fn save(&self, path: &Path) -> Result<(), StatusError> {
         let bytes = serde_json::to_vec(&self.to_json())
             .map_err(|_| StatusError::Malformed("registry could not be serialised"))?;
@@ -316,5 +331,55 @@ impl StatusRegistry {
             return Err(StatusError::TooLarge);
         }
         Self::from_json_bytes(&bytes)
+    }
+
+    /// Takes the exclusive lock on the registry file at `path` (the lock file `<path>.lock`,
+    /// created if missing, never deleted), waiting up to `timeout` (zero: one attempt) for
+    /// another process to release it; [`StatusError::RegistryLocked`] if it is still held then.
+    /// Then deletes the temporary files a writer killed before its rename left beside the file.
+    ///
+    /// Hold the returned lock from before [`RegistryLock::load`] until after the last
+    /// [`RegistryLock::save`] of a change (and whatever must be ordered with it, such as the
+    /// issuance log): that is what keeps two processes from handing out one index twice or
+    /// losing a revocation. Released on drop, or by the kernel when the process dies.
+    pub fn lock(path: &Path, timeout: Duration) -> Result<RegistryLock, StatusError> {
+        let lock = FileLock::acquire(&FileLock::path_for(path), timeout).map_err(|e| match e {
+            LockError::Busy => StatusError::RegistryLocked,
+            LockError::Io(e) => StatusError::io(&e),
+        })?;
+        // Every writer of the registry file holds this lock, so no temporary file of it is in
+        // use now: any left is an orphan.
+        crate::fsutil::remove_orphaned_temp_files(path);
+        Ok(RegistryLock {
+            path: path.to_owned(),
+            _lock: lock,
+        })
+    }
+}
+
+/// Exclusive hold on one registry file, from [`StatusRegistry::lock`]; dropping it releases the
+/// registry to other processes. It can be sent to another thread (batch issuance allocates on
+/// its reader thread).
+#[derive(Debug)]
+pub struct RegistryLock {
+    path: PathBuf,
+    _lock: FileLock,
+}
+
+impl RegistryLock {
+    /// The registry file this lock guards.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Loads the registry file ([`StatusRegistry::load`]); under the lock it is the latest
+    /// state and stays so until this lock saves.
+    pub fn load(&self) -> Result<StatusRegistry, StatusError> {
+        StatusRegistry::load(&self.path)
+    }
+
+    /// Saves `registry` atomically as the registry file ([`StatusRegistry::save`]).
+    pub fn save(&self, registry: &StatusRegistry) -> Result<(), StatusError> {
+        registry.save(&self.path)
     }
 }

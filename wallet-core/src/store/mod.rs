@@ -256,7 +256,9 @@ impl Store {
     /// cost against `options.kdf_limits` (before any Argon2 work), the key (wrong →
     /// [`StoreError::WrongKey`]), the ciphertext (altered → [`StoreError::Tampered`]) and the
     /// schema version. Failures never write. A store of an older schema is migrated and written
-    /// back at once (atomically, under the lock), which is what `rng` is for.
+    /// back at once (atomically, under the lock), which is what `rng` is for. Once the key is
+    /// proven, temporary files a killed writer left beside the store are deleted (only this
+    /// store's, `.<name>.tmp-XXXXXX`, and only if no other process holds the lock right now).
     pub fn open(
         path: &Path,
         secret: StoreSecret<'_>,
@@ -265,6 +267,7 @@ impl Store {
     ) -> Result<Self, StoreError> {
         let bytes = read_store_file(path)?;
         let (store, migrated) = Self::unlock_bytes(path, &bytes, secret, options)?;
+        store.remove_orphaned_temp_files();
         if migrated {
             // `load` migrates again under the lock, in case another process got there first.
             store.mutate(rng, |_| Ok(()))?;
@@ -319,6 +322,17 @@ impl Store {
         let plaintext = format::open_sealed(&sealed, &key)?;
         let (_, migrated) = Body::decode(&plaintext)?;
         Ok((Self::with_key(path, sealed.slot, key, options), migrated))
+    }
+
+    /// Deletes temporary files of this store that a writer killed before its rename left
+    /// behind ([`fsutil::remove_orphaned_temp_files`](crate::fsutil::remove_orphaned_temp_files)),
+    /// under the writer lock: every write of the store holds it, so while we do no temporary
+    /// file of ours is in use. One attempt only: a holder is a live writer whose temporary file
+    /// must stay, opening must not wait or fail for housekeeping, and the next open sweeps.
+    fn remove_orphaned_temp_files(&self) {
+        if let Ok(_lock) = lock::acquire(&self.lock_path, Duration::ZERO) {
+            crate::fsutil::remove_orphaned_temp_files(&self.path);
+        }
     }
 
     /// Creates the file; call with the lock held.
