@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead as _, BufReader, BufWriter, IsTerminal as _, Read as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -23,7 +23,6 @@ use wallet_core::credential::StatusRef;
 use wallet_core::credential::catalogue::CredentialType;
 use wallet_core::issue::{CredentialRequest, issue_credential};
 use wallet_core::keys::{SigningKey, VerifyingKey};
-use wallet_core::status::{RegistryLock, StatusRegistry};
 
 /// Lines per chunk: large enough that channel and reordering costs vanish, small enough that
 /// the chunks in flight stay a few megabytes.
@@ -69,12 +68,14 @@ struct Shared {
     uri: Option<String>,
 }
 
-/// Hands out status indices, reserving them in blocks saved to disk before use.
+/// Hands out status indices, reserving them in blocks saved to disk before use. The registry is
+/// locked only while a block is reserved (lock, load the latest state, allocate, save, unlock),
+/// not for the whole run, so revocations, single issues and publishes by other processes go on
+/// during a long batch instead of waiting for it.
 struct Indices {
-    registry: StatusRegistry,
-    /// Held for the whole run (`issue_batch` keeps a clone, so it outlives this value when the
-    /// reader stops early while logged lines are still being written).
-    lock: Arc<RegistryLock>,
+    path: PathBuf,
+    /// The list URI the batch started with, written into every credential it issues.
+    uri: String,
     block: Vec<u64>,
     next_size: usize,
 }
@@ -82,14 +83,28 @@ struct Indices {
 impl Indices {
     fn next(&mut self) -> CliResult<u64> {
         if self.block.is_empty() {
+            let lock = lock_registry(&self.path)?;
+            let mut registry = load_locked(&lock)?;
+            if registry.uri() != self.uri {
+                return Err(CliError::input(format!(
+                    "status registry {} now holds the list {}, not {} that this batch started with",
+                    self.path.display(),
+                    registry.uri(),
+                    self.uri
+                ))
+                .hint(
+                    "it was replaced during the batch (`wallet status init --force`); issue the \
+                     lines after the last one in the output again",
+                ));
+            }
             for _ in 0..self.next_size {
-                match self.registry.allocate(&mut rand_core::OsRng) {
+                match registry.allocate(&mut rand_core::OsRng) {
                     Ok(i) => self.block.push(i),
                     Err(_) if !self.block.is_empty() => break,
                     Err(e) => {
                         return Err(CliError::input(format!(
                             "status registry {}: {e} ({})",
-                            self.lock.path().display(),
+                            self.path.display(),
                             e.code()
                         ))
                         .hint("start a new status list with `wallet status init`"));
@@ -98,7 +113,7 @@ impl Indices {
             }
             // Saved before any credential carries these indices: a crash can waste them but
             // never hand one out twice.
-            save_registry(&self.lock, &self.registry)?;
+            save_registry(&lock, &registry)?;
             self.block.reverse();
             self.next_size = self.next_size.saturating_mul(2).min(MAX_RESERVATION);
         }
@@ -316,22 +331,21 @@ pub fn issue_batch(a: &IssueBatchArgs) -> CliResult<u8> {
         let f = File::open(&a.input).map_err(|e| io_error(e, "input", &a.input))?;
         Box::new(BufReader::with_capacity(1 << 16, f))
     };
-    // Locked for the whole run: other processes issuing from or changing the registry while
-    // this one reserves blocks and saves would lose, or reuse, each other's indices.
-    let registry_lock = match &a.status_registry {
-        Some(p) => Some(Arc::new(lock_registry(p)?)),
+    // Read once under the lock for its URI (and to fail early on a missing or unreadable
+    // registry); every block of indices is then reserved under the lock (`Indices::next`).
+    let indices = match &a.status_registry {
+        Some(p) => {
+            let registry = load_locked(&lock_registry(p)?)?;
+            Some(Indices {
+                path: p.clone(),
+                uri: registry.uri().to_owned(),
+                block: Vec::new(),
+                next_size: 1024,
+            })
+        }
         None => None,
     };
-    let indices = match &registry_lock {
-        Some(lock) => Some(Indices {
-            registry: load_locked(lock)?,
-            lock: Arc::clone(lock),
-            block: Vec::new(),
-            next_size: 1024,
-        }),
-        None => None,
-    };
-    let uri = indices.as_ref().map(|i| i.registry.uri().to_owned());
+    let uri = indices.as_ref().map(|i| i.uri.clone());
     let errors_path = a.errors.clone().unwrap_or_else(|| {
         let mut name = a.output.file_name().unwrap_or_default().to_os_string();
         name.push(".errors.jsonl");
@@ -339,8 +353,9 @@ pub fn issue_batch(a: &IssueBatchArgs) -> CliResult<u8> {
     });
     let mut out = BufWriter::with_capacity(1 << 20, create_output(&a.output, a.force, "output")?);
     let mut errors = BufWriter::new(create_output(&errors_path, a.force, "errors file")?);
+    // Unbuffered: each chunk's log lines go out in one append (see `write_chunk`).
     let mut log = match &a.status_registry {
-        Some(p) => Some(BufWriter::with_capacity(1 << 16, open_log(p)?)),
+        Some(p) => Some((open_log(p)?, log_path(p))),
         None => None,
     };
 
@@ -423,14 +438,13 @@ pub fn issue_batch(a: &IssueBatchArgs) -> CliResult<u8> {
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
-    let indices = result?;
+    // Every reserved block was saved when it was reserved; nothing of the registry is pending.
+    result?;
     finish(&mut out, &a.output, "output")?;
     finish(&mut errors, &errors_path, "errors file")?;
-    if let (Some(l), Some(p)) = (log.as_mut(), &a.status_registry) {
-        finish(l, &log_path(p), "issuance log")?;
-    }
-    if let Some(ix) = &indices {
-        save_registry(&ix.lock, &ix.registry)?;
+    if let Some((l, path)) = &log {
+        l.sync_data()
+            .map_err(|e| io_error(e, "issuance log", path))?;
     }
     let secs = started.elapsed().as_secs_f64();
     #[allow(clippy::cast_precision_loss)] // a rate for display only
@@ -466,20 +480,24 @@ fn write_chunk(
     outcomes: Vec<Outcome>,
     out: &mut BufWriter<File>,
     errors: &mut BufWriter<File>,
-    mut log: Option<&mut BufWriter<File>>,
+    log: Option<&mut (File, PathBuf)>,
     counts: &mut Counts,
     a: &IssueBatchArgs,
     errors_path: &Path,
 ) -> CliResult {
+    // The chunk's log lines are appended with one write: the log is shared with other `wallet`
+    // processes (single issues, other batches) that append to it while this batch runs, and an
+    // append of whole lines in one write cannot be split by theirs, where a buffered writer
+    // flushing at arbitrary byte counts could cut a line in two.
+    let mut log_lines = String::new();
     for o in outcomes {
         match o {
             Outcome::Issued {
                 out: line,
                 log: entry,
             } => {
-                if let (Some(l), Some(entry)) = (log.as_deref_mut(), entry) {
-                    l.write_all(entry.as_bytes())
-                        .map_err(|e| io_error(e, "issuance log", &a.output))?;
+                if let Some(entry) = entry {
+                    log_lines.push_str(&entry);
                 }
                 out.write_all(line.as_bytes())
                     .map_err(|e| io_error(e, "output", &a.output))?;
@@ -494,6 +512,10 @@ fn write_chunk(
                 counts.failed = counts.failed.saturating_add(1);
             }
         }
+    }
+    if let (Some((file, path)), false) = (log, log_lines.is_empty()) {
+        file.write_all(log_lines.as_bytes())
+            .map_err(|e| io_error(e, "issuance log", path))?;
     }
     Ok(())
 }

@@ -227,8 +227,8 @@ fn concurrent_single_issuers_get_distinct_indices() {
     );
 }
 
-/// Two `issue-batch` runs and two loops of `wallet issue` at once: batches hold the registry for
-/// their whole run, single issues wait for them (the lock wait outlasts a small batch).
+/// Two `issue-batch` runs and two loops of `wallet issue` at once: each batch takes the lock only
+/// to reserve a block of indices (reloading the registry each time), single issues in between.
 #[test]
 fn concurrent_batches_and_single_issuers_get_distinct_indices() {
     const BATCH_LINES: usize = 300;
@@ -272,6 +272,60 @@ fn concurrent_batches_and_single_issuers_get_distinct_indices() {
         registry.allocated_count(),
         started.elapsed().as_secs_f64()
     );
+}
+
+/// A revocation while a long batch runs: it goes through at once (the batch holds the registry
+/// only while it reserves a block), and the batch's later reservations, which reload the
+/// registry, keep it.
+#[test]
+fn a_revocation_during_a_batch_is_neither_blocked_nor_lost() {
+    const LINES: usize = 5_000;
+    let dir = setup(65_536);
+    issue_one(dir.path());
+    let (_, revoked) = log(dir.path())[0].clone();
+    let batch_done = std::thread::scope(|s| {
+        let batch = s.spawn(|| {
+            let issued = issue_batch(dir.path(), LINES, "big.jsonl");
+            (issued, Instant::now())
+        });
+        // Wait until the batch has logged its first chunk, so it is past its first reservation
+        // and has thousands of lines still to go.
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while log(dir.path()).len() < 2 {
+            assert!(Instant::now() < deadline, "the batch logged nothing");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let idx = revoked.to_string();
+        let out = wallet(
+            dir.path(),
+            &[
+                "status",
+                "revoke",
+                "--registry",
+                "status.registry",
+                "--index",
+                &idx,
+            ],
+        );
+        let revoke_done = Instant::now();
+        ok(&out);
+        let (issued, batch_done) = batch.join().unwrap();
+        assert_eq!(issued.len(), LINES);
+        assert!(
+            revoke_done < batch_done,
+            "the revocation waited for the batch to finish"
+        );
+        batch_done
+    });
+    let logged = log(dir.path());
+    assert_eq!(logged.len(), LINES + 1);
+    let registry = check_registry(dir.path(), &logged);
+    assert_eq!(
+        registry.status(revoked).unwrap().0,
+        1,
+        "the batch's later saves lost the revocation"
+    );
+    let _ = batch_done;
 }
 
 /// A registry held by another process: the command waits the bounded time, then says what is
