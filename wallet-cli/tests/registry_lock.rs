@@ -116,6 +116,21 @@ fn issue_attempt(dir: &Path) -> Output {
     )
 }
 
+/// `wallet status revoke` of one index.
+fn revoke(dir: &Path, idx: u64) -> Output {
+    wallet(
+        dir,
+        &[
+            "status",
+            "revoke",
+            "--registry",
+            "status.registry",
+            "--index",
+            &idx.to_string(),
+        ],
+    )
+}
+
 /// `wallet issue-batch` of `lines` credentials into `output`; returns `(id, status_idx)` pairs.
 fn issue_batch(dir: &Path, lines: usize, output: &str) -> Vec<(String, u64)> {
     let line = std::fs::read_to_string(dir.join("batch-ok.jsonl")).unwrap();
@@ -283,7 +298,7 @@ fn a_revocation_during_a_batch_is_neither_blocked_nor_lost() {
     let dir = setup(65_536);
     issue_one(dir.path());
     let (_, revoked) = log(dir.path())[0].clone();
-    let batch_done = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let batch = s.spawn(|| {
             let issued = issue_batch(dir.path(), LINES, "big.jsonl");
             (issued, Instant::now())
@@ -295,18 +310,7 @@ fn a_revocation_during_a_batch_is_neither_blocked_nor_lost() {
             assert!(Instant::now() < deadline, "the batch logged nothing");
             std::thread::sleep(Duration::from_millis(20));
         }
-        let idx = revoked.to_string();
-        let out = wallet(
-            dir.path(),
-            &[
-                "status",
-                "revoke",
-                "--registry",
-                "status.registry",
-                "--index",
-                &idx,
-            ],
-        );
+        let out = revoke(dir.path(), revoked);
         let revoke_done = Instant::now();
         ok(&out);
         let (issued, batch_done) = batch.join().unwrap();
@@ -315,7 +319,6 @@ fn a_revocation_during_a_batch_is_neither_blocked_nor_lost() {
             revoke_done < batch_done,
             "the revocation waited for the batch to finish"
         );
-        batch_done
     });
     let logged = log(dir.path());
     assert_eq!(logged.len(), LINES + 1);
@@ -325,7 +328,6 @@ fn a_revocation_during_a_batch_is_neither_blocked_nor_lost() {
         1,
         "the batch's later saves lost the revocation"
     );
-    let _ = batch_done;
 }
 
 /// A registry held by another process: the command waits the bounded time, then says what is
@@ -334,22 +336,12 @@ fn a_revocation_during_a_batch_is_neither_blocked_nor_lost() {
 fn a_held_registry_is_reported_with_a_hint() {
     let dir = setup(256);
     issue_one(dir.path());
-    let idx = log(dir.path())[0].1.to_string();
+    let idx = log(dir.path())[0].1;
     let path = dir.path().join("status.registry");
     let before = std::fs::read(&path).unwrap();
     let held = StatusRegistry::lock(&path, Duration::ZERO).unwrap();
     let started = Instant::now();
-    let out = wallet(
-        dir.path(),
-        &[
-            "status",
-            "revoke",
-            "--registry",
-            "status.registry",
-            "--index",
-            &idx,
-        ],
-    );
+    let out = revoke(dir.path(), idx);
     let waited = started.elapsed();
     drop(held);
     assert_eq!(out.status.code(), Some(2));
@@ -369,15 +361,5 @@ fn a_held_registry_is_reported_with_a_hint() {
     assert!(waited >= Duration::from_secs(4), "gave up after {waited:?}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
     // Once released, the same command goes through.
-    ok(&wallet(
-        dir.path(),
-        &[
-            "status",
-            "revoke",
-            "--registry",
-            "status.registry",
-            "--index",
-            &idx,
-        ],
-    ));
+    ok(&revoke(dir.path(), idx));
 }

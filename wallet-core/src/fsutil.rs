@@ -175,7 +175,7 @@ impl FileLock {
         let deadline = Instant::now().checked_add(timeout);
         loop {
             // fd-lock's guard borrows the lock, which would tie a held lock to one stack frame;
-            // the status registry must hold it across a whole batch run. The lock belongs to the
+            // callers get the held lock back as a value (`RegistryLock`). The lock belongs to the
             // open file description, so instead of the guard's unlock, dropping `lock` (closing
             // the only descriptor; std opens with O_CLOEXEC, so no child inherits it) releases
             // it — as does the process dying.
