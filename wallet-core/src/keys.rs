@@ -116,11 +116,6 @@ impl VerifyingKey {
         })
     }
 
-    /// The same key as ed25519-dalek's type, for its batch equation ([`verify_batch`]).
-    fn to_dalek(self) -> Option<ed25519_dalek::VerifyingKey> {
-        ed25519_dalek::VerifyingKey::from_bytes(&self.bytes).ok()
-    }
-
     /// Reads a public JWK (RFC 8037 §2). Extra members such as `kid` and `use` are allowed; a
     /// `d` member is refused so that a private key is never mistaken for a public one.
     pub fn from_jwk(jwk: &Value) -> Result<Self, KeyError> {
@@ -270,30 +265,79 @@ fn small_order_encodings() -> &'static [[u8; 32]] {
     })
 }
 
-/// Checks many Ed25519 signatures at once with a randomised batch equation
-/// (`ed25519_dalek::verify_batch`), much cheaper per signature than one check each. `true`
-/// means every signature verifies; `false` means at least one does not (or one has a
-/// small-order `R`, which `verify_strict` would refuse), and the caller must find which with
+/// Checks many Ed25519 signatures at once with a randomised batch equation, much cheaper per
+/// signature than one check each. `true` means every signature verifies; `false` means at least
+/// one does not (or one has a small-order `R` or a non-canonical `S`, which `verify_strict`
+/// refuses), or the OS gave no randomness, and the caller must find which with
 /// [`VerifyingKey::verify_strict`]. Keys are already known not to be weak: [`VerifyingKey`]
 /// refuses small-order keys when it is built.
+///
+/// The equation is the sum of each signature's cofactorless check, `[S]B - R - [k]A = 0`, each
+/// weighted by a fresh random 128-bit `z`: `[sum z*S]B + sum [-z]R + sum [z*k](-A) = 0`. A
+/// signature that fails its own check makes the sum non-zero except with probability about
+/// 2^-128, since whoever made it cannot know `z`. Terms for the same key are merged into one
+/// point, so a batch of presentations from one issuer costs one point for all issuer
+/// signatures. The multi-scalar multiplication is curve25519-dalek's (Straus or Pippenger, on
+/// the same run-time-selected backend as single checks).
+// Scalar arithmetic is modulo l and point negation modulo p: nothing can overflow.
+#[allow(clippy::arithmetic_side_effects)]
 pub fn verify_batch(items: &[(&VerifyingKey, &[u8], &[u8; 64])]) -> bool {
+    use curve25519_dalek::traits::{IsIdentity as _, VartimeMultiscalarMul as _};
+    use curve25519_dalek::{EdwardsPoint, Scalar, constants::ED25519_BASEPOINT_POINT};
+    use rand_core::RngCore as _;
+    use std::collections::hash_map::{Entry, HashMap};
     let small = small_order_encodings();
-    let mut messages = Vec::with_capacity(items.len());
-    let mut signatures = Vec::with_capacity(items.len());
-    let mut keys = Vec::with_capacity(items.len());
-    for (key, message, signature) in items {
-        let r = signature.first_chunk::<32>();
-        if r.is_none_or(|r| small.contains(r)) {
-            return false;
-        }
-        let Some(dalek) = key.to_dalek() else {
+    let mut weights = vec![0u8; items.len().saturating_mul(16)];
+    if rand_core::OsRng.try_fill_bytes(&mut weights).is_err() {
+        return false;
+    }
+    let mut b_coefficient = Scalar::ZERO;
+    let mut scalars: Vec<Scalar> = Vec::with_capacity(items.len().saturating_mul(2));
+    let mut points: Vec<EdwardsPoint> = Vec::with_capacity(items.len().saturating_mul(2));
+    let mut key_slot: HashMap<[u8; 32], usize> = HashMap::new();
+    for ((key, message, signature), z) in items.iter().zip(weights.chunks_exact(16)) {
+        let (r, s) = signature.split_at(32);
+        let (Ok(r), Ok(s)) = (<&[u8; 32]>::try_from(r), <[u8; 32]>::try_from(s)) else {
             return false;
         };
-        messages.push(*message);
-        signatures.push(ed25519_dalek::Signature::from_bytes(signature));
-        keys.push(dalek);
+        if small.contains(r) {
+            return false;
+        }
+        let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s)) else {
+            return false;
+        };
+        let Some(r_point) = curve25519_dalek::edwards::CompressedEdwardsY(*r).decompress() else {
+            return false;
+        };
+        let mut wide = [0u8; 32];
+        if let Some(low) = wide.get_mut(..16) {
+            low.copy_from_slice(z);
+        }
+        let z = Scalar::from_bytes_mod_order(wide);
+        let mut h = sha2::Sha512::new();
+        h.update(r);
+        h.update(key.bytes);
+        h.update(message);
+        let k = Scalar::from_bytes_mod_order_wide(&h.finalize().into());
+        b_coefficient += z * s;
+        scalars.push(-z);
+        points.push(r_point);
+        match key_slot.entry(key.bytes) {
+            Entry::Occupied(slot) => {
+                if let Some(c) = scalars.get_mut(*slot.get()) {
+                    *c += z * k;
+                }
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(scalars.len());
+                scalars.push(z * k);
+                points.push(key.minus_a);
+            }
+        }
     }
-    ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
+    scalars.push(b_coefficient);
+    points.push(ED25519_BASEPOINT_POINT);
+    EdwardsPoint::vartime_multiscalar_mul(&scalars, &points).is_identity()
 }
 
 fn okp_x(obj: &Map<String, Value>) -> Result<[u8; 32], KeyError> {
@@ -486,6 +530,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The same key as ed25519-dalek's type, the reference the tests compare with.
+    fn dalek(key: &VerifyingKey) -> ed25519_dalek::VerifyingKey {
+        ed25519_dalek::VerifyingKey::from_bytes(key.as_bytes()).unwrap()
+    }
+
     /// The clamped secret scalar `a` (RFC 8032 §5.1.5), for forging test signatures.
     fn secret_scalar(key: &SigningKey) -> curve25519_dalek::Scalar {
         curve25519_dalek::Scalar::from_bytes_mod_order(key.expanded.scalar.to_bytes())
@@ -527,7 +576,7 @@ mod tests {
         let sig = ed25519_dalek::Signature::from_bytes(&forged);
         use ed25519_dalek::Verifier as _;
         assert!(
-            public.to_dalek().unwrap().verify(message, &sig).is_ok(),
+            dalek(&public).verify(message, &sig).is_ok(),
             "cofactorless equation holds"
         );
         assert!(!public.verify_strict(message, &forged));
@@ -542,12 +591,57 @@ mod tests {
         ]));
     }
 
+    #[test]
+    fn batch_accepts_exactly_when_every_single_check_does() {
+        use rand_chacha::ChaCha20Rng;
+        use rand_core::{RngCore as _, SeedableRng as _};
+        let mut rng = ChaCha20Rng::seed_from_u64(1_024);
+        // Few keys, so most batches repeat keys and exercise the merged terms.
+        let keys: Vec<SigningKey> = (0..5).map(|_| SigningKey::generate(&mut rng)).collect();
+        let publics: Vec<VerifyingKey> = keys.iter().map(SigningKey::verifying_key).collect();
+        let (mut accepted, mut refused) = (0, 0);
+        for round in 0..60 {
+            let n = 1 + round % 40;
+            let mut messages = Vec::new();
+            let mut signatures = Vec::new();
+            let mut who = Vec::new();
+            for _ in 0..n {
+                let k = rng.next_u32() as usize % keys.len();
+                let mut m = vec![0u8; 1 + rng.next_u32() as usize % 200];
+                rng.fill_bytes(&mut m);
+                signatures.push(Signer::sign(&keys[k], &m).unwrap());
+                messages.push(m);
+                who.push(k);
+            }
+            // Every third round, spoil one signature, message or key binding.
+            if round % 3 == 1 {
+                let i = rng.next_u32() as usize % n;
+                match round % 4 {
+                    0 => signatures[i][rng.next_u32() as usize % 64] ^= 1,
+                    1 => messages[i][0] ^= 0x80,
+                    2 => who[i] = (who[i] + 1) % keys.len(),
+                    _ => signatures[i][63] |= 0x10, // S >= l: non-canonical
+                }
+            }
+            let items: Vec<(&VerifyingKey, &[u8], &[u8; 64])> = (0..n)
+                .map(|i| (&publics[who[i]], messages[i].as_slice(), &signatures[i]))
+                .collect();
+            let singles = items.iter().all(|(k, m, s)| k.verify_strict(m, s));
+            assert_eq!(verify_batch(&items), singles, "round {round}");
+            if singles {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        assert!(accepted >= 30 && refused >= 15, "{accepted} {refused}");
+        assert!(verify_batch(&[]), "an empty batch has nothing wrong in it");
+    }
+
     /// Our `verify_strict` against ed25519-dalek's on the same key, message and signature.
     fn same_decision(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> bool {
         let ours = key.verify_strict(message, signature);
-        let theirs = key
-            .to_dalek()
-            .unwrap()
+        let theirs = dalek(key)
             .verify_strict(message, &ed25519_dalek::Signature::from_bytes(signature))
             .is_ok();
         assert_eq!(ours, theirs, "key {key:?} signature {signature:?}");
