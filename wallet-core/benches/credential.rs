@@ -91,7 +91,7 @@ fn bench(c: &mut Criterion) {
 
     // The floor: ed25519-dalek's own `verify_strict`, twice, on the same bytes and on keys
     // decoded beforehand; then the same two checks as wallet-core makes them (the same decision,
-    // one point decompression fewer each, see keys::VerifyingKey::verify_strict).
+    // see keys::VerifyingKey::verify_strict).
     let (without_kb, kb_jwt) = presentation.rsplit_once('~').unwrap();
     let without_kb = format!("{without_kb}~");
     let jwt = wallet_core::jws::Jws::parse(without_kb.split('~').next().unwrap()).unwrap();
@@ -115,6 +115,14 @@ fn bench(c: &mut Criterion) {
                 dhk.verify_strict(kb.signing_input().as_bytes(), &ksig)
                     .is_ok()
             );
+        })
+    });
+    // The issuance floor: one ed25519-dalek signature over the credential's signing input (what
+    // no issuer can skip), next to which the issue rows above are read.
+    let dalek_issuer = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
+    group.bench_function("issue floor: 1 x ed25519-dalek sign", |b| {
+        b.iter(|| {
+            ed25519_dalek::Signer::sign(&dalek_issuer, black_box(jwt.signing_input()).as_bytes())
         })
     });
     group.bench_function("2 x keys::VerifyingKey::verify_strict", |b| {
