@@ -446,10 +446,10 @@ fn find_in_log(registry: &Path, id: &str) -> CliResult<u64> {
         let Ok(Value::Object(entry)) = serde_json::from_str::<Value>(&line) else {
             continue;
         };
-        if entry.get("id").and_then(Value::as_str) == Some(id) {
-            if let Some(idx) = entry.get("idx").and_then(Value::as_u64) {
-                return Ok(idx);
-            }
+        if entry.get("id").and_then(Value::as_str) == Some(id)
+            && let Some(idx) = entry.get("idx").and_then(Value::as_u64)
+        {
+            return Ok(idx);
         }
     }
     Err(CliError::input(format!(

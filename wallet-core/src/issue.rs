@@ -84,10 +84,11 @@ pub fn issue_credential(
         }
     }
     for path in &request.disclosable {
-        if let Some(PathSegment::Key(first)) = path.0.first() {
-            if path.len() == 1 && NEVER_DISCLOSABLE.contains(&first.as_str()) {
-                return Err(VcError::ReservedClaimDisclosable(first.clone()));
-            }
+        if let Some(PathSegment::Key(first)) = path.0.first()
+            && path.len() == 1
+            && NEVER_DISCLOSABLE.contains(&first.as_str())
+        {
+            return Err(VcError::ReservedClaimDisclosable(first.clone()));
         }
     }
     if request.expires_at <= request.issued_at

@@ -352,10 +352,11 @@ fn okp_x(obj: &Map<String, Value>) -> Result<[u8; 32], KeyError> {
     if kty != "OKP" || crv != "Ed25519" {
         return Err(KeyError::UnsupportedKeyType);
     }
-    if let Some(alg) = obj.get("alg") {
-        if alg != "EdDSA" && alg != "Ed25519" {
-            return Err(KeyError::AlgorithmMismatch);
-        }
+    if let Some(alg) = obj.get("alg")
+        && alg != "EdDSA"
+        && alg != "Ed25519"
+    {
+        return Err(KeyError::AlgorithmMismatch);
     }
     let x = obj
         .get("x")
@@ -410,9 +411,12 @@ impl SigningKey {
 
     fn wrap(inner: ed25519_dalek::SigningKey) -> Self {
         let expanded = ed25519_dalek::hazmat::ExpandedSecretKey::from(inner.as_bytes());
-        let a = curve25519_dalek::EdwardsPoint::mul_base(
-            &curve25519_dalek::Scalar::from_bytes_mod_order(expanded.scalar.to_bytes()),
-        );
+        // The public point again, in curve25519-dalek 5's type, from the secret scalar (no
+        // decompression that could fail); the copies of the scalar are wiped.
+        let secret = Zeroizing::new(expanded.scalar.to_bytes());
+        let mut scalar = curve25519_dalek::Scalar::from_bytes_mod_order(*secret);
+        let a = curve25519_dalek::EdwardsPoint::mul_base(&scalar);
+        zeroize::Zeroize::zeroize(&mut scalar);
         let public = VerifyingKey {
             bytes: inner.verifying_key().to_bytes(),
             minus_a: negate(a),

@@ -245,10 +245,10 @@ fn verify_inner<'a>(
     registered.check_time(policy.now, policy.clock_skew)?;
     let processed = sdjwt::process(payload, &disclosures)?;
     for claim in &processed.disclosed {
-        if let [PathSegment::Key(name)] = claim.path.0.as_slice() {
-            if NEVER_DISCLOSABLE.contains(&name.as_str()) {
-                return Err(VcError::ReservedClaimDisclosable(name.clone()));
-            }
+        if let [PathSegment::Key(name)] = claim.path.0.as_slice()
+            && NEVER_DISCLOSABLE.contains(&name.as_str())
+        {
+            return Err(VcError::ReservedClaimDisclosable(name.clone()));
         }
     }
 

@@ -286,12 +286,12 @@ fn decode_luma(pixels: &[u8], width: u32, height: u32) -> Result<String, ScanErr
             return Ok(text);
         }
     }
-    if width.max(height) <= UPSCALE_UP_TO {
-        if let Some((big, bw, bh)) = upscale2(pixels, width, height) {
-            for pass in [Pass::Fast, Pass::Harder, Pass::GlobalHistogram] {
-                if let Some(text) = try_pass(&big, bw, bh, pass) {
-                    return Ok(text);
-                }
+    if width.max(height) <= UPSCALE_UP_TO
+        && let Some((big, bw, bh)) = upscale2(pixels, width, height)
+    {
+        for pass in [Pass::Fast, Pass::Harder, Pass::GlobalHistogram] {
+            if let Some(text) = try_pass(&big, bw, bh, pass) {
+                return Ok(text);
             }
         }
     }

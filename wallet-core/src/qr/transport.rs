@@ -316,20 +316,20 @@ impl Frame {
                 text.push(SD_HASH);
                 return;
             }
-            if let Some(k) = known.digests.iter().position(|d| d == s) {
-                if let Ok(k) = u8::try_from(k) {
-                    text.push(DIGEST);
-                    text.push(k);
-                    return;
-                }
+            if let Some(k) = known.digests.iter().position(|d| d == s)
+                && let Ok(k) = u8::try_from(k)
+            {
+                text.push(DIGEST);
+                text.push(k);
+                return;
             }
-            if let Ok(raw) = b64_decode(s) {
-                if let Ok(len) = u8::try_from(raw.len()) {
-                    text.push(RAW);
-                    text.push(len);
-                    self.raw.extend_from_slice(&raw);
-                    return;
-                }
+            if let Ok(raw) = b64_decode(s)
+                && let Ok(len) = u8::try_from(raw.len())
+            {
+                text.push(RAW);
+                text.push(len);
+                self.raw.extend_from_slice(&raw);
+                return;
             }
         }
         text.push(b'"');

@@ -81,10 +81,10 @@ impl StatusCache {
         let uri = verified.claims.uri;
         if let Some(existing) = self.get(&uri)? {
             // The cached copy was verified when stored; its iat is only compared here.
-            if let Ok(old) = StatusListJwt::parse(&existing) {
-                if old.claims().iat > verified.claims.iat {
-                    return Err(StatusError::Rollback);
-                }
+            if let Ok(old) = StatusListJwt::parse(&existing)
+                && old.claims().iat > verified.claims.iat
+            {
+                return Err(StatusError::Rollback);
             }
         }
         match &self.backend {

@@ -258,10 +258,10 @@ impl Body {
                     "a holder key id does not match its key",
                 ));
             }
-            if let KeyRecord::External(k) = key {
-                if k.handle.is_empty() || k.handle.len() > MAX_HANDLE_LEN {
-                    return Err(StoreError::Corrupt("an external key handle is invalid"));
-                }
+            if let KeyRecord::External(k) = key
+                && (k.handle.is_empty() || k.handle.len() > MAX_HANDLE_LEN)
+            {
+                return Err(StoreError::Corrupt("an external key handle is invalid"));
             }
             if !key_ids.insert(key.id()) {
                 return Err(StoreError::Corrupt("a holder key appears twice"));
