@@ -401,6 +401,23 @@ fn trust_list_json(list: &TrustList) -> Value {
             "next_update".into(),
             Value::from(format_time(list.next_update)),
         );
+        // Key validity times as RFC 3339 too, like every time in --json output.
+        let keys = obj
+            .get_mut("issuers")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i.get_mut("keys").and_then(Value::as_array_mut))
+            .flatten();
+        for key in keys {
+            if let Value::Object(k) = key {
+                for member in ["not_before", "not_after", "retired_at"] {
+                    if let Some(t) = k.get(member).and_then(Value::as_i64) {
+                        k.insert(member.into(), Value::from(format_time(t)));
+                    }
+                }
+            }
+        }
     }
     payload
 }

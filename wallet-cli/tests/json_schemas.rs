@@ -114,11 +114,15 @@ fn same_shape(path: &str, doc: &Value, actual: &Value, errors: &mut Vec<String>)
     }
 }
 
-/// Arrays cut to their first element, for a readable example.
+/// Arrays cut to their first element and long strings (payloads, tokens) to their start, for
+/// a readable example.
 fn trimmed(v: &Value) -> Value {
     match v {
         Value::Array(a) => Value::Array(a.iter().take(1).map(trimmed).collect()),
         Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), trimmed(v))).collect()),
+        Value::String(s) if s.chars().count() > 72 => {
+            Value::from(format!("{}…", s.chars().take(40).collect::<String>()))
+        }
         other => other.clone(),
     }
 }
