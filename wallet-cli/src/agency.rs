@@ -357,10 +357,10 @@ pub fn trust_sign(a: &TrustSignArgs) -> CliResult {
 /// `--json` prints the result object on stdout, so a data output cannot go there too.
 pub fn json_or_stdout(json: bool, out: &Path) -> CliResult {
     if json && is_stdout(out) {
-        return Err(CliError::usage(
-            "--json and --out - both want standard output",
-        )
-        .hint("write the output to a file with --out FILE, or drop --json"));
+        return Err(
+            CliError::usage("--json and --out - both want standard output")
+                .hint("write the output to a file with --out FILE, or drop --json"),
+        );
     }
     Ok(())
 }

@@ -11,8 +11,8 @@ use crate::common::{
 };
 use serde_json::{Map, Value};
 use std::fs::File;
-use std::io::{BufRead as _, BufReader, BufWriter, Read as _, Write as _};
 use std::io::IsTerminal as _;
+use std::io::{BufRead as _, BufReader, BufWriter, Read as _, Write as _};
 use std::path::Path;
 use std::time::Instant;
 use wallet_core::bulk::{BulkItem, verify_bulk_with_trust};

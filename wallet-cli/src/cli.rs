@@ -424,7 +424,11 @@ pub struct Target {
 #[derive(Debug, Args)]
 pub struct StatusSetArgs {
     /// The status registry.
-    #[arg(long = "status-registry", alias = "registry", value_name = "STATUS_REGISTRY")]
+    #[arg(
+        long = "status-registry",
+        alias = "registry",
+        value_name = "STATUS_REGISTRY"
+    )]
     pub registry: PathBuf,
     /// The credential.
     #[command(flatten)]
@@ -438,7 +442,11 @@ pub struct StatusSetArgs {
 #[derive(Debug, Args)]
 pub struct StatusPublishArgs {
     /// The status registry.
-    #[arg(long = "status-registry", alias = "registry", value_name = "STATUS_REGISTRY")]
+    #[arg(
+        long = "status-registry",
+        alias = "registry",
+        value_name = "STATUS_REGISTRY"
+    )]
     pub registry: PathBuf,
     /// The agency's private key (one listed in the trust list).
     #[arg(long)]

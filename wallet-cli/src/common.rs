@@ -314,11 +314,11 @@ pub fn open_status_cache(dir: Option<&Path>) -> CliResult<wallet_core::status::S
     if let Some(d) = dir
         && !d.is_dir()
     {
-        return Err(CliError::usage(format!(
-            "status cache {} is not a directory",
-            d.display()
-        ))
-        .hint("check --status-cache; `wallet status cache TOKEN --status-cache DIR` creates it"));
+        return Err(
+            CliError::usage(format!("status cache {} is not a directory", d.display())).hint(
+                "check --status-cache; `wallet status cache TOKEN --status-cache DIR` creates it",
+            ),
+        );
     }
     match dir {
         Some(d) => wallet_core::status::StatusCache::open(d)

@@ -209,7 +209,10 @@ fn examples(name: &str) -> &'static [(&'static str, &'static str)] {
             "Import an issued credential:",
             "wallet holder import cred.txt --store ~/wallet --trust-list trust-list.jwt --trust-root root.pub.jwk",
         )],
-        "wallet-holder-list" => &[("List as JSON:", "wallet holder list --store ~/wallet --json")],
+        "wallet-holder-list" => &[(
+            "List as JSON:",
+            "wallet holder list --store ~/wallet --json",
+        )],
         "wallet-holder-remove" => &[(
             "Remove a credential:",
             "wallet holder remove ID --store ~/wallet",
@@ -256,7 +259,10 @@ fn examples(name: &str) -> &'static [(&'static str, &'static str)] {
 fn extra_sections(cmd: &clap::Command, name: &str) -> String {
     let mut s = String::from(".SH \"EXIT STATUS\"\n");
     for (code, text) in [
-        ("0", "success; for verify and verify-batch: every credential is valid"),
+        (
+            "0",
+            "success; for verify and verify-batch: every credential is valid",
+        ),
         (
             "1",
             "a credential was checked and refused (invalid, expired, revoked, untrusted, stale code)",

@@ -295,12 +295,7 @@ pub fn add_status_age(
     m.insert("warnings".into(), Value::Array(list));
 }
 
-fn print_valid(
-    r: &TrustedReport,
-    l: Lang,
-    checked_at: &str,
-    age: Option<(i64, u64)>,
-) -> CliResult {
+fn print_valid(r: &TrustedReport, l: Lang, checked_at: &str, age: Option<(i64, u64)>) -> CliResult {
     let (issuer_name, ty_name) = match l {
         Lang::Zh => (
             &r.issuer_name_zh,

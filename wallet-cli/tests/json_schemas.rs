@@ -9,7 +9,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 use serde_json::Value;
@@ -65,9 +66,7 @@ impl Run {
             .unwrap_or_else(|e| panic!("wallet {args:?} printed more than JSON ({e}): {stdout}"));
         // Members in order: version and command first.
         assert!(
-            stdout.starts_with(&format!(
-                "{{\n  \"version\": 1,\n  \"command\": \"{name}\""
-            )),
+            stdout.starts_with(&format!("{{\n  \"version\": 1,\n  \"command\": \"{name}\"")),
             "wallet {args:?}: {stdout}"
         );
         self.outputs.insert(name.to_owned(), value.clone());
@@ -110,7 +109,11 @@ fn same_shape(path: &str, doc: &Value, actual: &Value, errors: &mut Vec<String>)
             }
         }
         (d, a) if kind(d) == kind(a) => {}
-        (d, a) => errors.push(format!("{path}: documented {}, printed {}", kind(d), kind(a))),
+        (d, a) => errors.push(format!(
+            "{path}: documented {}, printed {}",
+            kind(d),
+            kind(a)
+        )),
     }
 }
 
@@ -167,7 +170,10 @@ fn pretty_example(name: &str, v: &Value) -> String {
 fn json_outputs_match_the_documented_examples() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_path_buf();
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"), &dir);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+        &dir,
+    );
     let mut r = Run {
         dir: dir.clone(),
         outputs: BTreeMap::new(),
@@ -195,24 +201,51 @@ fn json_outputs_match_the_documented_examples() {
     r.json(
         "trust-add-issuer",
         &[
-            "trust", "add-issuer", "--list", "d.json", "--iss", "https://a.example",
-            "--name-zh", "甲", "--name-en", "A", "--key", "agency.pub.jwk", "--types",
-            "driving-licence", "--not-before", "2025-01-01",
+            "trust",
+            "add-issuer",
+            "--list",
+            "d.json",
+            "--iss",
+            "https://a.example",
+            "--name-zh",
+            "甲",
+            "--name-en",
+            "A",
+            "--key",
+            "agency.pub.jwk",
+            "--types",
+            "driving-licence",
+            "--not-before",
+            "2025-01-01",
         ],
         0,
     );
     r.json(
         "trust-add-key",
         &[
-            "trust", "add-key", "--list", "d.json", "--iss", "https://a.example", "--key",
-            "other.pub.jwk", "--not-before", "2025-01-01",
+            "trust",
+            "add-key",
+            "--list",
+            "d.json",
+            "--iss",
+            "https://a.example",
+            "--key",
+            "other.pub.jwk",
+            "--not-before",
+            "2025-01-01",
         ],
         0,
     );
     r.json(
         "trust-remove-key",
         &[
-            "trust", "remove-key", "--list", "d.json", "--iss", "https://a.example", "--kid",
+            "trust",
+            "remove-key",
+            "--list",
+            "d.json",
+            "--iss",
+            "https://a.example",
+            "--kid",
             &other_kid,
         ],
         0,
@@ -220,26 +253,62 @@ fn json_outputs_match_the_documented_examples() {
     r.json(
         "trust-sign",
         &[
-            "trust", "sign", "--list", "d.json", "--root-key", "root.pem", "--out", "t.jwt",
-            "--now", T0,
+            "trust",
+            "sign",
+            "--list",
+            "d.json",
+            "--root-key",
+            "root.pem",
+            "--out",
+            "t.jwt",
+            "--now",
+            T0,
         ],
         0,
     );
     r.json(
         "trust-remove-issuer",
-        &["trust", "remove-issuer", "--list", "d.json", "--iss", "https://a.example"],
+        &[
+            "trust",
+            "remove-issuer",
+            "--list",
+            "d.json",
+            "--iss",
+            "https://a.example",
+        ],
         0,
     );
-    let show: Vec<&str> = ["trust", "show", "trust-list.jwt", "--trust-root", "root.pub.jwk"]
-        .into_iter()
-        .chain(["--now", NOW])
-        .collect();
+    let show: Vec<&str> = [
+        "trust",
+        "show",
+        "trust-list.jwt",
+        "--trust-root",
+        "root.pub.jwk",
+    ]
+    .into_iter()
+    .chain(["--now", NOW])
+    .collect();
     r.json("trust-show", &show, 0);
     let issue = |holder: &'static str, out: &'static str| -> Vec<&'static str> {
         vec![
-            "issue", "--issuer-key", "agency.pem", "--iss", "https://ga.sh.gov.cn/issuer",
-            "--type", "driving-licence", "--claims", "claims-dl.json", "--holder-jwk", holder,
-            "--status-registry", "status.registry", "--now", T0, "--valid-for", "3650d", "--out",
+            "issue",
+            "--issuer-key",
+            "agency.pem",
+            "--iss",
+            "https://ga.sh.gov.cn/issuer",
+            "--type",
+            "driving-licence",
+            "--claims",
+            "claims-dl.json",
+            "--holder-jwk",
+            holder,
+            "--status-registry",
+            "status.registry",
+            "--now",
+            T0,
+            "--valid-for",
+            "3650d",
+            "--out",
             out,
         ]
     };
@@ -247,13 +316,24 @@ fn json_outputs_match_the_documented_examples() {
     let issued_id = issued["id"].as_str().unwrap().to_owned();
     r.json(
         "status-init",
-        &["status", "init", "--uri", "https://x.example/1", "--out", "r2"],
+        &[
+            "status",
+            "init",
+            "--uri",
+            "https://x.example/1",
+            "--out",
+            "r2",
+        ],
         0,
     );
     r.json(
         "status-suspend",
         &[
-            "status", "suspend", "--status-registry", "status.registry", "--credential-id",
+            "status",
+            "suspend",
+            "--status-registry",
+            "status.registry",
+            "--credential-id",
             &issued_id,
         ],
         0,
@@ -261,7 +341,11 @@ fn json_outputs_match_the_documented_examples() {
     r.json(
         "status-reinstate",
         &[
-            "status", "reinstate", "--status-registry", "status.registry", "--credential-id",
+            "status",
+            "reinstate",
+            "--status-registry",
+            "status.registry",
+            "--credential-id",
             &issued_id,
         ],
         0,
@@ -269,7 +353,11 @@ fn json_outputs_match_the_documented_examples() {
     r.json(
         "status-revoke",
         &[
-            "status", "revoke", "--status-registry", "status.registry", "--credential-id",
+            "status",
+            "revoke",
+            "--status-registry",
+            "status.registry",
+            "--credential-id",
             &issued_id,
         ],
         0,
@@ -277,9 +365,20 @@ fn json_outputs_match_the_documented_examples() {
     r.json(
         "status-publish",
         &[
-            "status", "publish", "--status-registry", "status.registry", "--issuer-key",
-            "agency.pem", "--iss", "https://ga.sh.gov.cn/issuer", "--out", "p.jwt", "--ttl",
-            "1h", "--now", T0,
+            "status",
+            "publish",
+            "--status-registry",
+            "status.registry",
+            "--issuer-key",
+            "agency.pem",
+            "--iss",
+            "https://ga.sh.gov.cn/issuer",
+            "--out",
+            "p.jwt",
+            "--ttl",
+            "1h",
+            "--now",
+            T0,
         ],
         0,
     );
@@ -290,7 +389,11 @@ fn json_outputs_match_the_documented_examples() {
         .collect();
     r.json("status-cache", &cache, 0);
     r.json("holder-init", &["holder", "init", "--store", "s2"], 0);
-    r.json("holder-new-key", &["holder", "new-key", "--store", "store"], 0);
+    r.json(
+        "holder-new-key",
+        &["holder", "new-key", "--store", "store"],
+        0,
+    );
     let import: Vec<&str> = ["holder", "import", "--store", "store", "issued.sd-jwt"]
         .into_iter()
         .chain(trust)
@@ -307,8 +410,15 @@ fn json_outputs_match_the_documented_examples() {
     r.json(
         "present",
         &[
-            "present", "--store", "store", "--credential", &licence, "--disclose",
-            "name,licence_class", "--now", NOW,
+            "present",
+            "--store",
+            "store",
+            "--credential",
+            &licence,
+            "--disclose",
+            "name,licence_class",
+            "--now",
+            NOW,
         ],
         0,
     );
@@ -320,11 +430,17 @@ fn json_outputs_match_the_documented_examples() {
     let valid = r.json("verify", &verify, 0);
     assert_eq!(valid["status"]["list_issued_at"], T0);
     assert_eq!(valid["warnings"][0]["code"], "status_list_old");
-    let batch: Vec<&str> = ["verify-batch", "--input", "scans.jsonl", "--out", "res.jsonl"]
-        .into_iter()
-        .chain(trust)
-        .chain(["--status-cache", "status-cache", "--now", NOW])
-        .collect();
+    let batch: Vec<&str> = [
+        "verify-batch",
+        "--input",
+        "scans.jsonl",
+        "--out",
+        "res.jsonl",
+    ]
+    .into_iter()
+    .chain(trust)
+    .chain(["--status-cache", "status-cache", "--now", NOW])
+    .collect();
     r.json("verify-batch", &batch, 1);
     r.json("inspect", &["inspect", payload.as_str()], 0);
     // An exit-2 error under --json is an object too.
@@ -381,7 +497,9 @@ fn json_outputs_match_the_documented_examples() {
     let mut errors = Vec::new();
     for (name, actual) in &r.outputs {
         match documented.get(name) {
-            None => errors.push(format!("{name}: no example in docs/cli.md ({MARK}{name} -->)")),
+            None => errors.push(format!(
+                "{name}: no example in docs/cli.md ({MARK}{name} -->)"
+            )),
             Some((doc_value, _)) => same_shape(name, doc_value, actual, &mut errors),
         }
     }
@@ -390,5 +508,9 @@ fn json_outputs_match_the_documented_examples() {
             errors.push(format!("{name}: documented but not run"));
         }
     }
-    assert!(errors.is_empty(), "docs/cli.md JSON examples drifted:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "docs/cli.md JSON examples drifted:\n{}",
+        errors.join("\n")
+    );
 }

@@ -42,7 +42,10 @@ fn run_closed(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
         .stderr(Stdio::piped())
         .output()
         .unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -104,8 +107,23 @@ fn a_closed_stdout_ends_every_command_quietly() {
         ],
         vec!["holder", "list", "--store", "store"],
         vec!["present", "--store", "store", "--credential", id],
-        vec!["present", "--store", "store", "--credential", id, "--qr-terminal"],
-        vec!["present", "--store", "store", "--credential", id, "--qr-png", "-"],
+        vec![
+            "present",
+            "--store",
+            "store",
+            "--credential",
+            id,
+            "--qr-terminal",
+        ],
+        vec![
+            "present",
+            "--store",
+            "store",
+            "--credential",
+            id,
+            "--qr-png",
+            "-",
+        ],
         vec![
             "status",
             "publish",

@@ -399,7 +399,10 @@ fn qr_payload_vectors() {
 fn pasted_payloads_are_cleaned_only_into_canonical_ones() {
     let shown = driving_licence_shown(&["name", "licence_class"], 7);
     let payload = transport::encode(&shown).unwrap();
-    assert_eq!(transport::clean_pasted(&payload).as_deref(), Some(payload.as_str()));
+    assert_eq!(
+        transport::clean_pasted(&payload).as_deref(),
+        Some(payload.as_str())
+    );
     let chars: Vec<char> = payload.chars().collect();
     let wrapped = |sep: &str| {
         chars

@@ -235,12 +235,20 @@ pub fn clean_pasted(text: &str) -> Option<String> {
         return Some(text.to_owned());
     }
     let trimmed = text.trim_matches(is_paste_noise);
-    let line_noise =
-        |c: char| matches!(c, '\r' | '\n' | '\u{2028}' | '\u{2029}') || (is_paste_noise(c) && !c.is_whitespace());
+    let line_noise = |c: char| {
+        matches!(c, '\r' | '\n' | '\u{2028}' | '\u{2029}')
+            || (is_paste_noise(c) && !c.is_whitespace())
+    };
     let no_breaks: String = trimmed.chars().filter(|c| !line_noise(*c)).collect();
     let nbsp_as_space: String = no_breaks
         .chars()
-        .map(|c| if matches!(c, '\u{00A0}' | '\u{202F}') { ' ' } else { c })
+        .map(|c| {
+            if matches!(c, '\u{00A0}' | '\u{202F}') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let no_nbsp: String = no_breaks
         .chars()
