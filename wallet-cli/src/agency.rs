@@ -192,7 +192,9 @@ fn trust_err(e: wallet_core::trust::TrustError) -> CliError {
         "trust.unknown_key" => "`wallet trust show` lists the issuer's key ids",
         _ => crate::common::hint_for(e.code()),
     };
-    CliError::input(format!("{e} ({})", e.code())).hint(hint)
+    CliError::input(format!("{e} ({})", e.code()))
+        .hint(hint)
+        .with_code(e.code())
 }
 
 /// `vct` values for `--types`: catalogue short names or vcts; anything else is refused so a
@@ -390,6 +392,7 @@ pub fn load_trust_list(
         .hint(
             "check --trust-list and --trust-root; a stale list must be replaced by the current one",
         )
+        .with_code(e.code())
     })
 }
 
@@ -551,6 +554,7 @@ fn read_registry_err(path: &Path, e: &StatusError) -> CliError {
         e.code()
     ))
     .hint("create one with `wallet status init --uri URI --out FILE`")
+    .with_code(e.code())
 }
 
 /// Loads a registry file without its lock: a snapshot for a caller that changes nothing and
@@ -589,6 +593,7 @@ fn lock_err(path: &Path, e: &StatusError) -> CliError {
         e.code()
     ))
     .hint(hint)
+    .with_code(e.code())
 }
 
 /// Loads the registry guarded by `lock`.
@@ -616,7 +621,9 @@ fn status_err(e: &StatusError) -> CliError {
         "status.registry_full" => "start a new status list with `wallet status init`",
         _ => "check the status registry",
     };
-    CliError::input(format!("{e} ({})", e.code())).hint(hint)
+    CliError::input(format!("{e} ({})", e.code()))
+        .hint(hint)
+        .with_code(e.code())
 }
 
 /// `wallet status init`
@@ -806,6 +813,7 @@ pub fn expiry(v: &Validity, now: i64) -> CliResult<Option<i64>> {
 pub fn issue_err(e: &VcError) -> CliError {
     CliError::input(format!("cannot issue: {e} ({})", e.code()))
         .hint(crate::common::hint_for(e.code()))
+        .with_code(e.code())
 }
 
 /// Everything `issue` decides before signing.

@@ -221,11 +221,7 @@ fn run(
                         }
                         Err(_) => (None, Vec::new()),
                     };
-                    if let Ok(r) = &result {
-                        crate::verifier::add_status_age(&mut object, r, age, &warnings);
-                    } else if let Value::Object(m) = &mut object {
-                        m.insert("warnings".into(), Value::Array(Vec::new()));
-                    }
+                    crate::verifier::add_status_age(&mut object, age, &warnings);
                     object
                 }
                 Err(reason) => serde_json::json!({
@@ -299,7 +295,7 @@ impl Progress {
                 let bar = indicatif::ProgressBar::new(len);
                 bar.set_style(
                     indicatif::ProgressStyle::with_template(
-                        "{bar:30} {percent:>3}%  {msg}  ETA {eta}",
+                        "{bar:30} {percent:>3}% of {binary_total_bytes}  {msg}  ETA {eta}",
                     )
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                 );
@@ -315,6 +311,7 @@ impl Progress {
             }
         };
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        bar.set_message("0 lines, 0/s, 0 not valid");
         Self {
             bar: Some(bar),
             started,

@@ -42,7 +42,9 @@ pub fn store_err(e: &StoreError) -> CliError {
         }
         code => crate::common::hint_for(code),
     };
-    CliError::input(format!("{e} ({})", e.code())).hint(hint)
+    CliError::input(format!("{e} ({})", e.code()))
+        .hint(hint)
+        .with_code(e.code())
 }
 
 /// The passphrase: `$WALLET_PASSPHRASE`, else a prompt on the terminal (twice when creating).

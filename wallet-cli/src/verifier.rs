@@ -210,7 +210,7 @@ pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
             }
             if a.json {
                 let mut report = report::valid_json(&r, l, now);
-                add_status_age(&mut report, &r, age, &warnings);
+                add_status_age(&mut report, age, &warnings);
                 print_json("verify", report)?;
             } else {
                 print_valid(&r, l, &checked_at, age)?;
@@ -276,7 +276,6 @@ pub fn warnings(
 /// Adds the status list's time and age, and the warnings, to a `verify --json` report.
 pub fn add_status_age(
     report: &mut Value,
-    r: &TrustedReport,
     age: Option<(i64, u64)>,
     warnings: &[(&'static str, String)],
 ) {
@@ -287,7 +286,6 @@ pub fn add_status_age(
         status.insert("list_issued_at".into(), Value::from(format_time(issued)));
         status.insert("list_age_seconds".into(), Value::from(secs));
     }
-    let _ = r;
     let list: Vec<Value> = warnings
         .iter()
         .map(|(code, message)| json!({"code": code, "message": message}))
