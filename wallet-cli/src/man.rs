@@ -49,6 +49,7 @@ fn page_name(cmd: &clap::Command) -> String {
 pub fn page(cmd: &clap::Command) -> CliResult<Vec<u8>> {
     let mut out = Vec::new();
     clap_mangen::Man::new(cmd.clone())
+        .source(format!("wallet {}", env!("CARGO_PKG_VERSION")))
         .render(&mut out)
         .map_err(|e| CliError::input(format!("cannot render the man page: {e}")))?;
     let name = page_name(cmd);
