@@ -11,6 +11,7 @@ use crate::common::{
     load_public_key, load_signing_key, now_or, parse_duration, parse_json, parse_time, read_text,
     write_file, write_public,
 };
+use crate::output::{is_stdout, outln, print_json, refuse_stdout};
 use serde_json::{Map, Value, json};
 use std::fs::OpenOptions;
 use std::io::{BufRead as _, BufReader, Write as _};
@@ -31,6 +32,7 @@ use wallet_core::trust::{StalePolicy, TrustList, TrustListBuilder, VerifiedTrust
 
 /// Generates a key, writes it (PEM or private JWK) and returns its public JWK.
 pub fn generate_key_file(out: &Path, format: KeyFormat, force: bool) -> CliResult<VerifyingKey> {
+    refuse_stdout(out, "--out", "private key")?;
     let key = SigningKey::generate(&mut rand_core::OsRng);
     let text = match format {
         KeyFormat::Pem => key.to_pkcs8_pem(),
@@ -47,20 +49,32 @@ pub fn generate_key_file(out: &Path, format: KeyFormat, force: bool) -> CliResul
 /// `wallet key generate`: the public JWK on stdout, where the file went on stderr.
 pub fn key_generate(a: &KeyGenerateArgs) -> CliResult {
     let public = generate_key_file(&a.out, a.format, a.force)?;
-    println!("{}", public.to_jwk());
     eprintln!(
         "wrote private key {} (mode 0600); kid {}",
         a.out.display(),
         public.thumbprint()
     );
-    Ok(())
+    if a.json {
+        return print_json(
+            "key-generate",
+            json!({"file": a.out.display().to_string(), "kid": public.thumbprint(),
+                   "public_jwk": public.to_jwk()}),
+        );
+    }
+    outln!("{}", public.to_jwk())
 }
 
 /// `wallet key public`
 pub fn key_public(a: &KeyPublicArgs) -> CliResult {
     let key = load_signing_key(&a.file, "key file")?;
-    println!("{}", key.verifying_key().to_jwk());
-    Ok(())
+    let public = key.verifying_key();
+    if a.json {
+        return print_json(
+            "key-public",
+            json!({"kid": public.thumbprint(), "public_jwk": public.to_jwk()}),
+        );
+    }
+    outln!("{}", public.to_jwk())
 }
 
 /// Looks a type up by short name or vct, with the list of known names as the hint.
@@ -74,13 +88,12 @@ pub fn credential_type(name: &str) -> CliResult<&'static CredentialType> {
 /// `wallet types`
 pub fn types(a: &TypesArgs) -> CliResult {
     if a.json {
-        let text = serde_json::to_string_pretty(catalogue::all())
+        let types = serde_json::to_value(catalogue::all())
             .map_err(|e| CliError::input(format!("cannot format the catalogue: {e}")))?;
-        println!("{text}");
-        return Ok(());
+        return print_json("types", json!({ "types": types }));
     }
     for t in catalogue::all() {
-        println!("{}  {}  {} / {}", t.short_name, t.vct, t.name_zh, t.name_en);
+        outln!("{}  {}  {} / {}", t.short_name, t.vct, t.name_zh, t.name_en)?;
         for c in t.claims {
             let mut flags = Vec::new();
             flags.push(if c.required { "required" } else { "optional" });
@@ -92,14 +105,14 @@ pub fn types(a: &TypesArgs) -> CliResult {
             if c.derived {
                 flags.push("derived by the issuer");
             }
-            println!(
+            outln!(
                 "    {:<24} {:<8} {} / {}  ({})",
                 c.name,
                 c.json_type.as_str(),
                 c.label_zh,
                 c.label_en,
                 flags.join(", ")
-            );
+            )?;
         }
     }
     Ok(())
@@ -179,7 +192,9 @@ fn trust_err(e: wallet_core::trust::TrustError) -> CliError {
         "trust.unknown_key" => "`wallet trust show` lists the issuer's key ids",
         _ => crate::common::hint_for(e.code()),
     };
-    CliError::input(format!("{e} ({})", e.code())).hint(hint)
+    CliError::input(format!("{e} ({})", e.code()))
+        .hint(hint)
+        .with_code(e.code())
 }
 
 /// `vct` values for `--types`: catalogue short names or vcts; anything else is refused so a
@@ -193,6 +208,7 @@ fn resolve_types(types: &[String]) -> CliResult<Vec<&'static str>> {
 
 /// `wallet trust init`
 pub fn trust_init(a: &TrustInitArgs) -> CliResult {
+    refuse_stdout(&a.out, "--out", "trust-list draft")?;
     let builder = TrustListBuilder::new(&a.list_id, 1);
     write_file(
         &a.out,
@@ -201,11 +217,17 @@ pub fn trust_init(a: &TrustInitArgs) -> CliResult {
         a.force,
         "trust-list draft",
     )?;
-    println!(
+    eprintln!(
         "created trust-list draft {} (list id {}, next version 1)",
         a.out.display(),
         a.list_id
     );
+    if a.json {
+        return print_json(
+            "trust-init",
+            json!({"file": a.out.display().to_string(), "list_id": a.list_id, "seq": 1}),
+        );
+    }
     Ok(())
 }
 
@@ -230,7 +252,7 @@ pub fn trust_add_issuer(a: &TrustAddIssuerArgs) -> CliResult {
             .map_err(trust_err)?;
         Ok(())
     })?;
-    println!(
+    eprintln!(
         "listed {} ({} / {}) for {} with key {}",
         a.iss,
         a.name_zh,
@@ -238,6 +260,13 @@ pub fn trust_add_issuer(a: &TrustAddIssuerArgs) -> CliResult {
         vcts.join(", "),
         key.thumbprint()
     );
+    if a.json {
+        return print_json(
+            "trust-add-issuer",
+            json!({"list": a.list.display().to_string(), "iss": a.iss, "name_zh": a.name_zh,
+                   "name_en": a.name_en, "vct": vcts, "kid": key.thumbprint()}),
+        );
+    }
     Ok(())
 }
 
@@ -246,7 +275,13 @@ pub fn trust_remove_issuer(a: &TrustRemoveIssuerArgs) -> CliResult {
     edit_draft(&a.list, |b| {
         b.remove_issuer(&a.iss).map(|_| ()).map_err(trust_err)
     })?;
-    println!("removed {} from the draft", a.iss);
+    eprintln!("removed {} from the draft", a.iss);
+    if a.json {
+        return print_json(
+            "trust-remove-issuer",
+            json!({"list": a.list.display().to_string(), "iss": a.iss}),
+        );
+    }
     Ok(())
 }
 
@@ -260,7 +295,13 @@ pub fn trust_add_key(a: &TrustAddKeyArgs) -> CliResult {
             .map(|_| ())
             .map_err(trust_err)
     })?;
-    println!("added key {} to {}", key.thumbprint(), a.iss);
+    eprintln!("added key {} to {}", key.thumbprint(), a.iss);
+    if a.json {
+        return print_json(
+            "trust-add-key",
+            json!({"list": a.list.display().to_string(), "iss": a.iss, "kid": key.thumbprint()}),
+        );
+    }
     Ok(())
 }
 
@@ -269,23 +310,34 @@ pub fn trust_remove_key(a: &TrustRemoveKeyArgs) -> CliResult {
     edit_draft(&a.list, |b| {
         b.remove_key(&a.iss, &a.kid).map(|_| ()).map_err(trust_err)
     })?;
-    println!("removed key {} from {}", a.kid, a.iss);
+    eprintln!("removed key {} from {}", a.kid, a.iss);
+    if a.json {
+        return print_json(
+            "trust-remove-key",
+            json!({"list": a.list.display().to_string(), "iss": a.iss, "kid": a.kid}),
+        );
+    }
     Ok(())
 }
 
 /// `wallet trust sign`: signs the draft's version, then moves the draft to the next sequence
 /// number so that the next signature can never reuse this one.
 pub fn trust_sign(a: &TrustSignArgs) -> CliResult {
+    json_or_stdout(a.json, &a.out)?;
     let list = read_draft(&a.list)?;
     let root = load_signing_key(&a.root_key, "root key")?;
     let now = now_or(a.now.as_deref())?;
     let next_update = add_secs(now, parse_duration(&a.valid_for)?);
     let b = builder_from(&list)?;
     let token = b.sign(now, next_update, &root).map_err(trust_err)?;
-    write_public(&a.out, format!("{token}\n").as_bytes(), "trust list")?;
+    if is_stdout(&a.out) {
+        outln!("{token}")?;
+    } else {
+        write_public(&a.out, format!("{token}\n").as_bytes(), "trust list")?;
+    }
     let next = TrustListBuilder::next_version(&list).map_err(trust_err)?;
     write_draft(&a.list, next.list())?;
-    println!(
+    eprintln!(
         "signed trust list {} version {} ({} issuers), next update {}; root kid {}",
         a.out.display(),
         list.seq,
@@ -293,6 +345,25 @@ pub fn trust_sign(a: &TrustSignArgs) -> CliResult {
         format_time(next_update),
         root.thumbprint()
     );
+    if a.json {
+        return print_json(
+            "trust-sign",
+            json!({"file": a.out.display().to_string(), "list_id": list.list_id, "seq": list.seq,
+                   "issuers": list.issuers.len(), "issued_at": format_time(now),
+                   "next_update": format_time(next_update), "root_kid": root.thumbprint()}),
+        );
+    }
+    Ok(())
+}
+
+/// `--json` prints the result object on stdout, so a data output cannot go there too.
+pub fn json_or_stdout(json: bool, out: &Path) -> CliResult {
+    if json && is_stdout(out) {
+        return Err(
+            CliError::usage("--json and --out - both want standard output")
+                .hint("write the output to a file with --out FILE, or drop --json"),
+        );
+    }
     Ok(())
 }
 
@@ -321,6 +392,7 @@ pub fn load_trust_list(
         .hint(
             "check --trust-list and --trust-root; a stale list must be replaced by the current one",
         )
+        .with_code(e.code())
     })
 }
 
@@ -332,6 +404,23 @@ fn trust_list_json(list: &TrustList) -> Value {
             "next_update".into(),
             Value::from(format_time(list.next_update)),
         );
+        // Key validity times as RFC 3339 too, like every time in --json output.
+        let keys = obj
+            .get_mut("issuers")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i.get_mut("keys").and_then(Value::as_array_mut))
+            .flatten();
+        for key in keys {
+            if let Value::Object(k) = key {
+                for member in ["not_before", "not_after", "retired_at"] {
+                    if let Some(t) = k.get(member).and_then(Value::as_i64) {
+                        k.insert(member.into(), Value::from(format_time(t)));
+                    }
+                }
+            }
+        }
     }
     payload
 }
@@ -357,27 +446,26 @@ pub fn trust_show(a: &TrustShowArgs) -> CliResult {
         }
     };
     if a.json {
-        let out = json!({"verified": verified, "list": trust_list_json(&list)});
-        let text = serde_json::to_string_pretty(&out)
-            .map_err(|e| CliError::input(format!("cannot format the trust list: {e}")))?;
-        println!("{text}");
-        return Ok(());
+        return print_json(
+            "trust-show",
+            json!({"verified": verified, "list": trust_list_json(&list)}),
+        );
     }
     if verified {
-        println!("trust list verified under the pinned root");
+        outln!("trust list verified under the pinned root")?;
     } else {
-        println!("NOT VERIFIED: pass --trust-root ROOT_PUBJWK to check the signature");
+        outln!("NOT VERIFIED: pass --trust-root ROOT_PUBJWK to check the signature")?;
     }
-    println!(
+    outln!(
         "list {} version {}, signed {}, next update {}",
         list.list_id,
         list.seq,
         format_time(list.issued_at),
         format_time(list.next_update)
-    );
+    )?;
     for e in &list.issuers {
-        println!("issuer {}  {} / {}", e.iss, e.name_zh, e.name_en);
-        println!("  types: {}", e.vct.join(", "));
+        outln!("issuer {}  {} / {}", e.iss, e.name_zh, e.name_en)?;
+        outln!("  types: {}", e.vct.join(", "))?;
         for k in &e.keys {
             let mut line = format!("  key {} from {}", k.kid, format_time(k.not_before));
             if let Some(t) = k.not_after {
@@ -386,7 +474,7 @@ pub fn trust_show(a: &TrustShowArgs) -> CliResult {
             if let Some(t) = k.retired_at {
                 line.push_str(&format!(", retired {}", format_time(t)));
             }
-            println!("{line}");
+            outln!("{line}")?;
         }
     }
     Ok(())
@@ -466,6 +554,7 @@ fn read_registry_err(path: &Path, e: &StatusError) -> CliError {
         e.code()
     ))
     .hint("create one with `wallet status init --uri URI --out FILE`")
+    .with_code(e.code())
 }
 
 /// Loads a registry file without its lock: a snapshot for a caller that changes nothing and
@@ -504,6 +593,7 @@ fn lock_err(path: &Path, e: &StatusError) -> CliError {
         e.code()
     ))
     .hint(hint)
+    .with_code(e.code())
 }
 
 /// Loads the registry guarded by `lock`.
@@ -531,11 +621,14 @@ fn status_err(e: &StatusError) -> CliError {
         "status.registry_full" => "start a new status list with `wallet status init`",
         _ => "check the status registry",
     };
-    CliError::input(format!("{e} ({})", e.code())).hint(hint)
+    CliError::input(format!("{e} ({})", e.code()))
+        .hint(hint)
+        .with_code(e.code())
 }
 
 /// `wallet status init`
 pub fn status_init(a: &StatusInitArgs) -> CliResult {
+    refuse_stdout(&a.out, "--out", "status registry")?;
     let bits = a
         .bits
         .parse::<u64>()
@@ -552,7 +645,7 @@ pub fn status_init(a: &StatusInitArgs) -> CliResult {
         None
     };
     write_file(&a.out, &bytes, 0o600, a.force, "status registry")?;
-    println!(
+    eprintln!(
         "created status registry {} for {} ({} bits, {} indices); issuance log {}",
         a.out.display(),
         a.uri,
@@ -560,6 +653,13 @@ pub fn status_init(a: &StatusInitArgs) -> CliResult {
         a.capacity,
         log_path(&a.out).display()
     );
+    if a.json {
+        return print_json(
+            "status-init",
+            json!({"file": a.out.display().to_string(), "uri": a.uri, "bits": bits.get(),
+                   "capacity": a.capacity, "issuance_log": log_path(&a.out).display().to_string()}),
+        );
+    }
     Ok(())
 }
 
@@ -620,8 +720,21 @@ pub fn status_set(a: &StatusSetArgs, change: StatusChange) -> CliResult {
         StatusChange::Suspend => "suspended",
         StatusChange::Reinstate => "reinstated",
     };
-    println!("{verb} index {idx}");
-    eprintln!("publish the list for verifiers to see it: wallet status publish --registry …");
+    eprintln!("{verb} index {idx}");
+    eprintln!(
+        "publish the list for verifiers to see it: wallet status publish --status-registry …"
+    );
+    if a.json {
+        let command = match change {
+            StatusChange::Revoke => "status-revoke",
+            StatusChange::Suspend => "status-suspend",
+            StatusChange::Reinstate => "status-reinstate",
+        };
+        return print_json(
+            command,
+            json!({"registry": a.registry.display().to_string(), "index": idx, "status": verb}),
+        );
+    }
     Ok(())
 }
 
@@ -646,6 +759,7 @@ pub fn publish_token(
 
 /// `wallet status publish`
 pub fn status_publish(a: &StatusPublishArgs) -> CliResult {
+    json_or_stdout(a.json, &a.out)?;
     let key = load_signing_key(&a.issuer_key, "issuer key")?;
     let now = now_or(a.now.as_deref())?;
     let valid_for = parse_duration(&a.valid_for)?;
@@ -656,15 +770,27 @@ pub fn status_publish(a: &StatusPublishArgs) -> CliResult {
     let lock = lock_registry(&a.registry)?;
     let registry = load_locked(&lock)?;
     let token = publish_token(&registry, &key, a.iss.as_deref(), now, valid_for, a.ttl)?;
-    write_public(&a.out, format!("{token}\n").as_bytes(), "status list token")?;
+    if is_stdout(&a.out) {
+        outln!("{token}")?;
+    } else {
+        write_public(&a.out, format!("{token}\n").as_bytes(), "status list token")?;
+    }
     drop(lock);
-    println!(
+    eprintln!(
         "published {} for {} ({} bytes), valid until {}",
         a.out.display(),
         registry.uri(),
         token.len(),
         format_time(add_secs(now, valid_for))
     );
+    if a.json {
+        return print_json(
+            "status-publish",
+            json!({"file": a.out.display().to_string(), "uri": registry.uri(),
+                   "bytes": token.len(), "issued_at": format_time(now),
+                   "expires_at": format_time(add_secs(now, valid_for)), "ttl_seconds": a.ttl}),
+        );
+    }
     Ok(())
 }
 
@@ -687,6 +813,7 @@ pub fn expiry(v: &Validity, now: i64) -> CliResult<Option<i64>> {
 pub fn issue_err(e: &VcError) -> CliError {
     CliError::input(format!("cannot issue: {e} ({})", e.code()))
         .hint(crate::common::hint_for(e.code()))
+        .with_code(e.code())
 }
 
 /// Everything `issue` decides before signing.
@@ -770,7 +897,9 @@ pub fn issue(a: &IssueArgs) -> CliResult<String> {
         expires,
     };
     let (credential, id) = issue_one(&input, &key, a.status_registry.as_deref())?;
-    match &a.out {
+    // `--out -` is stdout, as no --out is.
+    let file = a.out.as_deref().filter(|p| !is_stdout(p));
+    match file {
         Some(out) => {
             write_file(
                 out,
@@ -779,16 +908,28 @@ pub fn issue(a: &IssueArgs) -> CliResult<String> {
                 a.force,
                 "credential file",
             )?;
-            println!(
+            eprintln!(
                 "issued {} credential {id} to {}",
                 ty.short_name,
                 out.display()
             );
         }
         None => {
-            println!("{credential}");
+            if !a.json {
+                outln!("{credential}")?;
+            }
             eprintln!("issued {} credential {id}", ty.short_name);
         }
+    }
+    if a.json {
+        let mut obj = json!({"id": id, "type": ty.short_name, "vct": ty.vct,
+                             "file": file.map(|f| f.display().to_string())});
+        if file.is_none()
+            && let Value::Object(m) = &mut obj
+        {
+            m.insert("credential".into(), Value::from(credential.as_str()));
+        }
+        print_json("issue", obj)?;
     }
     Ok(id)
 }

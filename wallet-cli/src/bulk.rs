@@ -1,7 +1,8 @@
 //! `wallet verify-batch`: reads presentations line by line, verifies them in blocks with
 //! `wallet_core::bulk::verify_bulk_with_trust` (batched signatures, every core) and writes one
 //! `verify --json` result per line, in input order. Memory is bounded by the block size,
-//! whatever the input length.
+//! whatever the input length. Progress (share of the input read, lines, rate, ETA, failures)
+//! goes to stderr when it is a terminal; the summary line always does.
 
 use crate::agency::load_trust_list;
 use crate::cli::{LangArg, VerifyBatchArgs};
@@ -10,6 +11,7 @@ use crate::common::{
 };
 use serde_json::{Map, Value};
 use std::fs::File;
+use std::io::IsTerminal as _;
 use std::io::{BufRead as _, BufReader, BufWriter, Read as _, Write as _};
 use std::path::Path;
 use std::time::Instant;
@@ -71,7 +73,8 @@ fn parse_line(number: u64, text: &str, d: &Defaults) -> Line {
             (text.to_owned(), d.now, None, None)
         };
         Ok(BulkItem {
-            text: payload,
+            // What pasting through a chat app adds is removed when the rest is canonical.
+            text: wallet_core::qr::transport::normalize_input(&payload),
             policy: VerifyPolicy {
                 now,
                 clock_skew: d.clock_skew,
@@ -119,6 +122,7 @@ fn open_output(path: &Path, force: bool) -> CliResult<Box<dyn std::io::Write>> {
 
 /// `wallet verify-batch`: exit 0 if every line is valid, 1 if any is not, 2 on a setup error.
 pub fn verify_batch(a: &VerifyBatchArgs) -> CliResult<u8> {
+    crate::agency::json_or_stdout(a.json, &a.output)?;
     let started = Instant::now();
     let now = now_or(a.now.as_deref())?;
     let stale = if a.allow_stale_trust_list {
@@ -162,6 +166,7 @@ fn run(
     let mut input = open_input(&a.input)?;
     let mut output = open_output(&a.output, a.force)?;
     let write_err = |e: std::io::Error| io_error(e, "cannot write the output", &a.output);
+    let progress = Progress::new(&a.input);
 
     let (mut total, mut valid) = (0u64, 0u64);
     let mut number = 0u64;
@@ -177,6 +182,7 @@ fn run(
             if read == 0 {
                 break;
             }
+            progress.read(read);
             number = number.saturating_add(1);
             if !buf.ends_with('\n') && u64::try_from(read).unwrap_or(u64::MAX) >= MAX_LINE {
                 return Err(CliError::input(format!(
@@ -207,7 +213,16 @@ fn run(
                     if result.is_ok() {
                         valid = valid.saturating_add(1);
                     }
-                    report::result_json(&result, lang, item.policy.now)
+                    let mut object = report::result_json(&result, lang, item.policy.now);
+                    let (age, warnings) = match &result {
+                        Ok(r) => {
+                            let age = crate::verifier::status_list_age(r, item.policy.now);
+                            (age, crate::verifier::warnings(r, age, a.status_max_age))
+                        }
+                        Err(_) => (None, Vec::new()),
+                    };
+                    crate::verifier::add_status_age(&mut object, age, &warnings);
+                    object
                 }
                 Err(reason) => serde_json::json!({
                     "valid": false,
@@ -226,8 +241,10 @@ fn run(
             output.write_all(b"\n").map_err(write_err)?;
             total = total.saturating_add(1);
         }
+        progress.lines(total, total.saturating_sub(valid));
     }
     output.flush().map_err(write_err)?;
+    progress.finish();
     let seconds = started.elapsed().as_secs_f64();
     #[allow(clippy::cast_precision_loss)] // a count far below 2^52
     let rate = if seconds > 0.0 {
@@ -239,9 +256,86 @@ fn run(
         "verified {total} presentations: {valid} valid, {} not, in {seconds:.2} s ({rate:.0}/s, {threads} threads)",
         total.saturating_sub(valid)
     );
+    if a.json {
+        crate::output::print_json(
+            "verify-batch",
+            serde_json::json!({"out": a.output.display().to_string(), "total": total,
+                               "valid": valid, "invalid": total.saturating_sub(valid),
+                               "seconds": seconds, "rate_per_second": rate, "threads": threads,
+                               "checked_at": crate::common::format_time(now)}),
+        )?;
+    }
     Ok(if valid == total {
         EXIT_OK
     } else {
         EXIT_NEGATIVE
     })
+}
+
+/// Progress on stderr while a terminal watches it: the share of the input read (so a total,
+/// percentage and ETA exist without counting the lines first), lines verified, their rate, and
+/// how many were not valid. Hidden when stderr is not a terminal (a log file wants the summary
+/// line only) or the input is stdin of unknown length (then a spinner with the same counts).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(input: &Path) -> Self {
+        let started = Instant::now();
+        if !std::io::stderr().is_terminal() {
+            return Self { bar: None, started };
+        }
+        let size = (input != Path::new("-"))
+            .then(|| std::fs::metadata(input).ok().map(|m| m.len()))
+            .flatten();
+        let bar = match size {
+            Some(len) => {
+                let bar = indicatif::ProgressBar::new(len);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:30} {percent:>3}% of {binary_total_bytes}  {msg}  ETA {eta}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                bar
+            }
+            None => {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{spinner} {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                bar
+            }
+        };
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        bar.set_message("0 lines, 0/s, 0 not valid");
+        Self {
+            bar: Some(bar),
+            started,
+        }
+    }
+
+    fn read(&self, bytes: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc(u64::try_from(bytes).unwrap_or(0));
+        }
+    }
+
+    fn lines(&self, done: u64, failed: u64) {
+        if let Some(bar) = &self.bar {
+            let secs = self.started.elapsed().as_secs_f64();
+            #[allow(clippy::cast_precision_loss)] // a count far below 2^52
+            let rate = if secs > 0.0 { done as f64 / secs } else { 0.0 };
+            bar.set_message(format!("{done} lines, {rate:.0}/s, {failed} not valid"));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }

@@ -1,7 +1,13 @@
 //! The command-line contract (docs/cli.md), as clap derive definitions: the one place the
 //! commands, their arguments and help texts are declared, also used for completions and the
 //! man page.
+//!
+//! Flag names follow one scheme (docs/cli.md, "Flags"): `--out` for every output file,
+//! `--status-registry` for the registry, one duration syntax (`90s`, `15m`, `12h`, `30d`, `5y`)
+//! for every duration; the spellings used before are kept as hidden aliases so scripts keep
+//! working.
 
+use crate::common::seconds_arg;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -47,8 +53,17 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write every command's man page to a directory.
+    Man(ManArgs),
+}
+
+/// `wallet man`
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write wallet.1 and one page per subcommand (wallet-issue.1, wallet-status-revoke.1, …)
+    /// into this directory instead of printing the top page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Output format of a key file.
@@ -72,7 +87,7 @@ pub enum KeyCommand {
 /// `wallet key generate`
 #[derive(Debug, Args)]
 pub struct KeyGenerateArgs {
-    /// Where to write the private key (created new, mode 0600).
+    /// Where to write the private key (created new, mode 0600; not `-`).
     #[arg(long)]
     pub out: PathBuf,
     /// File format.
@@ -81,6 +96,9 @@ pub struct KeyGenerateArgs {
     /// Replace an existing file.
     #[arg(long)]
     pub force: bool,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet key public`
@@ -88,12 +106,15 @@ pub struct KeyGenerateArgs {
 pub struct KeyPublicArgs {
     /// Private key file (PEM or JWK).
     pub file: PathBuf,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet types`
 #[derive(Debug, Args)]
 pub struct TypesArgs {
-    /// Print JSON.
+    /// Print one JSON object (docs/cli.md, "JSON output").
     #[arg(long)]
     pub json: bool,
 }
@@ -120,7 +141,7 @@ pub enum TrustCommand {
 /// `wallet trust init`
 #[derive(Debug, Args)]
 pub struct TrustInitArgs {
-    /// Where to write the draft.
+    /// Where to write the draft (a file later commands edit; not `-`).
     #[arg(long)]
     pub out: PathBuf,
     /// The list's identifier (verifiers follow one list id).
@@ -129,6 +150,9 @@ pub struct TrustInitArgs {
     /// Replace an existing draft.
     #[arg(long)]
     pub force: bool,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet trust add-issuer`
@@ -158,6 +182,9 @@ pub struct TrustAddIssuerArgs {
     /// First issuance time the key is no longer valid for.
     #[arg(long)]
     pub not_after: Option<String>,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet trust remove-issuer`
@@ -169,6 +196,9 @@ pub struct TrustRemoveIssuerArgs {
     /// The agency's identifier.
     #[arg(long)]
     pub iss: String,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet trust add-key`
@@ -189,6 +219,9 @@ pub struct TrustAddKeyArgs {
     /// First issuance time the key is no longer valid for.
     #[arg(long)]
     pub not_after: Option<String>,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet trust remove-key`
@@ -203,6 +236,9 @@ pub struct TrustRemoveKeyArgs {
     /// The key's id (RFC 7638 thumbprint, as `trust show` prints it).
     #[arg(long)]
     pub kid: String,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet trust sign`
@@ -214,7 +250,7 @@ pub struct TrustSignArgs {
     /// The root private key.
     #[arg(long)]
     pub root_key: PathBuf,
-    /// Where to write the signed list (a JWS).
+    /// Where to write the signed list (a JWS; `-` for stdout).
     #[arg(long)]
     pub out: PathBuf,
     /// How long until the next version is due (the list is stale after it).
@@ -223,6 +259,9 @@ pub struct TrustSignArgs {
     /// Signing time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet trust show`
@@ -236,7 +275,7 @@ pub struct TrustShowArgs {
     /// Verification time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
-    /// Print JSON.
+    /// Print one JSON object (docs/cli.md, "JSON output").
     #[arg(long)]
     pub json: bool,
 }
@@ -280,12 +319,15 @@ pub struct IssueArgs {
     /// Issuance time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
-    /// Write the credential here instead of stdout.
+    /// Write the credential here (mode 0600) instead of stdout; `-` is stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace an existing --out file.
     #[arg(long)]
     pub force: bool,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet issue-batch`
@@ -304,7 +346,7 @@ pub struct IssueBatchArgs {
     #[arg(long)]
     pub input: PathBuf,
     /// JSONL output: one `{"line", "id", "status_idx", "credential"}` per issued line.
-    #[arg(long)]
+    #[arg(long = "out", alias = "output", value_name = "OUT")]
     pub output: PathBuf,
     /// Where bad lines are reported (default: OUTPUT.errors.jsonl).
     #[arg(long)]
@@ -349,7 +391,7 @@ pub struct StatusInitArgs {
     /// The list URI credentials will reference (the token's `sub`).
     #[arg(long)]
     pub uri: String,
-    /// Where to write the registry (mode 0600).
+    /// Where to write the registry (mode 0600, locked while in use; not `-`).
     #[arg(long)]
     pub out: PathBuf,
     /// Bits per credential: 1 (valid/revoked) or 2 (also suspended).
@@ -361,6 +403,9 @@ pub struct StatusInitArgs {
     /// Replace an existing registry.
     #[arg(long)]
     pub force: bool,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which credential a status change applies to.
@@ -379,23 +424,34 @@ pub struct Target {
 #[derive(Debug, Args)]
 pub struct StatusSetArgs {
     /// The status registry.
-    #[arg(long)]
+    #[arg(
+        long = "status-registry",
+        alias = "registry",
+        value_name = "STATUS_REGISTRY"
+    )]
     pub registry: PathBuf,
     /// The credential.
     #[command(flatten)]
     pub target: Target,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet status publish`
 #[derive(Debug, Args)]
 pub struct StatusPublishArgs {
     /// The status registry.
-    #[arg(long)]
+    #[arg(
+        long = "status-registry",
+        alias = "registry",
+        value_name = "STATUS_REGISTRY"
+    )]
     pub registry: PathBuf,
     /// The agency's private key (one listed in the trust list).
     #[arg(long)]
     pub issuer_key: PathBuf,
-    /// Where to write the token.
+    /// Where to write the token (`-` for stdout).
     #[arg(long)]
     pub out: PathBuf,
     /// The agency's identifier, written as the token's `iss` (recommended).
@@ -404,12 +460,16 @@ pub struct StatusPublishArgs {
     /// How long verifiers may use the token.
     #[arg(long, default_value = "1d")]
     pub valid_for: String,
-    /// Seconds a copy may be cached before a fresh one should be fetched.
-    #[arg(long)]
+    /// How long a copy may be cached before a fresh one should be fetched (e.g. 1h; a bare
+    /// number is seconds).
+    #[arg(long, value_parser = seconds_arg)]
     pub ttl: Option<u64>,
     /// Signing time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet status cache`
@@ -429,6 +489,9 @@ pub struct StatusCacheArgs {
     /// Time of the check (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The holder store.
@@ -445,7 +508,7 @@ pub enum HolderCommand {
     /// Create an empty encrypted store.
     Init(HolderInitArgs),
     /// Make a fresh holder key and print its public JWK for the agency.
-    NewKey(StoreArg),
+    NewKey(HolderNewKeyArgs),
     /// Import a credential as issued (verified against the trust list first).
     Import(HolderImportArgs),
     /// List stored credentials (no claim values).
@@ -465,6 +528,20 @@ pub struct HolderInitArgs {
     /// Delete an existing store first (its credentials and keys are lost).
     #[arg(long)]
     pub force: bool,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wallet holder new-key`
+#[derive(Debug, Args)]
+pub struct HolderNewKeyArgs {
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet holder import`
@@ -484,6 +561,9 @@ pub struct HolderImportArgs {
     /// Time of the check (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet holder list`
@@ -492,7 +572,7 @@ pub struct HolderListArgs {
     /// The store.
     #[command(flatten)]
     pub store: StoreArg,
-    /// Print JSON.
+    /// Print one JSON object (docs/cli.md, "JSON output").
     #[arg(long)]
     pub json: bool,
 }
@@ -505,6 +585,9 @@ pub struct HolderRemoveArgs {
     pub store: StoreArg,
     /// The credential id (from `wallet holder list`).
     pub id: String,
+    /// Print one JSON object (docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet present`
@@ -525,20 +608,21 @@ pub struct PresentArgs {
     /// The verifier's challenge nonce (needs --aud).
     #[arg(long, requires = "aud")]
     pub nonce: Option<String>,
-    /// Also write the QR code as a PNG.
+    /// Also write the QR code as a PNG (`-` for stdout: the payload line then goes to stderr).
     #[arg(long)]
     pub qr_png: Option<PathBuf>,
-    /// Also write the QR code as an SVG.
+    /// Also write the QR code as an SVG (`-` for stdout: the payload line then goes to stderr).
     #[arg(long)]
     pub qr_svg: Option<PathBuf>,
-    /// Also draw the QR code in the terminal.
+    /// Also draw the QR code in the terminal (warns when the terminal is too narrow for it).
     #[arg(long)]
     pub qr_terminal: bool,
     /// Print the standard SD-JWT+KB string instead of the QR payload.
     #[arg(long)]
     pub sd_jwt: bool,
-    /// Keep redrawing a fresh offline code in the terminal every SECONDS.
-    #[arg(long, value_name = "SECONDS", conflicts_with_all = ["aud", "nonce"])]
+    /// Keep redrawing a fresh offline code in the terminal every DURATION (e.g. 30s; a bare
+    /// number is seconds).
+    #[arg(long, value_name = "DURATION", value_parser = seconds_arg, conflicts_with_all = ["aud", "nonce"])]
     pub refresh: Option<u64>,
     /// With --refresh: stop after this many codes.
     #[arg(long, requires = "refresh")]
@@ -546,6 +630,9 @@ pub struct PresentArgs {
     /// Presentation time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
+    /// Print one JSON object (docs/cli.md, "JSON output") with the payload.
+    #[arg(long, conflicts_with_all = ["refresh", "qr_terminal"])]
+    pub json: bool,
 }
 
 /// Display language.
@@ -587,12 +674,15 @@ pub struct VerifyArgs {
     /// Verification time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
-    /// Oldest accepted key-binding signature, seconds.
-    #[arg(long, default_value_t = wallet_core::qr::freshness::DEFAULT_WINDOW_SECONDS)]
+    /// Oldest accepted key-binding signature (e.g. 5m; a bare number is seconds).
+    #[arg(long, value_parser = seconds_arg, default_value_t = wallet_core::qr::freshness::DEFAULT_WINDOW_SECONDS)]
     pub max_age: u64,
-    /// Tolerated clock difference, seconds.
-    #[arg(long, default_value_t = wallet_core::qr::freshness::DEFAULT_SKEW_SECONDS)]
+    /// Tolerated clock difference (e.g. 2m; a bare number is seconds).
+    #[arg(long, value_parser = seconds_arg, default_value_t = wallet_core::qr::freshness::DEFAULT_SKEW_SECONDS)]
     pub clock_skew: u64,
+    /// Warn (stderr, and `warnings` in --json) when the status list used is older than this.
+    #[arg(long, value_parser = seconds_arg, default_value = "1d")]
+    pub status_max_age: u64,
     /// Expected audience (challenge mode; needs --nonce).
     #[arg(long, requires = "nonce")]
     pub aud: Option<String>,
@@ -617,7 +707,7 @@ pub struct VerifyBatchArgs {
     pub input: PathBuf,
     /// Output: one JSON result per input line, in input order (the `verify --json` object plus
     /// `line` and `id`); `-` for stdout.
-    #[arg(long)]
+    #[arg(long = "out", alias = "output", value_name = "OUT")]
     pub output: PathBuf,
     /// The signed trust list.
     #[arg(long, env = "WALLET_TRUST_LIST")]
@@ -637,12 +727,17 @@ pub struct VerifyBatchArgs {
     /// Verification time for lines without their own "now" (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
-    /// Oldest accepted key-binding signature, seconds before the line's time.
-    #[arg(long, default_value_t = wallet_core::qr::freshness::DEFAULT_WINDOW_SECONDS)]
+    /// Oldest accepted key-binding signature before the line's time (e.g. 5m; a bare number
+    /// is seconds).
+    #[arg(long, value_parser = seconds_arg, default_value_t = wallet_core::qr::freshness::DEFAULT_WINDOW_SECONDS)]
     pub max_age: u64,
-    /// Tolerated clock difference, seconds.
-    #[arg(long, default_value_t = wallet_core::qr::freshness::DEFAULT_SKEW_SECONDS)]
+    /// Tolerated clock difference (e.g. 2m; a bare number is seconds).
+    #[arg(long, value_parser = seconds_arg, default_value_t = wallet_core::qr::freshness::DEFAULT_SKEW_SECONDS)]
     pub clock_skew: u64,
+    /// Mark results (`status.list_age_seconds`, `warnings`) whose status list is older than
+    /// this.
+    #[arg(long, value_parser = seconds_arg, default_value = "1d")]
+    pub status_max_age: u64,
     /// Worker threads (default: every core).
     #[arg(long)]
     pub jobs: Option<usize>,
@@ -652,6 +747,9 @@ pub struct VerifyBatchArgs {
     /// Language of labels in the results.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     pub lang: LangArg,
+    /// Print a JSON summary object on stdout (not with `--out -`).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet inspect`
@@ -659,6 +757,9 @@ pub struct VerifyBatchArgs {
 pub struct InspectArgs {
     /// A QR payload, SD-JWT, JWS, or a file holding one (- for stdin).
     pub input: String,
+    /// Print JSON (inspect's only output format: accepted so that every command takes it).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet demo`

@@ -23,8 +23,12 @@ pub const MAX_SMALL_FILE: u64 = 4 * 1024 * 1024;
 /// A failed command: what happened, what to do next, and the exit code to leave with.
 #[derive(Debug)]
 pub struct CliError {
-    /// 1 for a negative verification result, 2 for everything else.
+    /// 1 for a negative verification result, 2 for everything else; 0 for a command that
+    /// stopped early without failing (standard output was closed: see [`CliError::quiet`]).
     pub exit: u8,
+    /// Stable code of the error for `--json` (docs/cli.md): a wallet-core code, or one of the
+    /// CLI's own `cli.usage`, `cli.input`, `cli.io`.
+    pub code: String,
     /// What happened (lowercase, no secrets).
     pub message: String,
     /// What to do next, if there is something useful to say.
@@ -36,9 +40,38 @@ impl CliError {
     pub fn input(message: impl Display) -> Self {
         Self {
             exit: EXIT_ERROR,
+            code: "cli.input".to_owned(),
             message: message.to_string(),
             hint: None,
         }
+    }
+
+    /// A usage error (exit 2): the arguments cannot work together, or name the wrong thing.
+    pub fn usage(message: impl Display) -> Self {
+        Self::input(message).with_code("cli.usage")
+    }
+
+    /// Standard output was closed by its reader (`wallet types | head -1`): the command stops
+    /// where it is and the process leaves with 0 and no message, as ripgrep does. Nothing
+    /// reads the rest, so there is nothing to report.
+    pub fn quiet() -> Self {
+        Self {
+            exit: EXIT_OK,
+            code: "cli.closed_output".to_owned(),
+            message: String::new(),
+            hint: None,
+        }
+    }
+
+    /// Whether this is the quiet stop of [`CliError::quiet`].
+    pub fn is_quiet(&self) -> bool {
+        self.exit == EXIT_OK
+    }
+
+    /// Sets the stable code (a wallet-core error's `code()`, or a `cli.*` code).
+    pub fn with_code(mut self, code: impl Display) -> Self {
+        self.code = code.to_string();
+        self
     }
 
     /// Adds what the user should do next.
@@ -83,14 +116,20 @@ pub fn read_text(path: &Path, what: &str, max: u64) -> CliResult<String> {
     })
 }
 
-/// The error for a failed read or write of `path`.
+/// The error for a failed read or write of `path`. A broken pipe (the reader of standard
+/// output went away) is the quiet stop of [`CliError::quiet`], whichever writer saw it.
 pub fn io_error(e: io::Error, what: &str, path: &Path) -> CliError {
+    if e.kind() == ErrorKind::BrokenPipe {
+        return CliError::quiet();
+    }
     let hint = match e.kind() {
         ErrorKind::NotFound => "check the path, or create the file first",
         ErrorKind::PermissionDenied => "check the file's permissions",
         _ => "check the path and the disk",
     };
-    CliError::input(format!("cannot access {what} {}: {e}", path.display())).hint(hint)
+    CliError::input(format!("cannot access {what} {}: {e}", path.display()))
+        .hint(hint)
+        .with_code("cli.io")
 }
 
 /// Writes a new file with `mode`; an existing file is replaced only with `force`. Keys, stores
@@ -181,24 +220,64 @@ pub fn format_time(t: i64) -> String {
     wallet_core::report::format_time(t)
 }
 
-/// Parses a duration: a number with `s`, `m`, `h`, `d` or `y` (365 days), e.g. `30d`.
+/// Parses a duration: a number with `s`, `m`, `h`, `d` or `y` (365 days), e.g. `30d`. The one
+/// duration syntax of every duration flag (`--valid-for`, `--ttl`, `--max-age`, `--clock-skew`,
+/// `--refresh`, `--status-max-age`).
 pub fn parse_duration(text: &str) -> CliResult<u64> {
+    duration(text, false, false)
+}
+
+/// The duration syntax of [`parse_duration`], where a bare integer also counts as seconds
+/// (flags that took seconds before the units came) and 0 is allowed (`--clock-skew 0`).
+pub fn parse_seconds(text: &str) -> CliResult<u64> {
+    duration(text, true, true)
+}
+
+/// [`parse_seconds`] as a clap value parser, so that a bad value is a usage error naming the
+/// flag, and the parsed field stays a number of seconds.
+pub fn seconds_arg(text: &str) -> Result<u64, String> {
+    parse_seconds(text).map_err(|e| match e.hint {
+        Some(h) => format!("{}; {h}", e.message),
+        None => e.message,
+    })
+}
+
+fn duration(text: &str, bare_seconds: bool, zero: bool) -> CliResult<u64> {
     let bad = || {
-        CliError::input(format!("{text:?} is not a duration"))
+        CliError::usage(format!("{text:?} is not a duration"))
             .hint("write a number with a unit: 90s, 15m, 12h, 30d or 5y")
     };
-    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .or(bare_seconds.then_some(text.len()))
+        .ok_or_else(bad)?;
     let (number, unit) = text.split_at(split);
     let n: u64 = number.parse().map_err(|_| bad())?;
     let factor: u64 = match unit {
-        "s" => 1,
+        "" | "s" => 1,
         "m" => 60,
         "h" => 3600,
         "d" => 86_400,
         "y" => 365 * 86_400,
         _ => return Err(bad()),
     };
-    n.checked_mul(factor).filter(|s| *s > 0).ok_or_else(bad)
+    n.checked_mul(factor)
+        .filter(|s| zero || *s > 0)
+        .ok_or_else(bad)
+}
+
+/// A duration for people: `45 s`, `12 min 5 s`, `3 h 20 min`, `2 d 4 h`.
+pub fn human_duration(secs: u64) -> String {
+    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s} s"),
+        (0, 0, _) if s == 0 => format!("{m} min"),
+        (0, 0, _) => format!("{m} min {s} s"),
+        (0, _, _) if m == 0 => format!("{h} h"),
+        (0, _, _) => format!("{h} h {m} min"),
+        _ if h == 0 => format!("{d} d"),
+        _ => format!("{d} d {h} h"),
+    }
 }
 
 /// Adds a duration to a time, saturating.
@@ -220,14 +299,27 @@ pub fn hint_for(code: &str) -> &'static str {
 
 /// A library error as a CLI input error (exit 2), with its code and a hint.
 pub fn core_error(context: &str, message: impl Display, code: &str) -> CliError {
-    CliError::input(format!("{context}: {message} ({code})")).hint(hint_for(code))
+    CliError::input(format!("{context}: {message} ({code})"))
+        .hint(hint_for(code))
+        .with_code(code)
 }
 
 /// The verifier's status cache: the directory given, or — when none is — an empty cache in
 /// memory, so every status is "unknown list". Status checks through it keep each list they
 /// verify and inflate in the cache's memo (`StatusListMemo`), which pays when one process checks
-/// several credentials against a list; `wallet verify` checks one.
+/// several credentials against a list; `wallet verify` checks one. A directory that does not
+/// exist is a usage error: a mistyped path would otherwise read as "no list cached" and turn
+/// every status into "unknown".
 pub fn open_status_cache(dir: Option<&Path>) -> CliResult<wallet_core::status::StatusCache> {
+    if let Some(d) = dir
+        && !d.is_dir()
+    {
+        return Err(
+            CliError::usage(format!("status cache {} is not a directory", d.display())).hint(
+                "check --status-cache; `wallet status cache TOKEN --status-cache DIR` creates it",
+            ),
+        );
+    }
     match dir {
         Some(d) => wallet_core::status::StatusCache::open(d)
             .map_err(|e| core_error("cannot open the status cache", &e, e.code())),
@@ -246,6 +338,15 @@ mod tests {
         assert_eq!(parse_duration("15m").unwrap(), 900);
         assert_eq!(parse_duration("30d").unwrap(), 2_592_000);
         assert_eq!(parse_duration("1y").unwrap(), 31_536_000);
+        assert_eq!(parse_seconds("300").unwrap(), 300);
+        assert_eq!(parse_seconds("0").unwrap(), 0);
+        assert_eq!(parse_seconds("5m").unwrap(), 300);
+        assert!(parse_seconds("5 m").is_err());
+        assert!(seconds_arg("soon").unwrap_err().contains("90s, 15m"));
+        assert_eq!(human_duration(45), "45 s");
+        assert_eq!(human_duration(725), "12 min 5 s");
+        assert_eq!(human_duration(7200), "2 h");
+        assert_eq!(human_duration(90_061), "1 d 1 h");
         for bad in [
             "",
             "d",

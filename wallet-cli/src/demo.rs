@@ -12,7 +12,8 @@ use crate::cli::{
     TrustInitArgs, TrustSignArgs, VerifyArgs,
 };
 use crate::common::{CliError, CliResult, clock_now, format_time, io_error, write_public};
-use crate::holder::{create_store, presentation, terminal_qr, write_png};
+use crate::holder::{create_store, presentation, terminal_qr, warn_if_too_narrow, write_png};
+use crate::output::{out, outln};
 use std::path::{Path, PathBuf};
 use wallet_core::credential::catalogue;
 use wallet_core::qr::freshness::offline_key_binding;
@@ -36,8 +37,8 @@ fn default_dir() -> PathBuf {
     std::env::temp_dir().join("cert-wallet-demo")
 }
 
-fn step(n: u32, text: &str) {
-    println!("\n== step {n}: {text}");
+fn step(n: u32, text: &str) -> CliResult {
+    outln!("\n== step {n}: {text}")
 }
 
 fn path_arg(p: &Path) -> String {
@@ -61,6 +62,7 @@ fn verify_args(dir: &Path, png: &Path, now: i64) -> VerifyArgs {
         nonce: None,
         json: false,
         lang: LangArg::En,
+        status_max_age: 86_400,
     }
 }
 
@@ -77,13 +79,14 @@ fn publish_and_cache(
         format!("{token}\n").as_bytes(),
         "status list token",
     )?;
-    println!("published {} ({} bytes)", token_path.display(), token.len());
+    outln!("published {} ({} bytes)", token_path.display(), token.len())?;
     crate::verifier::status_cache(&StatusCacheArgs {
         token: token_path,
         status_cache: dir.join("verifier-status-cache"),
         trust_list: dir.join("trust-list.jwt"),
         trust_root: path_arg(&dir.join("root.pub.jwk")),
         now: Some(format_time(now)),
+        json: false,
     })
 }
 
@@ -92,10 +95,12 @@ fn show_code(store: &Store, dir: &Path, id: &str, disclose: &[&str], png: &Path)
     let paths = crate::holder::claim_paths(&names)?;
     let kb = offline_key_binding(clock_now(), &mut rand_core::OsRng);
     let (_, payload) = presentation(store, id, &paths, &kb)?;
-    print!("{}", terminal_qr(&payload)?);
-    println!("payload ({} characters): {payload}", payload.len());
+    let drawing = terminal_qr(&payload)?;
+    warn_if_too_narrow(&drawing);
+    out!("{drawing}")?;
+    outln!("payload ({} characters): {payload}", payload.len())?;
     write_png(&payload, png)?;
-    println!("wrote {}", png.display());
+    outln!("wrote {}", png.display())?;
     let _ = dir;
     Ok(())
 }
@@ -107,12 +112,12 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
     let stamp = format_time(now).replace([':', '-'], "");
     let dir = base.join(format!("run-{stamp}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| io_error(e, "demo directory", &dir))?;
-    println!("wallet demo in {}", dir.display());
+    outln!("wallet demo in {}", dir.display())?;
 
     step(
         1,
         "keys: the trust-list root and the agency (Ed25519, PKCS#8 PEM, mode 0600)",
-    );
+    )?;
     let root_pub = generate_key_file(&dir.join("root.pem"), KeyFormat::Pem, false)?;
     write_public(
         &dir.join("root.pub.jwk"),
@@ -125,21 +130,22 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
         agency_pub.to_jwk().to_string().as_bytes(),
         "agency public key",
     )?;
-    println!(
+    outln!(
         "root kid {}\nagency kid {}",
         root_pub.thumbprint(),
         agency_pub.thumbprint()
-    );
+    )?;
 
     step(
         2,
         "trust list: list the agency for driving licences and resident IDs, sign it",
-    );
+    )?;
     let draft = dir.join("trust-list.draft.json");
     agency::trust_init(&TrustInitArgs {
         out: draft.clone(),
         list_id: "demo-trust-list".into(),
         force: false,
+        json: false,
     })?;
     agency::trust_add_issuer(&TrustAddIssuerArgs {
         list: draft.clone(),
@@ -150,6 +156,7 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
         types: vec!["driving-licence".into(), "resident-id".into()],
         not_before: Some(format_time(now.saturating_sub(3600))),
         not_after: None,
+        json: false,
     })?;
     agency::trust_sign(&TrustSignArgs {
         list: draft,
@@ -157,9 +164,10 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
         out: dir.join("trust-list.jwt"),
         valid_for: "30d".into(),
         now: Some(format_time(now)),
+        json: false,
     })?;
 
-    step(3, "status list: a registry for revocation");
+    step(3, "status list: a registry for revocation")?;
     let registry = dir.join("status.registry");
     agency::status_init(&StatusInitArgs {
         uri: STATUS_URI.into(),
@@ -167,13 +175,14 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
         bits: "2".into(),
         capacity: 1 << 16,
         force: false,
+        json: false,
     })?;
 
     step(
         4,
         "holder: an encrypted store and one fresh holder key per credential",
-    );
-    println!("store passphrase (demo only): {DEMO_PASSPHRASE}");
+    )?;
+    outln!("store passphrase (demo only): {DEMO_PASSPHRASE}")?;
     let store = create_store(&dir.join("holder"), DEMO_PASSPHRASE, false)?;
     let store_err = |e: wallet_core::store::StoreError| crate::holder::store_err(&e);
     let licence_key = store
@@ -182,12 +191,12 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
     let id_key = store
         .new_holder_key(&mut rand_core::OsRng)
         .map_err(store_err)?;
-    println!("holder keys {} and {}", licence_key.id, id_key.id);
+    outln!("holder keys {} and {}", licence_key.id, id_key.id)?;
 
     step(
         5,
         "issue a driving licence and a resident ID card (example claims of 张三)",
-    );
+    )?;
     let agency_key = crate::common::load_signing_key(&dir.join("agency.pem"), "agency key")?;
     let mut ids = Vec::new();
     for (name, holder) in [
@@ -207,19 +216,19 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
         let (credential, id) = issue_one(&input, &agency_key, Some(&registry))?;
         let file = dir.join(format!("{name}.sd-jwt"));
         write_public(&file, format!("{credential}\n").as_bytes(), "credential")?;
-        println!(
+        outln!(
             "issued {} ({}) id {id} -> {}",
             ty.name_en,
             ty.name_zh,
             file.display()
-        );
+        )?;
         ids.push((name, id, credential));
     }
 
     step(
         6,
         "holder imports both credentials (each verified against the trust list)",
-    );
+    )?;
     let trust = load_trust_list(
         &dir.join("trust-list.jwt"),
         &path_arg(&dir.join("root.pub.jwk")),
@@ -230,13 +239,13 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
         let info = store
             .import(credential, &trust, now, &mut rand_core::OsRng)
             .map_err(store_err)?;
-        println!("imported {name} {}", info.id);
+        outln!("imported {name} {}", info.id)?;
     }
 
     step(
         7,
         "agency publishes the status list; the verifier caches it for offline use",
-    );
+    )?;
     publish_and_cache(&dir, &agency_key, now)?;
 
     let (_, licence_id, _) = ids
@@ -251,35 +260,35 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
             dl.name_en,
             disclose.join(", ")
         ),
-    );
+    )?;
     let png = dir.join("licence-qr.png");
     show_code(&store, &dir, licence_id, &disclose, &png)?;
 
-    step(9, "verifier scans the PNG back and verifies it offline");
+    step(9, "verifier scans the PNG back and verifies it offline")?;
     let (first, _) = crate::verifier::verify_outcome(&verify_args(&dir, &png, clock_now()))?;
 
     step(
         10,
         "agency revokes the driving licence by credential id and republishes",
-    );
+    )?;
     let idx = change_status(&registry, None, Some(licence_id), StatusChange::Revoke)?;
-    println!("revoked index {idx}");
+    outln!("revoked index {idx}")?;
     publish_and_cache(&dir, &agency_key, clock_now())?;
 
     step(
         11,
         "holder shows a fresh code; the verifier must now refuse it as revoked",
-    );
+    )?;
     let png2 = dir.join("licence-qr-after-revocation.png");
     show_code(&store, &dir, licence_id, &disclose, &png2)?;
     let (second, code) = crate::verifier::verify_outcome(&verify_args(&dir, &png2, clock_now()))?;
 
-    println!();
+    outln!()?;
     if first == 0 && second == crate::common::EXIT_NEGATIVE && code == "status.revoked" {
-        println!(
+        outln!(
             "demo complete: the licence verified, and after revocation it was refused as revoked"
-        );
-        println!("files are in {}", dir.display());
+        )?;
+        outln!("files are in {}", dir.display())?;
         Ok(0)
     } else {
         Err(CliError::input(format!(

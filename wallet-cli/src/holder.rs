@@ -1,11 +1,14 @@
 //! Holder commands: the encrypted store (docs/store.md) and showing a credential as a QR code.
 
 use crate::cli::{
-    HolderImportArgs, HolderInitArgs, HolderListArgs, HolderRemoveArgs, PresentArgs, StoreArg,
+    HolderImportArgs, HolderInitArgs, HolderListArgs, HolderNewKeyArgs, HolderRemoveArgs,
+    PresentArgs, StoreArg,
 };
 use crate::common::{
     CliError, CliResult, MAX_SMALL_FILE, format_time, now_or, read_text, write_public,
 };
+use crate::output::{is_stdout, out, outln, print_json, refuse_stdout, write_stdout};
+use serde_json::{Value, json};
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use wallet_core::present::KeyBindingRequest;
@@ -39,7 +42,9 @@ pub fn store_err(e: &StoreError) -> CliError {
         }
         code => crate::common::hint_for(code),
     };
-    CliError::input(format!("{e} ({})", e.code())).hint(hint)
+    CliError::input(format!("{e} ({})", e.code()))
+        .hint(hint)
+        .with_code(e.code())
 }
 
 /// The passphrase: `$WALLET_PASSPHRASE`, else a prompt on the terminal (twice when creating).
@@ -69,6 +74,7 @@ pub fn passphrase(confirm: bool) -> CliResult<Zeroizing<String>> {
 
 /// Creates a store in `dir` under `pass`.
 pub fn create_store(dir: &Path, pass: &str, force: bool) -> CliResult<Store> {
+    refuse_stdout(dir, "--store", "store")?;
     std::fs::create_dir_all(dir).map_err(|e| crate::common::io_error(e, "store directory", dir))?;
     let file = store_file(dir);
     if force && file.exists() {
@@ -104,22 +110,47 @@ fn open(arg: &StoreArg) -> CliResult<Store> {
 pub fn init(a: &HolderInitArgs) -> CliResult {
     let pass = passphrase(true)?;
     let store = create_store(&a.store.store, &pass, a.force)?;
-    println!("created encrypted store {}", store.path().display());
+    eprintln!("created encrypted store {}", store.path().display());
+    if a.json {
+        return print_json(
+            "holder-init",
+            json!({"store": store.path().display().to_string()}),
+        );
+    }
     Ok(())
 }
 
 /// `wallet holder new-key`: the public JWK on stdout.
-pub fn new_key(a: &StoreArg) -> CliResult {
-    let store = open(a)?;
+pub fn new_key(a: &HolderNewKeyArgs) -> CliResult {
+    let store = open(&a.store)?;
     let info = store
         .new_holder_key(&mut rand_core::OsRng)
         .map_err(|e| store_err(&e))?;
-    println!("{}", info.jwk());
     eprintln!(
-        "new holder key {}: give the public JWK above to the issuing agency",
+        "new holder key {}: give the public JWK to the issuing agency",
         info.id
     );
-    Ok(())
+    if a.json {
+        return print_json(
+            "holder-new-key",
+            json!({"id": info.id, "public_jwk": info.jwk()}),
+        );
+    }
+    outln!("{}", info.jwk())
+}
+
+/// A stored credential's metadata as JSON, times as RFC 3339.
+fn info_json(info: &wallet_core::store::CredentialInfo) -> CliResult<Value> {
+    let mut v = serde_json::to_value(info)
+        .map_err(|e| CliError::input(format!("cannot format the credential: {e}")))?;
+    if let Value::Object(m) = &mut v {
+        for key in ["issued_at", "not_before", "expires_at", "imported_at"] {
+            if let Some(t) = m.get(key).and_then(Value::as_i64) {
+                m.insert(key.into(), Value::from(format_time(t)));
+            }
+        }
+    }
+    Ok(v)
 }
 
 /// `wallet holder import`
@@ -132,12 +163,15 @@ pub fn import(a: &HolderImportArgs) -> CliResult {
     let info = store
         .import(credential.trim(), &trust, now, &mut rand_core::OsRng)
         .map_err(|e| store_err(&e))?;
-    println!(
+    eprintln!(
         "imported {} {} (expires {})",
         info.type_name.as_deref().unwrap_or(&info.vct),
         info.id,
         format_time(info.expires_at)
     );
+    if a.json {
+        return print_json("holder-import", json!({"credential": info_json(&info)?}));
+    }
     Ok(())
 }
 
@@ -146,16 +180,14 @@ pub fn list(a: &HolderListArgs) -> CliResult {
     let store = open(&a.store)?;
     let items = store.list().map_err(|e| store_err(&e))?;
     if a.json {
-        let text = serde_json::to_string_pretty(&items)
-            .map_err(|e| CliError::input(format!("cannot format the list: {e}")))?;
-        println!("{text}");
-        return Ok(());
+        let list = items.iter().map(info_json).collect::<CliResult<Vec<_>>>()?;
+        return print_json("holder-list", json!({ "credentials": list }));
     }
     if items.is_empty() {
-        println!("the store holds no credentials");
+        eprintln!("the store holds no credentials");
     }
     for c in &items {
-        println!(
+        outln!(
             "{}  {}  {} / {}  issuer {}  expires {}",
             c.id,
             c.type_name.as_deref().unwrap_or(&c.vct),
@@ -163,7 +195,7 @@ pub fn list(a: &HolderListArgs) -> CliResult {
             c.name_en.as_deref().unwrap_or("-"),
             c.issuer,
             format_time(c.expires_at)
-        );
+        )?;
     }
     Ok(())
 }
@@ -174,7 +206,14 @@ pub fn remove(a: &HolderRemoveArgs) -> CliResult {
     let removed = store
         .remove(&a.id, &mut rand_core::OsRng)
         .map_err(|e| store_err(&e))?;
-    println!("removed {}", removed.credential.id);
+    eprintln!("removed {}", removed.credential.id);
+    if a.json {
+        return print_json(
+            "holder-remove",
+            json!({"removed": info_json(&removed.credential)?,
+                   "deleted_key": removed.deleted_key.as_ref().map(|k| k.id.clone())}),
+        );
+    }
     Ok(())
 }
 
@@ -219,11 +258,60 @@ pub fn terminal_qr(payload: &str) -> CliResult<String> {
         .map_err(|e| CliError::input(format!("cannot draw the QR code: {e} ({})", e.code())))
 }
 
-/// Writes `payload` as a PNG QR code.
+/// Writes `payload` as a PNG QR code (`-`: to stdout).
 pub fn write_png(payload: &str, path: &Path) -> CliResult {
     let png = render::render_png(payload, &RenderOptions::default())
         .map_err(|e| CliError::input(format!("cannot draw the QR code: {e} ({})", e.code())))?;
+    if is_stdout(path) {
+        return write_stdout(&png);
+    }
     write_public(path, &png, "QR image")
+}
+
+/// Terminal width in columns: `$COLUMNS` when set (shells export it, and it lets a test or a
+/// user state the width), else the size of the terminal on stdout, if it is one.
+fn terminal_columns() -> Option<usize> {
+    if let Some(c) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0)
+    {
+        return Some(c);
+    }
+    console::Term::stdout()
+        .size_checked()
+        .map(|(_rows, cols)| usize::from(cols))
+}
+
+/// Warns on stderr when a terminal QR code is wider than the terminal: a wrapped code does not
+/// scan, and nothing else would tell the holder why.
+pub fn warn_if_too_narrow(drawing: &str) {
+    let width = drawing
+        .lines()
+        .map(|l| {
+            // Escape sequences take no columns.
+            let mut cols = 0usize;
+            let mut in_escape = false;
+            for c in l.chars() {
+                match (in_escape, c) {
+                    (false, '\x1b') => in_escape = true,
+                    (true, c) if c.is_ascii_alphabetic() => in_escape = false,
+                    (true, _) => {}
+                    (false, _) => cols = cols.saturating_add(1),
+                }
+            }
+            cols
+        })
+        .max()
+        .unwrap_or(0);
+    if let Some(cols) = terminal_columns()
+        && width > cols
+    {
+        eprintln!(
+            "warning: the QR code is {width} columns wide but the terminal has {cols}: it will \
+             wrap and not scan; widen the window or use a smaller font (or --qr-png FILE)"
+        );
+    }
 }
 
 /// `wallet present`
@@ -243,19 +331,49 @@ pub fn present(a: &PresentArgs) -> CliResult {
         _ => offline_key_binding(now, &mut rand_core::OsRng),
     };
     let (shown, payload) = presentation(&store, &a.credential, &disclose, &kb)?;
+    let png_out = a.qr_png.as_deref().is_some_and(is_stdout);
+    let svg_out = a.qr_svg.as_deref().is_some_and(is_stdout);
+    let image_out = png_out || svg_out;
+    if (png_out && svg_out) || (image_out && (a.qr_terminal || a.json)) {
+        return Err(CliError::usage(
+            "only one of --qr-png -, --qr-svg -, --qr-terminal and --json can use standard output",
+        )
+        .hint("write the other images to files"));
+    }
     if let Some(p) = &a.qr_png {
         write_png(&payload, p)?;
     }
     if let Some(p) = &a.qr_svg {
         let svg = render::render_svg(&payload, &RenderOptions::default())
             .map_err(|e| CliError::input(format!("cannot draw the QR code: {e} ({})", e.code())))?;
-        write_public(p, svg.as_bytes(), "QR image")?;
+        if is_stdout(p) {
+            write_stdout(svg.as_bytes())?;
+        } else {
+            write_public(p, svg.as_bytes(), "QR image")?;
+        }
+    }
+    let text = if a.sd_jwt { &shown } else { &payload };
+    if a.json {
+        return print_json(
+            "present",
+            json!({"credential": a.credential, "payload": payload,
+                   "presentation": shown, "disclosed": a.disclose,
+                   "issued_at": format_time(kb.issued_at),
+                   "qr_png": a.qr_png.as_ref().map(|p| p.display().to_string()),
+                   "qr_svg": a.qr_svg.as_ref().map(|p| p.display().to_string())}),
+        );
     }
     if a.qr_terminal {
-        print!("{}", terminal_qr(&payload)?);
+        let drawing = terminal_qr(&payload)?;
+        warn_if_too_narrow(&drawing);
+        out!("{drawing}")?;
     }
-    println!("{}", if a.sd_jwt { &shown } else { &payload });
-    Ok(())
+    if image_out {
+        // The image is the data on stdout; the text goes beside it for the operator.
+        eprintln!("{text}");
+        return Ok(());
+    }
+    outln!("{text}")
 }
 
 /// `--refresh`: a new offline code (new KB-JWT `iat` and nonce) every `every` seconds.
@@ -267,14 +385,19 @@ fn refresh(store: &Store, a: &PresentArgs, disclose: &[ClaimPath], every: u64) -
         let (_, payload) = presentation(store, &a.credential, disclose, &kb)?;
         if std::io::stdout().is_terminal() {
             // Clear the screen and home the cursor so the code is redrawn in place.
-            print!("\x1b[2J\x1b[H");
+            out!("\x1b[2J\x1b[H")?;
         }
-        print!("{}", terminal_qr(&payload)?);
-        println!("{payload}");
-        println!(
-            "{} — a fresh code every {every} s; Ctrl-C to stop",
-            format_time(now)
-        );
+        let drawing = terminal_qr(&payload)?;
+        if shown == 0 {
+            warn_if_too_narrow(&drawing);
+        }
+        out!("{drawing}")?;
+        outln!("{payload}")?;
+        outln!(
+            "{} — a fresh code every {}; Ctrl-C to stop",
+            format_time(now),
+            crate::common::human_duration(every)
+        )?;
         if let Some(p) = &a.qr_png {
             write_png(&payload, p)?;
         }

@@ -10,9 +10,11 @@ mod cli;
 mod common;
 mod demo;
 mod holder;
+mod man;
+mod output;
 mod verifier;
 
-use clap::{CommandFactory as _, Parser as _};
+use clap::{CommandFactory as _, FromArgMatches as _};
 use cli::{Cli, Command, HolderCommand, KeyCommand, StatusCommand, TrustCommand};
 use common::{CliError, CliResult, EXIT_ERROR};
 use std::process::ExitCode;
@@ -22,36 +24,82 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return usage_error(&e),
+    };
+    let (name, json) = invoked(&matches);
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => {
-            // clap prints help and version to stdout (exit 0) and usage errors to stderr; usage
-            // errors leave with 2, as documented.
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(EXIT_ERROR)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(e) => return usage_error(&e),
     };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
+        Err(e) if e.is_quiet() => ExitCode::SUCCESS,
         Err(e) => {
-            report(&e);
+            report(&e, json.then_some(name.as_str()));
             ExitCode::from(e.exit)
         }
     }
 }
 
-/// Prints an error the way age does: what happened, then what to do.
-fn report(e: &CliError) {
+/// The subcommand run, as named in `--json` objects and man pages (`issue`, `status-revoke`),
+/// and whether `--json` was given to it.
+fn invoked(matches: &clap::ArgMatches) -> (String, bool) {
+    let mut names = Vec::new();
+    let mut m = matches;
+    while let Some((name, sub)) = m.subcommand() {
+        names.push(name.to_owned());
+        m = sub;
+    }
+    let json = m
+        .try_get_one::<bool>("json")
+        .ok()
+        .flatten()
+        .copied()
+        .unwrap_or(false);
+    (names.join("-"), json)
+}
+
+/// clap's own errors: help and version go to stdout (exit 0); usage errors to stderr with
+/// exit 2, and — when `--json` is among the arguments — as a JSON error object on stdout too.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    // clap's print returns write errors instead of panicking: help on a closed pipe is quiet.
+    let _ = e.print();
+    if !e.use_stderr() {
+        return ExitCode::SUCCESS;
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--json") {
+        let mut cmd = Cli::command();
+        let mut names = Vec::new();
+        for arg in &args {
+            let Some(sub) = cmd.find_subcommand(arg).cloned() else {
+                break;
+            };
+            names.push(sub.get_name().to_owned());
+            cmd = sub;
+        }
+        let rendered = e.render().to_string();
+        let first = rendered.lines().next().unwrap_or("invalid arguments");
+        let err = CliError::usage(first.strip_prefix("error: ").unwrap_or(first))
+            .hint("run the command with --help to see its arguments");
+        let _ = output::write_stdout(output::json_error(&names.join("-"), &err).as_bytes());
+    }
+    ExitCode::from(EXIT_ERROR)
+}
+
+/// Prints an error the way age does: what happened, then what to do. Under `--json` the error
+/// is also the command's JSON object on stdout.
+fn report(e: &CliError, json_command: Option<&str>) {
     eprintln!("error: {}", e.message);
     if let Some(hint) = &e.hint {
         eprintln!("hint: {hint}");
     }
+    if let Some(command) = json_command {
+        let _ = output::write_stdout(output::json_error(command, e).as_bytes());
+    }
 }
-
 fn run(cli: Cli) -> CliResult<u8> {
     match cli.command {
         Command::Key(KeyCommand::Generate(a)) => agency::key_generate(&a).map(|()| 0),
@@ -92,15 +140,12 @@ fn run(cli: Cli) -> CliResult<u8> {
         Command::Inspect(a) => verifier::inspect(&a).map(|()| 0),
         Command::Demo(a) => demo::run(&a),
         Command::Completions(a) => {
+            // Generated into memory first: clap_complete panics on a failed write.
             let mut cmd = Cli::command();
-            clap_complete::generate(a.shell, &mut cmd, "wallet", &mut std::io::stdout());
-            Ok(0)
+            let mut script = Vec::new();
+            clap_complete::generate(a.shell, &mut cmd, "wallet", &mut script);
+            output::write_stdout(&script).map(|()| 0)
         }
-        Command::Man => {
-            let man = clap_mangen::Man::new(Cli::command());
-            man.render(&mut std::io::stdout())
-                .map_err(|e| CliError::input(format!("cannot write the man page: {e}")))?;
-            Ok(0)
-        }
+        Command::Man(a) => man::run(&a).map(|()| 0),
     }
 }

@@ -5,9 +5,10 @@
 use crate::agency::load_trust_list;
 use crate::cli::{InspectArgs, LangArg, StatusCacheArgs, VerifyArgs};
 use crate::common::{
-    CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, MAX_SMALL_FILE, core_error, format_time, now_or,
-    open_status_cache, read_bytes, read_text,
+    CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, MAX_SMALL_FILE, core_error, format_time,
+    human_duration, now_or, open_status_cache, read_bytes, read_text,
 };
+use crate::output::{outln, print_json};
 use serde_json::{Map, Value, json};
 use std::path::Path;
 use wallet_core::credential::VcError;
@@ -33,36 +34,74 @@ pub fn status_cache(a: &StatusCacheArgs) -> CliResult {
     let uri = cache
         .store(&token, &trust)
         .map_err(|e| core_error("status list token refused", &e, e.code()))?;
-    println!(
+    eprintln!(
         "cached the status list for {uri} in {}",
         a.status_cache.display()
     );
+    if a.json {
+        return print_json(
+            "status-cache",
+            json!({"uri": uri, "status_cache": a.status_cache.display().to_string()}),
+        );
+    }
     Ok(())
 }
 
-/// The text to verify: `--payload`, `-` (stdin) or the QR code read from `--qr-image`.
+/// The text to verify: `--payload`, `-` (stdin) or the QR code read from `--qr-image`, cleaned
+/// of what pasting through a chat app adds (`transport::normalize_input`).
 fn input_text(a: &VerifyArgs) -> CliResult<String> {
-    if let Some(p) = &a.payload {
-        return Ok(p.trim().to_owned());
-    }
-    if let Some(path) = &a.qr_image {
+    let (text, source) = if let Some(p) = &a.payload {
+        if !p.trim().is_empty() && Path::new(p.trim()).is_file() {
+            return Err(CliError::usage(format!(
+                "--payload {:?} names a file, not a payload",
+                p.trim()
+            ))
+            .hint("for a QR image pass --qr-image FILE; for a file holding the payload text, `wallet verify - < FILE`"));
+        }
+        (p.clone(), "--payload")
+    } else if let Some(path) = &a.qr_image {
         let bytes = read_bytes(path, "QR image", 16 * 1024 * 1024)?;
-        return scan_image(&bytes, &ScanLimits::default()).map_err(|e| {
+        let text = scan_image(&bytes, &ScanLimits::default()).map_err(|e| {
             CliError::input(format!(
                 "no QR code read from {}: {e} ({})",
                 path.display(),
                 e.code()
             ))
             .hint("photograph the code straight on, filling a third of the frame")
-        });
+            .with_code(e.code())
+        })?;
+        (text, "the QR code")
+    } else {
+        match a.stdin.as_deref() {
+            Some("-") => (
+                read_text(Path::new("-"), "standard input", 1 << 20)?,
+                "standard input",
+            ),
+            Some(other) => return Err(CliError::usage(format!("unexpected argument {other:?}"))
+                .hint("pass the payload with --payload TEXT, an image with --qr-image FILE, or - for stdin")),
+            None => return Err(CliError::usage("nothing to verify")
+                .hint("pass --payload TEXT, --qr-image FILE, or - to read stdin")),
+        }
+    };
+    let text = transport::normalize_input(&text);
+    check_shape(&text, source)?;
+    Ok(text)
+}
+
+/// Refuses, as a usage error, text that is not even shaped like something to verify (empty, or
+/// neither a `CW<n>:` payload nor an SD-JWT): nothing was checked, so "INVALID" would be wrong.
+pub fn check_shape(text: &str, source: &str) -> CliResult {
+    if text.is_empty() {
+        return Err(CliError::usage(format!("{source} is empty"))
+            .hint("give the scanned text: a CW1:… payload or an SD-JWT+KB string"));
     }
-    match a.stdin.as_deref() {
-        Some("-") => Ok(read_text(Path::new("-"), "standard input", 1 << 20)?.trim().to_owned()),
-        Some(other) => Err(CliError::input(format!("unexpected argument {other:?}"))
-            .hint("pass the payload with --payload TEXT, an image with --qr-image FILE, or - for stdin")),
-        None => Err(CliError::input("nothing to verify")
-            .hint("pass --payload TEXT, --qr-image FILE, or - to read stdin")),
+    if !transport::is_payload(text) && !text.contains('~') {
+        return Err(CliError::usage(format!(
+            "{source} is neither a QR payload (CW1:…) nor an SD-JWT+KB string"
+        ))
+        .hint("give the scanned text, --qr-image FILE for a picture of the code, or - to read it from stdin"));
     }
+    Ok(())
 }
 
 /// Exit status and code of a failed verification: trust-list and file problems are the
@@ -75,7 +114,18 @@ fn classify(e: &VcError) -> u8 {
     }
 }
 
-fn hint(code: &str) -> &'static str {
+/// What to do about a refusal; a stale code says how old a code may be.
+fn hint(code: &str, max_age: u64) -> String {
+    if code == "sdjwt.kb_stale" {
+        return format!(
+            "codes older than {} (--max-age) are refused: ask the holder for a fresh code",
+            human_duration(max_age)
+        );
+    }
+    hint_text(code).to_owned()
+}
+
+fn hint_text(code: &str) -> &'static str {
     match code {
         "status.unknown_list" | "status.expired_list" => {
             "cache a current status list with `wallet status cache`, or pass --allow-unknown-status"
@@ -83,7 +133,7 @@ fn hint(code: &str) -> &'static str {
         "status.revoked" => "the issuer revoked this credential: do not accept it",
         "status.suspended" => "the issuer suspended this credential: do not accept it now",
         "vc.expired" => "the credential has expired: the holder must renew it",
-        "sdjwt.kb_too_old" | "sdjwt.kb_iat_too_old" => "ask the holder to show a fresh code",
+        "sdjwt.kb_iat_in_future" => "check this device's clock, then ask for a fresh code",
         "vc.unknown_issuer"
         | "vc.issuer_not_authorised"
         | "vc.unknown_key"
@@ -153,28 +203,97 @@ pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
     let checked_at = format_time(now);
     match result {
         Ok(r) => {
-            if a.json {
-                println!("{}", report::valid_json(&r, l, now));
-            } else {
-                print_valid(&r, l, &checked_at);
+            let age = status_list_age(&r, now);
+            let warnings = warnings(&r, age, a.status_max_age);
+            for w in &warnings {
+                eprintln!("warning: {}", w.1);
             }
+            if a.json {
+                let mut report = report::valid_json(&r, l, now);
+                add_status_age(&mut report, age, &warnings);
+                print_json("verify", report)?;
+            } else {
+                print_valid(&r, l, &checked_at, age)?;
+            }
+            eprintln!("valid: {} checked at {checked_at}", r.report.vct);
             Ok((EXIT_OK, "ok"))
         }
         Err(e) => {
             let exit = classify(&e);
             if a.json {
-                println!("{}", report::invalid_json(&e, now));
+                let mut report = report::invalid_json(&e, now);
+                if let Value::Object(m) = &mut report {
+                    m.insert("warnings".into(), json!([]));
+                }
+                print_json("verify", report)?;
             } else {
-                println!("INVALID: {e} ({})", e.code());
-                println!("checked at {checked_at}");
-                eprintln!("hint: {}", hint(e.code()));
+                outln!("INVALID: {e} ({})", e.code())?;
+                outln!("checked at {checked_at}")?;
             }
+            eprintln!("hint: {}", hint(e.code(), a.max_age));
             Ok((exit, e.code()))
         }
     }
 }
 
-fn print_valid(r: &TrustedReport, l: Lang, checked_at: &str) {
+/// Age (seconds) of the status list the check used, when one was used.
+pub fn status_list_age(r: &TrustedReport, now: i64) -> Option<(i64, u64)> {
+    let list = r.status.as_ref()?.list.as_ref()?;
+    let age = u64::try_from(now.saturating_sub(list.issued_at)).unwrap_or(0);
+    Some((list.issued_at, age))
+}
+
+/// Warnings about a valid result: `(code, message)`.
+pub fn warnings(
+    r: &TrustedReport,
+    age: Option<(i64, u64)>,
+    status_max_age: u64,
+) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some((issued, secs)) = age
+        && secs > status_max_age
+    {
+        out.push((
+            "status_list_old",
+            format!(
+                "the status list used was issued {} ({} ago), more than {} (--status-max-age): \
+                 a revocation since then is not seen; cache a fresh list with `wallet status cache`",
+                format_time(issued),
+                human_duration(secs),
+                human_duration(status_max_age)
+            ),
+        ));
+    }
+    if r.trust_list.stale {
+        out.push((
+            "trust_list_stale",
+            "the trust list is past its next update".to_owned(),
+        ));
+    }
+    out
+}
+
+/// Adds the status list's time and age, and the warnings, to a `verify --json` report.
+pub fn add_status_age(
+    report: &mut Value,
+    age: Option<(i64, u64)>,
+    warnings: &[(&'static str, String)],
+) {
+    let Value::Object(m) = report else {
+        return;
+    };
+    if let (Some(Value::Object(status)), Some((issued, secs))) = (m.get_mut("status"), age) {
+        status.insert("list_issued_at".into(), Value::from(format_time(issued)));
+        status.insert("list_age_seconds".into(), Value::from(secs));
+    }
+    let list: Vec<Value> = warnings
+        .iter()
+        .map(|(code, message)| json!({"code": code, "message": message}))
+        .collect();
+    m.insert("warnings".into(), Value::Array(list));
+}
+
+fn print_valid(r: &TrustedReport, l: Lang, checked_at: &str, age: Option<(i64, u64)>) -> CliResult {
     let (issuer_name, ty_name) = match l {
         Lang::Zh => (
             &r.issuer_name_zh,
@@ -185,9 +304,9 @@ fn print_valid(r: &TrustedReport, l: Lang, checked_at: &str) {
             catalogue::by_name(&r.report.vct).ok().map(|t| t.name_en),
         ),
     };
-    println!("VALID: signature, issuer, validity, key binding and status checked");
-    println!("issuer:  {issuer_name} ({})", r.report.issuer);
-    println!("type:    {} ({})", ty_name.unwrap_or("-"), r.report.vct);
+    outln!("VALID: signature, issuer, validity, key binding and status checked")?;
+    outln!("issuer:  {issuer_name} ({})", r.report.issuer)?;
+    outln!("type:    {} ({})", ty_name.unwrap_or("-"), r.report.vct)?;
     let status = match &r.status {
         None => "not revocable (no status list)".to_owned(),
         Some(s) => match (s.value, s.unknown_reason) {
@@ -195,22 +314,30 @@ fn print_valid(r: &TrustedReport, l: Lang, checked_at: &str) {
             (None, reason) => format!("UNKNOWN ({})", reason.unwrap_or("no list")),
         },
     };
-    println!("status:  {status}");
-    println!("expires: {}", format_time(r.report.expires_at));
-    if r.trust_list.stale {
-        println!("warning: the trust list is past its next update");
+    outln!("status:  {status}")?;
+    if let Some((issued, secs)) = age {
+        outln!(
+            "list:    issued {} ({} old)",
+            format_time(issued),
+            human_duration(secs)
+        )?;
     }
-    println!("checked: {checked_at}");
+    outln!("expires: {}", format_time(r.report.expires_at))?;
+    if r.trust_list.stale {
+        outln!("warning: the trust list is past its next update")?;
+    }
+    outln!("checked: {checked_at}")?;
     if r.report.disclosed.is_empty() {
-        println!("no claims disclosed");
+        outln!("no claims disclosed")?;
     }
     for c in &r.report.disclosed {
         let label = match l {
             Lang::Zh => c.label_zh,
             Lang::En => c.label_en,
         };
-        println!("  {}: {}", label.unwrap_or(&c.path), value_text(&c.value));
+        outln!("  {}: {}", label.unwrap_or(&c.path), value_text(&c.value))?;
     }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -256,8 +383,10 @@ fn decode_b64(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// `wallet inspect`: first line says nothing was verified.
+/// `wallet inspect`: one JSON object on stdout (`"verified": false`); stderr says nothing was
+/// verified.
 pub fn inspect(a: &InspectArgs) -> CliResult {
+    let _ = a.json; // JSON is inspect's only output.
     let raw = if a.input == "-" {
         read_text(Path::new("-"), "standard input", 1 << 20)?
     } else if Path::new(&a.input).is_file() {
@@ -265,8 +394,10 @@ pub fn inspect(a: &InspectArgs) -> CliResult {
     } else {
         a.input.clone()
     };
-    let text = raw.trim();
+    let cleaned = transport::normalize_input(&raw);
+    let text = cleaned.as_str();
     let mut out = Map::new();
+    out.insert("verified".into(), json!(false));
     let sd_jwt = if transport::is_payload(text) {
         let decoded = transport::decode(text).map_err(|e| {
             CliError::input(format!("not a valid QR payload: {e} ({})", e.code()))
@@ -310,9 +441,6 @@ pub fn inspect(a: &InspectArgs) -> CliResult {
         out.insert("disclosures".into(), Value::Array(disclosures));
         out.insert("kb_jwt".into(), parts.kb_jwt.map_or(json!(null), jws_json));
     }
-    println!("NOT VERIFIED: decoded only; no signature, trust, validity or status was checked");
-    let text = serde_json::to_string_pretty(&Value::Object(out))
-        .map_err(|e| CliError::input(format!("cannot format: {e}")))?;
-    println!("{text}");
-    Ok(())
+    eprintln!("NOT VERIFIED: decoded only; no signature, trust, validity or status was checked");
+    print_json("inspect", Value::Object(out))
 }

@@ -126,10 +126,12 @@ mod batch {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0));
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        assert_eq!(
-            stdout,
-            format!("revoked index {}\n", issued[0]["status_idx"])
+        // The summary is on stderr: stdout is for data.
+        assert!(out.stdout.is_empty());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.starts_with(&format!("revoked index {}\n", issued[0]["status_idx"])),
+            "{stderr}"
         );
     }
 }

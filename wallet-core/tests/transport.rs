@@ -392,3 +392,82 @@ fn qr_payload_vectors() {
     }
     println!("{} QR payload vectors checked", cases.len());
 }
+
+/// Payloads and SD-JWT strings pasted through chat apps: line breaks, surrounding white space,
+/// no-break and zero-width spaces are removed when — and only when — what is left is canonical.
+#[test]
+fn pasted_payloads_are_cleaned_only_into_canonical_ones() {
+    let shown = driving_licence_shown(&["name", "licence_class"], 7);
+    let payload = transport::encode(&shown).unwrap();
+    assert_eq!(
+        transport::clean_pasted(&payload).as_deref(),
+        Some(payload.as_str())
+    );
+    let chars: Vec<char> = payload.chars().collect();
+    let wrapped = |sep: &str| {
+        chars
+            .chunks(37)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    for noisy in [
+        format!("  {payload}\n"),
+        format!("\u{FEFF}{payload}\u{200B}"),
+        format!("\u{00A0}{payload}\u{202F}\r\n"),
+        wrapped("\n"),
+        wrapped("\r\n"),
+        wrapped("\u{200B}"),
+        wrapped("\u{2060}"),
+        wrapped("\u{200C}\n"),
+        format!("\t{}\n\n", wrapped("\u{200D}")),
+    ] {
+        assert_eq!(
+            transport::clean_pasted(&noisy).as_deref(),
+            Some(payload.as_str()),
+            "{noisy:?}"
+        );
+    }
+    // A base45 space turned into a no-break space by the chat app is a space again.
+    if payload.contains(' ') {
+        let nbsp = payload.replace(' ', "\u{00A0}");
+        assert_eq!(
+            transport::clean_pasted(&nbsp).as_deref(),
+            Some(payload.as_str())
+        );
+    }
+    // SD-JWT strings have no white space in their alphabet: all of it goes.
+    let sd: Vec<char> = shown.chars().collect();
+    let sd_wrapped: String = sd
+        .chunks(60)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n\u{00A0}");
+    assert_eq!(
+        transport::clean_pasted(&format!(" {sd_wrapped}\u{FEFF}")).as_deref(),
+        Some(shown.as_str())
+    );
+    // Never into a non-canonical payload: a changed character, a lower-case payload or a
+    // truncated one stays refused, whatever noise surrounds it.
+    let mut changed = payload.clone();
+    changed.pop();
+    for bad in [
+        format!(" {changed}\n"),
+        format!("\u{200B}{}", payload.to_lowercase()),
+        format!("{payload}X"),
+        format!("{} {}", &payload[..20], &payload[20..]),
+        String::new(),
+        "\u{200B}\n ".to_owned(),
+        "not a payload".to_owned(),
+    ] {
+        if bad.replace(' ', "") == payload {
+            continue;
+        }
+        assert_eq!(transport::clean_pasted(&bad), None, "{bad:?}");
+    }
+    // The fallback keeps the trimmed text, so the caller reports its own error.
+    assert_eq!(transport::normalize_input(" CW1:?? "), "CW1:??");
+    // Bounded before any copy.
+    let huge = " ".repeat(transport::MAX_PASTED_CHARS + 1);
+    assert_eq!(transport::clean_pasted(&huge), None);
+}

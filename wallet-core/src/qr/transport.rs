@@ -189,6 +189,84 @@ pub fn is_payload(text: &str) -> bool {
     matches!(b, [b'C', b'W', d, b':', ..] if d.is_ascii_digit())
 }
 
+/// Longest text [`clean_pasted`] looks at: twice the longest payload or token, so that pasting
+/// noise (a line break every few characters) still fits, while anything longer is refused
+/// before a single copy is made.
+pub const MAX_PASTED_CHARS: usize = 2 * limits::MAX_TOKEN_LEN;
+
+/// Characters that chat apps, mail clients and word processors put into copied text and that
+/// never belong to a payload or an SD-JWT: line breaks and other white space (tab, the no-break
+/// spaces U+00A0 and U+202F…) and the zero-width U+200B, U+200C, U+200D, U+2060 and U+FEFF.
+fn is_paste_noise(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Whether `text` is exactly what a verifier can take: a `CW1:` payload that decodes (and so is
+/// the canonical encoding of its presentation), or text in the SD-JWT alphabet that splits
+/// into an SD-JWT's parts.
+fn is_canonical_input(text: &str) -> bool {
+    if is_payload(text) {
+        return decode(text).is_ok();
+    }
+    !text.is_empty()
+        && text.contains('~')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
+        && SdJwtParts::split(text).is_ok()
+}
+
+/// Undoes what pasting through a chat app does to a `CW1:` payload or an SD-JWT string: line
+/// breaks, surrounding white space, no-break and zero-width characters around or inside it.
+/// Returns the text a verifier should take — `text` itself when it is already canonical, else
+/// the first cleaned variant that is a canonical payload or a well-formed SD-JWT — or `None`
+/// when no variant is, so that the caller reports the error of the text as given. A cleaned
+/// variant is only ever accepted when it decodes canonically: cleaning never makes a
+/// non-canonical payload acceptable, it only removes characters that cannot be part of one.
+///
+/// Base45 has an ordinary space in its alphabet, so inside a `CW1:` payload ASCII spaces are
+/// kept in the first variants tried (no-break spaces are tried as spaces, then as noise); an
+/// SD-JWT has no space in its alphabet, so every white-space or zero-width character goes.
+pub fn clean_pasted(text: &str) -> Option<String> {
+    if text.len() > MAX_PASTED_CHARS {
+        return None;
+    }
+    if is_canonical_input(text) {
+        return Some(text.to_owned());
+    }
+    let trimmed = text.trim_matches(is_paste_noise);
+    let line_noise = |c: char| {
+        matches!(c, '\r' | '\n' | '\u{2028}' | '\u{2029}')
+            || (is_paste_noise(c) && !c.is_whitespace())
+    };
+    let no_breaks: String = trimmed.chars().filter(|c| !line_noise(*c)).collect();
+    let nbsp_as_space: String = no_breaks
+        .chars()
+        .map(|c| {
+            if matches!(c, '\u{00A0}' | '\u{202F}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let no_nbsp: String = no_breaks
+        .chars()
+        .filter(|c| !matches!(c, '\u{00A0}' | '\u{202F}'))
+        .collect();
+    let bare: String = trimmed.chars().filter(|c| !is_paste_noise(*c)).collect();
+    [trimmed.to_owned(), no_breaks, nbsp_as_space, no_nbsp, bare]
+        .into_iter()
+        .find(|candidate| is_canonical_input(candidate))
+}
+
+/// The text to verify from what was scanned or pasted: [`clean_pasted`]'s result, or the text
+/// with surrounding white space trimmed when nothing cleaner is canonical (its own error is
+/// then reported).
+pub fn normalize_input(text: &str) -> String {
+    clean_pasted(text).unwrap_or_else(|| text.trim().to_owned())
+}
+
 fn version_error(payload: &str) -> TransportError {
     if is_payload(payload) {
         TransportError::UnknownVersion(payload.chars().take(4).collect())

@@ -129,7 +129,10 @@ pub(crate) fn check_kb_claims(
         }
         let max_age = i64::try_from(expect.max_age).unwrap_or(i64::MAX);
         if now.saturating_sub(iat) > max_age.saturating_add(skew) {
-            return Err(SdJwtError::KbStale);
+            return Err(SdJwtError::KbStale {
+                age: u64::try_from(now.saturating_sub(iat)).unwrap_or(u64::MAX),
+                window: expect.max_age,
+            });
         }
     }
     Ok(claims)

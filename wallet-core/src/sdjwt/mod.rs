@@ -93,9 +93,17 @@ pub enum SdJwtError {
     /// The KB-JWT's `aud` is not the expected verifier.
     #[error("key binding JWT audience does not match")]
     KbWrongAud,
-    /// The KB-JWT was issued too long ago.
-    #[error("key binding JWT is older than the accepted window")]
-    KbStale,
+    /// The KB-JWT was issued too long ago: the code is `age` seconds old, the verifier accepts
+    /// `window` seconds (plus clock skew). The message says both, and what to do.
+    #[error(
+        "the code was made {age} s ago, older than the accepted window of {window} s: ask for a fresh code"
+    )]
+    KbStale {
+        /// Seconds between the KB-JWT's `iat` and the verifier's `now`.
+        age: u64,
+        /// The accepted window, seconds (`max_age`).
+        window: u64,
+    },
     /// The KB-JWT's `iat` is in the future beyond the allowed clock skew.
     #[error("key binding JWT iat is in the future")]
     KbIatInFuture,
@@ -129,7 +137,7 @@ impl SdJwtError {
             Self::KbSdHashMismatch => "sdjwt.kb_sd_hash_mismatch",
             Self::KbWrongNonce => "sdjwt.kb_wrong_nonce",
             Self::KbWrongAud => "sdjwt.kb_wrong_aud",
-            Self::KbStale => "sdjwt.kb_stale",
+            Self::KbStale { .. } => "sdjwt.kb_stale",
             Self::KbIatInFuture => "sdjwt.kb_iat_in_future",
             Self::KbSigning(e) => e.code(),
         }

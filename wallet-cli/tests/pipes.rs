@@ -1,0 +1,158 @@
+//! Standard output closed by its reader (`wallet types | head -1`): every command that writes
+//! data ends quietly — exit 0, nothing on stderr, no panic — as ripgrep does (docs/cli.md,
+//! "Output"). The pipe's read end is closed before the command starts, so every write it makes
+//! to stdout fails with EPIPE, whatever the output size and timing.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const FIXTURES: &str = "tests/fixtures";
+const NOW: &str = "2026-06-01T00:00:20Z";
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Runs `wallet args…` in `dir` with stdout a pipe nobody reads; returns (exit code, stderr).
+fn run_closed(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_wallet"))
+        .current_dir(dir)
+        .env("WALLET_PASSPHRASE", "fixture-passphrase")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_stdout_ends_every_command_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    copy_dir(Path::new(FIXTURES), dir);
+    let payload = std::fs::read_to_string(dir.join("valid-payload.txt")).unwrap();
+    let payload = payload.trim();
+    let id = std::fs::read_to_string(dir.join("licence-id.txt")).unwrap();
+    let id = id.trim();
+    let trust = [
+        "--trust-list",
+        "trust-list.jwt",
+        "--trust-root",
+        "root.pub.jwk",
+    ];
+    let verify: Vec<&str> = ["verify", "--payload", payload]
+        .into_iter()
+        .chain(trust)
+        .chain(["--status-cache", "status-cache", "--now", NOW])
+        .collect();
+    let verify_json: Vec<&str> = verify.iter().copied().chain(["--json"]).collect();
+    let verify_batch: Vec<&str> = ["verify-batch", "--input", "scans.jsonl", "--out", "-"]
+        .into_iter()
+        .chain(trust)
+        .chain(["--status-cache", "status-cache", "--now", NOW])
+        .collect();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["types"],
+        vec!["types", "--json"],
+        vec!["--help"],
+        vec!["completions", "bash"],
+        vec!["completions", "zsh"],
+        vec!["man"],
+        vec!["inspect", payload],
+        vec!["key", "public", "agency.pem"],
+        vec!["key", "generate", "--out", "new.pem"],
+        vec!["trust", "show", "trust-list.jwt"],
+        verify,
+        verify_json,
+        verify_batch,
+        vec![
+            "issue",
+            "--issuer-key",
+            "agency.pem",
+            "--iss",
+            "https://ga.sh.gov.cn/issuer",
+            "--type",
+            "driving-licence",
+            "--claims",
+            "claims-dl.json",
+            "--holder-jwk",
+            "holder1.pub.jwk",
+            "--status-registry",
+            "status.registry",
+            "--now",
+            "2026-01-01T00:00:00Z",
+        ],
+        vec!["holder", "list", "--store", "store"],
+        vec!["present", "--store", "store", "--credential", id],
+        vec![
+            "present",
+            "--store",
+            "store",
+            "--credential",
+            id,
+            "--qr-terminal",
+        ],
+        vec![
+            "present",
+            "--store",
+            "store",
+            "--credential",
+            id,
+            "--qr-png",
+            "-",
+        ],
+        vec![
+            "status",
+            "publish",
+            "--status-registry",
+            "status.registry",
+            "--issuer-key",
+            "agency.pem",
+            "--out",
+            "-",
+            "--now",
+            "2026-01-02T00:00:00Z",
+        ],
+        vec!["demo", "--dir", "demo"],
+    ];
+    for args in &cases {
+        let (code, stderr) = run_closed(dir, args);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "wallet {args:?}: {stderr}"
+        );
+        assert_eq!(code, Some(0), "wallet {args:?}: {stderr}");
+    }
+}
+
+/// The quiet stop is for a closed stdout only: an error before any output still reports and
+/// leaves with 2.
+#[test]
+fn errors_still_report_with_a_closed_stdout() {
+    let (code, stderr) = run_closed(Path::new(FIXTURES), &["key", "public", "missing.pem"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("error: cannot access key file"), "{stderr}");
+}
