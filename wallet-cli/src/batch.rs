@@ -32,7 +32,9 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead as _, BufReader, IsTerminal as _, Read as _, Seek as _, SeekFrom, Write as _};
+use std::io::{
+    BufRead as _, BufReader, IsTerminal as _, Read as _, Seek as _, SeekFrom, Write as _,
+};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -326,16 +328,9 @@ fn issue_line(
         Ok(id) => id,
         Err(e) => return fail(line, e.code(), e),
     };
-    let log = status.as_ref().map(|s| {
-        log_line_batch(
-            &id,
-            s,
-            &request.vct,
-            &shared.iss,
-            shared.now,
-            &shared.batch,
-        )
-    });
+    let log = status
+        .as_ref()
+        .map(|s| log_line_batch(&id, s, &request.vct, &shared.iss, shared.now, &shared.batch));
     let mut out =
         json!({"line": line, "id": id, "status_idx": idx, "credential": credential}).to_string();
     out.push('\n');
@@ -720,7 +715,8 @@ fn fingerprint(path: &Path) -> CliResult<(u64, String, u64)> {
         }
         let room = usize::try_from(INPUT_HEAD.saturating_sub(read)).unwrap_or(usize::MAX);
         hasher.update(bytes.get(..room.min(n)).unwrap_or_default());
-        lines = lines.saturating_add(u64::try_from(memchr::memchr_iter(b'\n', bytes).count()).unwrap_or(0));
+        lines = lines
+            .saturating_add(u64::try_from(memchr::memchr_iter(b'\n', bytes).count()).unwrap_or(0));
         last = bytes.last().copied().unwrap_or(last);
         read = read.saturating_add(u64::try_from(n).unwrap_or(0));
     }
@@ -1037,11 +1033,12 @@ fn check_json_lines(input: &mut dyn std::io::BufRead, path: &Path) -> CliResult 
     } else {
         format!("input {}", path.display())
     };
-    Err(CliError::input(format!("{name} is {what}, not JSON Lines"))
-    .hint(
-        "issue-batch reads one JSON object per line; convert it with `jq -c '.[]' IN.json > \
+    Err(
+        CliError::input(format!("{name} is {what}, not JSON Lines")).hint(
+            "issue-batch reads one JSON object per line; convert it with `jq -c '.[]' IN.json > \
          IN.jsonl` (an array) or `jq -c . IN.json > IN.jsonl` (one object per document)",
-    ))
+        ),
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1324,7 +1321,10 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
             if !partial_exists {
                 let (msg, hint) = if std::fs::symlink_metadata(&jp).is_ok() {
                     (
-                        format!("{} is missing, but its job file is there", out_partial.display()),
+                        format!(
+                            "{} is missing, but its job file is there",
+                            out_partial.display()
+                        ),
                         "the batch finished or its partial output was removed; check OUT",
                     )
                 } else if out_final.exists() {
@@ -1337,7 +1337,10 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
                     )
                 } else {
                     (
-                        format!("nothing to resume: {} does not exist", out_partial.display()),
+                        format!(
+                            "nothing to resume: {} does not exist",
+                            out_partial.display()
+                        ),
                         "run without --resume to start the batch",
                     )
                 };
@@ -1483,7 +1486,9 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
             i32::from(code),
             Arc::clone(&stop),
         )
-        .and_then(|_| signal_hook::flag::register_usize(sig, Arc::clone(&signal), usize::from(code)))
+        .and_then(|_| {
+            signal_hook::flag::register_usize(sig, Arc::clone(&signal), usize::from(code))
+        })
         .and_then(|_| signal_hook::flag::register(sig, Arc::clone(&stop)));
         registered.map_err(|e| CliError::input(format!("cannot handle signals: {e}")))?;
     }
@@ -1640,7 +1645,11 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
         println!("{}", json_object(&summary));
     }
     if let Some(code) = interrupted {
-        let name = if code == EXIT_SIGINT { "SIGINT" } else { "SIGTERM" };
+        let name = if code == EXIT_SIGINT {
+            "SIGINT"
+        } else {
+            "SIGTERM"
+        };
         eprintln!(
             "interrupted by {name} after input line {}: issued {} {} credentials in this run \
              ({issued_total} in all) to {out_name}; {failed_total} lines failed (see {err_name}); \

@@ -6,7 +6,16 @@
 //! allocated in the registry and none used twice. Durability is on throughout (the binary has
 //! no other mode). Prints `interrupts: N, lines: M, issued once: M, log = output: yes`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss
+)]
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -155,7 +164,10 @@ fn interrupted_batches_resume_exactly() {
             // Before its handler is installed (a SIGINT in the first milliseconds) the process
             // dies of the signal; after, it stops cleanly with 130, a summary and the hint.
             if out.status.code() == Some(130) {
-                assert!(stderr.contains("interrupted by SIGINT after input line"), "{stderr}");
+                assert!(
+                    stderr.contains("interrupted by SIGINT after input line"),
+                    "{stderr}"
+                );
                 assert!(stderr.contains("--resume"), "{stderr}");
                 sigint_summaries += 1;
             } else {
@@ -185,7 +197,10 @@ fn interrupted_batches_resume_exactly() {
     }
     let interrupts = kills + sigints;
     assert!(interrupts >= 10 && kills >= 5 && sigints >= 5);
-    assert!(sigint_summaries >= 1, "no SIGINT landed after the handler was installed");
+    assert!(
+        sigint_summaries >= 1,
+        "no SIGINT landed after the handler was installed"
+    );
     assert!(!partial.exists());
     assert!(!d.join("out.jsonl.partial.job").exists());
     #[cfg(unix)]
@@ -215,7 +230,10 @@ fn interrupted_batches_resume_exactly() {
             // The index in the output line is the one the credential carries.
             let cred = v["credential"].as_str().unwrap();
             let jwt = cred.split('~').next().unwrap();
-            let claims = wallet_core::jws::Jws::parse(jwt).unwrap().payload().unwrap();
+            let claims = wallet_core::jws::Jws::parse(jwt)
+                .unwrap()
+                .payload()
+                .unwrap();
             assert_eq!(claims["status"]["status_list"]["idx"].as_u64(), Some(idx));
         }
         assert!(out_ids.insert(id, idx).is_none(), "a credential id twice");
@@ -223,7 +241,10 @@ fn interrupted_batches_resume_exactly() {
     let issued_once = seen[1..].iter().filter(|c| **c == 1).count();
     assert_eq!(seen[0], 0);
     assert!(seen.iter().all(|c| *c <= 1), "an input line issued twice");
-    assert!(out_idx.values().all(|c| *c == 1), "a status index used twice");
+    assert!(
+        out_idx.values().all(|c| *c == 1),
+        "a status index used twice"
+    );
 
     // Issuance log: exactly the output's credentials, with the same indices. A line cut by a
     // kill (not JSON) is no entry.
@@ -235,7 +256,10 @@ fn interrupted_batches_resume_exactly() {
         };
         let id = v["id"].as_str().unwrap().to_owned();
         let idx = v["idx"].as_u64().unwrap();
-        assert!(logged.insert(id, idx).is_none(), "a credential logged twice");
+        assert!(
+            logged.insert(id, idx).is_none(),
+            "a credential logged twice"
+        );
     }
     let log_equals_output = logged == out_ids;
     if !log_equals_output {
@@ -246,10 +270,12 @@ fn interrupted_batches_resume_exactly() {
 
     // Registry: every index allocated (an interrupted batch may waste reserved indices, so
     // there may be more allocations than credentials, never fewer).
-    let registry =
-        wallet_core::status::StatusRegistry::load(&d.join("status.registry")).unwrap();
+    let registry = wallet_core::status::StatusRegistry::load(&d.join("status.registry")).unwrap();
     for idx in out_idx.keys() {
-        assert!(registry.status(*idx).is_ok(), "index {idx} is not allocated");
+        assert!(
+            registry.status(*idx).is_ok(),
+            "index {idx} is not allocated"
+        );
     }
     assert!(registry.allocated_count() >= LINES as u64);
 
@@ -264,4 +290,112 @@ fn interrupted_batches_resume_exactly() {
         if log_equals_output { "yes" } else { "no" }
     );
     assert_eq!(issued_once, LINES);
+}
+
+/// SIGTERM stops a batch with 143 and a summary; a run without `--resume` (even with `--force`)
+/// refuses to start over the interrupted batch, `--resume` with a changed input is refused and
+/// says what differs, and the resumed batch completes with every line once.
+#[test]
+fn sigterm_then_refusals_then_resume() {
+    const N: usize = 20_000;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for name in ["agency.pem", "batch-ok.jsonl"] {
+        std::fs::copy(Path::new("tests/fixtures").join(name), d.join(name)).unwrap();
+    }
+    let init = wallet(d)
+        .args(["status", "init", "--uri", "https://x/status/8"])
+        .args(["--out", "status.registry", "--capacity", "1048576"])
+        .output()
+        .unwrap();
+    assert_eq!(init.status.code(), Some(0));
+    let line = std::fs::read_to_string(d.join("batch-ok.jsonl")).unwrap();
+    let line = line.lines().next().unwrap().to_owned();
+    let input = format!("{line}\n").repeat(N);
+    std::fs::write(d.join("in.jsonl"), &input).unwrap();
+    let partial = d.join("out.jsonl.partial");
+
+    let child = wallet(d)
+        .args(batch_args(false))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Signal once the batch is writing (its handler is installed by then).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while size(&partial) == 0 {
+        assert!(Instant::now() < deadline, "no output");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(0) {
+        // The batch finished before the signal: nothing left to check here.
+        return;
+    }
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    assert!(
+        stderr.contains("interrupted by SIGTERM after input line"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("run the same command with --resume to continue"),
+        "{stderr}"
+    );
+    assert!(!d.join("out.jsonl").exists());
+
+    for force in [false, true] {
+        let mut args = batch_args(false);
+        if force {
+            args.push("--force");
+        }
+        let out = wallet(d).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("an interrupted batch for out.jsonl is in out.jsonl.partial"),
+            "{stderr}"
+        );
+    }
+
+    std::fs::write(d.join("in.jsonl"), format!("{input}{line}\n")).unwrap();
+    let out = wallet(d).args(batch_args(true)).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("this is not the batch out.jsonl.partial.job was started for: the input"),
+        "{stderr}"
+    );
+
+    std::fs::write(d.join("in.jsonl"), &input).unwrap();
+    let out = wallet(d).args(batch_args(true)).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("resuming out.jsonl after input line"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(d.join("out.jsonl")).unwrap();
+    let lines: Vec<u64> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["line"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(lines, (1..=N as u64).collect::<Vec<_>>());
+
+    let out = wallet(d).args(batch_args(true)).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("nothing to resume: the batch for out.jsonl has completed"),
+        "{stderr}"
+    );
 }

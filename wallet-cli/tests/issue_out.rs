@@ -3,7 +3,12 @@
 //! registry's allocation count and the issuance log stay as they were, so no index is spent
 //! on a credential nobody receives. And a successful one creates the file with mode 0600.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -43,8 +48,7 @@ fn issue(dir: &Path, out: &str) -> Output {
 
 /// (allocated indices, issuance-log lines)
 fn spent(dir: &Path) -> (u64, usize) {
-    let registry =
-        wallet_core::status::StatusRegistry::load(&dir.join("status.registry")).unwrap();
+    let registry = wallet_core::status::StatusRegistry::load(&dir.join("status.registry")).unwrap();
     let log = std::fs::read_to_string(dir.join("status.registry.issued.jsonl")).unwrap_or_default();
     (registry.allocated_count(), log.lines().count())
 }
@@ -58,7 +62,14 @@ fn a_failed_out_spends_no_index() {
     }
     let init = wallet(
         d,
-        &["status", "init", "--uri", "https://x/status/3", "--out", "status.registry"],
+        &[
+            "status",
+            "init",
+            "--uri",
+            "https://x/status/3",
+            "--out",
+            "status.registry",
+        ],
     );
     assert_eq!(init.status.code(), Some(0));
     std::fs::write(d.join("taken.sd-jwt"), "not mine\n").unwrap();
@@ -67,9 +78,15 @@ fn a_failed_out_spends_no_index() {
     let out = issue(d, "taken.sd-jwt");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("credential file taken.sd-jwt already exists"), "{stderr}");
+    assert!(
+        stderr.contains("credential file taken.sd-jwt already exists"),
+        "{stderr}"
+    );
     assert_eq!(spent(d), before, "an existing --out file spent an index");
-    assert_eq!(std::fs::read_to_string(d.join("taken.sd-jwt")).unwrap(), "not mine\n");
+    assert_eq!(
+        std::fs::read_to_string(d.join("taken.sd-jwt")).unwrap(),
+        "not mine\n"
+    );
 
     let out = issue(d, "no-such-dir/new.sd-jwt");
     assert_eq!(out.status.code(), Some(2));
@@ -91,14 +108,22 @@ fn a_failed_out_spends_no_index() {
 
     // The same command with a free name works and spends exactly one index and one log line.
     let out = issue(d, "new.sd-jwt");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(spent(d), (before.0 + 1, before.1 + 1));
     let text = std::fs::read_to_string(d.join("new.sd-jwt")).unwrap();
     assert!(text.trim_end().ends_with('~'));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(d.join("new.sd-jwt")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(d.join("new.sd-jwt"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 }
