@@ -501,6 +501,23 @@ pub fn log_line(id: &str, status: &StatusRef, vct: &str, iss: &str, iat: i64) ->
     line
 }
 
+/// One issuance-log line of a batch: [`log_line`] plus `"batch"`, the batch's job id, by which
+/// `issue-batch --resume` finds the last line its interrupted run logged (docs/cli.md).
+pub fn log_line_batch(
+    id: &str,
+    status: &StatusRef,
+    vct: &str,
+    iss: &str,
+    iat: i64,
+    batch: &str,
+) -> String {
+    let mut line = json!({"id": id, "idx": status.idx, "uri": status.uri, "vct": vct, "iss": iss,
+        "iat": iat, "batch": batch})
+    .to_string();
+    line.push('\n');
+    line
+}
+
 /// Opens the issuance log for appending (created with mode 0600).
 pub fn open_log(registry: &Path) -> CliResult<std::fs::File> {
     let path = log_path(registry);
@@ -896,25 +913,26 @@ pub fn issue(a: &IssueArgs) -> CliResult<String> {
         now,
         expires,
     };
-    let (credential, id) = issue_one(&input, &key, a.status_registry.as_deref())?;
+    // The output file is checked and its temporary file created before the index is allocated:
+    // an existing file (without --force) or a bad directory must not cost a status index or an
+    // issuance-log line for a credential nobody receives.
     // `--out -` is stdout, as no --out is.
     let file = a.out.as_deref().filter(|p| !is_stdout(p));
-    match file {
-        Some(out) => {
-            write_file(
-                out,
-                format!("{credential}\n").as_bytes(),
-                0o600,
-                a.force,
-                "credential file",
-            )?;
+    // The output file is checked and its temporary file created before the index is allocated:
+    // an existing file (without --force) or a bad directory must not cost a status index or an
+    // issuance-log line for a credential nobody receives.
+    let prepared = file.map(|out| PreparedOut::new(out, a.force)).transpose()?;
+    let (credential, id) = issue_one(&input, &key, a.status_registry.as_deref())?;
+    match (file, prepared) {
+        (Some(out), Some(prepared)) => {
+            prepared.write(format!("{credential}\n").as_bytes())?;
             eprintln!(
                 "issued {} credential {id} to {}",
                 ty.short_name,
                 out.display()
             );
         }
-        None => {
+        _ => {
             if !a.json {
                 outln!("{credential}")?;
             }
@@ -932,4 +950,85 @@ pub fn issue(a: &IssueArgs) -> CliResult<String> {
         print_json("issue", obj)?;
     }
     Ok(id)
+}
+
+/// The `--out` file of `wallet issue`, prepared before anything is spent: the name is checked
+/// (an existing file needs `--force`) and a temporary file (mode 0600) is created in the target
+/// directory, so that a missing or unwritable directory fails here. [`PreparedOut::write`]
+/// then fills it, fsyncs it and renames it into place (without `--force`, refusing a file that
+/// appeared meanwhile), so the credential is never seen half-written under its name.
+pub struct PreparedOut {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+    force: bool,
+}
+
+impl PreparedOut {
+    /// Checks `path` and creates the temporary file beside it.
+    pub fn new(path: &Path, force: bool) -> CliResult<Self> {
+        const WHAT: &str = "credential file";
+        let exists = || {
+            CliError::input(format!("{WHAT} {} already exists", path.display()))
+                .hint("pass --force to replace it, or choose another path")
+        };
+        if path.is_dir() {
+            return Err(
+                CliError::input(format!("{WHAT} {} is a directory", path.display()))
+                    .hint("give a file name for --out"),
+            );
+        }
+        if !force && std::fs::symlink_metadata(path).is_ok() {
+            return Err(exists());
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let mut prefix = std::ffi::OsString::from(".");
+        prefix.push(path.file_name().unwrap_or_default());
+        prefix.push(".tmp-");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            builder.permissions(std::fs::Permissions::from_mode(0o600));
+        }
+        let tmp = builder
+            .tempfile_in(dir)
+            .map_err(|e| io_error(e, WHAT, path))?;
+        Ok(Self {
+            tmp,
+            path: path.to_owned(),
+            force,
+        })
+    }
+
+    /// Writes `bytes`, makes them durable and gives the file its name.
+    pub fn write(mut self, bytes: &[u8]) -> CliResult {
+        const WHAT: &str = "credential file";
+        let path = self.path;
+        self.tmp
+            .write_all(bytes)
+            .and_then(|()| self.tmp.as_file().sync_all())
+            .map_err(|e| io_error(e, WHAT, &path))?;
+        let persisted = if self.force {
+            self.tmp.persist(&path)
+        } else {
+            self.tmp.persist_noclobber(&path)
+        };
+        persisted.map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                CliError::input(format!("{WHAT} {} already exists", path.display()))
+                    .hint("pass --force to replace it, or choose another path")
+            } else {
+                io_error(e.error, WHAT, &path)
+            }
+        })?;
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        wallet_core::fsutil::sync_dir(dir).map_err(|e| io_error(e, WHAT, &path))
+    }
 }

@@ -345,10 +345,11 @@ pub struct IssueBatchArgs {
     /// JSONL input: one `{"claims": {...}, "holder_jwk": {...}}` per line (- for stdin).
     #[arg(long)]
     pub input: PathBuf,
-    /// JSONL output: one `{"line", "id", "status_idx", "credential"}` per issued line.
+    /// JSONL output: one `{"line", "id", "status_idx", "credential"}` per issued line (- for
+    /// stdout). Written as OUT.partial and renamed to OUT when the batch completes.
     #[arg(long = "out", alias = "output", value_name = "OUT")]
     pub output: PathBuf,
-    /// Where bad lines are reported (default: OUTPUT.errors.jsonl).
+    /// Where bad lines are reported (default: OUT.errors.jsonl; with --out -, stderr).
     #[arg(long)]
     pub errors: Option<PathBuf>,
     /// Status registry: every credential gets an index.
@@ -363,9 +364,17 @@ pub struct IssueBatchArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
-    /// Replace existing output and errors files.
+    /// Replace existing output and errors files when the batch completes (never an
+    /// interrupted batch's OUT.partial: that needs --resume, or removing it by hand).
     #[arg(long)]
     pub force: bool,
+    /// Continue an interrupted batch (OUT.partial) after its last durable line, with the same
+    /// input, type, issuer and registry.
+    #[arg(long)]
+    pub resume: bool,
+    /// Print one JSON summary object on stdout (needs --out FILE).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wallet status …`
