@@ -4,7 +4,7 @@
 //! so at most a few chunks per worker are in memory whatever the input size.
 
 use crate::agency::{
-    credential_type, expiry, load_locked, lock_registry, log_line, log_path, open_log,
+    check_status_choice, credential_type, expiry, load_locked, lock_registry, log_line, log_path, open_log,
     save_registry,
 };
 use crate::cli::IssueBatchArgs;
@@ -66,6 +66,8 @@ struct Shared {
     now: i64,
     expires: Option<i64>,
     uri: Option<String>,
+    strict_validity: bool,
+    no_status: bool,
 }
 
 /// Hands out status indices, reserving them in blocks saved to disk before use. The registry is
@@ -169,10 +171,11 @@ fn reader_thread(
         let Some(within_limit) = got else { break };
         line_no = line_no.saturating_add(1);
         let text = if within_limit {
-            match String::from_utf8(std::mem::take(&mut buf)) {
+            // A byte-order mark is dropped; GBK gets its own message (wallet-core's rules).
+            match wallet_core::credential::input::decode_text(std::mem::take(&mut buf)) {
                 Ok(s) if s.trim().is_empty() => continue,
                 Ok(s) => Ok(s),
-                Err(_) => Err("the line is not UTF-8"),
+                Err(e) => Err(e.reason()),
             }
         } else {
             Err("the line is longer than 64 KiB")
@@ -233,6 +236,10 @@ fn issue_line(
         };
     if let Some(exp) = shared.expires {
         request.expires_at = exp;
+    }
+    request.strict_validity = shared.strict_validity;
+    if shared.no_status {
+        request = request.without_status();
     }
     let status = match (idx, &shared.uri) {
         (Some(idx), Some(uri)) => Some(StatusRef {
@@ -318,6 +325,7 @@ struct Counts {
 /// `wallet issue-batch`: exit 0 only when every line was issued, 2 otherwise.
 pub fn issue_batch(a: &IssueBatchArgs) -> CliResult<u8> {
     let ty = credential_type(&a.credential_type)?;
+    check_status_choice(ty, a.status_registry.as_deref(), a.no_status)?;
     let key = load_signing_key(&a.issuer_key, "issuer key")?;
     let now = now_or(a.now.as_deref())?;
     let expires = expiry(&a.validity, now)?;
@@ -366,6 +374,8 @@ pub fn issue_batch(a: &IssueBatchArgs) -> CliResult<u8> {
         now,
         expires,
         uri,
+        strict_validity: a.validity.strict_validity,
+        no_status: a.no_status,
     });
     let (job_tx, job_rx) = sync_channel::<Job>(jobs_n.saturating_mul(2));
     let (done_tx, done_rx) = sync_channel::<Done>(jobs_n.saturating_mul(2));

@@ -92,6 +92,10 @@ struct IssueOptions {
     expires_at: Option<i64>,
     not_before: Option<i64>,
     status: Option<StatusRef>,
+    /// The issuer's explicit decision that the credential may never be revoked.
+    no_status: bool,
+    /// Refuse an `expires_at` after the document's own validity instead of capping it.
+    strict_validity: bool,
 }
 
 fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
@@ -99,6 +103,8 @@ fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
         expires_at: None,
         not_before: None,
         status: None,
+        no_status: false,
+        strict_validity: false,
     };
     if text.trim().is_empty() {
         return Ok(options);
@@ -127,11 +133,21 @@ fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
                     FfiError::json(what, "status_idx must be a non-negative integer")
                 })?);
             }
+            "no_status" | "strict_validity" => {
+                let flag = value
+                    .as_bool()
+                    .ok_or_else(|| FfiError::json(what, format!("{name} must be true or false")))?;
+                if name == "no_status" {
+                    options.no_status = flag;
+                } else {
+                    options.strict_validity = flag;
+                }
+            }
             other => {
                 return Err(FfiError::json(
                     what,
                     format!(
-                        "unknown option {other:?} (known: expires_at, not_before, status_uri, status_idx)"
+                        "unknown option {other:?} (known: expires_at, not_before, status_uri, status_idx, no_status, strict_validity)"
                     ),
                 ));
             }
@@ -154,8 +170,10 @@ fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
 /// or its `vct`) from `claims_json` (a JSON object of the type's claims; derived claims such as
 /// `age_over_18` are added by the library), bound to the holder's public JWK `holder_jwk`, at
 /// `now` (unix seconds, the `iat`). `options` is empty or a JSON object with any of
-/// `expires_at` (unix seconds; default: the type's validity), `not_before`, and `status_uri` +
-/// `status_idx` (the credential's entry in the agency's status list, making it revocable).
+/// `expires_at` (unix seconds; default: the type's validity; never later than the document's
+/// own validity end, to which it is capped unless `strict_validity` is true), `not_before`, and
+/// `status_uri` + `status_idx` (the credential's entry in the agency's status list, making it
+/// revocable; required for the catalogue's types unless `no_status` is true).
 /// The credential (`<jwt>~<disclosure>~…~`) goes to `credential_out`.
 ///
 /// # Safety
@@ -198,6 +216,10 @@ pub unsafe extern "C" fn wallet_issuer_issue(
         }
         request.not_before = options.not_before;
         request.status = options.status;
+        request.strict_validity = options.strict_validity;
+        if options.no_status {
+            request = request.without_status();
+        }
         let credential = issue_credential(&request, &issuer.key, &mut rand_core::OsRng)?;
         // SAFETY: `credential_out` checked non-NULL and writable by contract.
         unsafe { out.write(wallet_buffer::from_string(credential)) };
