@@ -863,7 +863,7 @@ pub fn issue(a: &IssueArgs) -> CliResult<String> {
         holder,
         now,
         expires,
-        strict_validity: a.validity.strict_validity,
+        strict_validity: a.strict_validity,
         no_status: a.no_status,
     };
     let (credential, id) = issue_one(&input, &key, a.status_registry.as_deref())?;

@@ -374,7 +374,7 @@ pub fn issue_batch(a: &IssueBatchArgs) -> CliResult<u8> {
         now,
         expires,
         uri,
-        strict_validity: a.validity.strict_validity,
+        strict_validity: a.strict_validity,
         no_status: a.no_status,
     });
     let (job_tx, job_rx) = sync_channel::<Job>(jobs_n.saturating_mul(2));

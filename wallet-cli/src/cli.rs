@@ -251,10 +251,6 @@ pub struct Validity {
     /// Lifetime from issuance, e.g. 365d.
     #[arg(long)]
     pub valid_for: Option<String>,
-    /// Refuse (instead of capping) an expiry later than the end of the document's own
-    /// validity (e.g. a driving licence's valid_until).
-    #[arg(long)]
-    pub strict_validity: bool,
 }
 
 /// `wallet issue`
@@ -285,6 +281,10 @@ pub struct IssueArgs {
     /// Expiry.
     #[command(flatten)]
     pub validity: Validity,
+    /// Refuse (instead of capping) an expiry later than the end of the document's own
+    /// validity (e.g. a driving licence's valid_until).
+    #[arg(long)]
+    pub strict_validity: bool,
     /// Issuance time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
@@ -327,6 +327,10 @@ pub struct IssueBatchArgs {
     /// Expiry.
     #[command(flatten)]
     pub validity: Validity,
+    /// Refuse (instead of capping) an expiry later than the end of the document's own
+    /// validity (e.g. a driving licence's valid_until).
+    #[arg(long)]
+    pub strict_validity: bool,
     /// Issuance time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,

@@ -52,7 +52,7 @@ pub enum VcError {
     /// A disclosed claim that ends the document's own validity (e.g. a driving licence's
     /// `valid_until`) has passed at the verifier's `now` (beyond the allowed clock skew): the
     /// document itself has expired, whatever the credential's `exp` says.
-    #[error("the document has expired: its {0:?} date has passed")]
+    #[error("the document has expired: its {0} date has passed")]
     DocumentExpired(&'static str),
     /// Issuance in strict mode: the requested `exp` is later than the end of the document's own
     /// validity (the named claim); by default `exp` is capped to it instead.
