@@ -9,14 +9,13 @@ use crate::cli::{
 use crate::common::{
     CliError, CliResult, MAX_SMALL_FILE, add_secs, core_error, format_time, io_error,
     load_public_key, load_signing_key, now_or, parse_duration, parse_json, parse_time, read_bytes,
-    read_text,
-    write_file, write_public,
+    read_text, write_file, write_public,
 };
 use serde_json::{Map, Value, json};
 use std::fs::OpenOptions;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
-use wallet_core::credential::catalogue::{self, CredentialType};
+use wallet_core::credential::catalogue::{self, CatalogueError, CredentialType};
 use wallet_core::credential::input::ClaimsInputError;
 use wallet_core::credential::{StatusRef, VcError};
 use wallet_core::issue::{CredentialRequest, issue_credential};
@@ -124,10 +123,7 @@ pub fn types(a: &TypesArgs) -> CliResult {
                 None if c.derived => "computed from birth_date".to_owned(),
                 None => "-".to_owned(),
             };
-            println!(
-                "        format: {}; example: {example}",
-                c.format.name()
-            );
+            println!("        format: {}; example: {example}", c.format.name());
         }
     }
     Ok(())
@@ -730,14 +726,20 @@ pub fn issue_err(e: &VcError) -> CliError {
     };
     let message = match e {
         VcError::Catalogue(c) if c.errors().len() > 1 => {
-            let mut m = format!("cannot issue: {} claim errors:", c.errors().len());
-            for one in c.errors() {
+            let listed = c.errors();
+            let total = match c {
+                CatalogueError::Several { total, .. } => *total,
+                _ => listed.len(),
+            };
+            let mut m = format!("cannot issue: {total} claim errors:");
+            for one in listed {
                 m.push_str(&format!("\n  - {one} ({})", one.code()));
             }
-            if let wallet_core::credential::catalogue::CatalogueError::Several { total, errors } = c
-                && *total > errors.len()
-            {
-                m.push_str(&format!("\n  - … and {} more", total - errors.len()));
+            if total > listed.len() {
+                m.push_str(&format!(
+                    "\n  - … and {} more",
+                    total.saturating_sub(listed.len())
+                ));
             }
             m
         }

@@ -4,8 +4,8 @@
 //! so at most a few chunks per worker are in memory whatever the input size.
 
 use crate::agency::{
-    check_status_choice, credential_type, expiry, load_locked, lock_registry, log_line, log_path, open_log,
-    save_registry,
+    check_status_choice, credential_type, expiry, load_locked, lock_registry, log_line, log_path,
+    open_log, save_registry,
 };
 use crate::cli::IssueBatchArgs;
 use crate::common::{CliError, CliResult, io_error, load_signing_key, now_or};

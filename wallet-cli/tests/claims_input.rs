@@ -64,15 +64,26 @@ fn batch_lines_with_bom_gbk_and_several_errors() {
             "out.jsonl",
         ],
     );
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let issued = std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
-    let issued: Vec<Value> = issued.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let issued: Vec<Value> = issued
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(issued.len(), 1);
     assert_eq!(issued[0]["line"], 1, "the BOM line is issued");
 
     let errors = std::fs::read_to_string(dir.path().join("out.jsonl.errors.jsonl")).unwrap();
-    let errors: Vec<Value> = errors.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let errors: Vec<Value> = errors
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(errors.len(), 2);
     assert_eq!(errors[0]["line"], 2);
     let gbk_reason = errors[0]["error"].as_str().unwrap();

@@ -22,9 +22,9 @@ fn bench(c: &mut Criterion) {
     let holder = SigningKey::from_seed(&[2; 32]);
     let ty = catalogue::by_name("driving-licence").unwrap();
     let claims = ty.example_claims();
-    let request =
-        CredentialRequest::for_type(ty, ISS, &claims, holder.verifying_key(), IAT).unwrap()
-            .without_status();
+    let request = CredentialRequest::for_type(ty, ISS, &claims, holder.verifying_key(), IAT)
+        .unwrap()
+        .without_status();
     assert_eq!(request.disclosable.len(), 10);
     let mut rng = ChaCha20Rng::seed_from_u64(7);
 

@@ -98,7 +98,7 @@ fn bench(c: &mut Criterion) {
         now,
     )
     .unwrap()
-            .without_status();
+    .without_status();
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     let credential = wallet_core::issue::issue_credential(&request, &issuer, &mut rng).unwrap();
     let shown: Vec<wallet_core::sdjwt::ClaimPath> =

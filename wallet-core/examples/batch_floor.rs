@@ -44,7 +44,7 @@ fn main() {
         1_767_225_600,
     )
     .unwrap()
-            .without_status();
+    .without_status();
     let credential =
         issue_credential(&request, &issuer, &mut ChaCha20Rng::seed_from_u64(7)).unwrap();
     // The JWS signing input is `header.payload`: everything before the second dot.

@@ -42,7 +42,7 @@ fn main() {
         iat,
     )
     .unwrap()
-            .without_status();
+    .without_status();
     let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
     let all: Vec<ClaimPath> = ty.claims.iter().map(|c| ClaimPath::top(c.name)).collect();
     let kb = KeyBindingRequest {

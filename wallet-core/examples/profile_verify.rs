@@ -33,7 +33,7 @@ fn main() {
         iat,
     )
     .unwrap()
-            .without_status();
+    .without_status();
     if mode == "issue" {
         for _ in 0..n {
             let r = CredentialRequest::for_type(
@@ -83,7 +83,7 @@ fn main() {
                     iat,
                 )
                 .unwrap()
-            .without_status();
+                .without_status();
                 let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
                 wallet_core::bulk::BulkItem {
                     text: present(&credential, &all, Some(&kb), &holder).unwrap(),

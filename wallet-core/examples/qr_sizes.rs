@@ -50,7 +50,7 @@ fn main() {
             IAT,
         )
         .unwrap()
-            .without_status();
+        .without_status();
         let mut rng = ChaCha20Rng::seed_from_u64(42);
         let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
         let shown: Vec<ClaimPath> = request.disclosable.iter().take(4).cloned().collect();

@@ -159,7 +159,7 @@ fn bad_signatures_among_many_are_found_exactly() {
             iat,
         )
         .unwrap()
-            .without_status();
+        .without_status();
         let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
         let kb = KeyBindingRequest {
             audience: "urn:wallet:qr:offline".into(),

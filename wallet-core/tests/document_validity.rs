@@ -83,14 +83,19 @@ fn end_of_day_is_midnight_china_standard_time() {
     let end = time::OffsetDateTime::from_unix_timestamp(END_2026_03_01)
         .unwrap()
         .to_offset(time::macros::offset!(+8));
-    assert_eq!((end.date(), end.hour()), (time::macros::date!(2026 - 03 - 02), 0));
+    assert_eq!(
+        (end.date(), end.hour()),
+        (time::macros::date!(2026 - 03 - 02), 0)
+    );
 }
 
 #[test]
 fn every_type_names_its_validity_claims() {
     for t in catalogue::all() {
         for field in t.validity_claims {
-            let spec = t.claim(field).unwrap_or_else(|| panic!("{}: {field}", t.short_name));
+            let spec = t
+                .claim(field)
+                .unwrap_or_else(|| panic!("{}: {field}", t.short_name));
             assert!(
                 matches!(
                     spec.format,
@@ -122,7 +127,10 @@ fn expired_document_is_refused_at_issuance_naming_the_field() {
         })
     );
     assert!(e.to_string().contains("\"valid_until\""), "{e}");
-    assert!(!e.to_string().contains("2022"), "no claim value in messages: {e}");
+    assert!(
+        !e.to_string().contains("2022"),
+        "no claim value in messages: {e}"
+    );
     // The last second of the day (CST) is still valid; its end is not.
     assert!(request(&licence_claims("2026-03-01"), END_2026_03_01 - 1).is_ok());
     assert_eq!(
@@ -180,7 +188,10 @@ fn strict_validity_refuses_instead_of_capping() {
     assert_eq!(r.effective_expiry(), Err(e));
     // Within the document's validity, strict mode issues.
     r.expires_at = END_2026_03_01;
-    assert_eq!(verify(&issue(&r).unwrap(), &[], T0 + DAY), Ok(END_2026_03_01));
+    assert_eq!(
+        verify(&issue(&r).unwrap(), &[], T0 + DAY),
+        Ok(END_2026_03_01)
+    );
 }
 
 #[test]
@@ -188,12 +199,18 @@ fn disclosed_expired_validity_is_its_own_result() {
     // A capped credential: after the end, a disclosed valid_until names the document's expiry;
     // undisclosed, the capped exp refuses it.
     let capped = issue(&request(&licence_claims("2026-03-01"), T0).unwrap()).unwrap();
-    assert_eq!(verify(&capped, &["name", "valid_until"], END_2026_03_01 - 1), Ok(END_2026_03_01));
+    assert_eq!(
+        verify(&capped, &["name", "valid_until"], END_2026_03_01 - 1),
+        Ok(END_2026_03_01)
+    );
     assert_eq!(
         verify(&capped, &["name", "valid_until"], END_2026_03_01),
         Err(VcError::DocumentExpired("valid_until"))
     );
-    assert_eq!(verify(&capped, &["name"], END_2026_03_01), Err(VcError::Expired));
+    assert_eq!(
+        verify(&capped, &["name"], END_2026_03_01),
+        Err(VcError::Expired)
+    );
 
     // A credential from an issuer that did not cap `exp`: the disclosed date still refuses it.
     let mut uncapped = request(&licence_claims("2026-03-01"), T0).unwrap();
@@ -284,10 +301,20 @@ fn types_are_found_by_any_of_their_names() {
         "motor vehicle driving licence",
         " 驾驶证 ",
     ] {
-        assert_eq!(catalogue::lookup(name).unwrap().short_name, "driving-licence", "{name}");
+        assert_eq!(
+            catalogue::lookup(name).unwrap().short_name,
+            "driving-licence",
+            "{name}"
+        );
     }
-    assert_eq!(catalogue::lookup("身份证").unwrap().short_name, "resident-id");
-    assert_eq!(catalogue::lookup("营业执照").unwrap().short_name, "business-licence");
+    assert_eq!(
+        catalogue::lookup("身份证").unwrap().short_name,
+        "resident-id"
+    );
+    assert_eq!(
+        catalogue::lookup("营业执照").unwrap().short_name,
+        "business-licence"
+    );
     assert_eq!(
         catalogue::lookup("驾驶").unwrap_err().code(),
         "catalogue.unknown_type"

@@ -43,7 +43,7 @@ fn driving_licence_shown(disclose: &[&str], seed: u64) -> String {
         IAT,
     )
     .unwrap()
-            .without_status();
+    .without_status();
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
     let paths: Vec<ClaimPath> = disclose.iter().map(|p| p.parse().unwrap()).collect();

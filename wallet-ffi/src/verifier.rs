@@ -314,14 +314,28 @@ mod tests {
     #[test]
     fn options() {
         let c = config("").unwrap();
-        assert_eq!(c, VerifierConfig::default());
+        let mut expected = VerifierConfig::default();
+        expected.trust.require_status = true;
+        assert_eq!(c, expected, "the library defaults, with require_status on");
+        assert!(
+            !config(r#"{"require_status": false}"#)
+                .unwrap()
+                .trust
+                .require_status
+        );
         let c =
             config(r#"{"max_age": 90, "verifier_id": "counter-7", "accept_unknown_status": true}"#)
                 .unwrap();
         assert_eq!(c.qr.window, 90);
         assert_eq!(c.qr.verifier_id.as_deref(), Some("counter-7"));
         assert_eq!(c.trust.unknown_status, UnknownStatusPolicy::Accept);
-        for bad in [r#"{"max_age": -1}"#, r#"{"maxage": 1}"#, "[]", "{"] {
+        for bad in [
+            r#"{"max_age": -1}"#,
+            r#"{"maxage": 1}"#,
+            r#"{"require_status": 0}"#,
+            "[]",
+            "{",
+        ] {
             assert_eq!(
                 config(bad).unwrap_err().result,
                 wallet_result::InvalidJson,

@@ -133,7 +133,6 @@ impl CatalogueError {
             other => std::slice::from_ref(other),
         }
     }
-
 }
 
 /// The errors of one validation, bounded while they are collected.
@@ -1130,7 +1129,8 @@ impl CredentialType {
 
         // The UTC date lags China Standard Time by up to 8 hours, so an age predicate can
         // only become true late, never early: the safe direction for an "over" claim.
-        let Ok(issuance_date) = OffsetDateTime::from_unix_timestamp(issued_at).map(OffsetDateTime::date)
+        let Ok(issuance_date) =
+            OffsetDateTime::from_unix_timestamp(issued_at).map(OffsetDateTime::date)
         else {
             errors.push(CatalogueError::InvalidClaim {
                 field: "iat".to_owned(),
@@ -1177,7 +1177,10 @@ impl CredentialType {
     /// The end of the document's own validity given its claims: the earliest end among the
     /// type's [`CredentialType::validity_claims`] present with a date, with the claim's name;
     /// `None` when none is present or all are `长期` (long-term).
-    pub fn document_validity_end(&self, claims: &Map<String, Value>) -> Option<(&'static str, i64)> {
+    pub fn document_validity_end(
+        &self,
+        claims: &Map<String, Value>,
+    ) -> Option<(&'static str, i64)> {
         self.validity_claims
             .iter()
             .filter_map(|field| {

@@ -42,7 +42,7 @@ fn issue_for(holder: &SigningKey) -> (String, StaticIssuers) {
         NOW - 60,
     )
     .unwrap()
-            .without_status();
+    .without_status();
     let credential = issue_credential(&request, &issuer, &mut OsRng).unwrap();
     let mut issuers = StaticIssuers::new();
     issuers.add("https://psb.example.gov.cn", issuer.verifying_key());

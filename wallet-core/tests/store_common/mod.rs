@@ -50,7 +50,7 @@ impl Agency {
         let request =
             CredentialRequest::for_type(ty, ISSUER, &ty.example_claims(), *holder, NOW - 60)
                 .unwrap()
-            .without_status();
+                .without_status();
         issue_credential(&request, &self.key, &mut OsRng).unwrap()
     }
 }
