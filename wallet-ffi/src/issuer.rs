@@ -167,7 +167,7 @@ fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
 }
 
 /// Issues a credential of catalogue type `credential_type` (short name such as `resident-id`,
-/// or its `vct`) from `claims_json` (a JSON object of the type's claims; derived claims such as
+/// its `vct`, or its name such as `居民身份证` / `身份证`) from `claims_json` (a JSON object of the type's claims; derived claims such as
 /// `age_over_18` are added by the library), bound to the holder's public JWK `holder_jwk`, at
 /// `now` (unix seconds, the `iat`). `options` is empty or a JSON object with any of
 /// `expires_at` (unix seconds; default: the type's validity; never later than the document's
@@ -206,7 +206,7 @@ pub unsafe extern "C" fn wallet_issuer_issue(
         let holder = unsafe { in_required_str(holder_jwk, holder_jwk_len, "holder_jwk")? };
         // SAFETY: as above.
         let options = issue_options(unsafe { in_str(options, options_len, "options")? })?;
-        let ty = catalogue::by_name(type_name)?;
+        let ty = catalogue::lookup(type_name)?;
         let claims: Map<String, Value> = serde_json::from_str(claims_text)
             .map_err(|e| FfiError::json("claims_json (a JSON object of claims)", e))?;
         let holder = VerifyingKey::from_jwk_str(holder)?;
@@ -238,12 +238,21 @@ mod tests {
 
     #[test]
     fn options() {
-        assert!(issue_options("").is_ok_and(|o| o.status.is_none()));
+        assert!(issue_options("").is_ok_and(|o| o.status.is_none() && !o.no_status));
+        assert!(
+            issue_options(r#"{"no_status": true, "strict_validity": true}"#)
+                .is_ok_and(|o| o.no_status && o.strict_validity)
+        );
         assert!(
             issue_options(r#"{"status_uri": "https://x/1", "status_idx": 4, "expires_at": 5}"#)
                 .is_ok_and(|o| o.status.is_some_and(|s| s.idx == 4) && o.expires_at == Some(5))
         );
-        for bad in [r#"{"status_uri": "https://x/1"}"#, r#"{"exp": 1}"#, "1"] {
+        for bad in [
+            r#"{"status_uri": "https://x/1"}"#,
+            r#"{"exp": 1}"#,
+            r#"{"no_status": "yes"}"#,
+            "1",
+        ] {
             assert!(
                 issue_options(bad).is_err_and(|e| e.result == wallet_result::InvalidJson),
                 "{bad}"
