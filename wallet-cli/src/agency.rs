@@ -845,9 +845,13 @@ pub fn issue(a: &IssueArgs) -> CliResult<String> {
     let claims_bytes = read_bytes(&a.claims, "claims file", MAX_SMALL_FILE)?;
     let claims = wallet_core::credential::input::parse_claims(claims_bytes).map_err(|e| {
         let hint = match e {
-            ClaimsInputError::LooksGbk => "iconv -f GBK -t UTF-8 claims.json > claims.utf8.json",
-            ClaimsInputError::NotJson { .. } => "check the file with a JSON validator",
-            _ => "write the claims as a JSON object {\"name\": …, …}; `wallet types` lists them",
+            ClaimsInputError::LooksGbk => format!(
+                "convert it to UTF-8 and pass the new file: iconv -f GBK -t UTF-8 {0} > {0}.utf8",
+                a.claims.display()
+            ),
+            ClaimsInputError::NotJson { .. } => "check the file with a JSON validator".to_owned(),
+            _ => "write the claims as a JSON object {\"name\": …, …}; `wallet types` lists them"
+                .to_owned(),
         };
         CliError::input(format!(
             "claims file {}: {e} ({})",
