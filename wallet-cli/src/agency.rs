@@ -8,15 +8,16 @@ use crate::cli::{
 };
 use crate::common::{
     CliError, CliResult, MAX_SMALL_FILE, add_secs, core_error, format_time, io_error,
-    load_public_key, load_signing_key, now_or, parse_duration, parse_json, parse_time, read_text,
-    write_file, write_public,
+    load_public_key, load_signing_key, now_or, parse_duration, parse_json, parse_time, read_bytes,
+    read_text, write_file, write_public,
 };
 use crate::output::{is_stdout, outln, print_json, refuse_stdout};
 use serde_json::{Map, Value, json};
 use std::fs::OpenOptions;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
-use wallet_core::credential::catalogue::{self, CredentialType};
+use wallet_core::credential::catalogue::{self, CatalogueError, CredentialType};
+use wallet_core::credential::input::ClaimsInputError;
 use wallet_core::credential::{StatusRef, VcError};
 use wallet_core::issue::{CredentialRequest, issue_credential};
 use wallet_core::keys::{SigningKey, VerifyingKey};
@@ -77,9 +78,9 @@ pub fn key_public(a: &KeyPublicArgs) -> CliResult {
     outln!("{}", public.to_jwk())
 }
 
-/// Looks a type up by short name or vct, with the list of known names as the hint.
+/// Looks a type up by short name, vct or name (e.g. 驾驶证), with the known names as the hint.
 pub fn credential_type(name: &str) -> CliResult<&'static CredentialType> {
-    catalogue::by_name(name).map_err(|e| {
+    catalogue::lookup(name).map_err(|e| {
         let names: Vec<&str> = catalogue::all().iter().map(|t| t.short_name).collect();
         CliError::input(e).hint(format!("known types: {}", names.join(", ")))
     })
@@ -94,6 +95,23 @@ pub fn types(a: &TypesArgs) -> CliResult {
     }
     for t in catalogue::all() {
         outln!("{}  {}  {} / {}", t.short_name, t.vct, t.name_zh, t.name_en)?;
+        let mut about = Vec::new();
+        if !t.aliases.is_empty() {
+            about.push(format!("also named {}", t.aliases.join(", ")));
+        }
+        if !t.validity_claims.is_empty() {
+            about.push(format!(
+                "document validity ends with {}",
+                t.validity_claims.join(", ")
+            ));
+        }
+        if t.status_required {
+            about.push("revocable: --status-registry required".to_owned());
+        }
+        if !about.is_empty() {
+            outln!("  ({})", about.join("; "))?;
+        }
+        let examples = t.example_claims();
         for c in t.claims {
             let mut flags = Vec::new();
             flags.push(if c.required { "required" } else { "optional" });
@@ -113,6 +131,12 @@ pub fn types(a: &TypesArgs) -> CliResult {
                 c.label_en,
                 flags.join(", ")
             )?;
+            let example = match examples.get(c.name) {
+                Some(v) => v.to_string(),
+                None if c.derived => "computed from birth_date".to_owned(),
+                None => "-".to_owned(),
+            };
+            outln!("        format: {}; example: {example}", c.format.name())?;
         }
     }
     Ok(())
@@ -826,11 +850,56 @@ pub fn expiry(v: &Validity, now: i64) -> CliResult<Option<i64>> {
     Ok(None)
 }
 
-/// The error for a library refusal to issue.
+/// What to do about `vc.status_required`.
+pub const STATUS_REQUIRED_HINT: &str = "pass --status-registry FILE (create one with `wallet status init`) so \
+     the credential can be revoked, or --no-status to issue one that never can";
+
+/// The error for a library refusal to issue. Claim errors are listed one per line, so that
+/// every error of a claims file or batch line can be fixed in one pass.
 pub fn issue_err(e: &VcError) -> CliError {
-    CliError::input(format!("cannot issue: {e} ({})", e.code()))
-        .hint(crate::common::hint_for(e.code()))
-        .with_code(e.code())
+    let hint = match e.code() {
+        "vc.status_required" => STATUS_REQUIRED_HINT,
+        "vc.expiry_after_document" => {
+            "shorten --valid-for / --expires to the document's validity, or drop --strict-validity to cap it"
+        }
+        "catalogue.document_expired" => {
+            "the document has expired: issue from its renewed record instead"
+        }
+        code => crate::common::hint_for(code),
+    };
+    let message = match e {
+        VcError::Catalogue(c) if c.errors().len() > 1 => {
+            let listed = c.errors();
+            let total = match c {
+                CatalogueError::Several { total, .. } => *total,
+                _ => listed.len(),
+            };
+            let mut m = format!("cannot issue: {total} claim errors:");
+            for one in listed {
+                m.push_str(&format!("\n  - {one} ({})", one.code()));
+            }
+            if total > listed.len() {
+                m.push_str(&format!(
+                    "\n  - … and {} more",
+                    total.saturating_sub(listed.len())
+                ));
+            }
+            m
+        }
+        _ => format!("cannot issue: {e} ({})", e.code()),
+    };
+    CliError::input(message).hint(hint).with_code(e.code())
+}
+
+/// The issuer's revocability choice, checked before anything is read or allocated: the rule is
+/// wallet-core's ([`wallet_core::issue::check_status_choice`]), the CLI passes the flags.
+pub fn check_status_choice(
+    ty: &CredentialType,
+    registry: Option<&Path>,
+    no_status: bool,
+) -> CliResult {
+    wallet_core::issue::check_status_choice(ty, registry.is_some(), no_status)
+        .map_err(|e| issue_err(&e))
 }
 
 /// Everything `issue` decides before signing.
@@ -845,8 +914,12 @@ pub struct IssueInput<'a> {
     pub holder: VerifyingKey,
     /// `iat`.
     pub now: i64,
-    /// `exp`, if not the type's default.
+    /// `exp`, if not the type's default (capped to the document's validity either way).
     pub expires: Option<i64>,
+    /// Refuse an `exp` after the document's validity instead of capping it.
+    pub strict_validity: bool,
+    /// Issue without a status list entry although the type requires one.
+    pub no_status: bool,
 }
 
 /// Issues one credential, allocating a status index (saved before the credential exists, so
@@ -863,6 +936,22 @@ pub fn issue_one(
             .map_err(|e| issue_err(&e))?;
     if let Some(exp) = input.expires {
         request.expires_at = exp;
+    }
+    request.strict_validity = input.strict_validity;
+    if input.no_status {
+        request = request.without_status();
+    }
+    // Refusals come before an index is allocated, so a refused credential spends none.
+    wallet_core::issue::check_status_choice(input.ty, registry_path.is_some(), input.no_status)
+        .map_err(|e| issue_err(&e))?;
+    let expires_at = request.effective_expiry().map_err(|e| issue_err(&e))?;
+    if expires_at < request.expires_at
+        && let Some((field, _)) = request.document_validity
+    {
+        eprintln!(
+            "note: expiry capped to {} (end of the document's {field}, 24:00 China Standard Time)",
+            format_time(expires_at)
+        );
     }
     let lock = registry_path.map(lock_registry).transpose()?;
     if let Some(lock) = &lock {
@@ -893,16 +982,27 @@ pub fn issue_one(
 /// `wallet issue`: returns the credential id.
 pub fn issue(a: &IssueArgs) -> CliResult<String> {
     let ty = credential_type(&a.credential_type)?;
+    check_status_choice(ty, a.status_registry.as_deref(), a.no_status)?;
     let key = load_signing_key(&a.issuer_key, "issuer key")?;
     let holder = load_public_key(&a.holder_jwk, "holder key")?;
-    let claims_text = read_text(&a.claims, "claims file", MAX_SMALL_FILE)?;
-    let claims = match parse_json(&claims_text, "claims file")? {
-        Value::Object(o) => o,
-        _ => {
-            return Err(CliError::input("the claims file is not a JSON object")
-                .hint("write the claims as {\"name\": …, …}; `wallet types` lists them"));
-        }
-    };
+    let claims_bytes = read_bytes(&a.claims, "claims file", MAX_SMALL_FILE)?;
+    let claims = wallet_core::credential::input::parse_claims(claims_bytes).map_err(|e| {
+        let hint = match e {
+            ClaimsInputError::LooksGbk => format!(
+                "convert it to UTF-8 and pass the new file: iconv -f GBK -t UTF-8 {0} > {0}.utf8",
+                a.claims.display()
+            ),
+            ClaimsInputError::NotJson { .. } => "check the file with a JSON validator".to_owned(),
+            _ => "write the claims as a JSON object {\"name\": …, …}; `wallet types` lists them"
+                .to_owned(),
+        };
+        CliError::input(format!(
+            "claims file {}: {e} ({})",
+            a.claims.display(),
+            e.code()
+        ))
+        .hint(hint)
+    })?;
     let now = now_or(a.now.as_deref())?;
     let expires = expiry(&a.validity, now)?;
     let input = IssueInput {
@@ -912,6 +1012,8 @@ pub fn issue(a: &IssueArgs) -> CliResult<String> {
         holder,
         now,
         expires,
+        strict_validity: a.strict_validity,
+        no_status: a.no_status,
     };
     // The output file is checked and its temporary file created before the index is allocated:
     // an existing file (without --force) or a bad directory must not cost a status index or an

@@ -21,8 +21,8 @@
 //!   them ([`Indices`]): an interrupted batch can waste reserved indices, never reuse one.
 
 use crate::agency::{
-    credential_type, expiry, load_locked, lock_registry, log_line_batch, log_path, open_log,
-    save_registry,
+    check_status_choice, credential_type, expiry, load_locked, lock_registry, log_line_batch,
+    log_path, open_log, save_registry,
 };
 use crate::cli::IssueBatchArgs;
 use crate::common::{CliError, CliResult, EXIT_ERROR, io_error, load_signing_key, now_or};
@@ -110,6 +110,8 @@ struct Shared {
     uri: Option<String>,
     /// The job id written into this batch's issuance-log lines.
     batch: String,
+    strict_validity: bool,
+    no_status: bool,
 }
 
 /// Hands out status indices, reserving them in blocks saved to disk before use. The registry is
@@ -233,10 +235,11 @@ fn reader_thread(
             continue;
         }
         let text = if within_limit {
-            match String::from_utf8(std::mem::take(&mut buf)) {
+            // A byte-order mark is dropped; GBK gets its own message (wallet-core's rules).
+            match wallet_core::credential::input::decode_text(std::mem::take(&mut buf)) {
                 Ok(s) if s.trim().is_empty() => continue,
                 Ok(s) => Ok(s),
-                Err(_) => Err("the line is not UTF-8"),
+                Err(e) => Err(e.reason()),
             }
         } else {
             Err("the line is longer than 64 KiB")
@@ -311,6 +314,10 @@ fn issue_line(
         };
     if let Some(exp) = shared.expires {
         request.expires_at = exp;
+    }
+    request.strict_validity = shared.strict_validity;
+    if shared.no_status {
+        request = request.without_status();
     }
     let status = match (idx, &shared.uri) {
         (Some(idx), Some(uri)) => Some(StatusRef {
@@ -1175,6 +1182,7 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
         ));
     }
     let ty = credential_type(&a.credential_type)?;
+    check_status_choice(ty, a.status_registry.as_deref(), a.no_status)?;
     let key = load_signing_key(&a.issuer_key, "issuer key")?;
     let now = now_or(a.now.as_deref())?;
     let expires = expiry(&a.validity, now)?;
@@ -1476,6 +1484,8 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
         expires,
         uri,
         batch: job.job.clone(),
+        strict_validity: a.strict_validity,
+        no_status: a.no_status,
     });
     let (job_tx, job_rx) = sync_channel::<Job>(jobs_n.saturating_mul(2));
     let (done_tx, done_rx) = sync_channel::<Done>(jobs_n.saturating_mul(2));

@@ -150,6 +150,7 @@ fn run(
         } else {
             UnknownStatusPolicy::Reject
         },
+        require_status: !a.allow_no_status,
     };
     let threads = a.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)

@@ -301,7 +301,7 @@ pub struct IssueArgs {
     /// The agency's identifier (as listed in the trust list).
     #[arg(long)]
     pub iss: String,
-    /// Credential type: short name (e.g. driving-licence) or vct.
+    /// Credential type: short name (e.g. driving-licence), vct, or name (e.g. 驾驶证).
     #[arg(long = "type")]
     pub credential_type: String,
     /// The type's claims as a JSON object (file, or - for stdin).
@@ -310,12 +310,20 @@ pub struct IssueArgs {
     /// The holder's public JWK (file or inline JSON), from `wallet holder new-key`.
     #[arg(long)]
     pub holder_jwk: String,
-    /// Status registry: allocates the credential an index so it can be revoked.
+    /// Status registry: allocates the credential an index so it can be revoked (required for
+    /// the built-in types unless --no-status).
     #[arg(long)]
     pub status_registry: Option<PathBuf>,
+    /// Issue a credential that can never be revoked (no status list entry).
+    #[arg(long, conflicts_with = "status_registry")]
+    pub no_status: bool,
     /// Expiry.
     #[command(flatten)]
     pub validity: Validity,
+    /// Refuse (instead of capping) an expiry later than the end of the document's own
+    /// validity (e.g. a driving licence's valid_until).
+    #[arg(long)]
+    pub strict_validity: bool,
     /// Issuance time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
@@ -339,7 +347,7 @@ pub struct IssueBatchArgs {
     /// The agency's identifier.
     #[arg(long)]
     pub iss: String,
-    /// Credential type: short name or vct.
+    /// Credential type: short name, vct, or name (e.g. 驾驶证).
     #[arg(long = "type")]
     pub credential_type: String,
     /// JSONL input: one `{"claims": {...}, "holder_jwk": {...}}` per line (- for stdin).
@@ -352,12 +360,20 @@ pub struct IssueBatchArgs {
     /// Where bad lines are reported (default: OUT.errors.jsonl; with --out -, stderr).
     #[arg(long)]
     pub errors: Option<PathBuf>,
-    /// Status registry: every credential gets an index.
+    /// Status registry: every credential gets an index (required for the built-in types
+    /// unless --no-status).
     #[arg(long)]
     pub status_registry: Option<PathBuf>,
+    /// Issue credentials that can never be revoked (no status list entries).
+    #[arg(long, conflicts_with = "status_registry")]
+    pub no_status: bool,
     /// Expiry.
     #[command(flatten)]
     pub validity: Validity,
+    /// Refuse (instead of capping) an expiry later than the end of the document's own
+    /// validity (e.g. a driving licence's valid_until).
+    #[arg(long)]
+    pub strict_validity: bool,
     /// Issuance time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
@@ -677,6 +693,9 @@ pub struct VerifyArgs {
     /// Accept a credential whose status list is not cached or expired (reported as unknown).
     #[arg(long)]
     pub allow_unknown_status: bool,
+    /// Accept a credential without a status list entry (one that can never be revoked).
+    #[arg(long)]
+    pub allow_no_status: bool,
     /// Accept a trust list past its next update (reported as stale).
     #[arg(long)]
     pub allow_stale_trust_list: bool,
@@ -730,6 +749,9 @@ pub struct VerifyBatchArgs {
     /// Accept credentials whose status list is not cached or expired (reported as unknown).
     #[arg(long)]
     pub allow_unknown_status: bool,
+    /// Accept a credential without a status list entry (one that can never be revoked).
+    #[arg(long)]
+    pub allow_no_status: bool,
     /// Accept a trust list past its next update (reported as stale).
     #[arg(long)]
     pub allow_stale_trust_list: bool,

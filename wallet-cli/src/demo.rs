@@ -54,6 +54,7 @@ fn verify_args(dir: &Path, png: &Path, now: i64) -> VerifyArgs {
         trust_root: path_arg(&dir.join("root.pub.jwk")),
         status_cache: Some(dir.join("verifier-status-cache")),
         allow_unknown_status: false,
+        allow_no_status: false,
         allow_stale_trust_list: false,
         now: Some(format_time(now)),
         max_age: wallet_core::qr::freshness::DEFAULT_WINDOW_SECONDS,
@@ -212,6 +213,8 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
             holder,
             now,
             expires: None,
+            strict_validity: false,
+            no_status: false,
         };
         let (credential, id) = issue_one(&input, &agency_key, Some(&registry))?;
         let file = dir.join(format!("{name}.sd-jwt"));

@@ -190,6 +190,7 @@ pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
         } else {
             wallet_core::status::UnknownStatusPolicy::Reject
         },
+        require_status: !a.allow_no_status,
     };
     // Our QR payloads carry a version prefix; anything else is taken as a standard SD-JWT+KB.
     let presentation = if transport::is_payload(&text) {

@@ -51,7 +51,8 @@ fn bench(c: &mut Criterion) {
                 holder.verifying_key(),
                 iat,
             )
-            .unwrap();
+            .unwrap()
+            .without_status();
             let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
             let kb = KeyBindingRequest {
                 audience: "urn:wallet:qr:offline".into(),

@@ -22,8 +22,9 @@ fn bench(c: &mut Criterion) {
     let holder = SigningKey::from_seed(&[2; 32]);
     let ty = catalogue::by_name("driving-licence").unwrap();
     let claims = ty.example_claims();
-    let request =
-        CredentialRequest::for_type(ty, ISS, &claims, holder.verifying_key(), IAT).unwrap();
+    let request = CredentialRequest::for_type(ty, ISS, &claims, holder.verifying_key(), IAT)
+        .unwrap()
+        .without_status();
     assert_eq!(request.disclosable.len(), 10);
     let mut rng = ChaCha20Rng::seed_from_u64(7);
 
@@ -40,7 +41,8 @@ fn bench(c: &mut Criterion) {
                 holder.verifying_key(),
                 IAT,
             )
-            .unwrap();
+            .unwrap()
+            .without_status();
             issue_credential(&r, &issuer, &mut rng).unwrap()
         })
     });

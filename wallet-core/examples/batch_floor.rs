@@ -43,7 +43,8 @@ fn main() {
         holder.verifying_key(),
         1_767_225_600,
     )
-    .unwrap();
+    .unwrap()
+    .without_status();
     let credential =
         issue_credential(&request, &issuer, &mut ChaCha20Rng::seed_from_u64(7)).unwrap();
     // The JWS signing input is `header.payload`: everything before the second dot.

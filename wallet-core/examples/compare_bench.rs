@@ -55,8 +55,9 @@ fn main() {
     let claims = ty.example_claims();
     let iat = 1_767_225_600;
     let mut rng = ChaCha20Rng::seed_from_u64(7);
-    let request =
-        CredentialRequest::for_type(ty, ISS, &claims, holder.verifying_key(), iat).unwrap();
+    let request = CredentialRequest::for_type(ty, ISS, &claims, holder.verifying_key(), iat)
+        .unwrap()
+        .without_status();
     // The peers get exactly the claims we sign (derived age predicates included), every one
     // selectively disclosable as ours are.
     std::fs::write(
@@ -111,7 +112,9 @@ fn main() {
             let mut seed = [3u8; 32];
             seed[..8].copy_from_slice(&i.to_le_bytes());
             let h = SigningKey::from_seed(&seed);
-            let r = CredentialRequest::for_type(ty, ISS, &claims, h.verifying_key(), iat).unwrap();
+            let r = CredentialRequest::for_type(ty, ISS, &claims, h.verifying_key(), iat)
+                .unwrap()
+                .without_status();
             let c = issue_credential(&r, &issuer, &mut rng).unwrap();
             BulkItem {
                 text: present(&c, &all, Some(&kb), &h).unwrap(),
@@ -125,8 +128,9 @@ fn main() {
     let mut results: Vec<Vec<f64>> = vec![Vec::new(); 7];
     for _ in 0..3 {
         results[0].push(median_us(rounds, 20, || {
-            let r =
-                CredentialRequest::for_type(ty, ISS, &claims, holder.verifying_key(), iat).unwrap();
+            let r = CredentialRequest::for_type(ty, ISS, &claims, holder.verifying_key(), iat)
+                .unwrap()
+                .without_status();
             black_box(issue_credential(&r, &issuer, &mut rng).unwrap());
         }));
         results[1].push(median_us(rounds, 20, || {

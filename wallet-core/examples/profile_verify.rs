@@ -32,7 +32,8 @@ fn main() {
         holder.verifying_key(),
         iat,
     )
-    .unwrap();
+    .unwrap()
+    .without_status();
     if mode == "issue" {
         for _ in 0..n {
             let r = CredentialRequest::for_type(
@@ -42,7 +43,8 @@ fn main() {
                 holder.verifying_key(),
                 iat,
             )
-            .unwrap();
+            .unwrap()
+            .without_status();
             std::hint::black_box(issue_credential(&r, &issuer, &mut rng).unwrap());
         }
         return;
@@ -80,7 +82,8 @@ fn main() {
                     holder.verifying_key(),
                     iat,
                 )
-                .unwrap();
+                .unwrap()
+                .without_status();
                 let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
                 wallet_core::bulk::BulkItem {
                     text: present(&credential, &all, Some(&kb), &holder).unwrap(),

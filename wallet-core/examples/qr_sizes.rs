@@ -49,7 +49,8 @@ fn main() {
             holder.verifying_key(),
             IAT,
         )
-        .unwrap();
+        .unwrap()
+        .without_status();
         let mut rng = ChaCha20Rng::seed_from_u64(42);
         let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
         let shown: Vec<ClaimPath> = request.disclosable.iter().take(4).cloned().collect();

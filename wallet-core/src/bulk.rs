@@ -91,7 +91,7 @@ pub fn verify_bulk_with_trust(
                 let report = result?;
                 let entry = trust.issuer(&report.issuer).ok_or(VcError::UnknownIssuer)?;
                 let status = match &report.status {
-                    None => None,
+                    None => trust_policy.no_status()?,
                     Some(reference) => {
                         let list = lists.get(&reference.uri, &report.issuer, cache, trust)?;
                         Some(status::status_in(

@@ -1,6 +1,11 @@
 //! Protocol step 1, the issuer: turns validated claims into a signed SD-JWT VC bound to the
 //! holder's key (`cnf.jwk`), with the type catalogue's default disclosure policy and decoys that
 //! pad the digest count to the type's maximum.
+//!
+//! Two rules of the catalogue are enforced here, at the last step before signing, so that no
+//! caller can skip them: `exp` never outlives the document's own validity (capped to it, or
+//! refused in strict mode), and a type that must be revocable is not issued without a
+//! `status` unless the request says so explicitly.
 
 use crate::credential::catalogue::CredentialType;
 use crate::credential::{NEVER_DISCLOSABLE, StatusRef, VC_TYP, VcError};
@@ -33,6 +38,16 @@ pub struct CredentialRequest {
     pub expires_at: i64,
     /// `status.status_list`, if the credential can be revoked.
     pub status: Option<StatusRef>,
+    /// Whether issuance refuses a request without `status` ([`VcError::StatusRequired`]):
+    /// set from the type's [`CredentialType::status_required`]; clear it only when the
+    /// issuer has decided that the credential may never be revoked.
+    pub status_required: bool,
+    /// The end of the document's own validity, unix seconds, and the claim that sets it
+    /// (from [`CredentialType::document_validity_end`]). `exp` is never issued later.
+    pub document_validity: Option<(&'static str, i64)>,
+    /// When `expires_at` is after `document_validity`: refuse
+    /// ([`VcError::ExpiryAfterDocument`]) instead of capping it.
+    pub strict_validity: bool,
 }
 
 impl CredentialRequest {
@@ -48,6 +63,7 @@ impl CredentialRequest {
         issued_at: i64,
     ) -> Result<Self, VcError> {
         let claims = credential_type.prepare_claims(claims, issued_at)?;
+        let document_validity = credential_type.document_validity_end(&claims);
         let disclosable = claims
             .keys()
             .filter(|name| credential_type.claim(name).is_some_and(|c| c.disclosable))
@@ -67,8 +83,49 @@ impl CredentialRequest {
             not_before: None,
             expires_at: issued_at.saturating_add(validity),
             status: None,
+            status_required: credential_type.status_required,
+            document_validity,
+            strict_validity: false,
         })
     }
+
+    /// The request with [`CredentialRequest::status_required`] cleared: for a credential that
+    /// is meant to be unrevocable (test fixtures, benchmarks, closed deployments).
+    #[must_use]
+    pub fn without_status(mut self) -> Self {
+        self.status_required = false;
+        self
+    }
+
+    /// The `exp` the credential gets: `expires_at`, capped to the end of the document's
+    /// validity (or refused there in strict mode).
+    pub fn effective_expiry(&self) -> Result<i64, VcError> {
+        match self.document_validity {
+            Some((field, end)) if self.expires_at > end => {
+                if self.strict_validity {
+                    Err(VcError::ExpiryAfterDocument(field))
+                } else {
+                    Ok(end)
+                }
+            }
+            _ => Ok(self.expires_at),
+        }
+    }
+}
+
+/// The issuer's choice about revocability, checked before anything is allocated or signed:
+/// a type that must be revocable needs a status list (`has_status`) unless the issuer opted
+/// out (`no_status`). Front ends call this up front; [`issue_credential`] applies the same
+/// rule to each request.
+pub fn check_status_choice(
+    credential_type: &CredentialType,
+    has_status: bool,
+    no_status: bool,
+) -> Result<(), VcError> {
+    if credential_type.status_required && !has_status && !no_status {
+        return Err(VcError::StatusRequired);
+    }
+    Ok(())
 }
 
 /// Issues the credential: `<issuer-jwt>~<disclosure>~…~`. The header carries `typ: dc+sd-jwt`
@@ -91,9 +148,11 @@ pub fn issue_credential(
             return Err(VcError::ReservedClaimDisclosable(first.clone()));
         }
     }
-    if request.expires_at <= request.issued_at
-        || request.not_before.is_some_and(|n| n >= request.expires_at)
-    {
+    if request.status_required && request.status.is_none() {
+        return Err(VcError::StatusRequired);
+    }
+    let expires_at = request.effective_expiry()?;
+    if expires_at <= request.issued_at || request.not_before.is_some_and(|n| n >= expires_at) {
         return Err(VcError::InvalidValidity);
     }
     let mut payload = request.claims.clone();
@@ -102,7 +161,7 @@ pub fn issue_credential(
     if let Some(nbf) = request.not_before {
         payload.insert("nbf".into(), Value::from(nbf));
     }
-    payload.insert("exp".into(), Value::from(request.expires_at));
+    payload.insert("exp".into(), Value::from(expires_at));
     payload.insert("vct".into(), Value::from(request.vct.as_str()));
     let mut cnf = Map::new();
     cnf.insert("jwk".into(), request.holder_key.to_jwk());

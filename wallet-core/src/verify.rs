@@ -242,7 +242,20 @@ fn verify_inner<'a>(
     }
 
     let registered = RegisteredClaims::from_payload(&payload)?;
-    registered.check_time(policy.now, policy.clock_skew)?;
+    let credential_type = catalogue::by_name(&registered.vct).ok();
+    if let Err(e) = registered.check_time(policy.now, policy.clock_skew) {
+        // An issuer caps `exp` at the document's own end, so both usually pass together: when a
+        // disclosed claim shows that the document itself has expired, say so — the reason the
+        // person at the counter can act on.
+        if e == VcError::Expired
+            && let Some(t) = credential_type
+            && let Ok(processed) = sdjwt::process(payload.clone(), &disclosures)
+            && let Some(field) = document_expired(t, &processed.claims, policy)
+        {
+            return Err(VcError::DocumentExpired(field));
+        }
+        return Err(e);
+    }
     let processed = sdjwt::process(payload, &disclosures)?;
     for claim in &processed.disclosed {
         if let [PathSegment::Key(name)] = claim.path.0.as_slice()
@@ -289,8 +302,15 @@ fn verify_inner<'a>(
         }
     };
 
-    // The type is looked up once; labels exist for top-level claims of catalogue types.
-    let credential_type = catalogue::by_name(&registered.vct).ok();
+    // A credential issued before its document's end was capped (or by an issuer that does not
+    // cap) can outlive the document: a disclosed end date that has passed is refused.
+    if let Some(t) = credential_type
+        && let Some(field) = document_expired(t, &processed.claims, policy)
+    {
+        return Err(VcError::DocumentExpired(field));
+    }
+
+    // Labels exist for top-level claims of catalogue types.
     let disclosed = processed
         .disclosed
         .into_iter()
@@ -324,6 +344,20 @@ fn verify_inner<'a>(
     })
 }
 
+/// The validity claim of type `t` among the visible `claims` (issuer-signed or disclosed) whose
+/// date has passed at the policy's `now` (with its clock skew), if any. An undisclosed one is
+/// not needed: issuance caps `exp` at the document's end, so the `exp` check covers it.
+fn document_expired(
+    t: &catalogue::CredentialType,
+    claims: &Map<String, Value>,
+    policy: &VerifyPolicy,
+) -> Option<&'static str> {
+    let skew = i64::try_from(policy.clock_skew).unwrap_or(i64::MAX);
+    t.document_validity_end(claims)
+        .filter(|(_, end)| policy.now.saturating_sub(skew) >= *end)
+        .map(|(field, _)| field)
+}
+
 /// The verifier's rules for the trust list and status checks of [`verify_with_trust`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TrustPolicy {
@@ -332,6 +366,23 @@ pub struct TrustPolicy {
     /// What to do when the credential's status list is not cached or has expired (default:
     /// reject).
     pub unknown_status: UnknownStatusPolicy,
+    /// Refuse a credential without a `status` claim ([`crate::status::StatusError::Missing`],
+    /// `status.missing`): such a credential can never be revoked. Off in [`Default`] (the
+    /// library's audit and test uses); the `wallet` CLI and the C FFI verifier turn it on
+    /// unless the caller opts out.
+    pub require_status: bool,
+}
+
+impl TrustPolicy {
+    /// The status of a credential that has no `status` claim: nothing to check, or
+    /// `status.missing` when the policy requires one.
+    pub(crate) fn no_status(&self) -> Result<Option<StatusReport>, VcError> {
+        if self.require_status {
+            Err(status::StatusError::Missing.into())
+        } else {
+            Ok(None)
+        }
+    }
 }
 
 /// What a verification against the trust list and the cached status lists proved: the base
@@ -371,7 +422,7 @@ pub fn verify_with_trust(
     let report = verify_presentation(presentation, trust, policy)?;
     let entry = trust.issuer(&report.issuer).ok_or(VcError::UnknownIssuer)?;
     let status = match &report.status {
-        None => None,
+        None => trust_policy.no_status()?,
         Some(reference) => Some(status::check_status(
             reference,
             &report.issuer,

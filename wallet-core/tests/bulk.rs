@@ -158,7 +158,8 @@ fn bad_signatures_among_many_are_found_exactly() {
             holder.verifying_key(),
             iat,
         )
-        .unwrap();
+        .unwrap()
+        .without_status();
         let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
         let kb = KeyBindingRequest {
             audience: "urn:wallet:qr:offline".into(),

@@ -36,7 +36,8 @@ fn setup() -> Setup {
     let ty = catalogue::by_name("resident-id").unwrap();
     let request =
         CredentialRequest::for_type(ty, ISS, &ty.example_claims(), holder.verifying_key(), IAT)
-            .unwrap();
+            .unwrap()
+            .without_status();
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
     let mut issuers = StaticIssuers::new();

@@ -81,10 +81,23 @@ impl World {
         now: i64,
         unknown: UnknownStatusPolicy,
     ) -> Result<TrustedReport, String> {
-        let rules = TrustPolicy {
-            stale_trust_list: StalePolicy::Fail,
-            unknown_status: unknown,
-        };
+        self.verify_rules(
+            cred,
+            now,
+            TrustPolicy {
+                stale_trust_list: StalePolicy::Fail,
+                unknown_status: unknown,
+                require_status: false,
+            },
+        )
+    }
+
+    fn verify_rules(
+        &self,
+        cred: &str,
+        now: i64,
+        rules: TrustPolicy,
+    ) -> Result<TrustedReport, String> {
         verify_with_trust(
             &presentation(cred, now),
             &self.trust,
@@ -119,6 +132,36 @@ fn valid_credential_reports_status_and_list_freshness() {
     assert_eq!(list.expires_at, Some(T0 + 2 * DAY));
     assert_eq!(list.ttl, Some(3600));
     assert!(list.refresh_due, "a day after iat with a one-hour ttl");
+}
+
+#[test]
+fn require_status_refuses_an_unrevocable_credential() {
+    let mut w = World::new();
+    let (_, revocable) = w.issue(2);
+    w.publish(T0);
+    let unrevocable = credential("resident-id", PSB, &psb_key(), T0, None);
+    let strict = TrustPolicy {
+        require_status: true,
+        ..TrustPolicy::default()
+    };
+    assert_eq!(
+        w.verify_rules(&unrevocable, NOW, strict).unwrap_err(),
+        "status.missing"
+    );
+    assert!(w.verify_rules(&revocable, NOW, strict).is_ok());
+    // Without the policy the credential verifies, reported as having no status.
+    let report = w.verify(&unrevocable, NOW).unwrap();
+    assert!(report.status.is_none());
+    // The bulk verifier applies the same rule.
+    let items = [wallet_core::bulk::BulkItem {
+        text: presentation(&unrevocable, NOW),
+        policy: policy(NOW),
+    }];
+    let results = wallet_core::bulk::verify_bulk_with_trust(&items, &w.trust, &w.cache, &strict, 1);
+    assert_eq!(
+        results[0].as_ref().map(|_| ()).unwrap_err().code(),
+        "status.missing"
+    );
 }
 
 #[test]

@@ -330,11 +330,22 @@ fn import_verifies_the_credential() {
         .import(
             &credential,
             &agency.resolver,
-            NOW + 400 * 86_400 * 30,
+            NOW + 400 * 86_400,
             &mut OsRng,
         )
         .unwrap_err();
     assert_eq!(err.code(), "vc.expired");
+    // Decades later the card itself (valid_until 2036-06-01, visible at import) has expired:
+    // the more specific result.
+    let err = store
+        .import(
+            &credential,
+            &agency.resolver,
+            NOW + 400 * 86_400 * 30,
+            &mut OsRng,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "vc.document_expired");
     // A presentation (with KB-JWT) is not what an issuer hands out.
     let holder_presentation = {
         store

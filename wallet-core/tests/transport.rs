@@ -42,7 +42,8 @@ fn driving_licence_shown(disclose: &[&str], seed: u64) -> String {
         holder.verifying_key(),
         IAT,
     )
-    .unwrap();
+    .unwrap()
+    .without_status();
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
     let paths: Vec<ClaimPath> = disclose.iter().map(|p| p.parse().unwrap()).collect();
@@ -347,6 +348,9 @@ proptest! {
             not_before: None,
             expires_at: IAT + 86_400,
             status: None,
+            status_required: false,
+            document_validity: None,
+            strict_validity: false,
         };
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let credential = issue_credential(&request, &issuer, &mut rng).unwrap();

@@ -183,6 +183,7 @@ fn stale_list_fails_by_default_and_warns_on_request() {
     let warn = TrustPolicy {
         stale_trust_list: StalePolicy::Warn,
         unknown_status: UnknownStatusPolicy::Reject,
+        require_status: false,
     };
     let report = verify_with_trust(&pres, &warned, &cache, &policy(late), &warn).unwrap();
     assert!(report.trust_list.stale);

@@ -272,7 +272,9 @@ pub(crate) fn result_for_code(code: &str) -> wallet_result {
     let layer = code.split('.').next().unwrap_or_default();
     match code {
         "key.signer_failed" => R::SignerFailed,
-        "vc.expired" | "vc.not_yet_valid" | "vc.issued_in_future" => R::CredentialExpired,
+        "vc.expired" | "vc.document_expired" | "vc.not_yet_valid" | "vc.issued_in_future" => {
+            R::CredentialExpired
+        }
         "vc.unknown_issuer"
         | "vc.unknown_key"
         | "vc.issuer_not_authorised"

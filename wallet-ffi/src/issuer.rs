@@ -92,6 +92,10 @@ struct IssueOptions {
     expires_at: Option<i64>,
     not_before: Option<i64>,
     status: Option<StatusRef>,
+    /// The issuer's explicit decision that the credential may never be revoked.
+    no_status: bool,
+    /// Refuse an `expires_at` after the document's own validity instead of capping it.
+    strict_validity: bool,
 }
 
 fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
@@ -99,6 +103,8 @@ fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
         expires_at: None,
         not_before: None,
         status: None,
+        no_status: false,
+        strict_validity: false,
     };
     if text.trim().is_empty() {
         return Ok(options);
@@ -127,11 +133,21 @@ fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
                     FfiError::json(what, "status_idx must be a non-negative integer")
                 })?);
             }
+            "no_status" | "strict_validity" => {
+                let flag = value
+                    .as_bool()
+                    .ok_or_else(|| FfiError::json(what, format!("{name} must be true or false")))?;
+                if name == "no_status" {
+                    options.no_status = flag;
+                } else {
+                    options.strict_validity = flag;
+                }
+            }
             other => {
                 return Err(FfiError::json(
                     what,
                     format!(
-                        "unknown option {other:?} (known: expires_at, not_before, status_uri, status_idx)"
+                        "unknown option {other:?} (known: expires_at, not_before, status_uri, status_idx, no_status, strict_validity)"
                     ),
                 ));
             }
@@ -151,11 +167,13 @@ fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
 }
 
 /// Issues a credential of catalogue type `credential_type` (short name such as `resident-id`,
-/// or its `vct`) from `claims_json` (a JSON object of the type's claims; derived claims such as
+/// its `vct`, or its name such as `居民身份证` / `身份证`) from `claims_json` (a JSON object of the type's claims; derived claims such as
 /// `age_over_18` are added by the library), bound to the holder's public JWK `holder_jwk`, at
 /// `now` (unix seconds, the `iat`). `options` is empty or a JSON object with any of
-/// `expires_at` (unix seconds; default: the type's validity), `not_before`, and `status_uri` +
-/// `status_idx` (the credential's entry in the agency's status list, making it revocable).
+/// `expires_at` (unix seconds; default: the type's validity; never later than the document's
+/// own validity end, to which it is capped unless `strict_validity` is true), `not_before`, and
+/// `status_uri` + `status_idx` (the credential's entry in the agency's status list, making it
+/// revocable; required for the catalogue's types unless `no_status` is true).
 /// The credential (`<jwt>~<disclosure>~…~`) goes to `credential_out`.
 ///
 /// # Safety
@@ -188,7 +206,7 @@ pub unsafe extern "C" fn wallet_issuer_issue(
         let holder = unsafe { in_required_str(holder_jwk, holder_jwk_len, "holder_jwk")? };
         // SAFETY: as above.
         let options = issue_options(unsafe { in_str(options, options_len, "options")? })?;
-        let ty = catalogue::by_name(type_name)?;
+        let ty = catalogue::lookup(type_name)?;
         let claims: Map<String, Value> = serde_json::from_str(claims_text)
             .map_err(|e| FfiError::json("claims_json (a JSON object of claims)", e))?;
         let holder = VerifyingKey::from_jwk_str(holder)?;
@@ -198,6 +216,10 @@ pub unsafe extern "C" fn wallet_issuer_issue(
         }
         request.not_before = options.not_before;
         request.status = options.status;
+        request.strict_validity = options.strict_validity;
+        if options.no_status {
+            request = request.without_status();
+        }
         let credential = issue_credential(&request, &issuer.key, &mut rand_core::OsRng)?;
         // SAFETY: `credential_out` checked non-NULL and writable by contract.
         unsafe { out.write(wallet_buffer::from_string(credential)) };
@@ -216,12 +238,21 @@ mod tests {
 
     #[test]
     fn options() {
-        assert!(issue_options("").is_ok_and(|o| o.status.is_none()));
+        assert!(issue_options("").is_ok_and(|o| o.status.is_none() && !o.no_status));
+        assert!(
+            issue_options(r#"{"no_status": true, "strict_validity": true}"#)
+                .is_ok_and(|o| o.no_status && o.strict_validity)
+        );
         assert!(
             issue_options(r#"{"status_uri": "https://x/1", "status_idx": 4, "expires_at": 5}"#)
                 .is_ok_and(|o| o.status.is_some_and(|s| s.idx == 4) && o.expires_at == Some(5))
         );
-        for bad in [r#"{"status_uri": "https://x/1"}"#, r#"{"exp": 1}"#, "1"] {
+        for bad in [
+            r#"{"status_uri": "https://x/1"}"#,
+            r#"{"exp": 1}"#,
+            r#"{"no_status": "yes"}"#,
+            "1",
+        ] {
             assert!(
                 issue_options(bad).is_err_and(|e| e.result == wallet_result::InvalidJson),
                 "{bad}"

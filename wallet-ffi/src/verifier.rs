@@ -60,6 +60,8 @@ fn lang(value: u32) -> Result<Lang, FfiError> {
 /// misspelt option is not silently ignored.
 fn config(text: &str) -> Result<VerifierConfig, FfiError> {
     let mut config = VerifierConfig::default();
+    // A credential that can never be revoked is refused unless the app opts out.
+    config.trust.require_status = true;
     if text.trim().is_empty() {
         return Ok(config);
     }
@@ -96,6 +98,7 @@ fn config(text: &str) -> Result<VerifierConfig, FfiError> {
                     UnknownStatusPolicy::Reject
                 };
             }
+            "require_status" => config.trust.require_status = flag(value, name)?,
             "allow_stale_trust_list" => {
                 config.trust.stale_trust_list = if flag(value, name)? {
                     StalePolicy::Warn
@@ -107,7 +110,7 @@ fn config(text: &str) -> Result<VerifierConfig, FfiError> {
                 return Err(FfiError::json(
                     what,
                     format!(
-                        "unknown option {other:?} (known: max_age, clock_skew, replay_capacity, accept_offline, verifier_id, accept_unknown_status, allow_stale_trust_list)"
+                        "unknown option {other:?} (known: max_age, clock_skew, replay_capacity, accept_offline, verifier_id, accept_unknown_status, require_status, allow_stale_trust_list)"
                     ),
                 ));
             }
@@ -311,14 +314,28 @@ mod tests {
     #[test]
     fn options() {
         let c = config("").unwrap();
-        assert_eq!(c, VerifierConfig::default());
+        let mut expected = VerifierConfig::default();
+        expected.trust.require_status = true;
+        assert_eq!(c, expected, "the library defaults, with require_status on");
+        assert!(
+            !config(r#"{"require_status": false}"#)
+                .unwrap()
+                .trust
+                .require_status
+        );
         let c =
             config(r#"{"max_age": 90, "verifier_id": "counter-7", "accept_unknown_status": true}"#)
                 .unwrap();
         assert_eq!(c.qr.window, 90);
         assert_eq!(c.qr.verifier_id.as_deref(), Some("counter-7"));
         assert_eq!(c.trust.unknown_status, UnknownStatusPolicy::Accept);
-        for bad in [r#"{"max_age": -1}"#, r#"{"maxage": 1}"#, "[]", "{"] {
+        for bad in [
+            r#"{"max_age": -1}"#,
+            r#"{"maxage": 1}"#,
+            r#"{"require_status": 0}"#,
+            "[]",
+            "{",
+        ] {
             assert_eq!(
                 config(bad).unwrap_err().result,
                 wallet_result::InvalidJson,

@@ -65,6 +65,35 @@ pub enum CatalogueError {
         /// The reserved name.
         field: String,
     },
+    /// A claim that ends the document's own validity ([`CredentialType::validity_claims`])
+    /// has already passed at the issuance time: the document has expired and no credential
+    /// may be issued for it.
+    #[error(
+        "claim {field:?} ends the document's validity and has already passed at issuance: the document has expired"
+    )]
+    DocumentExpired {
+        /// Name of the validity claim.
+        field: &'static str,
+    },
+    /// More than one claim breaks the schema: every error found, in the order of the checks
+    /// (names, then each claim in schema order, then cross-field rules), so a caller can fix
+    /// them all at once. A single error is returned as itself, never wrapped in this variant.
+    #[error("{} claim errors: {}", .total, join_errors(.errors))]
+    Several {
+        /// The errors found (at most [`MAX_REPORTED_ERRORS`]; `total` counts them all).
+        errors: Vec<CatalogueError>,
+        /// How many errors were found in all.
+        total: usize,
+    },
+}
+
+/// At most this many errors are kept in [`CatalogueError::Several`]: enough to fix any real
+/// claims file in one pass, bounded so that hostile input cannot make an error arbitrarily large.
+pub const MAX_REPORTED_ERRORS: usize = 32;
+
+fn join_errors(errors: &[CatalogueError]) -> String {
+    let parts: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    parts.join("; ")
 }
 
 impl CatalogueError {
@@ -78,7 +107,63 @@ impl CatalogueError {
             Self::InvalidClaim { .. } => "catalogue.invalid_claim",
             Self::DerivedClaimSupplied { .. } => "catalogue.derived_claim_supplied",
             Self::ReservedClaim { .. } => "catalogue.reserved_claim",
+            Self::DocumentExpired { .. } => "catalogue.document_expired",
+            Self::Several { .. } => "catalogue.several_errors",
         }
+    }
+
+    /// The claim an error is about (`None` for an unknown type or several errors).
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::MissingClaim { field }
+            | Self::UnknownClaim { field }
+            | Self::WrongType { field, .. }
+            | Self::InvalidClaim { field, .. }
+            | Self::DerivedClaimSupplied { field }
+            | Self::ReservedClaim { field } => Some(field),
+            Self::DocumentExpired { field } => Some(field),
+            Self::UnknownType { .. } | Self::Several { .. } => None,
+        }
+    }
+
+    /// Each individual error: the list of [`CatalogueError::Several`], or this error alone.
+    pub fn errors(&self) -> &[CatalogueError] {
+        match self {
+            Self::Several { errors, .. } => errors,
+            other => std::slice::from_ref(other),
+        }
+    }
+}
+
+/// The errors of one validation, bounded while they are collected.
+#[derive(Default)]
+struct Collected {
+    errors: Vec<CatalogueError>,
+    total: usize,
+}
+
+impl Collected {
+    fn push(&mut self, e: CatalogueError) {
+        self.total = self.total.saturating_add(1);
+        if self.errors.len() < MAX_REPORTED_ERRORS {
+            self.errors.push(e);
+        }
+    }
+
+    /// Whether an error collected so far is about `field`.
+    fn names(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field() == Some(field))
+    }
+
+    /// `Ok` for no error, the error itself for one, [`CatalogueError::Several`] for more.
+    fn finish(mut self) -> Result<(), CatalogueError> {
+        if self.total <= 1 {
+            return self.errors.pop().map_or(Ok(()), Err);
+        }
+        Err(CatalogueError::Several {
+            errors: self.errors,
+            total: self.total,
+        })
     }
 }
 
@@ -413,6 +498,18 @@ pub struct CredentialType {
     /// Default lifetime of an issued credential, in days: how often the holder's wallet is
     /// expected to refresh it from the issuer, not the document's own validity.
     pub default_validity_days: u32,
+    /// The claims whose date ends the document's own validity (its printed expiry date). A
+    /// credential's `exp` never outlives the earliest of them, an expired document is refused
+    /// at issuance, and a verifier refuses a disclosed one that has passed. A date ends at
+    /// 24:00 China Standard Time (UTC+8) of that day ([`end_of_day_cst`]); `长期` never ends.
+    pub validity_claims: &'static [&'static str],
+    /// Whether a credential of this type must be revocable (carry a `status` claim): true for
+    /// the government documents of this catalogue, so that issuing one that can never be
+    /// revoked takes an explicit decision ([`crate::issue::CredentialRequest::status_required`]).
+    pub status_required: bool,
+    /// Other names a person may use for the type (common Chinese short names such as
+    /// `驾驶证`), accepted by [`lookup`] besides the short name, `vct` and both display names.
+    pub aliases: &'static [&'static str],
 }
 
 // Constructors keep the tables below readable; most claims are required, disclosable text.
@@ -746,6 +843,17 @@ static BUSINESS_LICENCE: [ClaimSpec; 10] = [
 // (identity and licence documents are re-issued on renewal, which triggers a refresh
 // anyway); shorter where the registered facts change often and a stale credential would
 // mislead a verifier (household moves, property transfers, company changes).
+//
+// Document validity (`validity_claims`): the printed expiry of the card, licence or passport,
+// and a business licence's business term. The vehicle licence (行驶证) itself has no expiry,
+// but a vehicle past its inspection date may not be driven on the road (Road Traffic Safety
+// Law art. 13), so `inspection_valid_until` ends what the credential proves; after a new
+// inspection the agency re-issues with the new date. A real-estate title's `land_use_until`
+// does not end the title (residential land-use rights renew automatically, Civil Code
+// art. 359), and a household register has no end date: neither type names a validity claim.
+//
+// Every type is a government document that an agency may have to withdraw (lost, replaced,
+// revoked licence), so every type requires a `status` claim unless the issuer opts out.
 static TYPES: [CredentialType; 8] = [
     CredentialType {
         short_name: "resident-id",
@@ -754,6 +862,9 @@ static TYPES: [CredentialType; 8] = [
         name_en: "Resident Identity Card",
         claims: &RESIDENT_ID,
         default_validity_days: 365,
+        validity_claims: &["valid_until"],
+        status_required: true,
+        aliases: &["身份证"],
     },
     CredentialType {
         short_name: "driving-licence",
@@ -762,6 +873,9 @@ static TYPES: [CredentialType; 8] = [
         name_en: "Motor Vehicle Driving Licence",
         claims: &DRIVING_LICENCE,
         default_validity_days: 365,
+        validity_claims: &["valid_until"],
+        status_required: true,
+        aliases: &["驾驶证", "驾照"],
     },
     CredentialType {
         short_name: "vehicle-licence",
@@ -770,6 +884,9 @@ static TYPES: [CredentialType; 8] = [
         name_en: "Motor Vehicle Licence",
         claims: &VEHICLE_LICENCE,
         default_validity_days: 365,
+        validity_claims: &["inspection_valid_until"],
+        status_required: true,
+        aliases: &["行驶证"],
     },
     CredentialType {
         short_name: "household-register",
@@ -778,6 +895,9 @@ static TYPES: [CredentialType; 8] = [
         name_en: "Household Register",
         claims: &HOUSEHOLD_REGISTER,
         default_validity_days: 180,
+        validity_claims: &[],
+        status_required: true,
+        aliases: &["户口簿", "户口本"],
     },
     CredentialType {
         short_name: "real-estate-title",
@@ -786,6 +906,9 @@ static TYPES: [CredentialType; 8] = [
         name_en: "Real Estate Title Certificate",
         claims: &REAL_ESTATE_TITLE,
         default_validity_days: 90,
+        validity_claims: &[],
+        status_required: true,
+        aliases: &["不动产证", "房产证"],
     },
     CredentialType {
         short_name: "social-security-card",
@@ -794,6 +917,9 @@ static TYPES: [CredentialType; 8] = [
         name_en: "Social Security Card",
         claims: &SOCIAL_SECURITY_CARD,
         default_validity_days: 365,
+        validity_claims: &["valid_until"],
+        status_required: true,
+        aliases: &["社保卡"],
     },
     CredentialType {
         short_name: "passport",
@@ -802,6 +928,9 @@ static TYPES: [CredentialType; 8] = [
         name_en: "Passport",
         claims: &PASSPORT,
         default_validity_days: 365,
+        validity_claims: &["expiry_date"],
+        status_required: true,
+        aliases: &["普通护照"],
     },
     CredentialType {
         short_name: "business-licence",
@@ -810,6 +939,9 @@ static TYPES: [CredentialType; 8] = [
         name_en: "Business Licence",
         claims: &BUSINESS_LICENCE,
         default_validity_days: 90,
+        validity_claims: &["business_term_until"],
+        status_required: true,
+        aliases: &[],
     },
 ];
 
@@ -880,6 +1012,42 @@ pub fn by_name(short_name_or_vct: &str) -> Result<&'static CredentialType, Catal
         })
 }
 
+/// Looks a type up by any name a person may give it: the short name, the `vct`, the Chinese
+/// or English display name (English case-insensitively), or an alias such as `驾驶证`
+/// ([`CredentialType::aliases`]). For command lines and APIs where a person names a type;
+/// a credential's `vct` is matched exactly with [`by_name`].
+///
+/// # Errors
+///
+/// [`CatalogueError::UnknownType`] if no catalogue entry has that name.
+pub fn lookup(name: &str) -> Result<&'static CredentialType, CatalogueError> {
+    let name = name.trim();
+    TYPES
+        .iter()
+        .find(|t| {
+            t.short_name == name
+                || t.vct == name
+                || t.name_zh == name
+                || t.name_en.eq_ignore_ascii_case(name)
+                || t.aliases.contains(&name)
+        })
+        .ok_or_else(|| CatalogueError::UnknownType {
+            name: bounded(name),
+        })
+}
+
+/// The end of the day `date` in China Standard Time (UTC+8), as unix seconds: the instant a
+/// document whose printed validity ends on `date` stops being valid (24:00 CST, i.e. 16:00
+/// UTC of that date). Chinese documents print dates in local time, and a licence "valid until
+/// 2028-08-20" is valid for the whole of that day.
+pub fn end_of_day_cst(date: Date) -> i64 {
+    const CST_OFFSET_SECONDS: i64 = 8 * 3600;
+    date.midnight()
+        .assume_utc()
+        .unix_timestamp()
+        .saturating_add(86_400 - CST_OFFSET_SECONDS)
+}
+
 /// Display label of `claim` in credentials of type `vct` (a short name is accepted too);
 /// `None` if either is unknown.
 pub fn label_for(vct: &str, claim: &str, lang: Lang) -> Option<&'static str> {
@@ -910,63 +1078,83 @@ impl CredentialType {
     /// Validate the issuer-supplied claims and return them with derived claims added.
     ///
     /// `issued_at` is unix seconds (UTC) of issuance; derived age predicates are computed
-    /// relative to its date.
+    /// relative to its date, and a document whose validity ended at or before it is refused.
     ///
     /// # Errors
     ///
-    /// The first rule broken, checked in this order: a reserved, unknown or derived claim
-    /// name; a missing required claim; a JSON type or format error (in schema order); an
-    /// out-of-range `issued_at` (reported as claim `iat`); a cross-field rule.
+    /// Every rule broken, so that a caller can fix them all at once: one error is returned
+    /// as itself, several as [`CatalogueError::Several`] (see [`CatalogueError::errors`]), in
+    /// this order: reserved, unknown or derived claim names; missing required claims and JSON
+    /// type or format errors (in schema order); an out-of-range `issued_at` (reported as claim
+    /// `iat`); cross-field rules; an expired document ([`CatalogueError::DocumentExpired`]).
     pub fn prepare_claims(
         &self,
         claims: &Map<String, Value>,
         issued_at: i64,
     ) -> Result<Map<String, Value>, CatalogueError> {
-        // Name checks come first, so a misnamed claim is reported as such rather than as the
-        // required claim it was probably meant to be.
+        let mut errors = Collected::default();
+        // Name checks come first, so a misnamed claim is reported before the required claim it
+        // was probably meant to be.
         for key in claims.keys() {
             if RESERVED_CLAIMS.contains(&key.as_str()) {
-                return Err(CatalogueError::ReservedClaim {
+                errors.push(CatalogueError::ReservedClaim {
                     field: bounded(key),
                 });
+                continue;
             }
             match self.claims.iter().find(|c| c.name == key.as_str()) {
-                None => {
-                    return Err(CatalogueError::UnknownClaim {
-                        field: bounded(key),
-                    });
-                }
-                Some(spec) if spec.derived => {
-                    return Err(CatalogueError::DerivedClaimSupplied {
-                        field: spec.name.to_owned(),
-                    });
-                }
+                None => errors.push(CatalogueError::UnknownClaim {
+                    field: bounded(key),
+                }),
+                Some(spec) if spec.derived => errors.push(CatalogueError::DerivedClaimSupplied {
+                    field: spec.name.to_owned(),
+                }),
                 Some(_) => {}
             }
         }
 
         for spec in self.claims.iter().filter(|c| !c.derived) {
             match claims.get(spec.name) {
-                None if spec.required => {
-                    return Err(CatalogueError::MissingClaim {
-                        field: spec.name.to_owned(),
-                    });
-                }
+                None if spec.required => errors.push(CatalogueError::MissingClaim {
+                    field: spec.name.to_owned(),
+                }),
                 None => {}
-                Some(value) => check_value(spec, value)?,
+                Some(value) => {
+                    if let Err(e) = check_value(spec, value) {
+                        errors.push(e);
+                    }
+                }
             }
         }
 
         // The UTC date lags China Standard Time by up to 8 hours, so an age predicate can
         // only become true late, never early: the safe direction for an "over" claim.
-        let issuance_date = OffsetDateTime::from_unix_timestamp(issued_at)
-            .map(OffsetDateTime::date)
-            .map_err(|_| CatalogueError::InvalidClaim {
+        let Ok(issuance_date) =
+            OffsetDateTime::from_unix_timestamp(issued_at).map(OffsetDateTime::date)
+        else {
+            errors.push(CatalogueError::InvalidClaim {
                 field: "iat".to_owned(),
                 rule: RULE_ISSUED_AT,
-            })?;
+            });
+            // `finish` is an error now: one was just pushed.
+            errors.finish()?;
+            return Err(invalid("iat", RULE_ISSUED_AT));
+        };
 
-        self.check_cross_field(claims, issuance_date)?;
+        self.check_cross_field(claims, issuance_date, &mut errors);
+        // Cross-field rules only read values that passed their format check, so an expired
+        // date is reported even when other claims are wrong — but not on top of another error
+        // about the same date (e.g. before `valid_from`), which is the one to fix first.
+        for &field in self.validity_claims {
+            if self
+                .claim_validity_end(claims, field)
+                .is_some_and(|end| end <= issued_at)
+                && !errors.names(field)
+            {
+                errors.push(CatalogueError::DocumentExpired { field });
+            }
+        }
+        errors.finish()?;
 
         let mut out = claims.clone();
         let birth_date = date_claim(claims, "birth_date");
@@ -979,14 +1167,38 @@ impl CredentialType {
         Ok(out)
     }
 
+    /// When the validity claim `field` of `claims` ends the document, as unix seconds
+    /// ([`end_of_day_cst`] of its date); `None` for `长期`, an absent claim or a value that
+    /// is not a date.
+    fn claim_validity_end(&self, claims: &Map<String, Value>, field: &str) -> Option<i64> {
+        date_claim(claims, field).map(end_of_day_cst)
+    }
+
+    /// The end of the document's own validity given its claims: the earliest end among the
+    /// type's [`CredentialType::validity_claims`] present with a date, with the claim's name;
+    /// `None` when none is present or all are `长期` (long-term).
+    pub fn document_validity_end(
+        &self,
+        claims: &Map<String, Value>,
+    ) -> Option<(&'static str, i64)> {
+        self.validity_claims
+            .iter()
+            .filter_map(|field| {
+                self.claim_validity_end(claims, field)
+                    .map(|end| (*field, end))
+            })
+            .min_by_key(|(_, end)| *end)
+    }
+
     fn check_cross_field(
         &self,
         claims: &Map<String, Value>,
         issuance_date: Date,
-    ) -> Result<(), CatalogueError> {
+        errors: &mut Collected,
+    ) {
         let birth_date = date_claim(claims, "birth_date");
         if birth_date.is_some_and(|b| b > issuance_date) {
-            return Err(invalid("birth_date", RULE_BIRTH_AFTER_ISSUANCE));
+            errors.push(invalid("birth_date", RULE_BIRTH_AFTER_ISSUANCE));
         }
 
         // Every type that carries a resident ID number also carries the holder's birth date
@@ -1004,27 +1216,28 @@ impl CredentialType {
                 continue;
             };
             if birth_date.is_some_and(|b| b != parts.birth_date) {
-                return Err(invalid("birth_date", RULE_BIRTH_VS_ID));
+                errors.push(invalid("birth_date", RULE_BIRTH_VS_ID));
             }
-            if let Some(sex) = claims.get("sex").and_then(Value::as_str) {
+            // A sex that breaks its own format is reported by that check alone.
+            if let Some(sex) = claims
+                .get("sex")
+                .and_then(Value::as_str)
+                .filter(|s| Format::Sex.check_str(s).is_ok())
+            {
                 let expected = if parts.male { "男" } else { "女" };
                 if sex != expected {
-                    return Err(invalid("sex", RULE_SEX_VS_ID));
+                    errors.push(invalid("sex", RULE_SEX_VS_ID));
                 }
             }
         }
 
         for (earlier, later, rule) in DATE_ORDER {
-            // A let-chain would read better but needs Rust 1.88; the workspace MSRV is 1.85.
-            let (Some(a), Some(b)) = (date_claim(claims, earlier), date_claim(claims, later))
-            else {
-                continue;
-            };
-            if b < a {
-                return Err(invalid(later, rule));
+            if let (Some(a), Some(b)) = (date_claim(claims, earlier), date_claim(claims, later))
+                && b < a
+            {
+                errors.push(invalid(later, rule));
             }
         }
-        Ok(())
     }
 
     /// Realistic, fictitious, valid example claims (as an issuer would supply them: no
@@ -1192,9 +1405,30 @@ pub fn render_markdown() -> String {
         out.push_str(&format!("- `vct`: `{}`\n", t.vct));
         out.push_str(&format!("- Short name: `{}`\n", t.short_name));
         out.push_str(&format!(
-            "- Default credential validity: {} days\n\n",
+            "- Default credential validity: {} days\n",
             t.default_validity_days
         ));
+        if t.validity_claims.is_empty() {
+            out.push_str("- Document validity: no claim ends it (see the note below)\n");
+        } else {
+            let names: Vec<String> = t.validity_claims.iter().map(|c| format!("`{c}`")).collect();
+            out.push_str(&format!(
+                "- Document validity ends with: {} (`exp` is capped to it)\n",
+                names.join(", ")
+            ));
+        }
+        out.push_str(&format!(
+            "- Revocable: {}\n",
+            if t.status_required {
+                "required (issue with a status registry, or opt out explicitly)"
+            } else {
+                "optional"
+            }
+        ));
+        if !t.aliases.is_empty() {
+            out.push_str(&format!("- Also named: {}\n", t.aliases.join(", ")));
+        }
+        out.push('\n');
         out.push_str(
             "| Claim | 标签 | Label | JSON type | Required | Selectively disclosable | Format |\n",
         );
@@ -1226,6 +1460,20 @@ pub fn render_markdown() -> String {
             }
         }
     }
+
+    out.push_str("\n## Document validity\n\n");
+    out.push_str(
+        "A claim that ends the document's validity (its printed expiry date) is a date; the \
+         document is valid until the end of that day in China Standard Time (24:00 UTC+8, i.e. \
+         16:00 UTC of that date). `长期` (long-term) means the document does not expire. At \
+         issuance, `exp` is capped to the earliest such end (or, in strict mode, a later `exp` is \
+         refused), and a document already expired is refused with `catalogue.document_expired` \
+         naming the claim. A verifier that sees such a claim disclosed and passed refuses the \
+         credential with `vc.document_expired`. A vehicle licence ends with its inspection date \
+         (a vehicle past it may not be driven on the road); a real-estate title's land-use term \
+         renews automatically for homes and does not end the title; a household register has no \
+         end date.\n",
+    );
 
     out.push_str("\n## Formats\n\n");
     out.push_str(
@@ -2575,9 +2823,20 @@ mod tests {
             json!("2016-05-31"),
             "must not be before valid_from",
         );
+        // Equal dates are in order (issued while that one-day document was still valid).
         assert!(
-            t.prepare_claims(&with(t, &[("valid_until", json!("2016-06-01"))]), NOW)
-                .is_ok()
+            t.prepare_claims(
+                &with(t, &[("valid_until", json!("2016-06-01"))]),
+                ts(2016, 6, 1)
+            )
+            .is_ok()
+        );
+        // At NOW the same document has expired.
+        assert_eq!(
+            err_of(t, &with(t, &[("valid_until", json!("2016-06-01"))])),
+            CatalogueError::DocumentExpired {
+                field: "valid_until"
+            }
         );
         assert_invalid(
             t,

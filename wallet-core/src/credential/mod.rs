@@ -1,9 +1,10 @@
 //! SD-JWT VC (draft-ietf-oauth-sd-jwt-vc) on top of RFC 9901: the `dc+sd-jwt` media type, the
 //! registered claims every credential carries (`iss`, `iat`, `nbf`, `exp`, `vct`, `cnf`,
 //! `status`) and which of them may never be selectively disclosed, plus the catalogue of the
-//! credential types this product issues.
+//! credential types this product issues and the reading of claims documents.
 
 pub mod catalogue;
+pub mod input;
 
 use crate::jws::JwsError;
 use crate::keys::{KeyError, VerifyingKey};
@@ -48,6 +49,21 @@ pub enum VcError {
     /// `exp` has passed (beyond the allowed clock skew).
     #[error("credential has expired")]
     Expired,
+    /// A disclosed claim that ends the document's own validity (e.g. a driving licence's
+    /// `valid_until`) has passed at the verifier's `now` (beyond the allowed clock skew): the
+    /// document itself has expired, whatever the credential's `exp` says.
+    #[error("the document has expired: its {0} date has passed")]
+    DocumentExpired(&'static str),
+    /// Issuance in strict mode: the requested `exp` is later than the end of the document's own
+    /// validity (the named claim); by default `exp` is capped to it instead.
+    #[error(
+        "the requested expiry is later than the end of the document's validity (claim {0:?}); strict mode refuses to cap it"
+    )]
+    ExpiryAfterDocument(&'static str),
+    /// Issuance: the credential type must be revocable but the request has no `status`, and
+    /// the issuer did not opt out.
+    #[error("this credential type must be revocable: the credential needs a status list entry")]
+    StatusRequired,
     /// `nbf` is still in the future (beyond the allowed clock skew).
     #[error("credential is not yet valid")]
     NotYetValid,
@@ -109,6 +125,9 @@ impl VcError {
             Self::ReservedClaimSupplied(_) => "vc.reserved_claim_supplied",
             Self::InvalidValidity => "vc.invalid_validity",
             Self::Expired => "vc.expired",
+            Self::DocumentExpired(_) => "vc.document_expired",
+            Self::ExpiryAfterDocument(_) => "vc.expiry_after_document",
+            Self::StatusRequired => "vc.status_required",
             Self::NotYetValid => "vc.not_yet_valid",
             Self::IssuedInFuture => "vc.issued_in_future",
             Self::InvalidHolderKey(_) => "vc.invalid_holder_key",

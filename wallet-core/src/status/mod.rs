@@ -98,6 +98,10 @@ pub enum StatusError {
     /// The Status List Token's `iat` is in the future (beyond the clock skew).
     #[error("status list token was issued in the future")]
     IssuedInFuture,
+    /// The verifier's policy requires a revocable credential and this one has no `status`
+    /// claim: nobody could ever revoke it.
+    #[error("credential has no status list entry and cannot be revoked; the verifier requires one")]
+    Missing,
     /// The credential has been revoked (status 0x01 INVALID).
     #[error("credential has been revoked")]
     Revoked,
@@ -146,6 +150,7 @@ impl StatusError {
             Self::UnknownList => "status.unknown_list",
             Self::ExpiredList => "status.expired_list",
             Self::IssuedInFuture => "status.issued_in_future",
+            Self::Missing => "status.missing",
             Self::Revoked => "status.revoked",
             Self::Suspended => "status.suspended",
             Self::Unrecognised(_) => "status.unrecognised",

@@ -41,7 +41,8 @@ fn issue_for(holder: &SigningKey) -> (String, StaticIssuers) {
         holder.verifying_key(),
         NOW - 60,
     )
-    .unwrap();
+    .unwrap()
+    .without_status();
     let credential = issue_credential(&request, &issuer, &mut OsRng).unwrap();
     let mut issuers = StaticIssuers::new();
     issuers.add("https://psb.example.gov.cn", issuer.verifying_key());

@@ -49,7 +49,8 @@ impl Agency {
         let ty = catalogue::by_name(short_name).unwrap();
         let request =
             CredentialRequest::for_type(ty, ISSUER, &ty.example_claims(), *holder, NOW - 60)
-                .unwrap();
+                .unwrap()
+                .without_status();
         issue_credential(&request, &self.key, &mut OsRng).unwrap()
     }
 }

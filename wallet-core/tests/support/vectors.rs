@@ -138,6 +138,7 @@ pub fn regenerate(v: &Vector) -> Result<(String, String), String> {
             let ty = catalogue::by_name(name).map_err(|e| e.to_string())?;
             CredentialRequest::for_type(ty, &v.issuer_iss, &claims, holder_key.verifying_key(), iat)
                 .map_err(|e| e.to_string())?
+                .without_status()
         }
         None => CredentialRequest {
             issuer: v.issuer_iss.clone(),
@@ -150,6 +151,9 @@ pub fn regenerate(v: &Vector) -> Result<(String, String), String> {
             not_before: None,
             expires_at: 0,
             status: None,
+            status_required: false,
+            document_validity: None,
+            strict_validity: false,
         },
     };
     request.expires_at = v.exp.ok_or("no exp")?;

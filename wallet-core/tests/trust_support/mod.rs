@@ -101,7 +101,8 @@ pub fn credential(
     let t = catalogue::by_name(short).unwrap();
     let mut request =
         CredentialRequest::for_type(t, iss, &t.example_claims(), holder().verifying_key(), iat)
-            .unwrap();
+            .unwrap()
+            .without_status();
     request.status = status;
     issue_credential(&request, issuer_key, &mut rng(iat as u64)).unwrap()
 }

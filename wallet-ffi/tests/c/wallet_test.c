@@ -782,7 +782,8 @@ static void test_errors(const struct fixtures *fx, const char *work) {
   /* Import errors: expired, bound to a key the store does not hold, duplicate, a presentation
    * instead of a credential, a trust list under the wrong root, garbage. */
   /* Issued 2026-01-01 01:00, expired 2026-01-02, imported 2026-06-01. */
-  char *expired = issue_at(issuer, fx, &holder, "{\"expires_at\":1767312000}", 1767229200);
+  char *expired =
+      issue_at(issuer, fx, &holder, "{\"expires_at\":1767312000,\"no_status\":true}", 1767229200);
   EXPECT(wallet_store_import(store, expired, strlen(expired), fx->trust_list, strlen(fx->trust_list),
                              fx->root_jwk, strlen(fx->root_jwk), NOW, &untouched),
          WALLET_RESULT_CREDENTIAL_EXPIRED);
@@ -791,13 +792,13 @@ static void test_errors(const struct fixtures *fx, const char *work) {
   free(expired);
   wallet_buffer foreign_key = {0};
   EXPECT(wallet_issuer_public_jwk(issuer, &foreign_key), WALLET_RESULT_OK);
-  char *foreign = issue(issuer, fx, &foreign_key, NULL);
+  char *foreign = issue(issuer, fx, &foreign_key, "{\"no_status\":true}");
   EXPECT(wallet_store_import(store, foreign, strlen(foreign), fx->trust_list, strlen(fx->trust_list),
                              fx->root_jwk, strlen(fx->root_jwk), NOW, &untouched),
          WALLET_RESULT_STORE_HOLDER_KEY_NOT_HELD);
   free(foreign);
   wallet_buffer_free(&foreign_key);
-  char *good = issue(issuer, fx, &holder, NULL);
+  char *good = issue(issuer, fx, &holder, "{\"no_status\":true}");
   char *good_id = import(store, fx, good);
   EXPECT(wallet_store_import(store, good, strlen(good), fx->trust_list, strlen(fx->trust_list),
                              fx->root_jwk, strlen(fx->root_jwk), NOW, &untouched),
