@@ -32,7 +32,7 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::Path;
 
-pub use super::replay_file::ReplayCacheError;
+pub use super::replay_file::{REPLAY_COMPACT_SLACK, ReplayCacheError};
 
 /// `aud` of offline refreshing codes (no particular verifier).
 pub const OFFLINE_AUDIENCE: &str = "urn:wallet:qr:offline";

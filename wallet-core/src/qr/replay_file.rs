@@ -25,7 +25,7 @@
 //!
 //! Bounded: entries whose `forget_after` has passed are dropped when the file is compacted,
 //! which happens (atomically, through [`fsutil::write_atomic`]) as soon as the file holds more
-//! than twice the live entries plus [`COMPACT_SLACK`]; live entries are capped by the cache's
+//! than twice the live entries plus [`REPLAY_COMPACT_SLACK`]; live entries are capped by the cache's
 //! capacity. Each compaction writes a new generation number, so other processes know to re-read
 //! the whole file.
 //!
@@ -56,7 +56,7 @@ const MAX_HEADER_LEN: u64 = 64;
 /// Longest record line: 43 (key) + 1 + 20 (i64) + 1 + 8 (check) + 1 (newline).
 const MAX_RECORD_LEN: u64 = 74;
 /// Records the file may hold beyond twice the live entries before it is compacted.
-pub const COMPACT_SLACK: u64 = 1024;
+pub const REPLAY_COMPACT_SLACK: u64 = 1024;
 /// How long an operation waits for another process holding the lock.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(5);
 /// The file is readable by its owner only, like every file the library writes.
@@ -262,7 +262,7 @@ impl Journal {
         let records = u64::try_from(capacity)
             .unwrap_or(u64::MAX)
             .saturating_mul(2)
-            .saturating_add(COMPACT_SLACK)
+            .saturating_add(REPLAY_COMPACT_SLACK)
             .saturating_add(1);
         let mut journal = Self {
             path: path.to_owned(),
@@ -437,14 +437,14 @@ impl Journal {
     }
 
     /// Drops entries expired at `now` from `seen` and rewrites the file with the live ones once
-    /// it holds more than twice as many records plus [`COMPACT_SLACK`]. Under the lock.
+    /// it holds more than twice as many records plus [`REPLAY_COMPACT_SLACK`]. Under the lock.
     pub(crate) fn compact_if_due(
         &mut self,
         seen: &mut HashMap<ReplayKey, i64>,
         now: i64,
     ) -> Result<(), ReplayCacheError> {
         let due = |records: u64, live: u64| {
-            records > live.saturating_mul(2).saturating_add(COMPACT_SLACK)
+            records > live.saturating_mul(2).saturating_add(REPLAY_COMPACT_SLACK)
         };
         if !due(self.records, self.live_at_check) {
             return Ok(());
