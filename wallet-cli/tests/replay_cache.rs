@@ -5,7 +5,12 @@
 //! Runs against the fixtures in tests/fixtures at their fixed time; the cache files live in a
 //! temporary directory.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use serde_json::Value;
 use std::path::Path;
@@ -25,7 +30,12 @@ fn wallet(args: &[&str], stdin: Option<&str>) -> Output {
     command
         .current_dir("tests/fixtures")
         .args(args)
-        .args(["--trust-list", "trust-list.jwt", "--trust-root", "root.pub.jwk"])
+        .args([
+            "--trust-list",
+            "trust-list.jwt",
+            "--trust-root",
+            "root.pub.jwk",
+        ])
         .args(["--status-cache", "status-cache", "--now", NOW]);
     match stdin {
         None => command.output().unwrap(),
@@ -127,7 +137,15 @@ fn verify_batch_detects_replays_only_when_asked() {
     let payload = fixture("valid-payload.txt");
     let input = format!("{payload}\n{payload}\n");
     let batch = |extra: &[&str]| {
-        let mut args = vec!["verify-batch", "--input", "-", "--output", "-", "--jobs", "1"];
+        let mut args = vec![
+            "verify-batch",
+            "--input",
+            "-",
+            "--output",
+            "-",
+            "--jobs",
+            "1",
+        ];
         args.extend(extra);
         let out = wallet(&args, Some(&input));
         let codes: Vec<String> = String::from_utf8_lossy(&out.stdout)
