@@ -17,7 +17,7 @@ use std::path::Path;
 use std::time::Instant;
 use wallet_core::bulk::{BulkItem, verify_bulk_with_trust};
 use wallet_core::credential::catalogue::Lang;
-use wallet_core::qr::freshness::OFFLINE_AUDIENCE;
+use wallet_core::qr::freshness::{DEFAULT_REPLAY_CAPACITY, OFFLINE_AUDIENCE, ReplayCache};
 use wallet_core::report;
 use wallet_core::sdjwt::KbExpectation;
 use wallet_core::status::{StatusCache, UnknownStatusPolicy};
@@ -164,6 +164,12 @@ fn run(
         max_age: a.max_age,
         clock_skew: a.clock_skew,
     };
+    // No replay detection unless asked: the input is usually a log of codes already scanned.
+    let mut replay = match (&a.replay_cache, a.detect_replay) {
+        (Some(path), _) => Some(crate::verifier::open_replay_cache(path, now)?),
+        (None, true) => Some(ReplayCache::new(DEFAULT_REPLAY_CAPACITY)),
+        (None, false) => None,
+    };
     let mut input = open_input(&a.input)?;
     let mut output = open_output(&a.output, a.force)?;
     let write_err = |e: std::io::Error| io_error(e, "cannot write the output", &a.output);
@@ -203,8 +209,14 @@ fn run(
             .iter()
             .filter_map(|l| l.item.as_ref().ok().cloned())
             .collect();
-        let mut results =
-            verify_bulk_with_trust(&items, trust, cache, &trust_policy, threads).into_iter();
+        let mut results = verify_bulk_with_trust(&items, trust, cache, &trust_policy, threads);
+        if let Some(replay) = &mut replay {
+            replay.screen_bulk(&items, &mut results).map_err(|e| {
+                CliError::input(format!("cannot use the replay cache: {e} ({})", e.code()))
+                    .hint("check the --replay-cache file and its permissions, then run again")
+            })?;
+        }
+        let mut results = results.into_iter();
         for line in &block {
             let mut object = match &line.item {
                 Ok(item) => {

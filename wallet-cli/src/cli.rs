@@ -711,6 +711,11 @@ pub struct VerifyArgs {
     /// Warn (stderr, and `warnings` in --json) when the status list used is older than this.
     #[arg(long, value_parser = seconds_arg, default_value = "1d")]
     pub status_max_age: u64,
+    /// Remember accepted codes in FILE (created if missing, locked while in use, shared by every
+    /// verifier naming it), so that a code shown again within its window is refused as a replay
+    /// (exit 1), also by a later run.
+    #[arg(long, value_name = "FILE")]
+    pub replay_cache: Option<PathBuf>,
     /// Expected audience (challenge mode; needs --nonce).
     #[arg(long, requires = "nonce")]
     pub aud: Option<String>,
@@ -769,6 +774,15 @@ pub struct VerifyBatchArgs {
     /// this.
     #[arg(long, value_parser = seconds_arg, default_value = "1d")]
     pub status_max_age: u64,
+    /// Refuse a presentation already accepted earlier in the input (`qr.replay`). Off by
+    /// default: this command audits codes already scanned, which are not replays of each other
+    /// unless asked to check.
+    #[arg(long)]
+    pub detect_replay: bool,
+    /// Also refuse presentations accepted by any verifier using FILE (`verify --replay-cache`),
+    /// and record the accepted ones there; implies --detect-replay.
+    #[arg(long, value_name = "FILE")]
+    pub replay_cache: Option<PathBuf>,
     /// Worker threads (default: every core).
     #[arg(long)]
     pub jobs: Option<usize>,

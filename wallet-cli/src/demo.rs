@@ -59,6 +59,7 @@ fn verify_args(dir: &Path, png: &Path, now: i64) -> VerifyArgs {
         now: Some(format_time(now)),
         max_age: wallet_core::qr::freshness::DEFAULT_WINDOW_SECONDS,
         clock_skew: wallet_core::qr::freshness::DEFAULT_SKEW_SECONDS,
+        replay_cache: None,
         aud: None,
         nonce: None,
         json: false,

@@ -13,7 +13,9 @@ use serde_json::{Map, Value, json};
 use std::path::Path;
 use wallet_core::credential::VcError;
 use wallet_core::credential::catalogue::{self, Lang};
-use wallet_core::qr::freshness::OFFLINE_AUDIENCE;
+use wallet_core::qr::freshness::{
+    DEFAULT_REPLAY_CAPACITY, FreshnessError, OFFLINE_AUDIENCE, ReplayCache, ReplayEntry,
+};
 use wallet_core::qr::scan::{ScanLimits, scan_image};
 use wallet_core::qr::transport;
 use wallet_core::report;
@@ -110,8 +112,44 @@ fn classify(e: &VcError) -> u8 {
     match e {
         VcError::Trust(_) => crate::common::EXIT_ERROR,
         VcError::Status(s) if s.code() == "status.io" => crate::common::EXIT_ERROR,
+        VcError::Freshness(FreshnessError::ReplayCache(_)) => crate::common::EXIT_ERROR,
         _ => EXIT_NEGATIVE,
     }
+}
+
+/// Opens `--replay-cache FILE` (created if missing). `-` is refused: the cache is a file that is
+/// locked and appended to, not a stream.
+pub(crate) fn open_replay_cache(path: &Path, now: i64) -> CliResult<ReplayCache> {
+    if path == Path::new("-") {
+        return Err(
+            CliError::input("--replay-cache cannot be - (standard input or output)")
+                .hint("name a file that every verifier on this machine can share, e.g. --replay-cache /var/lib/wallet/replay.cache"),
+        );
+    }
+    ReplayCache::open(path, DEFAULT_REPLAY_CAPACITY, now).map_err(|e| {
+        CliError::input(format!(
+            "cannot use the replay cache {}: {e} ({})",
+            path.display(),
+            e.code()
+        ))
+        .hint(hint_text(e.code()))
+    })
+}
+
+/// Records an accepted presentation in the replay cache, if one is in use: a presentation it
+/// already holds is refused (`qr.replay`).
+fn remember(
+    cache: Option<&mut ReplayCache>,
+    report: &TrustedReport,
+    policy: &VerifyPolicy,
+) -> Result<(), VcError> {
+    let (Some(cache), Some(kb)) = (cache, report.report.key_binding.as_ref()) else {
+        return Ok(());
+    };
+    let entry = ReplayEntry::accepted(kb, policy);
+    cache
+        .check_and_record(entry.sd_hash, entry.nonce, entry.forget_after, entry.now)
+        .map_err(VcError::Freshness)
 }
 
 /// What to do about a refusal; a stale code says how old a code may be.
@@ -134,6 +172,15 @@ fn hint_text(code: &str) -> &'static str {
         "status.suspended" => "the issuer suspended this credential: do not accept it now",
         "vc.expired" => "the credential has expired: the holder must renew it",
         "sdjwt.kb_iat_in_future" => "check this device's clock, then ask for a fresh code",
+        "qr.replay" => {
+            "this code was already accepted: ask the holder to show a fresh code on their own phone"
+        }
+        "qr.replay_cache_corrupt" | "qr.replay_cache_too_large" => {
+            "move the replay cache file aside to start an empty one"
+        }
+        "qr.replay_cache_io" | "qr.replay_cache_locked" => {
+            "check the --replay-cache path and its permissions, then try again"
+        }
         "vc.unknown_issuer"
         | "vc.issuer_not_authorised"
         | "vc.unknown_key"
@@ -172,6 +219,10 @@ pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
     };
     let trust = load_trust_list(&a.trust_list, &a.trust_root, now, stale)?;
     let cache = open_status_cache(a.status_cache.as_deref())?;
+    let mut replay = match &a.replay_cache {
+        Some(path) => Some(open_replay_cache(path, now)?),
+        None => None,
+    };
     let text = input_text(a)?;
     let expectation = KbExpectation {
         audience: a.aud.clone().unwrap_or_else(|| OFFLINE_AUDIENCE.to_owned()),
@@ -198,8 +249,9 @@ pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
     } else {
         Ok(text)
     };
-    let result =
-        presentation.and_then(|p| verify_with_trust(&p, &trust, &cache, &policy, &trust_policy));
+    let result = presentation
+        .and_then(|p| verify_with_trust(&p, &trust, &cache, &policy, &trust_policy))
+        .and_then(|r| remember(replay.as_mut(), &r, &policy).map(|()| r));
     let l = lang(a.lang);
     let checked_at = format_time(now);
     match result {

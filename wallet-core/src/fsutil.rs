@@ -57,6 +57,27 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     sync_dir(dir)
 }
 
+/// Creates `path` with `bytes` atomically, only if nothing exists at that name: as
+/// [`write_atomic`], but the final step is a rename that does not replace (`renameat2` with
+/// `RENAME_NOREPLACE`, or a hard link where that is unavailable), so the check and the creation
+/// are one step and need no lock. A reader or a crash sees no file or the whole file; an existing
+/// file gives `AlreadyExists` and is untouched; on any failure nothing is left behind (a process
+/// killed mid-way can leave only the `.<name>.tmp-XXXXXX` file that [`remove_orphaned_temp_files`]
+/// sweeps).
+pub fn create_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    let dir = parent_dir(path);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&temp_prefix(path))
+        .rand_bytes(TEMP_RAND_CHARS)
+        .tempfile_in(dir)?;
+    set_mode(tmp.as_file(), mode)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    // On failure the temporary file is dropped, which deletes it.
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    sync_dir(dir)
+}
+
 /// Creates `path` with `bytes` only if it does not exist yet (`O_CREAT|O_EXCL`), mode `mode`
 /// from the start, fsynced with its directory. An existing file is never overwritten: the error
 /// kind is `AlreadyExists`.

@@ -1,5 +1,6 @@
 //! A verifier device in one value: the pinned trust list, the Status List Tokens it was handed
-//! (kept in memory) and the show-certificate freshness state (replay cache, open challenges).
+//! (kept in memory) and the show-certificate freshness state (replay cache — in memory, or in a
+//! file with [`Verifier::set_replay_cache`] — and open challenges).
 //! An app that keeps a verifier open between scans — the C FFI's `wallet_verifier` — holds one
 //! [`Verifier`] and gets, for each scan, the same checks and the same JSON report as
 //! `wallet verify --json`.
@@ -12,7 +13,7 @@
 use crate::credential::VcError;
 use crate::credential::catalogue::Lang;
 use crate::keys::VerifyingKey;
-use crate::qr::freshness::{Challenge, QrVerifier, QrVerifierConfig};
+use crate::qr::freshness::{Challenge, QrVerifier, QrVerifierConfig, ReplayCache};
 use crate::report;
 use crate::status::{StatusCache, StatusError, StatusListMemo};
 use crate::trust::{TrustError, VerifiedTrustList};
@@ -118,5 +119,12 @@ impl Verifier {
     /// Number of presentations remembered for replay detection.
     pub fn replay_entries(&self) -> usize {
         self.qr.replay_entries()
+    }
+
+    /// Keeps the replay history in `cache` from now on — typically a file-backed
+    /// [`ReplayCache::open`], so that a verifier created afresh (after a restart, or one handle
+    /// per scan) still refuses a code accepted before.
+    pub fn set_replay_cache(&mut self, cache: ReplayCache) {
+        self.qr.set_replay_cache(cache);
     }
 }

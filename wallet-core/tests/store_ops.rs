@@ -67,6 +67,8 @@ fn verify_kb(presentation: &str, agency: &Agency, nonce: &str) -> Vec<String> {
 fn create_then_open_with_passphrase_and_raw_key() {
     let dir = tempfile::tempdir().unwrap();
     let store = passphrase_store(dir.path());
+    // Creating takes no lock (the no-replace rename is the atomic step): no lock file yet.
+    assert!(!dir.path().join("wallet.store.lock").exists());
     assert!(store.list().unwrap().is_empty());
     let path = store_path(dir.path());
     let reopened = open_pass(&path, PASSPHRASE).unwrap();
@@ -79,7 +81,7 @@ fn create_then_open_with_passphrase_and_raw_key() {
             0o600
         );
     }
-    // The lock file sits beside the store.
+    // The lock file sits beside the store once it is opened or changed.
     assert!(dir.path().join("wallet.store.lock").exists());
 
     let dir2 = tempfile::tempdir().unwrap();
@@ -87,6 +89,116 @@ fn create_then_open_with_passphrase_and_raw_key() {
     raw_store(dir2.path(), &raw);
     assert!(
         open_raw(&store_path(dir2.path()), &raw)
+            .unwrap()
+            .list()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// The names in a directory, sorted.
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A creation that fails — a missing directory, something already at the path (a store, another
+/// file, a directory), an empty passphrase, unusable key-derivation parameters — leaves the
+/// directory exactly as it was: no store, no temporary file, no lock file.
+#[test]
+fn a_failed_create_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let create = |path: &std::path::Path, pass: &str, kdf: &KdfParams| {
+        Store::create(
+            path,
+            StoreSecret::Passphrase(pass),
+            kdf,
+            &test_options(),
+            &mut OsRng,
+        )
+        .map(drop)
+        .unwrap_err()
+        .code()
+    };
+    let path = store_path(dir.path());
+    assert_eq!(
+        create(
+            &dir.path().join("missing/wallet.store"),
+            PASSPHRASE,
+            &tiny_kdf()
+        ),
+        "store.io"
+    );
+    assert_eq!(create(&path, "", &tiny_kdf()), "store.empty_passphrase");
+    assert!(KdfParams::new(0, 0, 0).is_err());
+    assert!(listing(dir.path()).is_empty(), "{:?}", listing(dir.path()));
+    fs::write(dir.path().join("notes.txt"), b"notes").unwrap();
+    fs::create_dir(dir.path().join("sub")).unwrap();
+    assert_eq!(
+        create(&dir.path().join("notes.txt"), PASSPHRASE, &tiny_kdf()),
+        "store.exists"
+    );
+    assert_eq!(
+        create(&dir.path().join("sub"), PASSPHRASE, &tiny_kdf()),
+        "store.exists"
+    );
+    assert_eq!(listing(dir.path()), ["notes.txt", "sub"]);
+    passphrase_store(dir.path());
+    let before = listing(dir.path());
+    assert_eq!(create(&path, PASSPHRASE, &tiny_kdf()), "store.exists");
+    let backup = fs::read(&path).unwrap();
+    assert_eq!(
+        Store::restore_backup(
+            &path,
+            &backup,
+            StoreSecret::Passphrase(PASSPHRASE),
+            &test_options(),
+            &mut OsRng,
+        )
+        .unwrap_err()
+        .code(),
+        "store.exists"
+    );
+    assert_eq!(listing(dir.path()), before);
+    assert_eq!(before, ["notes.txt", "sub", "wallet.store"]);
+}
+
+/// Two creations of the same store racing: exactly one wins, the other is told the store
+/// exists, and the winner's file is whole.
+#[test]
+fn racing_creations_make_one_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = store_path(dir.path());
+    let results: Vec<Result<Store, StoreError>> = std::thread::scope(|s| {
+        let racers: Vec<_> = (0..4)
+            .map(|_| {
+                let path = &path;
+                s.spawn(move || {
+                    Store::create(
+                        path,
+                        StoreSecret::Passphrase(PASSPHRASE),
+                        &tiny_kdf(),
+                        &test_options(),
+                        &mut OsRng,
+                    )
+                })
+            })
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    for r in &results {
+        if let Err(e) = r {
+            assert_eq!(e.code(), "store.exists");
+        }
+    }
+    assert_eq!(listing(dir.path()), ["wallet.store"]);
+    assert!(
+        open_pass(&path, PASSPHRASE)
             .unwrap()
             .list()
             .unwrap()
@@ -565,6 +677,8 @@ fn a_second_writer_waits_or_gets_locked() {
         fs::OpenOptions::new()
             .read(true)
             .write(true)
+            .create(true)
+            .truncate(false)
             .open(&lock_path)
             .unwrap(),
     );

@@ -76,6 +76,8 @@ fn open_while_another_writer_holds_the_lock_leaves_its_temp_file() {
         fs::OpenOptions::new()
             .read(true)
             .write(true)
+            .create(true)
+            .truncate(false)
             .open(dir.path().join("wallet.store.lock"))
             .unwrap(),
     );

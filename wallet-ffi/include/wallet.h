@@ -12,9 +12,12 @@
  *   wallet_last_error_code() copy the calling thread's last error (message, stable code such
  *   as "store.wrong_key"); wallet_error_message() describes a code.
  * - Inputs come first, outputs last. Outputs are written only on success; on failure they are
- *   left untouched.
+ *   left untouched. A verification that refuses a credential is a success: its verdict is the
+ *   `valid_out` output of wallet_verifier_verify(), never the result code.
+ * - Error messages never contain a caller's control characters raw (they are escaped).
  * - Bytes and strings are pointer + length; no NUL terminator is needed. Strings must be UTF-8
- *   (WALLET_RESULT_INVALID_UTF8 otherwise). (NULL, 0) is the empty string.
+ *   (WALLET_RESULT_INVALID_UTF8 otherwise). (NULL, 0) and ("", 0) are the same empty input to
+ *   every function.
  * - Data the library allocates comes back in a wallet_buffer, which the caller owns and releases
  *   with wallet_buffer_free(). Its data is followed by a 0 byte, so text can be used as a C
  *   string.
@@ -33,15 +36,18 @@
 #include <stdint.h>
 
 /**
- * Major version of this library (semantic versioning: the C ABI changes incompatibly only with
- * it). Compare with `wallet_version()` at run time to detect a header/library mismatch.
+ * Major version of this library (semantic versioning: from 1.0 the C ABI changes incompatibly
+ * only with it; before 1.0, with the minor version). Compare with `wallet_version()` at run time
+ * to detect a header/library mismatch.
  */
 #define WALLET_VERSION_MAJOR 0
 
 /**
- * Minor version of this library: functions and result codes may be added.
+ * Minor version of this library. While the major version is 0, a new minor version may change
+ * the ABI incompatibly: 0.2 added the `valid_out` verdict to `wallet_verifier_verify` and
+ * `wallet_verifier_verify_image`.
  */
-#define WALLET_VERSION_MINOR 1
+#define WALLET_VERSION_MINOR 2
 
 /**
  * Patch version of this library.
@@ -232,6 +238,17 @@ enum wallet_result
    * The verifier has no identifier, so it cannot issue challenges.
    */
   WALLET_RESULT_CHALLENGE_DISABLED = 611,
+  /**
+   * The persistent replay cache file is damaged, of a format version this library does not
+   * know, or larger than its capacity allows (`qr.replay_cache_corrupt`,
+   * `qr.replay_cache_too_large`): move it aside.
+   */
+  WALLET_RESULT_REPLAY_CACHE_DAMAGED = 620,
+  /**
+   * The persistent replay cache file cannot be created, read, written or locked
+   * (`qr.replay_cache_io`, `qr.replay_cache_locked`).
+   */
+  WALLET_RESULT_REPLAY_CACHE_UNAVAILABLE = 621,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -449,7 +466,7 @@ size_t wallet_last_error_code(char *buf,
                               size_t buf_len);
 
 /**
- * The library's version as a NUL-terminated string ("0.1.0"), statically allocated: never
+ * The library's version as a NUL-terminated string ("0.2.0"), statically allocated: never
  * free it. Thread-safe.
  */
 const char *wallet_version(void);
@@ -768,8 +785,12 @@ wallet_result wallet_challenge_read(const char *challenge,
  * presentation, s; default 60), `clock_skew` (s; default 30), `verifier_id` (enables challenge
  * mode), `accept_offline` (default true), `accept_unknown_status` (accept a credential whose
  * status list is not cached, reporting the status as unknown; default false),
- * `allow_stale_trust_list` (default false), `replay_capacity` (default 1,000,000). On success
- * `*verifier_out` owns a new handle; free it with `wallet_verifier_free`.
+ * `allow_stale_trust_list` (default false), `replay_capacity` (default 1,000,000),
+ * `replay_cache` (a file path: keep the replay history in that file rather than in the handle,
+ * so that a new handle — after a restart, or one per scan — still refuses a code accepted
+ * before; created if missing; `WALLET_RESULT_REPLAY_CACHE_DAMAGED` or
+ * `_UNAVAILABLE` when it cannot be used). On success `*verifier_out` owns a new handle; free it
+ * with `wallet_verifier_free`.
  *
  * # Safety
  * Pointers are NULL or valid for their lengths; `verifier_out` is NULL or writable.
@@ -807,38 +828,45 @@ wallet_result wallet_verifier_add_status_list(const struct wallet_verifier *veri
 
 /**
  * Verifies a scanned text — a `CW1:` QR payload or a standard SD-JWT+KB string — at `now` (unix
- * seconds, from the device clock) and writes the JSON report to `report_out`, with labels in
- * `lang` (a `wallet_lang`). The call succeeds whenever a report was made, valid or not: read
- * `"valid"` (true/false) and `"code"` (`"ok"` or the stable reason, e.g. `"status.revoked"`,
- * `"qr.replay"`) from the report. Errors are only for bad arguments. An accepted offline code
- * is remembered, so the same code scanned again is reported as `qr.replay`.
+ * seconds, from the device clock). The call succeeds (`WALLET_RESULT_OK`) whenever the text was
+ * checked, **whether the credential was accepted or refused**: the verdict is `*valid_out` —
+ * `true` only for a credential to accept (show green), `false` for one refused (show red) —
+ * and the JSON report in `report_out` (labels in `lang`, a `wallet_lang`) says why, with
+ * `"valid"` equal to `*valid_out` and `"code"` `"ok"` or the stable reason (`"status.revoked"`,
+ * `"qr.replay"`, …). Both outputs are written on every success and neither on an error; errors
+ * are only for bad arguments. An empty payload (`(NULL, 0)` or `("", 0)`) is checked like any
+ * text and refused. An accepted code is remembered, so the same code scanned again is refused
+ * as `qr.replay` (by this handle, or by any handle sharing its `replay_cache` file).
  *
  * # Safety
  * `verifier` is NULL or a live handle; `payload` is NULL or valid for `payload_len`;
- * `report_out` is NULL or writable.
+ * `valid_out` and `report_out` are NULL or writable.
  */
 wallet_result wallet_verifier_verify(const struct wallet_verifier *verifier,
                                      const char *payload,
                                      size_t payload_len,
                                      int64_t now,
                                      uint32_t lang,
+                                     bool *valid_out,
                                      struct wallet_buffer *report_out);
 
 /**
  * Finds the QR code in a camera photo or screenshot (PNG or JPEG bytes, at most 16 MiB and
- * 4096 × 4096 pixels) and verifies it as `wallet_verifier_verify` does. When no code can be
- * read the call fails (`WALLET_RESULT_QR_NOT_FOUND`, or `WALLET_RESULT_QR_IMAGE_INVALID` for an
- * unreadable image) and no report is written: ask for another photo.
+ * 4096 × 4096 pixels) and verifies it as `wallet_verifier_verify` does, writing the verdict to
+ * `*valid_out` and the report to `report_out`. When no code can be read the call fails
+ * (`WALLET_RESULT_QR_NOT_FOUND`, or `WALLET_RESULT_QR_IMAGE_INVALID` for an unreadable image)
+ * and neither output is written: ask for another photo.
  *
  * # Safety
  * `verifier` is NULL or a live handle; `image` is NULL or valid for `image_len`;
- * `report_out` is NULL or writable.
+ * `valid_out` and `report_out` are NULL or writable.
  */
 wallet_result wallet_verifier_verify_image(const struct wallet_verifier *verifier,
                                            const uint8_t *image,
                                            size_t image_len,
                                            int64_t now,
                                            uint32_t lang,
+                                           bool *valid_out,
                                            struct wallet_buffer *report_out);
 
 /**

@@ -121,6 +121,13 @@ pub enum wallet_result {
     ChallengeInvalid = 610,
     /// The verifier has no identifier, so it cannot issue challenges.
     ChallengeDisabled = 611,
+    /// The persistent replay cache file is damaged, of a format version this library does not
+    /// know, or larger than its capacity allows (`qr.replay_cache_corrupt`,
+    /// `qr.replay_cache_too_large`): move it aside.
+    ReplayCacheDamaged = 620,
+    /// The persistent replay cache file cannot be created, read, written or locked
+    /// (`qr.replay_cache_io`, `qr.replay_cache_locked`).
+    ReplayCacheUnavailable = 621,
 }
 
 impl wallet_result {
@@ -167,6 +174,8 @@ impl wallet_result {
         Self::QrRenderFailed,
         Self::ChallengeInvalid,
         Self::ChallengeDisabled,
+        Self::ReplayCacheDamaged,
+        Self::ReplayCacheUnavailable,
     ];
 
     /// The code for a number, if it is one.
@@ -213,6 +222,8 @@ impl wallet_result {
             604 => R::QrRenderFailed,
             610 => R::ChallengeInvalid,
             611 => R::ChallengeDisabled,
+            620 => R::ReplayCacheDamaged,
+            621 => R::ReplayCacheUnavailable,
             _ => return None,
         })
     }
@@ -261,6 +272,8 @@ impl wallet_result {
             R::QrRenderFailed => "cannot draw the qr code with these options",
             R::ChallengeInvalid => "the challenge is invalid, expired or already answered",
             R::ChallengeDisabled => "the verifier has no identifier, so it cannot issue challenges",
+            R::ReplayCacheDamaged => "the replay cache file is damaged or not a replay cache",
+            R::ReplayCacheUnavailable => "cannot read, write or lock the replay cache file",
         }
     }
 }
@@ -313,6 +326,8 @@ pub(crate) fn result_for_code(code: &str) -> wallet_result {
         | "qr.challenge_malformed"
         | "qr.challenge_unknown"
         | "qr.challenge_used" => R::ChallengeInvalid,
+        "qr.replay_cache_corrupt" | "qr.replay_cache_too_large" => R::ReplayCacheDamaged,
+        "qr.replay_cache_io" | "qr.replay_cache_locked" => R::ReplayCacheUnavailable,
         _ => match layer {
             "key" => R::KeyInvalid,
             "jws" | "sdjwt" | "vc" => R::CredentialInvalid,
@@ -406,6 +421,7 @@ from_core_error!(
     wallet_core::qr::scan::ScanError,
     wallet_core::qr::transport::TransportError,
     wallet_core::qr::freshness::FreshnessError,
+    wallet_core::qr::freshness::ReplayCacheError,
 );
 
 /// A trust list or status list that fails as a JWS keeps the `jws.*` code, but to the caller it
@@ -435,14 +451,73 @@ from_list_error!(
     wallet_result::StatusListInvalid
 );
 
+/// Longest message handed to C, in bytes (before the `…` that marks a cut): a message names what
+/// went wrong and what to do, and a caller's multi-megabyte argument quoted in it helps no one.
+const MAX_MESSAGE_LEN: usize = 1024;
+
+/// Whether `c` must not reach C raw: a NUL would cut the C string short of the length the
+/// functions return; other C0 and C1 controls and DEL (ESC above all) can restyle a terminal or
+/// forge log lines, as can the Unicode line and paragraph separators; bidirectional marks,
+/// embeddings, overrides and isolates, and invisible format characters, can make a message
+/// display as something other than what it says.
+fn must_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
+}
+
+/// The one place where every message on its way to C is made safe, whatever built it — this
+/// crate quoting a caller's argument, or wallet-core describing one: each character of
+/// [`must_escape`] is written as Rust's `{:?}` writes it (`\0`, `\n`, `\u{1b}`, `\u{202e}`, …),
+/// and the text is cut at
+/// [`MAX_MESSAGE_LEN`] bytes on a character boundary, ending in `…`. The result has no NUL, so
+/// its length is what `strlen` sees.
+pub(crate) fn sanitize_message(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_MESSAGE_LEN));
+    for c in text.chars() {
+        let before = out.len();
+        if must_escape(c) {
+            // The spelling of Rust's `{:?}`, so a character escaped here reads the same as one
+            // in an argument this crate quoted with `{:?}`.
+            match c {
+                '\0' => out.push_str("\\0"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            }
+        } else {
+            out.push(c);
+        }
+        if out.len() > MAX_MESSAGE_LEN {
+            out.truncate(before);
+            out.push('…');
+            break;
+        }
+    }
+    out
+}
+
 thread_local! {
     // Per thread, like errno: a call on another thread cannot overwrite the error this thread
     // is about to read.
     static LAST_ERROR: RefCell<Option<FfiError>> = const { RefCell::new(None) };
 }
 
-/// Records the outcome of a call on this thread: the error, or none after a success.
-pub(crate) fn set_last_error(error: Option<FfiError>) {
+/// Records the outcome of a call on this thread: the error, or none after a success. The
+/// message is stored sanitised ([`sanitize_message`]), so no caller-supplied control character
+/// reaches C through any error.
+pub(crate) fn set_last_error(mut error: Option<FfiError>) {
+    if let Some(e) = &mut error {
+        e.message = sanitize_message(&e.message);
+    }
     // `try_with` fails only while the thread is being torn down; nobody can read it then.
     let _ = LAST_ERROR.try_with(|slot| {
         if let Ok(mut slot) = slot.try_borrow_mut() {
@@ -595,6 +670,51 @@ mod tests {
         );
         assert_eq!(result_for_code("key.weak_key"), wallet_result::KeyInvalid);
         assert_eq!(result_for_code("nonsense"), wallet_result::InvalidArgument);
+    }
+
+    #[test]
+    fn sanitize_escapes_controls_bidi_and_invisibles() {
+        assert_eq!(sanitize_message("plain 中文 text"), "plain 中文 text");
+        assert_eq!(sanitize_message("a\0b\nc\r\td"), "a\\0b\\nc\\r\\td");
+        assert_eq!(sanitize_message("\x1b[31mred"), "\\u{1b}[31mred");
+        assert_eq!(
+            sanitize_message("\u{7f}\u{85}\u{9b}"),
+            "\\u{7f}\\u{85}\\u{9b}"
+        );
+        assert_eq!(
+            sanitize_message("x\u{202e}y\u{2066}z\u{200b}\u{feff}\u{2028}"),
+            "x\\u{202e}y\\u{2066}z\\u{200b}\\u{feff}\\u{2028}"
+        );
+        // What `{:?}` escapes reads the same as what sanitising escapes.
+        let quoted = format!("{:?}", "a\0\u{1b}");
+        assert_eq!(sanitize_message(&quoted), quoted);
+        assert_eq!(quoted, format!("\"{}\"", sanitize_message("a\0\u{1b}")));
+    }
+
+    #[test]
+    fn sanitize_bounds_the_length_on_a_char_boundary() {
+        let long = "证".repeat(1000);
+        let out = sanitize_message(&long);
+        assert!(out.len() <= MAX_MESSAGE_LEN + '…'.len_utf8());
+        assert!(out.ends_with('…'));
+        assert!(out.starts_with("证证"));
+        let escapes = "\0".repeat(1000);
+        let out = sanitize_message(&escapes);
+        assert!(out.len() <= MAX_MESSAGE_LEN + '…'.len_utf8());
+        assert!(!out.contains('\0'));
+    }
+
+    /// Every message reaches C through the last error, which is sanitised however the error
+    /// was built.
+    #[test]
+    fn the_last_error_is_stored_sanitised() {
+        set_last_error(Some(FfiError::invalid("bad \0 path\n\x1b[2J")));
+        let mut buf = [0x55 as c_char; 64];
+        let n = unsafe { wallet_last_error_message(buf.as_mut_ptr(), buf.len()) };
+        let text = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
+        assert_eq!(text.to_str().unwrap(), "bad \\0 path\\n\\u{1b}[2J");
+        assert_eq!(n, text.to_bytes().len());
+        set_last_error(None);
     }
 
     #[test]

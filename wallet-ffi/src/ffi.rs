@@ -8,15 +8,18 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 use zeroize::Zeroize as _;
 
-/// Major version of this library (semantic versioning: the C ABI changes incompatibly only with
-/// it). Compare with `wallet_version()` at run time to detect a header/library mismatch.
+/// Major version of this library (semantic versioning: from 1.0 the C ABI changes incompatibly
+/// only with it; before 1.0, with the minor version). Compare with `wallet_version()` at run time
+/// to detect a header/library mismatch.
 pub const WALLET_VERSION_MAJOR: u32 = 0;
-/// Minor version of this library: functions and result codes may be added.
-pub const WALLET_VERSION_MINOR: u32 = 1;
+/// Minor version of this library. While the major version is 0, a new minor version may change
+/// the ABI incompatibly: 0.2 added the `valid_out` verdict to `wallet_verifier_verify` and
+/// `wallet_verifier_verify_image`.
+pub const WALLET_VERSION_MINOR: u32 = 2;
 /// Patch version of this library.
 pub const WALLET_VERSION_PATCH: u32 = 0;
 
-/// The library's version as a NUL-terminated string ("0.1.0"), statically allocated: never
+/// The library's version as a NUL-terminated string ("0.2.0"), statically allocated: never
 /// free it. Thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn wallet_version() -> *const c_char {
@@ -68,7 +71,8 @@ fn check_len(len: usize, what: &str) -> Result<(), FfiError> {
     Ok(())
 }
 
-/// Reads a byte argument. (NULL, 0) is the empty slice; NULL with a length is an error.
+/// Reads a byte argument. (NULL, 0) is the empty slice, exactly like (any pointer, 0); NULL with
+/// a length is an error.
 ///
 /// # Safety
 /// Unless NULL, `ptr` points to `len` readable bytes that stay unchanged during the call.
@@ -113,7 +117,9 @@ pub(crate) unsafe fn in_str<'a>(
     })
 }
 
-/// Reads a required, non-empty string argument.
+/// Reads a required, non-empty string argument. (NULL, 0) and ("", 0) are the same empty string
+/// here as everywhere, so both are refused alike (`WALLET_RESULT_INVALID_ARGUMENT`); NULL with a
+/// length is `WALLET_RESULT_NULL_PARAMETER`, as in [`in_bytes`].
 ///
 /// # Safety
 /// As [`in_bytes`].
@@ -122,13 +128,12 @@ pub(crate) unsafe fn in_required_str<'a>(
     len: usize,
     what: &str,
 ) -> Result<&'a str, FfiError> {
-    if ptr.is_null() {
-        return Err(FfiError::null(what));
-    }
     // SAFETY: forwarded from this function's contract.
     let text = unsafe { in_str(ptr, len, what)? };
     if text.is_empty() {
-        return Err(FfiError::invalid(format!("{what} is empty")));
+        return Err(FfiError::invalid(format!(
+            "{what} is empty: pass a non-empty value"
+        )));
     }
     Ok(text)
 }
@@ -313,7 +318,26 @@ mod tests {
         let bad = [0xffu8, 0xfe];
         let e = unsafe { in_str(bad.as_ptr().cast(), 2, "x") }.unwrap_err();
         assert_eq!(e.result, wallet_result::InvalidUtf8);
-        let e = unsafe { in_required_str(std::ptr::null(), 0, "x") }.unwrap_err();
+        let e = unsafe { in_required_str(std::ptr::null(), 3, "x") }.unwrap_err();
         assert_eq!(e.result, wallet_result::NullParameter);
+    }
+
+    /// (NULL, 0) and ("", 0) are one and the same input to every reader.
+    #[test]
+    fn null_and_empty_are_the_same_empty_input() {
+        let empty = "";
+        let null = std::ptr::null::<c_char>();
+        let dangling = std::ptr::NonNull::<u8>::dangling().as_ptr().cast_const();
+        assert_eq!(unsafe { in_bytes(null.cast(), 0, "x") }.unwrap(), b"");
+        assert_eq!(unsafe { in_bytes(dangling, 0, "x") }.unwrap(), b"");
+        assert_eq!(unsafe { in_str(null, 0, "x") }.unwrap(), "");
+        assert_eq!(
+            unsafe { in_str(empty.as_ptr().cast(), 0, "x") }.unwrap(),
+            ""
+        );
+        let a = unsafe { in_required_str(null, 0, "x") }.unwrap_err();
+        let b = unsafe { in_required_str(empty.as_ptr().cast(), 0, "x") }.unwrap_err();
+        assert_eq!(a, b);
+        assert_eq!(a.result, wallet_result::InvalidArgument);
     }
 }

@@ -511,7 +511,13 @@ fn disclose_list(text: &str) -> Result<Vec<ClaimPath>, FfiError> {
         .iter()
         .map(|n| {
             n.parse::<ClaimPath>()
-                .map_err(|e| FfiError::invalid(format!("{:?} is not a claim path: {}", n, e.0)))
+                // The error carries the path again; it is quoted once, escaped, and the message
+                // is sanitised again on its way to C (error::sanitize_message).
+                .map_err(|_| {
+                    FfiError::invalid(format!(
+                        "{n:?} is not a claim path: use names joined by dots, with [n] for array elements (e.g. \"address.city\")"
+                    ))
+                })
         })
         .collect()
 }

@@ -9,8 +9,11 @@
 //!   `wallet_*_free`, which accepts NULL;
 //! - functions return a [`wallet_result`] (0 = success); the calling thread's last error message
 //!   and its stable code (`store.wrong_key`, …) can be copied out afterwards;
-//! - inputs come first, outputs last, and outputs are written only on success;
-//! - bytes and strings are passed as pointer + length, strings are checked to be UTF-8;
+//! - inputs come first, outputs last, and outputs are written only on success; a verification
+//!   that refuses a credential is a success whose verdict is its own output (`valid_out`);
+//! - bytes and strings are passed as pointer + length, strings are checked to be UTF-8, and
+//!   (NULL, 0) is the same empty input as ("", 0) everywhere;
+//! - error messages never carry a caller's control characters raw (`error::sanitize_message`);
 //! - data the library allocates is returned in a [`wallet_buffer`], released with
 //!   [`wallet_buffer_free`];
 //! - a Rust panic never unwinds into C: it becomes [`wallet_result::Panic`];

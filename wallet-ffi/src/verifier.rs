@@ -1,7 +1,8 @@
 //! Verifier API: a `wallet_verifier` built from the trust list and its pinned root key, fed with
 //! Status List Tokens, that verifies a scanned payload or camera image fully offline at an
-//! explicit time and answers with the JSON report `wallet verify --json` prints. Its replay cache
-//! and open challenges live in the handle.
+//! explicit time and answers with the verdict as its own output (`valid`) and the JSON report
+//! `wallet verify --json` prints. Its open challenges live in the handle; its replay cache too,
+//! or in a file (the `replay_cache` option) so that it outlives the handle.
 
 use crate::error::FfiError;
 use crate::ffi::{
@@ -11,10 +12,13 @@ use crate::ffi::{
 use crate::wallet_result;
 use serde_json::{Map, Value};
 use std::ffi::c_char;
+use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use wallet_core::credential::catalogue::Lang;
 use wallet_core::keys::VerifyingKey;
+use wallet_core::qr::freshness::ReplayCache;
 use wallet_core::qr::scan::{ScanLimits, scan_image};
+use wallet_core::report;
 use wallet_core::status::UnknownStatusPolicy;
 use wallet_core::trust::StalePolicy;
 use wallet_core::verifier::{Verifier, VerifierConfig};
@@ -56,14 +60,16 @@ fn lang(value: u32) -> Result<Lang, FfiError> {
     }
 }
 
-/// Reads the options object of `wallet_verifier_new`. Unknown members are refused so that a
-/// misspelt option is not silently ignored.
-fn config(text: &str) -> Result<VerifierConfig, FfiError> {
+/// Reads the options object of `wallet_verifier_new`: the verifier's configuration and the path
+/// of its persistent replay cache, if any. Unknown members are refused so that a misspelt option
+/// is not silently ignored.
+fn config(text: &str) -> Result<(VerifierConfig, Option<PathBuf>), FfiError> {
     let mut config = VerifierConfig::default();
     // A credential that can never be revoked is refused unless the app opts out.
     config.trust.require_status = true;
+    let mut replay_cache = None;
     if text.trim().is_empty() {
-        return Ok(config);
+        return Ok((config, replay_cache));
     }
     let what = "options";
     let map: Map<String, Value> =
@@ -91,6 +97,12 @@ fn config(text: &str) -> Result<VerifierConfig, FfiError> {
                 })?;
                 config.qr.verifier_id = Some(id.to_owned());
             }
+            "replay_cache" => {
+                let path = value.as_str().filter(|s| !s.is_empty()).ok_or_else(|| {
+                    FfiError::json(what, "replay_cache must be a non-empty file path")
+                })?;
+                replay_cache = Some(PathBuf::from(path));
+            }
             "accept_unknown_status" => {
                 config.trust.unknown_status = if flag(value, name)? {
                     UnknownStatusPolicy::Accept
@@ -110,13 +122,13 @@ fn config(text: &str) -> Result<VerifierConfig, FfiError> {
                 return Err(FfiError::json(
                     what,
                     format!(
-                        "unknown option {other:?} (known: max_age, clock_skew, replay_capacity, accept_offline, verifier_id, accept_unknown_status, require_status, allow_stale_trust_list)"
+                        "unknown option {other:?} (known: max_age, clock_skew, replay_capacity, replay_cache, accept_offline, verifier_id, accept_unknown_status, require_status, allow_stale_trust_list)"
                     ),
                 ));
             }
         }
     }
-    Ok(config)
+    Ok((config, replay_cache))
 }
 
 /// Creates a verifier that trusts the issuers of `trust_list` (a compact JWS) once it verifies
@@ -125,8 +137,12 @@ fn config(text: &str) -> Result<VerifierConfig, FfiError> {
 /// presentation, s; default 60), `clock_skew` (s; default 30), `verifier_id` (enables challenge
 /// mode), `accept_offline` (default true), `accept_unknown_status` (accept a credential whose
 /// status list is not cached, reporting the status as unknown; default false),
-/// `allow_stale_trust_list` (default false), `replay_capacity` (default 1,000,000). On success
-/// `*verifier_out` owns a new handle; free it with `wallet_verifier_free`.
+/// `allow_stale_trust_list` (default false), `replay_capacity` (default 1,000,000),
+/// `replay_cache` (a file path: keep the replay history in that file rather than in the handle,
+/// so that a new handle — after a restart, or one per scan — still refuses a code accepted
+/// before; created if missing; `WALLET_RESULT_REPLAY_CACHE_DAMAGED` or
+/// `_UNAVAILABLE` when it cannot be used). On success `*verifier_out` owns a new handle; free it
+/// with `wallet_verifier_free`.
 ///
 /// # Safety
 /// Pointers are NULL or valid for their lengths; `verifier_out` is NULL or writable.
@@ -149,9 +165,13 @@ pub unsafe extern "C" fn wallet_verifier_new(
         let root =
             unsafe { in_required_str(trust_root_jwk, trust_root_jwk_len, "trust_root_jwk")? };
         // SAFETY: as above.
-        let config = config(unsafe { in_str(options, options_len, "options")? })?;
+        let (config, replay_cache) = config(unsafe { in_str(options, options_len, "options")? })?;
+        let capacity = config.qr.replay_capacity;
         let root = VerifyingKey::from_jwk_str(root)?;
-        let verifier = Verifier::new(trust_list, &root, now, config)?;
+        let mut verifier = Verifier::new(trust_list, &root, now, config)?;
+        if let Some(path) = replay_cache {
+            verifier.set_replay_cache(ReplayCache::open(&path, capacity, now)?);
+        }
         let handle = into_handle(wallet_verifier {
             inner: Mutex::new(verifier),
         });
@@ -197,16 +217,30 @@ pub unsafe extern "C" fn wallet_verifier_add_status_list(
     })
 }
 
+/// The verdict and the report of one scan, made from the same result so they cannot disagree.
+fn verdict(verifier: &wallet_verifier, text: &str, now: i64, lang: Lang) -> (bool, wallet_buffer) {
+    let result = verifier.lock().verify(text, now);
+    let report = report::result_json(&result, lang, now);
+    (
+        result.is_ok(),
+        wallet_buffer::from_string(report.to_string()),
+    )
+}
+
 /// Verifies a scanned text — a `CW1:` QR payload or a standard SD-JWT+KB string — at `now` (unix
-/// seconds, from the device clock) and writes the JSON report to `report_out`, with labels in
-/// `lang` (a `wallet_lang`). The call succeeds whenever a report was made, valid or not: read
-/// `"valid"` (true/false) and `"code"` (`"ok"` or the stable reason, e.g. `"status.revoked"`,
-/// `"qr.replay"`) from the report. Errors are only for bad arguments. An accepted offline code
-/// is remembered, so the same code scanned again is reported as `qr.replay`.
+/// seconds, from the device clock). The call succeeds (`WALLET_RESULT_OK`) whenever the text was
+/// checked, **whether the credential was accepted or refused**: the verdict is `*valid_out` —
+/// `true` only for a credential to accept (show green), `false` for one refused (show red) —
+/// and the JSON report in `report_out` (labels in `lang`, a `wallet_lang`) says why, with
+/// `"valid"` equal to `*valid_out` and `"code"` `"ok"` or the stable reason (`"status.revoked"`,
+/// `"qr.replay"`, …). Both outputs are written on every success and neither on an error; errors
+/// are only for bad arguments. An empty payload (`(NULL, 0)` or `("", 0)`) is checked like any
+/// text and refused. An accepted code is remembered, so the same code scanned again is refused
+/// as `qr.replay` (by this handle, or by any handle sharing its `replay_cache` file).
 ///
 /// # Safety
 /// `verifier` is NULL or a live handle; `payload` is NULL or valid for `payload_len`;
-/// `report_out` is NULL or writable.
+/// `valid_out` and `report_out` are NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wallet_verifier_verify(
     verifier: *const wallet_verifier,
@@ -214,34 +248,35 @@ pub unsafe extern "C" fn wallet_verifier_verify(
     payload_len: usize,
     now: i64,
     lang: u32,
+    valid_out: *mut bool,
     report_out: *mut wallet_buffer,
 ) -> wallet_result {
     guard(|| {
+        let valid_out = Out::new(valid_out, "valid_out")?;
         let out = Out::new(report_out, "report_out")?;
         // SAFETY: forwarded from this function's contract.
         let verifier = unsafe { in_handle(verifier, "verifier")? };
-        if payload.is_null() {
-            return Err(FfiError::null("payload"));
-        }
-        // SAFETY: as above. An empty text is verified (and reported invalid) like any other.
+        // SAFETY: as above.
         let payload = unsafe { in_str(payload, payload_len, "payload")? };
-        let report = verifier
-            .lock()
-            .verify_report(payload, now, self::lang(lang)?);
-        // SAFETY: `report_out` checked non-NULL and writable by contract.
-        unsafe { out.write(wallet_buffer::from_string(report.to_string())) };
+        let (valid, report) = verdict(verifier, payload, now, self::lang(lang)?);
+        // SAFETY: both outputs checked non-NULL and writable by contract.
+        unsafe {
+            valid_out.write(valid);
+            out.write(report);
+        }
         Ok(())
     })
 }
 
 /// Finds the QR code in a camera photo or screenshot (PNG or JPEG bytes, at most 16 MiB and
-/// 4096 × 4096 pixels) and verifies it as `wallet_verifier_verify` does. When no code can be
-/// read the call fails (`WALLET_RESULT_QR_NOT_FOUND`, or `WALLET_RESULT_QR_IMAGE_INVALID` for an
-/// unreadable image) and no report is written: ask for another photo.
+/// 4096 × 4096 pixels) and verifies it as `wallet_verifier_verify` does, writing the verdict to
+/// `*valid_out` and the report to `report_out`. When no code can be read the call fails
+/// (`WALLET_RESULT_QR_NOT_FOUND`, or `WALLET_RESULT_QR_IMAGE_INVALID` for an unreadable image)
+/// and neither output is written: ask for another photo.
 ///
 /// # Safety
 /// `verifier` is NULL or a live handle; `image` is NULL or valid for `image_len`;
-/// `report_out` is NULL or writable.
+/// `valid_out` and `report_out` are NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wallet_verifier_verify_image(
     verifier: *const wallet_verifier,
@@ -249,9 +284,11 @@ pub unsafe extern "C" fn wallet_verifier_verify_image(
     image_len: usize,
     now: i64,
     lang: u32,
+    valid_out: *mut bool,
     report_out: *mut wallet_buffer,
 ) -> wallet_result {
     guard(|| {
+        let valid_out = Out::new(valid_out, "valid_out")?;
         let out = Out::new(report_out, "report_out")?;
         // SAFETY: forwarded from this function's contract.
         let verifier = unsafe { in_handle(verifier, "verifier")? };
@@ -260,9 +297,12 @@ pub unsafe extern "C" fn wallet_verifier_verify_image(
         let lang = self::lang(lang)?;
         // Decoding runs before the lock is taken: it is the slow part, and needs no state.
         let text = scan_image(image, &ScanLimits::default())?;
-        let report = verifier.lock().verify_report(&text, now, lang);
-        // SAFETY: `report_out` checked non-NULL and writable by contract.
-        unsafe { out.write(wallet_buffer::from_string(report.to_string())) };
+        let (valid, report) = verdict(verifier, &text, now, lang);
+        // SAFETY: both outputs checked non-NULL and writable by contract.
+        unsafe {
+            valid_out.write(valid);
+            out.write(report);
+        }
         Ok(())
     })
 }
@@ -313,28 +353,34 @@ mod tests {
 
     #[test]
     fn options() {
-        let c = config("").unwrap();
+        let (c, replay_cache) = config("").unwrap();
         let mut expected = VerifierConfig::default();
         expected.trust.require_status = true;
         assert_eq!(c, expected, "the library defaults, with require_status on");
+        assert_eq!(replay_cache, None);
         assert!(
             !config(r#"{"require_status": false}"#)
                 .unwrap()
+                .0
                 .trust
                 .require_status
         );
-        let c =
+        let (c, _) =
             config(r#"{"max_age": 90, "verifier_id": "counter-7", "accept_unknown_status": true}"#)
                 .unwrap();
         assert_eq!(c.qr.window, 90);
         assert_eq!(c.qr.verifier_id.as_deref(), Some("counter-7"));
         assert_eq!(c.trust.unknown_status, UnknownStatusPolicy::Accept);
+        let (_, replay_cache) = config(r#"{"replay_cache": "/var/lib/app/replay"}"#).unwrap();
+        assert_eq!(replay_cache, Some(PathBuf::from("/var/lib/app/replay")));
         for bad in [
             r#"{"max_age": -1}"#,
             r#"{"maxage": 1}"#,
             r#"{"require_status": 0}"#,
             "[]",
             "{",
+            r#"{"replay_cache": ""}"#,
+            r#"{"replay_cache": 5}"#,
         ] {
             assert_eq!(
                 config(bad).unwrap_err().result,

@@ -9,8 +9,13 @@
 //! - **Challenge**: the verifier shows its own QR ([`Challenge`]: its identifier as `aud`, a fresh
 //!   nonce, an expiry); the holder answers with a presentation bound to them. The verifier accepts
 //!   only an open challenge of its own, once.
+//!
+//! The replay history is in memory by default; [`ReplayCache::open`] keeps it in a file, so that
+//! it survives a restart of the verifier and is shared by the processes using that file.
 
+use super::replay_file::{Journal, ReplayKey, replay_key};
 use super::transport;
+use crate::bulk::BulkItem;
 use crate::credential::VcError;
 use crate::encoding::{b64_encode, parse_json_object};
 use crate::jws::Jws;
@@ -25,6 +30,9 @@ use crate::verify::{
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use std::path::Path;
+
+pub use super::replay_file::{REPLAY_COMPACT_SLACK, ReplayCacheError};
 
 /// `aud` of offline refreshing codes (no particular verifier).
 pub const OFFLINE_AUDIENCE: &str = "urn:wallet:qr:offline";
@@ -64,6 +72,10 @@ pub enum FreshnessError {
     /// The presentation is bound to an audience this verifier does not accept.
     #[error("the presentation is bound to another verifier")]
     WrongAudience,
+    /// The persistent replay cache could not be read or written, so the presentation cannot be
+    /// remembered and is not accepted.
+    #[error("{0}")]
+    ReplayCache(ReplayCacheError),
 }
 
 impl FreshnessError {
@@ -77,6 +89,7 @@ impl FreshnessError {
             Self::ChallengeUsed => "qr.challenge_used",
             Self::ChallengeMalformed(_) => "qr.challenge_malformed",
             Self::WrongAudience => "qr.wrong_audience",
+            Self::ReplayCache(e) => e.code(),
         }
     }
 }
@@ -156,23 +169,91 @@ impl Challenge {
     }
 }
 
-/// Remembers accepted (sd_hash, nonce) pairs until they can no longer pass the window.
+/// When a presentation accepted under `policy` can be forgotten: once its KB-JWT (signed at
+/// `kb_iat`) could no longer pass the window, even with the clock skew allowed on both sides.
+pub fn replay_forget_after(kb_iat: i64, window: u64, clock_skew: u64) -> i64 {
+    let skew = i64::try_from(clock_skew).unwrap_or(i64::MAX);
+    let window = i64::try_from(window).unwrap_or(i64::MAX);
+    kb_iat
+        .saturating_add(window)
+        .saturating_add(skew.saturating_mul(2))
+}
+
+/// One accepted presentation to remember: what its holder signed (`sd_hash`, `nonce`), until
+/// when, and the time of the scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplayEntry<'a> {
+    /// The KB-JWT's `sd_hash`.
+    pub sd_hash: &'a str,
+    /// The KB-JWT's `nonce`.
+    pub nonce: &'a str,
+    /// Unix second after which the entry may be forgotten ([`replay_forget_after`]).
+    pub forget_after: i64,
+    /// When the presentation was scanned.
+    pub now: i64,
+}
+
+impl<'a> ReplayEntry<'a> {
+    /// The entry for a presentation whose key binding `kb` was accepted under `policy`.
+    pub fn accepted(kb: &'a KeyBindingReport, policy: &VerifyPolicy) -> Self {
+        let window = match &policy.key_binding {
+            KeyBindingPolicy::Required(expectation) => expectation.max_age,
+            _ => DEFAULT_WINDOW_SECONDS,
+        };
+        Self {
+            sd_hash: &kb.sd_hash,
+            nonce: &kb.nonce,
+            forget_after: replay_forget_after(kb.iat, window, policy.clock_skew),
+            now: policy.now,
+        }
+    }
+}
+
+/// Remembers accepted (sd_hash, nonce) pairs until they can no longer pass the window. Either in
+/// memory only ([`ReplayCache::new`]: the history ends with the process) or backed by a file
+/// ([`ReplayCache::open`]: the history survives restarts and is shared by every process using
+/// the file; the format and its crash and concurrency rules are in [`super::replay_file`]).
+/// Either way at most `capacity` unexpired entries are kept; past that the cache fails closed
+/// ([`FreshnessError::ReplayCacheFull`]) rather than forget.
 #[derive(Debug, Clone)]
 pub struct ReplayCache {
-    seen: HashMap<(String, String), i64>,
+    seen: HashMap<ReplayKey, i64>,
     capacity: usize,
+    file: Option<Journal>,
 }
 
 impl ReplayCache {
-    /// An empty cache holding at most `capacity` unexpired entries.
+    /// An empty in-memory cache holding at most `capacity` unexpired entries.
     pub fn new(capacity: usize) -> Self {
         Self {
             seen: HashMap::new(),
             capacity,
+            file: None,
         }
     }
 
-    /// Records a pair, or refuses it if already seen (and not yet expired at `now`).
+    /// A cache kept in the file at `path`, created (mode 0600) if missing, holding at most
+    /// `capacity` unexpired entries; entries expired at `now` are dropped when the file is
+    /// compacted. A torn last record (a writer killed mid-append) is ignored; any other damage is
+    /// [`ReplayCacheError::Corrupt`].
+    pub fn open(path: &Path, capacity: usize, now: i64) -> Result<Self, ReplayCacheError> {
+        let mut seen = HashMap::new();
+        let journal = Journal::open(path, capacity, now, &mut seen)?;
+        Ok(Self {
+            seen,
+            capacity,
+            file: Some(journal),
+        })
+    }
+
+    /// The file behind the cache, if it has one.
+    pub fn path(&self) -> Option<&Path> {
+        self.file.as_ref().map(Journal::path)
+    }
+
+    /// Records a pair, or refuses it if already seen (and not yet expired at `now`). For a cache
+    /// with a file, the record is durable before this returns `Ok`; a file error is
+    /// [`FreshnessError::ReplayCache`] (the presentation must then not be accepted).
     pub fn check_and_record(
         &mut self,
         sd_hash: &str,
@@ -180,7 +261,53 @@ impl ReplayCache {
         forget_after: i64,
         now: i64,
     ) -> Result<(), FreshnessError> {
-        let key = (sd_hash.to_owned(), nonce.to_owned());
+        let entry = ReplayEntry {
+            sd_hash,
+            nonce,
+            forget_after,
+            now,
+        };
+        self.record_all(&[entry])
+            .map_err(FreshnessError::ReplayCache)?
+            .pop()
+            .unwrap_or(Ok(()))
+    }
+
+    /// Records many pairs in order (a later duplicate of an earlier entry is a replay), with one
+    /// lock and one durable write for a cache with a file. Returns each entry's verdict; `Err`
+    /// when the file cannot be used, in which case none of them may be accepted.
+    pub fn record_all(
+        &mut self,
+        entries: &[ReplayEntry<'_>],
+    ) -> Result<Vec<Result<(), FreshnessError>>, ReplayCacheError> {
+        let _lock = match &mut self.file {
+            Some(journal) => {
+                let lock = journal.lock()?;
+                journal.sync(&mut self.seen)?;
+                Some(lock)
+            }
+            None => None,
+        };
+        let mut added = Vec::new();
+        let verdicts = entries
+            .iter()
+            .map(|e| {
+                let key = replay_key(e.sd_hash, e.nonce);
+                self.admit(key, e.forget_after, e.now)
+                    .map(|()| added.push((key, e.forget_after)))
+            })
+            .collect();
+        if let Some(journal) = &mut self.file {
+            journal.append(&added)?;
+            // The earliest scan time of the lot: an entry still live for it is kept.
+            if let Some(now) = entries.iter().map(|e| e.now).min() {
+                journal.compact_if_due(&mut self.seen, now)?;
+            }
+        }
+        Ok(verdicts)
+    }
+
+    fn admit(&mut self, key: ReplayKey, forget_after: i64, now: i64) -> Result<(), FreshnessError> {
         if self.seen.get(&key).is_some_and(|&until| until >= now) {
             return Err(FreshnessError::Replay);
         }
@@ -191,6 +318,33 @@ impl ReplayCache {
             }
         }
         self.seen.insert(key, forget_after);
+        Ok(())
+    }
+
+    /// Screens the results of a bulk verification for replays, in input order: a presentation
+    /// already accepted (earlier in `results`, or before, by anyone sharing the cache) becomes
+    /// [`FreshnessError::Replay`]. `items` are the inputs `results` came from
+    /// ([`crate::bulk::verify_bulk_with_trust`]); each entry's window, skew and scan time are
+    /// those of its item's policy. Refused or failed results are left as they are.
+    pub fn screen_bulk(
+        &mut self,
+        items: &[BulkItem],
+        results: &mut [Result<TrustedReport, VcError>],
+    ) -> Result<(), ReplayCacheError> {
+        let mut accepted = Vec::new();
+        let mut entries = Vec::new();
+        for (index, (item, result)) in items.iter().zip(results.iter()).enumerate() {
+            if let Ok(Some(kb)) = result.as_ref().map(|r| r.report.key_binding.as_ref()) {
+                accepted.push(index);
+                entries.push(ReplayEntry::accepted(kb, &item.policy));
+            }
+        }
+        let verdicts = self.record_all(&entries)?;
+        for (index, verdict) in accepted.into_iter().zip(verdicts) {
+            if let (Err(e), Some(result)) = (verdict, results.get_mut(index)) {
+                *result = Err(VcError::Freshness(e));
+            }
+        }
         Ok(())
     }
 
@@ -360,7 +514,6 @@ impl QrVerifier {
             return Err(VcError::Transport(transport::TransportError::NotAPayload));
         };
         let skew = i64::try_from(self.config.clock_skew).unwrap_or(i64::MAX);
-        let window = i64::try_from(self.config.window).unwrap_or(i64::MAX);
         // The token names its audience; the verifier's configuration decides which audiences
         // (and so which rules) are acceptable at all.
         let (aud, nonce) = peek_kb(&presentation);
@@ -402,10 +555,7 @@ impl QrVerifier {
         };
         let report = check(&presentation, &policy)?;
         let kb = key_binding(&report).ok_or(VcError::SdJwt(crate::sdjwt::SdJwtError::KbMissing))?;
-        let forget_after = kb
-            .iat
-            .saturating_add(window)
-            .saturating_add(skew.saturating_mul(2));
+        let forget_after = replay_forget_after(kb.iat, self.config.window, self.config.clock_skew);
         if offline {
             self.replay
                 .check_and_record(&kb.sd_hash, &kb.nonce, forget_after, now)
@@ -420,6 +570,12 @@ impl QrVerifier {
     /// Number of presentations remembered for replay detection.
     pub fn replay_entries(&self) -> usize {
         self.replay.len()
+    }
+
+    /// Replaces the in-memory replay cache with `cache` — typically [`ReplayCache::open`], so
+    /// that the history survives a restart of the verifier.
+    pub fn set_replay_cache(&mut self, cache: ReplayCache) {
+        self.replay = cache;
     }
 }
 

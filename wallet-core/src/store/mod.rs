@@ -29,7 +29,7 @@ pub use format::{KdfLimits, KdfParams, StoreSecret};
 pub use signer::{ExternalKeys, HolderKeyInfo, HolderKeyKind, HolderSigner};
 
 use crate::credential::{StatusRef, VcError};
-use crate::fsutil::write_atomic;
+use crate::fsutil::{create_atomic, write_atomic};
 use crate::keys::{SigningKey, VerifyingKey};
 use crate::present::{self, KeyBindingRequest};
 use crate::sdjwt::{ClaimPath, SdJwtParts};
@@ -165,6 +165,28 @@ fn read_store_file(path: &Path) -> Result<Vec<u8>, StoreError> {
     Ok(bytes)
 }
 
+/// The checks that let a creation fail before any key derivation or file work: nothing may
+/// exist at `path`, and its directory must.
+fn check_new_path(path: &Path) -> Result<(), StoreError> {
+    if path.try_exists().map_err(StoreError::io("read"))? {
+        return Err(StoreError::AlreadyExists);
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(StoreError::Io {
+            op: "write",
+            error: io::Error::new(
+                io::ErrorKind::NotFound,
+                "the directory for the store does not exist",
+            ),
+        });
+    }
+    Ok(())
+}
+
 fn seal_body(
     slot: &KeySlot,
     key: &DerivedKey,
@@ -243,12 +265,11 @@ impl Store {
         options: &StoreOptions,
         rng: &mut dyn CryptoRngCore,
     ) -> Result<Self, StoreError> {
+        check_new_path(path)?;
         let (slot, key) = format::new_slot(secret, kdf, rng)?;
         let store = Self::with_key(path, slot, key, options);
         let bytes = seal_body(&store.slot, &store.key, &Body::empty(), rng)?;
-        lock::with_lock(&store.lock_path, store.lock_timeout, || {
-            store.write_new(&bytes)
-        })?;
+        store.write_new(&bytes)?;
         Ok(store)
     }
 
@@ -288,10 +309,9 @@ impl Store {
         if u64::try_from(backup.len()).unwrap_or(u64::MAX) > MAX_FILE_LEN {
             return Err(StoreError::TooLarge { max: MAX_FILE_LEN });
         }
+        check_new_path(path)?;
         let (store, migrated) = Self::unlock_bytes(path, backup, secret, options)?;
-        lock::with_lock(&store.lock_path, store.lock_timeout, || {
-            store.write_new(backup)
-        })?;
+        store.write_new(backup)?;
         if migrated {
             store.mutate(rng, |_| Ok(()))?;
         }
@@ -335,12 +355,18 @@ impl Store {
         }
     }
 
-    /// Creates the file; call with the lock held.
+    /// Creates the file, refusing to replace anything at its name. No lock is needed: the
+    /// no-replace rename is the one step that both checks and creates, and no other writer can
+    /// touch a store that does not exist yet. So a creation that fails leaves nothing behind —
+    /// no store, no temporary file, no lock file (that appears with the first change).
     fn write_new(&self, bytes: &[u8]) -> Result<(), StoreError> {
-        if self.path.try_exists().map_err(StoreError::io("read"))? {
-            return Err(StoreError::AlreadyExists);
-        }
-        write_atomic(&self.path, bytes, FILE_MODE).map_err(StoreError::io("write"))
+        create_atomic(&self.path, bytes, FILE_MODE).map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => StoreError::AlreadyExists,
+            _ => StoreError::Io {
+                op: "write",
+                error: e,
+            },
+        })
     }
 
     /// Reads and authenticates the current file with this handle's key.

@@ -4,8 +4,11 @@
  * as a module matrix, PNG and SVG), and a verifier checks it offline against the trust list and
  * a status list. Then the error paths: NULL handles and outputs, invalid UTF-8, truncated and
  * garbage payloads, wrong passphrase and key, damaged store, revoked and suspended credentials,
- * replays, an external signer (OpenSSL standing in for the Secure Enclave) that works, refuses
- * or lies, per-thread last errors, and handles freed with the NULL-after-free pattern.
+ * replays (also across verifier handles sharing a replay cache file), the verdict output that
+ * says "checked and refused" apart from "accepted", an external signer (OpenSSL standing in for
+ * the Secure Enclave) that works, refuses or lies, per-thread last errors, error messages that
+ * never carry a caller's control characters, (NULL, 0) meaning the same as ("", 0), failed store
+ * creations that leave no file behind, and handles freed with the NULL-after-free pattern.
  *
  * Usage: wallet_test DATA_DIR WORK_DIR. DATA_DIR is wallet-ffi/tests/data; WORK_DIR an empty
  * directory for store files. Every allocation is released, so valgrind and LeakSanitizer can
@@ -16,6 +19,7 @@
 
 #include "wallet.h"
 
+#include <dirent.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -200,17 +204,20 @@ static void present(const wallet_store *store, const char *id, const char *discl
          WALLET_RESULT_OK);
 }
 
-/* Verifies `payload` and checks the report's `"code"`. */
+/* Verifies `payload` and checks the verdict and the report's `"code"`: the call succeeds, and
+ * `valid` is true exactly for "ok", as the report's "valid" member says. */
 static void verify_expect(const wallet_verifier *verifier, const wallet_buffer *payload,
                           const char *code, int line) {
   wallet_buffer report = {0};
+  int accept = strcmp(code, "ok") == 0;
+  bool valid = !accept; /* the opposite of what is expected, so an unwritten output fails */
   wallet_result r = wallet_verifier_verify(verifier, (const char *)payload->data, payload->len,
-                                           NOW, WALLET_LANG_EN, &report);
+                                           NOW, WALLET_LANG_EN, &valid, &report);
   char got[128] = "";
   json_string(&report, "code", got, sizeof got);
   checks++;
-  if (r != WALLET_RESULT_OK || strcmp(got, code) != 0 ||
-      has(&report, "\"valid\":true") != (strcmp(code, "ok") == 0)) {
+  if (r != WALLET_RESULT_OK || strcmp(got, code) != 0 || valid != accept ||
+      has(&report, "\"valid\":true") != accept) {
     failures++;
     fprintf(stderr, "FAIL line %d: verify returned %u, code %s, expected %s\n  %s\n", line, r, got,
             code, report.data ? (const char *)report.data : "(no report)");
@@ -238,6 +245,313 @@ static void test_messages(void) {
   CHECK(strcmp(buf, "unknown result code") == 0);
   wallet_error_message(WALLET_RESULT_OK, buf, sizeof buf);
   CHECK(strcmp(buf, "success") == 0);
+}
+
+/* The verdict is its own output: a forged or damaged code is "checked and refused" (the call
+ * succeeds, `valid` is false), and only a good code gives `valid` true. An app that read only
+ * the result code could not show green for a refused code: it must read `valid` too. */
+static void test_verdicts(const wallet_verifier *verifier, const wallet_store *store,
+                          const char *id, const char *disclose) {
+  wallet_buffer good = {0};
+  present(store, id, disclose, &good);
+  /* A forged code: one character of the payload changed, as by someone editing a screenshot. It
+   * is still QR-alphanumeric text, so it goes through decoding and the checks. */
+  char *forged = malloc(good.len + 1);
+  CHECK(forged != NULL);
+  if (!forged) return;
+  memcpy(forged, good.data, good.len + 1);
+  size_t at = good.len / 2;
+  forged[at] = forged[at] == 'A' ? 'B' : 'A';
+  wallet_buffer report = {0};
+  bool valid = true;
+  EXPECT(wallet_verifier_verify(verifier, forged, good.len, NOW, WALLET_LANG_EN, &valid, &report),
+         WALLET_RESULT_OK);
+  CHECK(!valid && has(&report, "\"valid\":false") && !has(&report, "\"code\":\"ok\""));
+  wallet_buffer_free(&report);
+  /* The code as shown is accepted. */
+  valid = false;
+  EXPECT(wallet_verifier_verify(verifier, (const char *)good.data, good.len, NOW, WALLET_LANG_EN,
+                                &valid, &report),
+         WALLET_RESULT_OK);
+  CHECK(valid && has(&report, "\"valid\":true"));
+  wallet_buffer_free(&report);
+  /* An empty text, as (NULL, 0) or as ("", 0): the same input, checked and refused alike. */
+  char code_null[64] = "", code_empty[64] = "";
+  valid = true;
+  EXPECT(wallet_verifier_verify(verifier, NULL, 0, NOW, WALLET_LANG_EN, &valid, &report),
+         WALLET_RESULT_OK);
+  CHECK(!valid && json_string(&report, "code", code_null, sizeof code_null));
+  wallet_buffer_free(&report);
+  valid = true;
+  EXPECT(wallet_verifier_verify(verifier, "", 0, NOW, WALLET_LANG_EN, &valid, &report),
+         WALLET_RESULT_OK);
+  CHECK(!valid && json_string(&report, "code", code_empty, sizeof code_empty));
+  CHECK(code_null[0] != '\0' && strcmp(code_null, code_empty) == 0);
+  wallet_buffer_free(&report);
+  free(forged);
+  wallet_buffer_free(&good);
+}
+
+/* A verifier made afresh for every scan, or after the app restarts, still refuses a code it
+ * accepted before when its history is in a replay cache file; without the file it is lost. */
+static void test_replay_cache(const struct fixtures *fx, const char *work,
+                              const wallet_store *store, const char *id, const char *disclose) {
+  char path[1024], options[1200];
+  snprintf(path, sizeof path, "%s/replay.cache", work);
+  snprintf(options, sizeof options, "{\"replay_cache\":\"%s\"}", path);
+  wallet_buffer code = {0};
+  present(store, id, disclose, &code);
+  for (int scan = 0; scan < 3; scan++) {
+    wallet_verifier *v = NULL;
+    EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                               strlen(fx->root_jwk), options, strlen(options), NOW, &v),
+           WALLET_RESULT_OK);
+    EXPECT(wallet_verifier_add_status_list(v, fx->status_list, strlen(fx->status_list)),
+           WALLET_RESULT_OK);
+    VERIFY_EXPECT(v, &code, scan == 0 ? "ok" : "qr.replay");
+    wallet_verifier_free(v);
+  }
+  struct stat st;
+  CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+  /* A handle without the file has no history: the same code passes again. */
+  wallet_verifier *forgetful = NULL;
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), NULL, 0, NOW, &forgetful),
+         WALLET_RESULT_OK);
+  EXPECT(wallet_verifier_add_status_list(forgetful, fx->status_list, strlen(fx->status_list)),
+         WALLET_RESULT_OK);
+  VERIFY_EXPECT(forgetful, &code, "ok");
+  wallet_verifier_free(forgetful);
+  /* A damaged file is refused, not silently emptied; a missing directory cannot hold one. */
+  char bad_path[1024], bad_options[1200], err[64] = "";
+  snprintf(bad_path, sizeof bad_path, "%s/damaged.cache", work);
+  FILE *f = fopen(bad_path, "wb");
+  CHECK(f != NULL);
+  if (f) {
+    fputs("not a replay cache\n", f);
+    fclose(f);
+  }
+  snprintf(bad_options, sizeof bad_options, "{\"replay_cache\":\"%s\"}", bad_path);
+  wallet_verifier *v = (wallet_verifier *)&code; /* sentinel: must not be overwritten */
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), bad_options, strlen(bad_options), NOW, &v),
+         WALLET_RESULT_REPLAY_CACHE_DAMAGED);
+  wallet_last_error_code(err, sizeof err);
+  CHECK(strcmp(err, "qr.replay_cache_corrupt") == 0);
+  snprintf(bad_options, sizeof bad_options, "{\"replay_cache\":\"%s/no-such-dir/replay.cache\"}",
+           work);
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), bad_options, strlen(bad_options), NOW, &v),
+         WALLET_RESULT_REPLAY_CACHE_UNAVAILABLE);
+  CHECK(v == (wallet_verifier *)&code);
+  wallet_buffer_free(&code);
+}
+
+/* A caller's bytes never reach C raw through an error message: a claim path holding a NUL, a
+ * newline, a terminal escape, a C1 control or a bidi override comes back escaped, the message's
+ * length is what strlen sees, and a huge argument is not copied whole. */
+static void test_hostile_messages(const wallet_store *store, const char *id) {
+  /* JSON arrays of one claim path each, the hostile character escaped in the JSON text. */
+  const char *lists[] = {"[\"na\\u0000me\"]", "[\"na\\nme\"]", "[\"\\u001b[31mname\"]",
+                         "[\"name\\u202e\"]", "[\"a\\u0085b\"]", "[\"\\u0007\\r\\t\"]"};
+  const char *escaped[] = {"na\\0me", "na\\nme", "\\u{1b}[31mname", "name\\u{202e}", "a\\u{85}b",
+                           "\\u{7}\\r\\t"};
+  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+    wallet_buffer out = {0};
+    wallet_result r = wallet_store_present(store, id, strlen(id), lists[i], strlen(lists[i]),
+                                           WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0, NOW, &out);
+    CHECK(r == WALLET_RESULT_UNKNOWN_CLAIM_PATH || r == WALLET_RESULT_INVALID_ARGUMENT);
+    CHECK(out.data == NULL);
+    char message[2048];
+    size_t n = wallet_last_error_message(message, sizeof message);
+    CHECK(n > 0 && n < sizeof message && n == strlen(message));
+    int clean = 1;
+    for (size_t k = 0; k < n; k++) {
+      unsigned char c = (unsigned char)message[k];
+      unsigned char c1 = k + 1 < n ? (unsigned char)message[k + 1] : 0;
+      unsigned char c2 = k + 2 < n ? (unsigned char)message[k + 2] : 0;
+      if (c < 0x20 || c == 0x7f) clean = 0;                                 /* C0, DEL */
+      if (c == 0xc2 && c1 >= 0x80 && c1 <= 0x9f) clean = 0;                 /* C1 */
+      if (c == 0xe2 && c1 == 0x80 && c2 >= 0xaa && c2 <= 0xae) clean = 0;   /* bidi U+202A-E */
+    }
+    CHECK(clean);
+    if (!strstr(message, escaped[i])) {
+      checks++;
+      failures++;
+      fprintf(stderr, "FAIL: message %s lacks %s\n", message, escaped[i]);
+    }
+  }
+  /* A 5000-byte claim path: the message stays short. */
+  char *huge = malloc(5000 + 5);
+  CHECK(huge != NULL);
+  if (!huge) return;
+  memcpy(huge, "[\"", 2);
+  memset(huge + 2, 'x', 5000);
+  memcpy(huge + 5002, "\"]", 3);
+  wallet_buffer out = {0};
+  wallet_store_present(store, id, strlen(id), huge, strlen(huge), WALLET_PRESENT_MODE_OFFLINE, NULL,
+                       0, NULL, 0, NOW, &out);
+  size_t n = wallet_last_error_message(NULL, 0);
+  CHECK(n > 0 && n < 1100);
+  free(huge);
+}
+
+/* Runs two calls that differ only in passing (NULL, 0) or ("", 0) for one argument, and checks
+ * they return the same result with the same error code. */
+#define SAME_RESULT(call_null, call_empty) same_result((call_null), (call_empty), __LINE__)
+
+static char same_code_null[64];
+
+static wallet_result remember_code(wallet_result r) {
+  same_code_null[0] = '\0';
+  wallet_last_error_code(same_code_null, sizeof same_code_null);
+  return r;
+}
+
+static void same_result(wallet_result null_result, wallet_result empty_result, int line) {
+  char code[64] = "";
+  wallet_last_error_code(code, sizeof code);
+  checks++;
+  if (null_result != empty_result || strcmp(code, same_code_null) != 0) {
+    failures++;
+    fprintf(stderr, "FAIL line %d: (NULL, 0) gave %u [%s], (\"\", 0) gave %u [%s]\n", line,
+            null_result, same_code_null, empty_result, code);
+  }
+}
+
+/* (NULL, 0) and ("", 0) are the same input to every function, required or optional. */
+static void test_null_is_empty(const struct fixtures *fx, const wallet_store *store,
+                               const char *id) {
+  wallet_kdf_params small = {64, 1, 1};
+  wallet_store *s = NULL;
+  wallet_issuer *issuer = NULL;
+  wallet_verifier *verifier = NULL;
+  wallet_buffer a = {0}, b = {0};
+  uint32_t size = 0;
+  const char *nowhere = "/nonexistent-dir/x.store";
+  const char *tl = fx->trust_list, *root = fx->root_jwk;
+  SAME_RESULT(remember_code(wallet_store_create(NULL, 0, "pw", 2, &small, &s)),
+              wallet_store_create("", 0, "pw", 2, &small, &s));
+  SAME_RESULT(remember_code(wallet_store_create(nowhere, strlen(nowhere), NULL, 0, &small, &s)),
+              wallet_store_create(nowhere, strlen(nowhere), "", 0, &small, &s));
+  SAME_RESULT(remember_code(wallet_store_create_with_key(nowhere, strlen(nowhere), NULL, 0, &s)),
+              wallet_store_create_with_key(nowhere, strlen(nowhere), (const uint8_t *)"", 0, &s));
+  SAME_RESULT(remember_code(wallet_store_open(NULL, 0, "pw", 2, &s)),
+              wallet_store_open("", 0, "pw", 2, &s));
+  SAME_RESULT(remember_code(wallet_store_open(nowhere, strlen(nowhere), NULL, 0, &s)),
+              wallet_store_open(nowhere, strlen(nowhere), "", 0, &s));
+  CHECK(s == NULL);
+  SAME_RESULT(remember_code(wallet_store_remove(store, NULL, 0, &a)),
+              wallet_store_remove(store, "", 0, &a));
+  SAME_RESULT(remember_code(wallet_store_register_external_key(store, NULL, 0, NULL, 0, &a)),
+              wallet_store_register_external_key(store, "", 0, (const uint8_t *)"", 0, &a));
+  SAME_RESULT(remember_code(wallet_store_import(store, NULL, 0, tl, strlen(tl), root, strlen(root),
+                                                NOW, &a)),
+              wallet_store_import(store, "", 0, tl, strlen(tl), root, strlen(root), NOW, &a));
+  SAME_RESULT(remember_code(wallet_store_present(store, NULL, 0, NULL, 0,
+                                                 WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0,
+                                                 NOW, &a)),
+              wallet_store_present(store, "", 0, NULL, 0, WALLET_PRESENT_MODE_OFFLINE, NULL, 0,
+                                   NULL, 0, NOW, &a));
+  CHECK(a.data == NULL);
+  /* Optional ones: an empty disclose list, aud and nonce in offline mode. */
+  SAME_RESULT(remember_code(wallet_store_present(store, id, strlen(id), NULL, 0,
+                                                 WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0,
+                                                 NOW, &a)),
+              wallet_store_present(store, id, strlen(id), "", 0, WALLET_PRESENT_MODE_OFFLINE, "", 0,
+                                   "", 0, NOW, &b));
+  CHECK(a.data != NULL && b.data != NULL);
+  wallet_buffer_free(&a);
+  wallet_buffer_free(&b);
+  SAME_RESULT(remember_code(wallet_qr_png(NULL, 0, WALLET_ECC_M, 4, 4, &a)),
+              wallet_qr_png("", 0, WALLET_ECC_M, 4, 4, &a));
+  SAME_RESULT(remember_code(wallet_qr_svg(NULL, 0, WALLET_ECC_M, 4, 4, &a)),
+              wallet_qr_svg("", 0, WALLET_ECC_M, 4, 4, &a));
+  SAME_RESULT(remember_code(wallet_qr_matrix(NULL, 0, WALLET_ECC_M, &a, &size)),
+              wallet_qr_matrix("", 0, WALLET_ECC_M, &a, &size));
+  SAME_RESULT(remember_code(wallet_challenge_read(NULL, 0, &a, &b)),
+              wallet_challenge_read("", 0, &a, &b));
+  SAME_RESULT(remember_code(wallet_issuer_new(NULL, 0, fx->issuer_jwk, strlen(fx->issuer_jwk),
+                                              &issuer)),
+              wallet_issuer_new("", 0, fx->issuer_jwk, strlen(fx->issuer_jwk), &issuer));
+  SAME_RESULT(remember_code(wallet_issuer_new(ISS, strlen(ISS), NULL, 0, &issuer)),
+              wallet_issuer_new(ISS, strlen(ISS), "", 0, &issuer));
+  CHECK(a.data == NULL && b.data == NULL && issuer == NULL);
+  SAME_RESULT(remember_code(wallet_verifier_new(NULL, 0, root, strlen(root), NULL, 0, NOW,
+                                                &verifier)),
+              wallet_verifier_new("", 0, root, strlen(root), NULL, 0, NOW, &verifier));
+  SAME_RESULT(remember_code(wallet_verifier_new(tl, strlen(tl), NULL, 0, NULL, 0, NOW, &verifier)),
+              wallet_verifier_new(tl, strlen(tl), "", 0, NULL, 0, NOW, &verifier));
+  CHECK(verifier == NULL);
+  /* Empty options are the defaults either way. */
+  wallet_verifier *other = NULL;
+  SAME_RESULT(remember_code(wallet_verifier_new(tl, strlen(tl), root, strlen(root), NULL, 0, NOW,
+                                                &verifier)),
+              wallet_verifier_new(tl, strlen(tl), root, strlen(root), "", 0, NOW, &other));
+  SAME_RESULT(remember_code(wallet_verifier_add_status_list(verifier, NULL, 0)),
+              wallet_verifier_add_status_list(verifier, "", 0));
+  wallet_verifier_free(verifier);
+  wallet_verifier_free(other);
+}
+
+/* Counts the entries of a directory, "." and ".." aside. */
+static int count_entries(const char *path) {
+  DIR *dir = opendir(path);
+  if (!dir) return -1;
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(dir)) != NULL) n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+  closedir(dir);
+  return n;
+}
+
+/* A store creation that fails leaves the directory as it was: no store, no temporary file and
+ * no lock file, whatever made it fail. */
+static void test_create_leaves_nothing(const char *work) {
+  char dir[1024], path[1100], other[1100];
+  snprintf(dir, sizeof dir, "%s/create", work);
+  CHECK(mkdir(dir, 0700) == 0);
+  wallet_kdf_params small = {64, 1, 1}, zero = {0, 0, 0};
+  uint8_t key[32] = {7};
+  wallet_store *s = NULL;
+  /* A directory that does not exist. */
+  snprintf(path, sizeof path, "%s/missing/holder.store", dir);
+  EXPECT(wallet_store_create(path, strlen(path), PASSPHRASE, strlen(PASSPHRASE), &small, &s),
+         WALLET_RESULT_STORE_IO);
+  CHECK(count_entries(dir) == 0);
+  /* Bad key-derivation parameters, an empty passphrase, a key of the wrong length. */
+  snprintf(path, sizeof path, "%s/holder.store", dir);
+  EXPECT(wallet_store_create(path, strlen(path), PASSPHRASE, strlen(PASSPHRASE), &zero, &s),
+         WALLET_RESULT_STORE_REFUSED);
+  EXPECT(wallet_store_create(path, strlen(path), "", 0, &small, &s), WALLET_RESULT_STORE_REFUSED);
+  EXPECT(wallet_store_create_with_key(path, strlen(path), key, 31, &s),
+         WALLET_RESULT_INVALID_ARGUMENT);
+  CHECK(count_entries(dir) == 0);
+  /* Something else where the store should go: a file, the directory itself. */
+  snprintf(other, sizeof other, "%s/notes.txt", dir);
+  FILE *f = fopen(other, "wb");
+  CHECK(f != NULL);
+  if (f) {
+    fputs("notes\n", f);
+    fclose(f);
+  }
+  EXPECT(wallet_store_create(other, strlen(other), PASSPHRASE, strlen(PASSPHRASE), &small, &s),
+         WALLET_RESULT_STORE_EXISTS);
+  EXPECT(wallet_store_create(dir, strlen(dir), PASSPHRASE, strlen(PASSPHRASE), &small, &s),
+         WALLET_RESULT_STORE_EXISTS);
+  CHECK(count_entries(dir) == 1);
+  /* An existing store: creating it again fails and adds nothing beside it. */
+  EXPECT(wallet_store_create(path, strlen(path), PASSPHRASE, strlen(PASSPHRASE), &small, &s),
+         WALLET_RESULT_OK);
+  wallet_store_free(s);
+  s = NULL;
+  int before = count_entries(dir);
+  EXPECT(wallet_store_create(path, strlen(path), PASSPHRASE, strlen(PASSPHRASE), &small, &s),
+         WALLET_RESULT_STORE_EXISTS);
+  EXPECT(wallet_store_create_with_key(path, strlen(path), key, sizeof key, &s),
+         WALLET_RESULT_STORE_EXISTS);
+  CHECK(before == 2 && count_entries(dir) == before);
+  CHECK(s == NULL);
 }
 
 /* The full flow: issuer → holder store → QR → verifier, and the checks on each step's output. */
@@ -317,9 +631,11 @@ static void test_flow(const struct fixtures *fx, const char *work) {
   EXPECT(wallet_verifier_add_status_list(verifier, fx->status_list, strlen(fx->status_list)),
          WALLET_RESULT_OK);
   wallet_buffer report = {0};
+  bool valid = false;
   EXPECT(wallet_verifier_verify(verifier, (const char *)payload.data, payload.len, NOW,
-                                WALLET_LANG_ZH, &report),
+                                WALLET_LANG_ZH, &valid, &report),
          WALLET_RESULT_OK);
+  CHECK(valid);
   CHECK(has(&report, "\"valid\":true") && has(&report, "\"code\":\"ok\""));
   CHECK(has(&report, "\"label\":\"姓名\"") && has(&report, "age_over_18"));
   CHECK(has(&report, "\"name_zh\":\"上海市公安局\""));
@@ -338,14 +654,14 @@ static void test_flow(const struct fixtures *fx, const char *work) {
   EXPECT(wallet_qr_png((const char *)fresh.data, fresh.len, WALLET_ECC_M, 4, 4, &fresh_png),
          WALLET_RESULT_OK);
   EXPECT(wallet_verifier_verify_image(verifier, fresh_png.data, fresh_png.len, NOW, WALLET_LANG_EN,
-                                      &report),
+                                      &valid, &report),
          WALLET_RESULT_OK);
-  CHECK(has(&report, "\"valid\":true") && has(&report, "\"label\":\"Name\""));
+  CHECK(valid && has(&report, "\"valid\":true") && has(&report, "\"label\":\"Name\""));
   wallet_buffer_free(&report);
   EXPECT(wallet_verifier_verify_image(verifier, fresh_png.data, fresh_png.len, NOW, WALLET_LANG_EN,
-                                      &report),
+                                      &valid, &report),
          WALLET_RESULT_OK);
-  CHECK(has(&report, "\"code\":\"qr.replay\""));
+  CHECK(!valid && has(&report, "\"code\":\"qr.replay\""));
   wallet_buffer_free(&report);
   wallet_buffer_free(&fresh_png);
   wallet_buffer_free(&fresh);
@@ -358,9 +674,9 @@ static void test_flow(const struct fixtures *fx, const char *work) {
   EXPECT(wallet_verifier_add_status_list(later, fx->status_list, strlen(fx->status_list)),
          WALLET_RESULT_OK);
   EXPECT(wallet_verifier_verify(later, (const char *)payload.data, payload.len, NOW + 120,
-                                WALLET_LANG_EN, &report),
+                                WALLET_LANG_EN, &valid, &report),
          WALLET_RESULT_OK);
-  CHECK(has(&report, "\"valid\":false") && has(&report, "\"code\":\"sdjwt.kb_stale\""));
+  CHECK(!valid && has(&report, "\"valid\":false") && has(&report, "\"code\":\"sdjwt.kb_stale\""));
   wallet_buffer_free(&report);
   wallet_verifier_free(later);
   later = NULL;
@@ -374,9 +690,10 @@ static void test_flow(const struct fixtures *fx, const char *work) {
   wallet_buffer other = {0};
   present(store, id, disclose, &other);
   EXPECT(wallet_verifier_verify(no_status, (const char *)other.data, other.len, NOW,
-                                WALLET_LANG_EN, &report),
+                                WALLET_LANG_EN, &valid, &report),
          WALLET_RESULT_OK);
-  CHECK(has(&report, "\"valid\":true") && has(&report, "\"unknown_reason\":\"status.unknown_list\""));
+  CHECK(valid && has(&report, "\"valid\":true") &&
+        has(&report, "\"unknown_reason\":\"status.unknown_list\""));
   wallet_buffer_free(&report);
   wallet_verifier_free(no_status);
   no_status = NULL;
@@ -455,28 +772,31 @@ static void test_flow(const struct fixtures *fx, const char *work) {
   present(store, id, disclose, &cut);
   size_t lens[4] = {cut.len / 2, cut.len - 1, 5, 4};
   for (int i = 0; i < 4; i++) {
+    valid = true;
     EXPECT(wallet_verifier_verify(verifier, (const char *)cut.data, lens[i], NOW, WALLET_LANG_EN,
-                                  &report),
+                                  &valid, &report),
            WALLET_RESULT_OK);
-    CHECK(has(&report, "\"valid\":false") && has(&report, "\"code\":\"qr."));
+    CHECK(!valid && has(&report, "\"valid\":false") && has(&report, "\"code\":\"qr."));
     wallet_buffer_free(&report);
   }
   wallet_buffer_free(&cut);
   const char *garbage[] = {"", "hello", "CW1:", "CW1:HELLO WORLD", "CW9:ABC", "a~b~c", "~~~~",
                            "CW1:%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%"};
   for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
+    valid = true;
     EXPECT(wallet_verifier_verify(verifier, garbage[i], strlen(garbage[i]), NOW, WALLET_LANG_EN,
-                                  &report),
+                                  &valid, &report),
            WALLET_RESULT_OK);
-    CHECK(has(&report, "\"valid\":false") && has(&report, "\"claims\":[]"));
+    CHECK(!valid && has(&report, "\"valid\":false") && has(&report, "\"claims\":[]"));
     wallet_buffer_free(&report);
   }
   /* Random bytes as an image, and a PNG cut short, are not images with a code. */
   uint8_t noise[256];
   for (size_t i = 0; i < sizeof noise; i++) noise[i] = (uint8_t)(i * 131 + 7);
-  EXPECT(wallet_verifier_verify_image(verifier, noise, sizeof noise, NOW, WALLET_LANG_EN, &report),
+  valid = true; /* errors write neither output */
+  EXPECT(wallet_verifier_verify_image(verifier, noise, sizeof noise, NOW, WALLET_LANG_EN, &valid, &report),
          WALLET_RESULT_QR_IMAGE_INVALID);
-  EXPECT(wallet_verifier_verify_image(verifier, png.data, png.len / 3, NOW, WALLET_LANG_EN, &report),
+  EXPECT(wallet_verifier_verify_image(verifier, png.data, png.len / 3, NOW, WALLET_LANG_EN, &valid, &report),
          WALLET_RESULT_QR_IMAGE_INVALID);
   CHECK(report.data == NULL);
   wallet_buffer_free(&png);
@@ -493,9 +813,12 @@ static void test_flow(const struct fixtures *fx, const char *work) {
       0x60, 0x82,
   };
   EXPECT(wallet_verifier_verify_image(verifier, blank_png, sizeof blank_png, NOW, WALLET_LANG_EN,
-                                      &report),
+                                      &valid, &report),
          WALLET_RESULT_QR_NOT_FOUND);
-  CHECK(report.data == NULL);
+  CHECK(report.data == NULL && valid);
+
+  test_verdicts(verifier, store, id, disclose);
+  test_replay_cache(fx, work, store, id, disclose);
 
   /* Removing a credential, then again. */
   wallet_buffer removed = {0};
@@ -655,7 +978,9 @@ static void test_errors(const struct fixtures *fx, const char *work) {
   CHECK(stat(path, &st) != 0);
   /* NULL inputs with a length, and required inputs missing. */
   EXPECT(wallet_store_create(NULL, 9, "pw", 2, &small, &store), WALLET_RESULT_NULL_PARAMETER);
-  EXPECT(wallet_store_create(NULL, 0, "pw", 2, &small, &store), WALLET_RESULT_NULL_PARAMETER);
+  /* (NULL, 0) is the empty string, as ("", 0) is: an empty path is an invalid argument. */
+  EXPECT(wallet_store_create(NULL, 0, "pw", 2, &small, &store), WALLET_RESULT_INVALID_ARGUMENT);
+  EXPECT(wallet_store_create("", 0, "pw", 2, &small, &store), WALLET_RESULT_INVALID_ARGUMENT);
   EXPECT(wallet_store_create(path, strlen(path), NULL, 2, &small, &store), WALLET_RESULT_NULL_PARAMETER);
   /* Invalid UTF-8 in a passphrase and in a path. */
   EXPECT(wallet_store_create(path, strlen(path), invalid_utf8, strlen(invalid_utf8), &small, &store),
@@ -697,7 +1022,7 @@ static void test_errors(const struct fixtures *fx, const char *work) {
   EXPECT(wallet_store_new_holder_key(NULL, &untouched), WALLET_RESULT_NULL_PARAMETER);
   EXPECT(wallet_store_new_holder_key(store, NULL), WALLET_RESULT_NULL_PARAMETER);
   EXPECT(wallet_store_remove(NULL, "x", 1, &untouched), WALLET_RESULT_NULL_PARAMETER);
-  EXPECT(wallet_store_remove(store, NULL, 0, &untouched), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_remove(store, NULL, 1, &untouched), WALLET_RESULT_NULL_PARAMETER);
   EXPECT(wallet_store_present(NULL, "x", 1, NULL, 0, WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0,
                               NOW, &untouched),
          WALLET_RESULT_NULL_PARAMETER);
@@ -708,16 +1033,17 @@ static void test_errors(const struct fixtures *fx, const char *work) {
                              strlen(fx->root_jwk), NOW, &untouched),
          WALLET_RESULT_NULL_PARAMETER);
   EXPECT(wallet_store_set_external_signer(NULL, NULL, NULL), WALLET_RESULT_NULL_PARAMETER);
-  EXPECT(wallet_verifier_verify(NULL, "CW1:", 4, NOW, WALLET_LANG_EN, &untouched),
+  bool valid = true;
+  EXPECT(wallet_verifier_verify(NULL, "CW1:", 4, NOW, WALLET_LANG_EN, &valid, &untouched),
          WALLET_RESULT_NULL_PARAMETER);
-  EXPECT(wallet_verifier_verify_image(NULL, (const uint8_t *)"x", 1, NOW, WALLET_LANG_EN, &untouched),
+  EXPECT(wallet_verifier_verify_image(NULL, (const uint8_t *)"x", 1, NOW, WALLET_LANG_EN, &valid, &untouched),
          WALLET_RESULT_NULL_PARAMETER);
   EXPECT(wallet_verifier_add_status_list(NULL, "x", 1), WALLET_RESULT_NULL_PARAMETER);
   EXPECT(wallet_verifier_new_challenge(NULL, NOW, 60, &untouched), WALLET_RESULT_NULL_PARAMETER);
   EXPECT(wallet_issuer_public_jwk(NULL, &untouched), WALLET_RESULT_NULL_PARAMETER);
   EXPECT(wallet_issuer_issue(NULL, "resident-id", 11, "{}", 2, "{}", 2, NULL, 0, NOW, &untouched),
          WALLET_RESULT_NULL_PARAMETER);
-  EXPECT(wallet_qr_png(NULL, 0, WALLET_ECC_M, 4, 4, &untouched), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_qr_png(NULL, 3, WALLET_ECC_M, 4, 4, &untouched), WALLET_RESULT_NULL_PARAMETER);
   EXPECT(wallet_qr_svg("CW1:A", 5, WALLET_ECC_M, 4, 4, NULL), WALLET_RESULT_NULL_PARAMETER);
   uint32_t size = 77;
   EXPECT(wallet_qr_matrix("CW1:A", 5, WALLET_ECC_M, &untouched, NULL), WALLET_RESULT_NULL_PARAMETER);
@@ -819,6 +1145,8 @@ static void test_errors(const struct fixtures *fx, const char *work) {
                               WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0, NOW, &shown),
          WALLET_RESULT_UNKNOWN_CLAIM_PATH);
   CHECK(shown.data == NULL);
+  test_hostile_messages(store, good_id);
+  test_null_is_empty(fx, store, good_id);
   CHECK(untouched.data == (uint8_t *)&small && untouched.len == 12345);
 
   /* Verifier errors: wrong root, stale list, bad options, a status list that is not a token,
@@ -845,17 +1173,23 @@ static void test_errors(const struct fixtures *fx, const char *work) {
   EXPECT(wallet_verifier_add_status_list(verifier, fx->trust_list, strlen(fx->trust_list)),
          WALLET_RESULT_STATUS_LIST_INVALID);
   EXPECT(wallet_verifier_verify(verifier, invalid_utf8, strlen(invalid_utf8), NOW, WALLET_LANG_EN,
-                                &untouched),
+                                &valid, &untouched),
          WALLET_RESULT_INVALID_UTF8);
-  EXPECT(wallet_verifier_verify(verifier, NULL, 0, NOW, WALLET_LANG_EN, &untouched),
+  EXPECT(wallet_verifier_verify(verifier, NULL, 4, NOW, WALLET_LANG_EN, &valid, &untouched),
          WALLET_RESULT_NULL_PARAMETER);
-  EXPECT(wallet_verifier_verify(verifier, "CW1:", 4, NOW, 2, &untouched),
+  EXPECT(wallet_verifier_verify(verifier, "CW1:", 4, NOW, 2, &valid, &untouched),
          WALLET_RESULT_INVALID_ARGUMENT);
-  EXPECT(wallet_verifier_verify(verifier, "CW1:", 4, NOW, WALLET_LANG_EN, NULL),
+  EXPECT(wallet_verifier_verify(verifier, "CW1:", 4, NOW, WALLET_LANG_EN, &valid, NULL),
          WALLET_RESULT_NULL_PARAMETER);
-  EXPECT(wallet_verifier_verify_image(verifier, NULL, 10, NOW, WALLET_LANG_EN, &untouched),
+  /* The verdict is a required output: an app cannot skip it. */
+  EXPECT(wallet_verifier_verify(verifier, "CW1:", 4, NOW, WALLET_LANG_EN, NULL, &untouched),
          WALLET_RESULT_NULL_PARAMETER);
-  CHECK(untouched.data == (uint8_t *)&small && untouched.len == 12345);
+  EXPECT(wallet_verifier_verify_image(verifier, (const uint8_t *)"x", 1, NOW, WALLET_LANG_EN, NULL,
+                                      &untouched),
+         WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_verifier_verify_image(verifier, NULL, 10, NOW, WALLET_LANG_EN, &valid, &untouched),
+         WALLET_RESULT_NULL_PARAMETER);
+  CHECK(untouched.data == (uint8_t *)&small && untouched.len == 12345 && valid);
 
   /* A damaged store file: same size, one byte of ciphertext flipped. */
   char copy_path[1024];
@@ -948,6 +1282,7 @@ int main(int argc, char **argv) {
   test_flow(&fx, argv[2]);
   test_external_signer(&fx, argv[2]);
   test_errors(&fx, argv[2]);
+  test_create_leaves_nothing(argv[2]);
   test_threads();
 
   free(fx.root_jwk);

@@ -2,8 +2,9 @@
  * A JVM client of the wallet C API through JNA, the way an Android app without hand-written JNI
  * would call libwallet_ffi.so: one holder flow (encrypted store, holder key, import, list,
  * present as a QR payload, draw it as a PNG) and one verifier flow (trust list, status list,
- * verify the payload and the PNG, refuse the replay), plus an error read back through the
- * last-error functions.
+ * verify the payload and the PNG, refuse the replay and a forged code, reading the verdict from
+ * its own output rather than the result code; keep refusing the replay in a new verifier that
+ * shares a replay cache file), plus an error read back through the last-error functions.
  *
  * Usage: java -cp jna.jar:. -Djna.library.path=LIBDIR WalletJna DATA_DIR WORK_DIR
  * (DATA_DIR is wallet-ffi/tests/data). Exit status 0 when every check passed.
@@ -14,6 +15,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
+import com.sun.jna.ptr.ByteByReference;
 import com.sun.jna.ptr.PointerByReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -128,11 +130,12 @@ public final class WalletJna {
 
     int wallet_verifier_add_status_list(Pointer verifier, byte[] token, SizeT tokenLen);
 
+    /** validOut is a C bool: one byte, 0 or 1. */
     int wallet_verifier_verify(Pointer verifier, byte[] payload, SizeT payloadLen, long now,
-        int lang, Buffer reportOut);
+        int lang, ByteByReference validOut, Buffer reportOut);
 
     int wallet_verifier_verify_image(Pointer verifier, byte[] image, SizeT imageLen, long now,
-        int lang, Buffer reportOut);
+        int lang, ByteByReference validOut, Buffer reportOut);
   }
 
   /** 2026-06-01T00:00:00Z, inside the fixtures' validity; the library never reads the clock. */
@@ -261,24 +264,64 @@ public final class WalletJna {
     Pointer verifier = verifierRef.getValue();
     check(w.wallet_verifier_add_status_list(verifier, status, len(status)) == Wallet.OK,
         "status list");
+    // A forged code first (one character of the payload changed): checked, so OK, and refused.
+    byte[] forged = qr.clone();
+    forged[forged.length / 2] = (byte) (forged[forged.length / 2] == 'A' ? 'B' : 'A');
+    Buffer forgedReport = new Buffer();
+    ByteByReference valid = new ByteByReference((byte) 1);
+    check(w.wallet_verifier_verify(verifier, forged, len(forged), NOW, Wallet.LANG_EN, valid,
+        forgedReport) == Wallet.OK, "verify forged");
+    check(valid.getValue() == 0 && take(forgedReport).contains("\"valid\":false"),
+        "forged code refused by the verdict");
+
     Buffer report = new Buffer();
-    check(w.wallet_verifier_verify(verifier, qr, len(qr), NOW, Wallet.LANG_ZH, report)
+    valid = new ByteByReference((byte) 0);
+    check(w.wallet_verifier_verify(verifier, qr, len(qr), NOW, Wallet.LANG_ZH, valid, report)
         == Wallet.OK, "verify");
     String json = take(report);
+    check(valid.getValue() == 1, "verdict: accept");
     check(json.contains("\"valid\":true") && json.contains("\"label\":\"姓名\""), "valid: " + json);
     check(!json.contains("id_number"), "undisclosed claim stays hidden");
 
     Buffer replay = new Buffer();
-    check(w.wallet_verifier_verify(verifier, qr, len(qr), NOW, Wallet.LANG_EN, replay)
+    valid = new ByteByReference((byte) 1);
+    check(w.wallet_verifier_verify(verifier, qr, len(qr), NOW, Wallet.LANG_EN, valid, replay)
         == Wallet.OK, "verify again");
-    check(take(replay).contains("\"code\":\"qr.replay\""), "replay refused");
+    check(valid.getValue() == 0 && take(replay).contains("\"code\":\"qr.replay\""),
+        "replay refused");
 
     Buffer fromImage = new Buffer();
+    valid = new ByteByReference((byte) 0);
     check(w.wallet_verifier_verify_image(verifier, pngBytes, len(pngBytes), NOW, Wallet.LANG_EN,
-        fromImage) == Wallet.OK, "verify image");
-    check(take(fromImage).contains("\"valid\":true"), "image valid");
+        valid, fromImage) == Wallet.OK, "verify image");
+    check(valid.getValue() == 1 && take(fromImage).contains("\"valid\":true"), "image valid");
 
     w.wallet_verifier_free(verifier);
+
+    // One verifier per scan, sharing a replay cache file: the second still refuses the code.
+    Buffer third = new Buffer();
+    check(w.wallet_store_present(store, idBytes, len(idBytes), disclose, len(disclose),
+        Wallet.PRESENT_OFFLINE, null, new SizeT(0), null, new SizeT(0), NOW, third) == Wallet.OK,
+        "present a third time");
+    byte[] qr3 = utf8(take(third));
+    String cachePath = work.resolve("replay.cache").toString();
+    byte[] cacheOptions = utf8("{\"replay_cache\":\"" + cachePath + "\"}");
+    for (int scan = 0; scan < 2; scan++) {
+      PointerByReference ref = new PointerByReference();
+      check(w.wallet_verifier_new(trust, len(trust), root, len(root), cacheOptions,
+          len(cacheOptions), NOW, ref) == Wallet.OK, "verifier with replay cache");
+      Pointer v = ref.getValue();
+      check(w.wallet_verifier_add_status_list(v, status, len(status)) == Wallet.OK,
+          "status list");
+      Buffer r = new Buffer();
+      valid = new ByteByReference((byte) (scan == 0 ? 0 : 1));
+      check(w.wallet_verifier_verify(v, qr3, len(qr3), NOW, Wallet.LANG_EN, valid, r)
+          == Wallet.OK, "verify with replay cache");
+      String out = take(r);
+      check(scan == 0 ? valid.getValue() == 1 : valid.getValue() == 0
+          && out.contains("\"code\":\"qr.replay\""), "scan " + scan + ": " + out);
+      w.wallet_verifier_free(v);
+    }
     w.wallet_issuer_free(issuer);
     w.wallet_store_free(store);
     System.out.println("wallet JNA client (library " + w.wallet_version() + "): " + passed
