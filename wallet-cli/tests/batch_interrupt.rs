@@ -76,6 +76,16 @@ impl Rng {
     }
 }
 
+/// Whether the file's last byte is not a newline: a line is being written.
+fn mid_write(path: &Path) -> bool {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut last = [0u8; 1];
+    f.seek(SeekFrom::End(-1)).is_ok() && f.read_exact(&mut last).is_ok() && last[0] != b'\n'
+}
+
 fn size(path: &Path) -> u64 {
     std::fs::metadata(path).map_or(0, |m| m.len())
 }
@@ -108,10 +118,8 @@ fn interrupted_batches_resume_exactly() {
     let finished = d.join("out.jsonl");
     let (mut kills, mut sigints, mut sigint_summaries) = (0usize, 0usize, 0usize);
     let mut torn = 0usize;
-    // Output bytes per second of a run, measured as the runs go, to aim each interrupt at about
-    // a thirtieth of the batch (a random part of it), so that the batch outlives the interrupts.
-    let mut bytes_per_sec: f64 = 0.0;
-    let mut target_bytes = 0.0;
+    // Bytes of one output line, read from the first one written.
+    let mut line_bytes: u64 = 0;
     let mut runs = 0;
     loop {
         runs += 1;
@@ -132,17 +140,51 @@ fn interrupted_batches_resume_exactly() {
             assert_eq!(out.status.code(), Some(0), "final run: {stderr}");
             break;
         }
-        let delay_ms = if bytes_per_sec > 0.0 && target_bytes > 0.0 {
-            let ms = target_bytes / bytes_per_sec * 1000.0;
-            rng.between((ms * 0.3) as u64, (ms * 1.7) as u64 + 1)
+        // Each interrupt is aimed by the batch's progress, not by the clock (a loaded machine
+        // would otherwise let the batch finish first): once the output has grown by a random
+        // share of at most 1/(4 x INTERRUPTS) of the batch; a SIGKILL then waits for a moment
+        // when the output's last byte is not a newline — a write in progress — so that it lands
+        // mid-write. Every other SIGINT comes in the first 150 ms instead (start-up, or in the
+        // middle of a resume's repair).
+        let sigkill = interrupts % 2 == 0;
+        let waited = Instant::now();
+        let aim = if !sigkill && interrupts % 4 == 1 {
+            let ms = rng.between(5, 150);
+            std::thread::sleep(Duration::from_millis(ms));
+            format!("{ms} ms")
         } else {
-            rng.between(200, 1500)
+            let goal_lines = rng.between(
+                (LINES / (16 * INTERRUPTS)) as u64,
+                (LINES / (4 * INTERRUPTS)) as u64,
+            );
+            loop {
+                if child.try_wait().unwrap().is_some() {
+                    panic!("the batch finished before {INTERRUPTS} interrupts (after {interrupts})");
+                }
+                if line_bytes == 0
+                    && let Some(first) = std::fs::read(&partial)
+                        .ok()
+                        .and_then(|b| b.iter().position(|c| *c == b'\n'))
+                {
+                    line_bytes = (first + 1) as u64;
+                }
+                if line_bytes > 0
+                    && size(&partial) >= before + goal_lines * line_bytes
+                    && (!sigkill || mid_write(&partial) || waited.elapsed() > Duration::from_secs(60))
+                {
+                    break;
+                }
+                assert!(
+                    waited.elapsed() < Duration::from_secs(300),
+                    "no progress in 300 s"
+                );
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            format!("+{goal_lines} lines")
         };
-        std::thread::sleep(Duration::from_millis(delay_ms));
         if child.try_wait().unwrap().is_some() {
             panic!("the batch finished before {INTERRUPTS} interrupts (after {interrupts})");
         }
-        let sigkill = interrupts % 2 == 0;
         if sigkill {
             child.kill().unwrap();
             let status = child.wait().unwrap();
@@ -175,21 +217,11 @@ fn interrupted_batches_resume_exactly() {
             }
             sigints += 1;
         }
-        let elapsed = started.elapsed().as_secs_f64();
         let grown = size(&partial).saturating_sub(before) as f64;
-        if grown > 0.0 {
-            bytes_per_sec = grown / elapsed;
-        }
-        if target_bytes == 0.0
-            && let Some(first) = std::fs::read(&partial)
-                .ok()
-                .and_then(|b| b.iter().position(|c| *c == b'\n'))
-        {
-            target_bytes = (first + 1) as f64 * LINES as f64 / 30.0;
-        }
         println!(
-            "run {runs}: {} after {delay_ms} ms, output +{:.0} kB",
+            "run {runs}: {} after {aim} ({:.1} s), output +{:.0} kB",
             if sigkill { "SIGKILL" } else { "SIGINT" },
+            started.elapsed().as_secs_f64(),
             grown / 1000.0
         );
         // Never seen under the final name before the batch completes.
@@ -197,6 +229,11 @@ fn interrupted_batches_resume_exactly() {
     }
     let interrupts = kills + sigints;
     assert!(interrupts >= 10 && kills >= 5 && sigints >= 5);
+    // Half the kills at least must have cut a line in two (the resume's hardest case).
+    assert!(
+        torn * 2 >= kills,
+        "only {torn} of {kills} SIGKILLs landed mid-write"
+    );
     assert!(
         sigint_summaries >= 1,
         "no SIGINT landed after the handler was installed"

@@ -69,8 +69,7 @@ fn verify(payload: &str, cache: Option<&Path>) -> Output {
 
 fn code_of(out: &Output) -> String {
     let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().last().unwrap_or_default();
-    let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
     v["code"].as_str().unwrap().to_owned()
 }
 
