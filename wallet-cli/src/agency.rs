@@ -1015,9 +1015,9 @@ pub fn issue(a: &IssueArgs) -> CliResult<String> {
         strict_validity: a.strict_validity,
         no_status: a.no_status,
     };
-    // The output file is checked and its temporary file created before the index is allocated:
-    // an existing file (without --force) or a bad directory must not cost a status index or an
-    // issuance-log line for a credential nobody receives.
+    if let Some(out) = &a.out {
+        json_or_stdout(a.json, out)?;
+    }
     // `--out -` is stdout, as no --out is.
     let file = a.out.as_deref().filter(|p| !is_stdout(p));
     // The output file is checked and its temporary file created before the index is allocated:
@@ -1036,7 +1036,7 @@ pub fn issue(a: &IssueArgs) -> CliResult<String> {
         }
         _ => {
             if !a.json {
-                outln!("{credential}")?;
+                outln!("{credential}").map_err(|e| undelivered(e, &id))?;
             }
             eprintln!("issued {} credential {id}", ty.short_name);
         }
@@ -1049,9 +1049,30 @@ pub fn issue(a: &IssueArgs) -> CliResult<String> {
         {
             m.insert("credential".into(), Value::from(credential.as_str()));
         }
-        print_json("issue", obj)?;
+        print_json("issue", obj).map_err(|e| {
+            if file.is_none() {
+                undelivered(e, &id)
+            } else {
+                e
+            }
+        })?;
     }
     Ok(id)
+}
+
+/// A credential issued (and logged, with a registry) whose stdout was closed before it was
+/// written: unlike a read-only command, this is not a quiet stop — the credential exists and
+/// nobody has it.
+fn undelivered(e: CliError, id: &str) -> CliError {
+    if !e.is_quiet() {
+        return e;
+    }
+    CliError::input(format!(
+        "standard output was closed before credential {id} was written: it was issued (and, with \
+         a status registry, logged) but not delivered"
+    ))
+    .hint("revoke it with `wallet status revoke --credential-id ID` if it was logged, and issue again with --out FILE")
+    .with_code("cli.io")
 }
 
 /// The `--out` file of `wallet issue`, prepared before anything is spent: the name is checked

@@ -464,7 +464,23 @@ impl Sink {
                 s.write_all(bytes).and_then(|()| s.flush())
             }
         };
-        r.map_err(|e| io_error(e, what, &path))
+        r.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                // Not the quiet stop of a read-only command: credentials were signed (and
+                // earlier groups logged) for a reader that went away.
+                CliError::input(format!(
+                    "the {what} stream was closed by its reader: the batch stopped; credentials \
+                     written before were issued and logged, this group's were not delivered"
+                ))
+                .hint(
+                    "the issuance log lists what was issued (its \"batch\" member); run batches \
+                     whose output matters with --out FILE, which can be resumed",
+                )
+                .with_code("cli.io")
+            } else {
+                io_error(e, what, &path)
+            }
+        })
     }
 
     /// Renames `FINAL.partial` to `FINAL`, durably.
@@ -630,6 +646,9 @@ struct JobFile {
     errors: String,
     /// Length of the issuance log when the job started: its lines are all after this offset.
     log_start: u64,
+    /// The validity and revocability flags as given (`--expires`, `--valid-for`,
+    /// `--strict-validity`, `--no-status`): a resumed run must not mix expiry rules.
+    validity: String,
     force: bool,
     /// Every line was written; only the renames (and removing this file) remain.
     complete: bool,
@@ -650,6 +669,7 @@ impl JobFile {
             "status_uri": self.uri,
             "errors": self.errors,
             "log_start": self.log_start,
+            "validity": self.validity,
             "force": self.force,
             "complete": self.complete,
         })
@@ -674,6 +694,7 @@ impl JobFile {
             uri: s("status_uri"),
             errors: s("errors")?,
             log_start: n("log_start")?,
+            validity: s("validity")?,
             force: b("force")?,
             complete: b("complete")?,
         })
@@ -1149,7 +1170,7 @@ pub fn issue_batch(a: &IssueBatchArgs) -> CliResult<u8> {
 }
 
 fn usage(message: &str, hint: &str) -> CliError {
-    CliError::input(message).hint(hint)
+    CliError::usage(message).hint(hint)
 }
 
 #[allow(clippy::too_many_lines)] // one linear story: check, prepare or resume, run, finish
@@ -1238,6 +1259,10 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
         uri: uri.clone(),
         errors: String::new(),
         log_start: 0,
+        validity: format!(
+            "expires={:?} valid_for={:?} strict_validity={} no_status={}",
+            a.validity.expires, a.validity.valid_for, a.strict_validity, a.no_status
+        ),
         force: a.force,
         complete: false,
     };
@@ -1698,7 +1723,7 @@ fn finish_completed(
     let mut err_file = File::open(errors.1).map_err(|e| io_error(e, "errors file", errors.1))?;
     let failed = count_lines(&mut err_file, errors.1, "errors file")?;
     eprintln!(
-        "the batch for {} had issued every line; its files are now in place ({failed} lines          failed, see {}; job {})",
+        "the batch for {} had issued every line; its files are now in place ({failed} lines failed, see {}; job {})",
         out.1.display(),
         errors.1.display(),
         job.job
@@ -1729,7 +1754,7 @@ fn log_len(registry: Option<&Path>) -> u64 {
 
 /// Refuses to resume a job with other parameters than it was started with.
 fn check_same_job(saved: &JobFile, now: &JobFile, jp: &Path) -> CliResult {
-    let checks: [(&str, bool); 7] = [
+    let checks: [(&str, bool); 8] = [
         (
             "the input's size or first megabyte",
             saved.input_size == now.input_size && saved.input_head == now.input_head,
@@ -1740,6 +1765,10 @@ fn check_same_job(saved: &JobFile, now: &JobFile, jp: &Path) -> CliResult {
         ("the status registry", saved.registry == now.registry),
         ("the status list URI", saved.uri == now.uri),
         ("the errors file", saved.errors == now.errors),
+        (
+            "--expires, --valid-for, --strict-validity or --no-status",
+            saved.validity == now.validity,
+        ),
     ];
     let differ: Vec<&str> = checks
         .iter()
@@ -1756,7 +1785,8 @@ fn check_same_job(saved: &JobFile, now: &JobFile, jp: &Path) -> CliResult {
     ))
     .hint(format!(
         "resume with the same --input (unchanged), --type, --iss, --issuer-key, \
-         --status-registry and --errors as the interrupted run (input {}, type {}, iss {})",
-        saved.input, saved.vct, saved.iss
+         --status-registry, --errors and validity flags as the interrupted run (input {}, type \
+         {}, iss {}, {})",
+        saved.input, saved.vct, saved.iss, saved.validity
     )))
 }

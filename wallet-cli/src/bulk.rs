@@ -93,7 +93,7 @@ fn open_input(path: &Path) -> CliResult<Box<dyn std::io::BufRead>> {
     if path == Path::new("-") {
         return Ok(Box::new(BufReader::new(std::io::stdin())));
     }
-    let file = File::open(path).map_err(|e| io_error(e, "cannot open the input", path))?;
+    let file = File::open(path).map_err(|e| io_error(e, "input", path))?;
     Ok(Box::new(BufReader::with_capacity(1 << 20, file)))
 }
 
@@ -104,6 +104,13 @@ fn open_output(path: &Path, force: bool) -> CliResult<Box<dyn std::io::Write>> {
     // Results of an audit are records: never replaced unless asked to.
     let mut options = std::fs::OpenOptions::new();
     options.write(true);
+    // The results hold disclosed personal data (names, licence classes): private, like every
+    // file holding credentials.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
     if force {
         options.create(true).truncate(true);
     } else {
@@ -112,9 +119,9 @@ fn open_output(path: &Path, force: bool) -> CliResult<Box<dyn std::io::Write>> {
     let file = options.open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             CliError::input(format!("{} already exists", path.display()))
-                .hint("choose another --output, or pass --force to replace it")
+                .hint("choose another --out, or pass --force to replace it")
         } else {
-            io_error(e, "cannot create the output", path)
+            io_error(e, "output", path)
         }
     })?;
     Ok(Box::new(BufWriter::with_capacity(1 << 20, file)))
@@ -172,7 +179,7 @@ fn run(
     };
     let mut input = open_input(&a.input)?;
     let mut output = open_output(&a.output, a.force)?;
-    let write_err = |e: std::io::Error| io_error(e, "cannot write the output", &a.output);
+    let write_err = |e: std::io::Error| io_error(e, "output", &a.output);
     let progress = Progress::new(&a.input);
 
     let (mut total, mut valid) = (0u64, 0u64);
@@ -185,7 +192,7 @@ fn run(
             let read = (&mut input)
                 .take(MAX_LINE)
                 .read_line(&mut buf)
-                .map_err(|e| io_error(e, "cannot read the input", &a.input))?;
+                .map_err(|e| io_error(e, "input", &a.input))?;
             if read == 0 {
                 break;
             }
@@ -249,14 +256,29 @@ fn run(
                     map.insert("id".into(), id.clone());
                 }
             }
-            serde_json::to_writer(&mut output, &object)
-                .map_err(|e| write_err(std::io::Error::other(e)))?;
-            output.write_all(b"\n").map_err(write_err)?;
+            let written = serde_json::to_writer(&mut output, &object)
+                .map_err(|e| write_err(std::io::Error::from(e)))
+                .and_then(|()| output.write_all(b"\n").map_err(write_err));
             total = total.saturating_add(1);
+            if let Err(e) = written {
+                // A reader that closed stdout (`--out - | head`) stops the audit; the exit
+                // status still says whether a line read so far was refused.
+                return if e.is_quiet() && total > valid {
+                    Ok(EXIT_NEGATIVE)
+                } else {
+                    Err(e)
+                };
+            }
         }
         progress.lines(total, total.saturating_sub(valid));
     }
-    output.flush().map_err(write_err)?;
+    if let Err(e) = output.flush().map_err(write_err) {
+        return if e.is_quiet() && total > valid {
+            Ok(EXIT_NEGATIVE)
+        } else {
+            Err(e)
+        };
+    }
     progress.finish();
     let seconds = started.elapsed().as_secs_f64();
     #[allow(clippy::cast_precision_loss)] // a count far below 2^52

@@ -219,7 +219,9 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
         };
         let (credential, id) = issue_one(&input, &agency_key, Some(&registry))?;
         let file = dir.join(format!("{name}.sd-jwt"));
-        write_public(&file, format!("{credential}\n").as_bytes(), "credential")?;
+        // A credential holds personal data: private, like every credential file.
+        wallet_core::fsutil::write_atomic(&file, format!("{credential}\n").as_bytes(), 0o600)
+            .map_err(|e| io_error(e, "credential", &file))?;
         outln!(
             "issued {} ({}) id {id} -> {}",
             ty.name_en,

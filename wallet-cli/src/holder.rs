@@ -319,6 +319,14 @@ pub fn present(a: &PresentArgs) -> CliResult {
     let store = open(&a.store)?;
     let disclose = claim_paths(&a.disclose)?;
     if let Some(every) = a.refresh {
+        // The terminal drawing owns stdout while refreshing; an image there would interleave.
+        if a.qr_png.as_deref().is_some_and(is_stdout) || a.qr_svg.as_deref().is_some_and(is_stdout)
+        {
+            return Err(CliError::usage(
+                "--refresh draws on standard output: --qr-png - and --qr-svg - cannot share it",
+            )
+            .hint("write the image to a file (--qr-png code.png)"));
+        }
         return refresh(&store, a, &disclose, every.max(1));
     }
     let now = now_or(a.now.as_deref())?;

@@ -122,7 +122,7 @@ fn classify(e: &VcError) -> u8 {
 pub(crate) fn open_replay_cache(path: &Path, now: i64) -> CliResult<ReplayCache> {
     if path == Path::new("-") {
         return Err(
-            CliError::input("--replay-cache cannot be - (standard input or output)")
+            CliError::usage("--replay-cache cannot be - (standard input or output)")
                 .hint("name a file that every verifier on this machine can share, e.g. --replay-cache /var/lib/wallet/replay.cache"),
         );
     }
@@ -278,14 +278,26 @@ pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
                 if let Value::Object(m) = &mut report {
                     m.insert("warnings".into(), json!([]));
                 }
-                print_json("verify", report)?;
+                // A reader that closed stdout must not turn a refusal into exit 0.
+                keep_verdict(print_json("verify", report))?;
             } else {
-                outln!("INVALID: {e} ({})", e.code())?;
-                outln!("checked at {checked_at}")?;
+                keep_verdict(
+                    outln!("INVALID: {e} ({})", e.code())
+                        .and_then(|()| outln!("checked at {checked_at}")),
+                )?;
             }
             eprintln!("hint: {}", hint(e.code(), a.max_age));
             Ok((exit, e.code()))
         }
+    }
+}
+
+/// A write of a refusal's report: a closed stdout (the quiet stop, which leaves with 0) is
+/// ignored so that the exit status stays the refusal's, as a pipeline with `pipefail` expects.
+fn keep_verdict(written: CliResult) -> CliResult {
+    match written {
+        Err(e) if e.is_quiet() => Ok(()),
+        other => other,
     }
 }
 

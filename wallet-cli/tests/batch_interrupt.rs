@@ -159,7 +159,9 @@ fn interrupted_batches_resume_exactly() {
             );
             loop {
                 if child.try_wait().unwrap().is_some() {
-                    panic!("the batch finished before {INTERRUPTS} interrupts (after {interrupts})");
+                    panic!(
+                        "the batch finished before {INTERRUPTS} interrupts (after {interrupts})"
+                    );
                 }
                 if line_bytes == 0
                     && let Some(first) = std::fs::read(&partial)
@@ -170,7 +172,9 @@ fn interrupted_batches_resume_exactly() {
                 }
                 if line_bytes > 0
                     && size(&partial) >= before + goal_lines * line_bytes
-                    && (!sigkill || mid_write(&partial) || waited.elapsed() > Duration::from_secs(60))
+                    && (!sigkill
+                        || mid_write(&partial)
+                        || waited.elapsed() > Duration::from_secs(60))
                 {
                     break;
                 }
@@ -410,6 +414,18 @@ fn sigterm_then_refusals_then_resume() {
     );
 
     std::fs::write(d.join("in.jsonl"), &input).unwrap();
+    // Other expiry rules would mix two kinds of credential in one batch.
+    let out = wallet(d)
+        .args(batch_args(true))
+        .args(["--valid-for", "30d"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--expires, --valid-for, --strict-validity or --no-status differ"),
+        "{stderr}"
+    );
     let out = wallet(d).args(batch_args(true)).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");

@@ -81,14 +81,11 @@ impl Verifier {
     /// Verifies a scanned text (a `CW1:` payload or a plain SD-JWT+KB) at `now`: freshness and
     /// replay rules, signature, trust list, validity and status.
     pub fn verify(&mut self, text: &str, now: i64) -> Result<TrustedReport, VcError> {
+        // What a camera scan or a paste from a chat app gives: line breaks and invisible
+        // characters are removed only when the result is a canonical payload.
+        let text = crate::qr::transport::normalize_input(text);
         self.qr
-            .verify_trusted(
-                text.trim(),
-                &self.trust,
-                &self.cache,
-                &self.trust_policy,
-                now,
-            )
+            .verify_trusted(&text, &self.trust, &self.cache, &self.trust_policy, now)
             .map(|(report, _offline)| report)
     }
 

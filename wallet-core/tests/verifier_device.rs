@@ -154,3 +154,22 @@ fn memory_cache_clones_share_tokens() {
     cache.remove(URI).unwrap();
     assert_eq!(clone.get(URI).unwrap(), None);
 }
+
+#[test]
+fn a_code_pasted_from_a_chat_app_is_cleaned_before_it_is_verified() {
+    let mut v = verifier(VerifierConfig::default());
+    v.add_status_list(&status_token(T0)).unwrap();
+    let code = offline_code(0, 3);
+    // Split by a chat app's line wrap, with a zero-width space and a byte-order mark around it.
+    let (head, tail) = code.split_at(40);
+    let pasted = format!("\u{feff} {head}\r\n{tail}\u{200b}\n");
+    let report = v.verify(&pasted, NOW).unwrap();
+    assert_eq!(report.status.unwrap().value, Some(StatusValue::VALID));
+    // The same code again, as typed: the cleaned text was the code itself, so it is a replay.
+    assert_eq!(v.verify(&code, NOW).unwrap_err().code(), "qr.replay");
+    // A code with a character changed stays refused, cleaned or not.
+    let mut broken = code.clone();
+    broken.insert(41, '\u{200b}');
+    broken.replace_range(60..61, if &code[60..61] == "A" { "B" } else { "A" });
+    assert!(v.verify(&broken, NOW).is_err());
+}
