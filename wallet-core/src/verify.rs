@@ -234,11 +234,16 @@ fn verify_inner<'a>(
     let issuer_key = resolver.resolve(iss, jwt.kid(), vct, iat)?;
     match deferred.as_deref_mut() {
         None => jwt.verify(&issuer_key)?,
-        Some(pending) => pending.push(PendingSignature {
-            key: issuer_key,
-            message: jwt.signing_input().as_bytes(),
-            signature: *jwt.signature(),
-        }),
+        Some(pending) => {
+            // The batch checks Ed25519 equations only; the header must name the key's algorithm
+            // here, as `Jws::verify` would require.
+            jwt.check_algorithm(&issuer_key)?;
+            pending.push(PendingSignature {
+                key: issuer_key,
+                message: jwt.signing_input().as_bytes(),
+                signature: *jwt.signature(),
+            })
+        }
     }
 
     let registered = RegisteredClaims::from_payload(&payload)?;
@@ -284,6 +289,7 @@ fn verify_inner<'a>(
                 )?,
                 Some(pending) => {
                     let jws = sdjwt::parse_kb_jwt(kb)?;
+                    jws.check_algorithm(&registered.holder_key)?;
                     pending.push(PendingSignature {
                         key: registered.holder_key,
                         message: jws.signing_input().as_bytes(),
