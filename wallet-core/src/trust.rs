@@ -689,7 +689,7 @@ impl IssuerKeyResolver for VerifiedTrustList {
         kid: Option<&str>,
         vct: &str,
         iat: i64,
-    ) -> Result<VerifyingKey, VcError> {
+    ) -> Result<crate::keys::PublicKey, VcError> {
         let entry = self.issuer(iss).ok_or(VcError::UnknownIssuer)?;
         if !entry.vct.iter().any(|v| v == vct) {
             return Err(VcError::IssuerNotAuthorised);
@@ -708,7 +708,7 @@ impl IssuerKeyResolver for VerifiedTrustList {
         if !key.valid_at(iat) {
             return Err(VcError::KeyNotValid);
         }
-        Ok(key.key)
+        Ok(crate::keys::PublicKey::from(key.key))
     }
 }
 
