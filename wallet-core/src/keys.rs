@@ -648,6 +648,18 @@ impl From<VerifyingKey> for PublicKey {
     }
 }
 
+impl From<&VerifyingKey> for PublicKey {
+    fn from(key: &VerifyingKey) -> Self {
+        Self(PublicInner::Ed25519(*key))
+    }
+}
+
+impl From<&PublicKey> for PublicKey {
+    fn from(key: &PublicKey) -> Self {
+        key.clone()
+    }
+}
+
 /// The two 32-byte coordinates of an uncompressed SEC1 point.
 fn sec1_coordinates<C>(point: &elliptic_curve::sec1::EncodedPoint<C>) -> Result<([u8; 32], [u8; 32]), KeyError>
 where
@@ -828,6 +840,8 @@ pub trait KeyVerifier {
     fn key_algorithm(&self) -> Algorithm;
     /// `true` iff `signature` is valid over `message` under the key.
     fn verify_signature(&self, message: &[u8], signature: &[u8; 64]) -> bool;
+    /// The key's RFC 7638 thumbprint.
+    fn key_thumbprint(&self) -> String;
 }
 
 impl KeyVerifier for VerifyingKey {
@@ -837,6 +851,9 @@ impl KeyVerifier for VerifyingKey {
     fn verify_signature(&self, message: &[u8], signature: &[u8; 64]) -> bool {
         self.verify_strict(message, signature)
     }
+    fn key_thumbprint(&self) -> String {
+        self.thumbprint()
+    }
 }
 
 impl KeyVerifier for PublicKey {
@@ -845,6 +862,9 @@ impl KeyVerifier for PublicKey {
     }
     fn verify_signature(&self, message: &[u8], signature: &[u8; 64]) -> bool {
         self.verify(message, signature)
+    }
+    fn key_thumbprint(&self) -> String {
+        self.thumbprint()
     }
 }
 

@@ -186,3 +186,61 @@ fn kb_jwt_header_cannot_choose_the_holder_algorithm() {
     );
     assert_eq!(bulk[0].as_ref().unwrap_err().code(), "jws.alg_mismatch");
 }
+
+/// A trust list signed by an SM2 root, listing an ES256 and an Ed25519 key for one issuer (a
+/// migration), and a Token Status List signed with the ES256 key: each verifies under the key of
+/// its own algorithm, and credentials from both issuer keys verify through the list.
+#[test]
+fn trust_list_and_status_list_with_ec_keys() {
+    use wallet_core::status::{Bits, StatusList, StatusListClaims, StatusListJwt, StatusValue};
+    use wallet_core::trust::{StalePolicy, TrustListBuilder, VerifiedTrustList};
+    let root = key(Algorithm::Sm2, 7);
+    let es256 = key(Algorithm::Es256, 8);
+    let ed25519 = key(Algorithm::EdDsa, 9);
+    let ty = catalogue::by_name("driving-licence").unwrap();
+    let mut builder = TrustListBuilder::new("cn-sh", 1);
+    builder
+        .add_issuer(ISS, "上海市公安局", "Shanghai PSB", &[ty.vct])
+        .unwrap()
+        .add_key(ISS, es256.public_key(), IAT - 86_400, None)
+        .unwrap()
+        .add_key(ISS, &ed25519.public_key(), IAT - 86_400, None)
+        .unwrap();
+    let token = builder.sign(IAT - 3_600, IAT + 86_400, &root).unwrap();
+    assert_eq!(Jws::parse(&token).unwrap().header["alg"], "SM2");
+    let trust =
+        VerifiedTrustList::verify(&token, &root.public_key(), IAT, 30, StalePolicy::Fail).unwrap();
+    // The same list under a root of another algorithm: refused before any signature check.
+    let wrong_root = key(Algorithm::Es256, 7).public_key();
+    assert!(VerifiedTrustList::verify(&token, &wrong_root, IAT, 30, StalePolicy::Fail).is_err());
+    for issuer in [&es256, &ed25519] {
+        let holder = key(Algorithm::Sm2, 10);
+        let shown = presentation(issuer, &holder);
+        let report = verify_presentation(&shown, &trust, &policy()).unwrap();
+        assert_eq!(report.issuer_kid, issuer.thumbprint());
+    }
+
+    let mut list = StatusList::new(Bits::One, 1_024).unwrap();
+    list.set(3, StatusValue::INVALID).unwrap();
+    let claims = StatusListClaims {
+        uri: "https://ga.sh.gov.cn/status/1".into(),
+        iss: Some(ISS.into()),
+        iat: IAT,
+        exp: Some(IAT + 86_400),
+        ttl: Some(3_600),
+    };
+    let signed = wallet_core::status::sign_status_list_token(&claims, &list, &es256).unwrap();
+    assert_eq!(Jws::parse(&signed).unwrap().header["alg"], "ES256");
+    let verified = StatusListJwt::parse(&signed)
+        .unwrap()
+        .verify(&es256.public_key())
+        .unwrap();
+    assert_eq!(verified.kid, es256.thumbprint());
+    assert_eq!(verified.list.get(3).unwrap(), StatusValue::INVALID);
+    assert_eq!(verified.list.get(4).unwrap(), StatusValue::VALID);
+    let err = StatusListJwt::parse(&signed)
+        .unwrap()
+        .verify(&ed25519.public_key())
+        .unwrap_err();
+    assert_eq!(err.code(), "jws.alg_mismatch");
+}
