@@ -23,7 +23,12 @@ use wallet_core::keys::{Algorithm, PrivateKey, signature_from_der, signature_to_
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["sign", alg, dir] => {
             let alg = match *alg {
                 "es256" => Algorithm::Es256,
@@ -58,7 +63,9 @@ fn main() {
             }
         }
         _ => {
-            eprintln!("usage: alg_interop sign es256|sm2 DIR | alg_interop verify KEY.pem INPUT SIG.der");
+            eprintln!(
+                "usage: alg_interop sign es256|sm2 DIR | alg_interop verify KEY.pem INPUT SIG.der"
+            );
             std::process::exit(2);
         }
     }

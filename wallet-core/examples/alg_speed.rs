@@ -81,8 +81,7 @@ fn main() {
     let secret = sm2::SecretKey::from_slice(&d).unwrap();
     let kept = sm2::dsa::SigningKey::new(SM2_DISTINGUISHING_ID, &secret).unwrap();
     let sign = median_us(budget, || {
-        let s: sm2::dsa::Signature =
-            sm2::dsa::signature::Signer::sign(&kept, black_box(&message));
+        let s: sm2::dsa::Signature = sm2::dsa::signature::Signer::sign(&kept, black_box(&message));
         black_box(s);
     });
     println!("SM2-kept   {sign:>7.1}        -");

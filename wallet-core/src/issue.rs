@@ -171,10 +171,7 @@ pub fn issue_credential<S: KeySigner + ?Sized>(
     }
     let mut header = Map::new();
     header.insert("typ".into(), Value::from(VC_TYP));
-    header.insert(
-        "kid".into(),
-        Value::from(issuer_key.public().thumbprint()),
-    );
+    header.insert("kid".into(), Value::from(issuer_key.public().thumbprint()));
     let options = IssueOptions {
         disclosable: request.disclosable.clone(),
         decoys: request.decoys.clone(),

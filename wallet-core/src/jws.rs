@@ -88,10 +88,7 @@ pub fn sign<S: KeySigner + ?Sized>(
     payload: &Value,
     signer: &S,
 ) -> Result<String, JwsError> {
-    header.insert(
-        "alg".into(),
-        Value::from(signer.key_algorithm().jws_name()),
-    );
+    header.insert("alg".into(), Value::from(signer.key_algorithm().jws_name()));
     let header_json =
         serde_json::to_vec(&header).map_err(|e| JwsError::HeaderJson(e.to_string()))?;
     let payload_json =
@@ -388,7 +385,11 @@ mod tests {
             // The Ed25519-only key type takes the same route.
             if let Some(ed) = public.as_ed25519() {
                 assert_eq!(
-                    Jws::parse(&confused).unwrap().verify(ed).unwrap_err().code(),
+                    Jws::parse(&confused)
+                        .unwrap()
+                        .verify(ed)
+                        .unwrap_err()
+                        .code(),
                     "jws.alg_mismatch"
                 );
                 Jws::parse(&control).unwrap().verify(ed).unwrap();
@@ -397,7 +398,10 @@ mod tests {
         // `Ed25519` (RFC 9864) is EdDSA under its fully specified name.
         let ed = key(Algorithm::EdDsa);
         let fully = token_with_header_alg(&ed, "Ed25519");
-        Jws::parse(&fully).unwrap().verify(&ed.public_key()).unwrap();
+        Jws::parse(&fully)
+            .unwrap()
+            .verify(&ed.public_key())
+            .unwrap();
         // `none`, HS256 and lower-case spellings stay refused at parse time, for every key.
         for alg in ["none", "NONE", "HS256", "es256", "sm2", "ES384", "SM2-SM3"] {
             let token = token_with_header_alg(&key(Algorithm::Es256), alg);

@@ -11,10 +11,10 @@
 //! "Algorithms").
 
 use crate::encoding::{b64_decode_array, b64_encode};
-use p256::elliptic_curve;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::pkcs8::DecodePrivateKey as _;
+use p256::elliptic_curve;
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
@@ -661,7 +661,9 @@ impl From<&PublicKey> for PublicKey {
 }
 
 /// The two 32-byte coordinates of an uncompressed SEC1 point.
-fn sec1_coordinates<C>(point: &elliptic_curve::sec1::EncodedPoint<C>) -> Result<([u8; 32], [u8; 32]), KeyError>
+fn sec1_coordinates<C>(
+    point: &elliptic_curve::sec1::EncodedPoint<C>,
+) -> Result<([u8; 32], [u8; 32]), KeyError>
 where
     C: elliptic_curve::Curve,
     elliptic_curve::FieldBytesSize<C>: elliptic_curve::sec1::ModulusSize,
@@ -673,7 +675,10 @@ where
     Ok((x, y))
 }
 
-fn p256_public(x: &[u8; 32], y: &[u8; 32]) -> Result<EcPublic<p256::ecdsa::VerifyingKey>, KeyError> {
+fn p256_public(
+    x: &[u8; 32],
+    y: &[u8; 32],
+) -> Result<EcPublic<p256::ecdsa::VerifyingKey>, KeyError> {
     use elliptic_curve::sec1::FromEncodedPoint as _;
     let point = p256::EncodedPoint::from_affine_coordinates(&(*x).into(), &(*y).into(), false);
     // Decoding each coordinate refuses values >= p; the point must satisfy the curve equation;
@@ -727,7 +732,11 @@ fn ec_xy(obj: &Map<String, Value>) -> Result<([u8; 32], [u8; 32]), KeyError> {
         let text = obj
             .get(name)
             .and_then(Value::as_str)
-            .ok_or(KeyError::InvalidJwk(if name == "x" { "missing x" } else { "missing y" }))?;
+            .ok_or(KeyError::InvalidJwk(if name == "x" {
+                "missing x"
+            } else {
+                "missing y"
+            }))?;
         // RFC 7518 §6.2.1.2: exactly the field's 32 bytes, leading zeros kept.
         b64_decode_array::<32>(text).map_err(|_| KeyError::Encoding(name))
     };
@@ -901,12 +910,16 @@ struct Sm2Private {
     public: EcPublic<sm2::dsa::VerifyingKey>,
 }
 
+// A program holds a handful of private keys, long-lived: the 240 bytes an EC key leaves unused
+// matter less than an allocation and an indirection on the default (Ed25519) signing path.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 enum PrivateInner {
     Ed25519(SigningKey),
-    // ecdsa's SigningKey wipes its scalar on drop.
-    P256(Box<(p256::ecdsa::SigningKey, EcPublic<p256::ecdsa::VerifyingKey>)>),
-    Sm2(Box<Sm2Private>),
+    // ecdsa's SigningKey wipes its scalar on drop (and carries its public key; the coordinates
+    // are kept beside it for JWK output).
+    P256(p256::ecdsa::SigningKey, EcPublic<p256::ecdsa::VerifyingKey>),
+    Sm2(Sm2Private),
 }
 
 /// A private key of any supported algorithm. Secrets are zeroized on drop and never shown by
@@ -937,14 +950,14 @@ fn p256_private(key: p256::ecdsa::SigningKey) -> Result<PrivateKey, KeyError> {
         y,
         key: *key.verifying_key(),
     };
-    Ok(PrivateKey(PrivateInner::P256(Box::new((key, public)))))
+    Ok(PrivateKey(PrivateInner::P256(key, public)))
 }
 
 fn sm2_private(secret: sm2::SecretKey) -> Result<PrivateKey, KeyError> {
     use elliptic_curve::sec1::ToEncodedPoint as _;
     let (x, y) = sec1_coordinates::<sm2::Sm2>(&secret.public_key().to_encoded_point(false))?;
     let public = sm2_public(&x, &y)?;
-    Ok(PrivateKey(PrivateInner::Sm2(Box::new(Sm2Private { secret, public }))))
+    Ok(PrivateKey(PrivateInner::Sm2(Sm2Private { secret, public })))
 }
 
 impl PrivateKey {
@@ -967,7 +980,7 @@ impl PrivateKey {
     pub fn algorithm(&self) -> Algorithm {
         match &self.0 {
             PrivateInner::Ed25519(_) => Algorithm::EdDsa,
-            PrivateInner::P256(_) => Algorithm::Es256,
+            PrivateInner::P256(..) => Algorithm::Es256,
             PrivateInner::Sm2(_) => Algorithm::Sm2,
         }
     }
@@ -984,7 +997,7 @@ impl PrivateKey {
     pub fn public_key(&self) -> PublicKey {
         match &self.0 {
             PrivateInner::Ed25519(key) => PublicKey::from(key.verifying_key()),
-            PrivateInner::P256(pair) => PublicKey(PublicInner::P256(pair.1.clone())),
+            PrivateInner::P256(_, public) => PublicKey(PublicInner::P256(public.clone())),
             PrivateInner::Sm2(key) => PublicKey(PublicInner::Sm2(Box::new(key.public.clone()))),
         }
     }
@@ -1000,9 +1013,9 @@ impl PrivateKey {
     pub fn sign(&self, message: &[u8]) -> Result<[u8; 64], KeyError> {
         match &self.0 {
             PrivateInner::Ed25519(key) => Signer::sign(key, message),
-            PrivateInner::P256(pair) => {
+            PrivateInner::P256(key, _) => {
                 let sig: p256::ecdsa::Signature =
-                    p256::ecdsa::signature::Signer::try_sign(&pair.0, message)
+                    p256::ecdsa::signature::Signer::try_sign(key, message)
                         .map_err(|_| KeyError::SignerFailed("P-256 signing failed".into()))?;
                 <[u8; 64]>::try_from(sig.to_bytes().as_slice())
                     .map_err(|_| KeyError::SignerFailed("P-256 signature size".into()))
@@ -1044,7 +1057,7 @@ impl PrivateKey {
             )?,
         };
         let matches = match &key.0 {
-            PrivateInner::P256(pair) => pair.1.x == x && pair.1.y == y,
+            PrivateInner::P256(_, public) => public.x == x && public.y == y,
             PrivateInner::Sm2(sm) => sm.public.x == x && sm.public.y == y,
             PrivateInner::Ed25519(_) => false,
         };
@@ -1066,7 +1079,7 @@ impl PrivateKey {
     pub fn to_jwk_string(&self) -> Zeroizing<String> {
         let d = match &self.0 {
             PrivateInner::Ed25519(key) => return key.to_jwk_string(),
-            PrivateInner::P256(pair) => Zeroizing::new(<[u8; 32]>::from(pair.0.to_bytes())),
+            PrivateInner::P256(key, _) => Zeroizing::new(<[u8; 32]>::from(key.to_bytes())),
             PrivateInner::Sm2(key) => Zeroizing::new(<[u8; 32]>::from(key.secret.to_bytes())),
         };
         let mut jwk = self.public_key().to_jwk();
@@ -1089,7 +1102,7 @@ impl PrivateKey {
         let ending = p256::pkcs8::LineEnding::LF;
         match &self.0 {
             PrivateInner::Ed25519(key) => Ok(key.to_pkcs8_pem()),
-            PrivateInner::P256(pair) => pair.0.to_pkcs8_pem(ending),
+            PrivateInner::P256(key, _) => key.to_pkcs8_pem(ending),
             PrivateInner::Sm2(key) => key.secret.to_pkcs8_pem(ending),
         }
         .map_err(|_| KeyError::InvalidPem)
@@ -1215,7 +1228,8 @@ pub fn signature_to_der(raw: &[u8; 64]) -> Vec<u8> {
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
 )]
 mod tests {
     use super::*;
@@ -1645,7 +1659,10 @@ mod tests {
         // The Ed25519 key's PEM is byte-for-byte the v1 form `SigningKey` writes.
         let ed = SigningKey::from_seed(&[3; 32]);
         assert_eq!(
-            PrivateKey::from(ed.clone()).to_pkcs8_pem().unwrap().as_str(),
+            PrivateKey::from(ed.clone())
+                .to_pkcs8_pem()
+                .unwrap()
+                .as_str(),
             ed.to_pkcs8_pem().as_str()
         );
     }
@@ -1726,7 +1743,11 @@ DzBRqsgwPqJ0sQWzWQVeP9fljDR+LHqbHEOj16PgJ/7REoQOcqc5o41O
                 "key.invalid_jwk"
             );
             let mut wrong_alg = jwk.clone();
-            wrong_alg["alg"] = json!(if alg == Algorithm::Sm2 { "ES256" } else { "SM2" });
+            wrong_alg["alg"] = json!(if alg == Algorithm::Sm2 {
+                "ES256"
+            } else {
+                "SM2"
+            });
             assert_eq!(
                 PublicKey::from_jwk(&wrong_alg).unwrap_err().code(),
                 "key.algorithm_mismatch"
@@ -1806,7 +1827,10 @@ DzBRqsgwPqJ0sQWzWQVeP9fljDR+LHqbHEOj16PgJ/7REoQOcqc5o41O
 
     #[test]
     fn ec_signature_ranges() {
-        for (alg, n) in [(Algorithm::Es256, hex(P256_N)), (Algorithm::Sm2, hex(SM2_N))] {
+        for (alg, n) in [
+            (Algorithm::Es256, hex(P256_N)),
+            (Algorithm::Sm2, hex(SM2_N)),
+        ] {
             let key = seeded(alg, 9);
             let public = key.public_key();
             let sig = key.sign(b"range").unwrap();
@@ -1857,8 +1881,7 @@ DzBRqsgwPqJ0sQWzWQVeP9fljDR+LHqbHEOj16PgJ/7REoQOcqc5o41O
         .unwrap();
         let secret = sm2::SecretKey::from_slice(&d).unwrap();
         let other_id = sm2::dsa::SigningKey::new("ALICE123@YAHOO.COM", &secret).unwrap();
-        let sig: sm2::dsa::Signature =
-            sm2::dsa::signature::Signer::sign(&other_id, b"range");
+        let sig: sm2::dsa::Signature = sm2::dsa::signature::Signer::sign(&other_id, b"range");
         assert!(!key.public_key().verify(b"range", &sig.to_bytes()));
         let same_id = sm2::dsa::SigningKey::new(SM2_DISTINGUISHING_ID, &secret).unwrap();
         let sig: sm2::dsa::Signature = sm2::dsa::signature::Signer::sign(&same_id, b"range");

@@ -500,17 +500,17 @@ impl TrustListBuilder {
 
     /// Adds a key to `iss`, valid for credentials issued from `not_before` until `not_after`
     /// (exclusive), if given.
-    pub fn add_key(
+    pub fn add_key<K: Clone + Into<PublicKey>>(
         &mut self,
         iss: &str,
-        key: impl Into<PublicKey>,
+        key: &K,
         not_before: i64,
         not_after: Option<i64>,
     ) -> Result<&mut Self, TrustError> {
         if not_after.is_some_and(|end| end <= not_before) {
             return Err(TrustError::InvalidValidity);
         }
-        let key = key.into();
+        let key: PublicKey = key.clone().into();
         let kid = key.thumbprint();
         if self
             .list

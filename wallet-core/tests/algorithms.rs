@@ -84,7 +84,10 @@ fn every_issuer_and_holder_algorithm_pair_issues_presents_and_verifies() {
             let jwt = Jws::parse(parts.jwt).unwrap();
             assert_eq!(jwt.header["alg"], issuer_alg.jws_name());
             assert_eq!(jwt.kid(), Some(issuer.thumbprint().as_str()));
-            assert_eq!(jwt.payload().unwrap()["cnf"]["jwk"], holder.public_key().to_jwk());
+            assert_eq!(
+                jwt.payload().unwrap()["cnf"]["jwk"],
+                holder.public_key().to_jwk()
+            );
             let kb = Jws::parse(parts.kb_jwt.unwrap()).unwrap();
             assert_eq!(kb.header["alg"], holder_alg.jws_name());
 
@@ -202,7 +205,7 @@ fn trust_list_and_status_list_with_ec_keys() {
     builder
         .add_issuer(ISS, "上海市公安局", "Shanghai PSB", &[ty.vct])
         .unwrap()
-        .add_key(ISS, es256.public_key(), IAT - 86_400, None)
+        .add_key(ISS, &es256.public_key(), IAT - 86_400, None)
         .unwrap()
         .add_key(ISS, &ed25519.public_key(), IAT - 86_400, None)
         .unwrap();
