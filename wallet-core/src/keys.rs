@@ -901,13 +901,128 @@ impl<T: Signer + ?Sized> KeySigner for T {
     }
 }
 
-/// An SM2 private key. sm2 0.13's own signing key does not wipe its scalar on drop, so only the
-/// zeroizing `SecretKey` is kept, and the signing key is rebuilt per signature (docs/performance.md
-/// gives the cost).
+/// An SM2 private key. sm2 0.13's own signing key does not wipe its scalar on drop, so signing
+/// uses [`Sm2Signing`], ours, which does; `secret` (zeroizing) is kept for PEM and JWK output.
 #[derive(Clone)]
 struct Sm2Private {
     secret: sm2::SecretKey,
+    signing: Sm2Signing,
     public: EcPublic<sm2::dsa::VerifyingKey>,
+}
+
+/// What SM2 signing (GM/T 0003.2 §6.1) needs per key, computed once: the secret scalar d,
+/// (1 + d)⁻¹ (step A6 uses it in every signature; one inversion saved each time) and Z_A (§5.5,
+/// which depends only on the ID and the public key). The scalars are wiped on drop.
+#[derive(Clone)]
+struct Sm2Signing {
+    d: sm2::Scalar,
+    inv_one_plus_d: sm2::Scalar,
+    z: [u8; 32],
+}
+
+impl Drop for Sm2Signing {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.d);
+        zeroize::Zeroize::zeroize(&mut self.inv_one_plus_d);
+    }
+}
+
+/// Z_A = SM3(ENTL_A ‖ ID_A ‖ a ‖ b ‖ x_G ‖ y_G ‖ x_A ‖ y_A) (GM/T 0003.2 §5.5), with the fixed
+/// distinguishing ID; ENTL_A is the ID's length in bits, two bytes big-endian.
+fn sm2_z(x: &[u8; 32], y: &[u8; 32]) -> Result<[u8; 32], KeyError> {
+    use primeorder::PrimeCurveParams as _;
+    use primeorder::elliptic_curve::ff::PrimeField as _;
+    use sm3::Digest as _;
+    let bits = SM2_DISTINGUISHING_ID
+        .len()
+        .checked_mul(8)
+        .and_then(|b| u16::try_from(b).ok())
+        .ok_or(KeyError::InvalidPoint)?;
+    let mut h = sm3::Sm3::new();
+    h.update(bits.to_be_bytes());
+    h.update(SM2_DISTINGUISHING_ID.as_bytes());
+    h.update(sm2::Sm2::EQUATION_A.to_repr());
+    h.update(sm2::Sm2::EQUATION_B.to_repr());
+    h.update(sm2::Sm2::GENERATOR.0.to_repr());
+    h.update(sm2::Sm2::GENERATOR.1.to_repr());
+    h.update(x);
+    h.update(y);
+    Ok(h.finalize().into())
+}
+
+// Scalar arithmetic is modulo n: nothing can overflow.
+#[allow(clippy::arithmetic_side_effects)]
+impl Sm2Signing {
+    fn new(secret: &sm2::SecretKey, x: &[u8; 32], y: &[u8; 32]) -> Result<Self, KeyError> {
+        let d = *secret.to_nonzero_scalar();
+        // d = n − 1 makes 1 + d = 0: GM/T 0003.1 requires d in [1, n − 2].
+        let inv = Option::<sm2::Scalar>::from((d + sm2::Scalar::ONE).invert())
+            .ok_or(KeyError::Encoding("d"))?;
+        Ok(Self {
+            d,
+            inv_one_plus_d: inv,
+            z: sm2_z(x, y)?,
+        })
+    }
+
+    /// A1–A2: e = SM3(Z_A ‖ M), as an integer mod n.
+    fn e(&self, message: &[u8]) -> sm2::Scalar {
+        use sm3::Digest as _;
+        let digest = sm3::Sm3::new()
+            .chain_update(self.z)
+            .chain_update(message)
+            .finalize();
+        sm2_reduce(&digest)
+    }
+
+    /// GM/T 0003.2 §6.1, steps A1–A7, with k from RFC 6979 (HMAC-SM3) over d and e.
+    fn sign(&self, message: &[u8]) -> Result<[u8; 64], KeyError> {
+        use primeorder::elliptic_curve::bigint::Encoding as _;
+        use primeorder::elliptic_curve::ff::PrimeField as _;
+        let e = self.e(message);
+        // A3: k in [1, n − 1], deterministic (RFC 6979 §3.2): no signature depends on the quality
+        // of a random source, and one message always gets the same signature.
+        let order = <sm2::Sm2 as primeorder::elliptic_curve::Curve>::ORDER.to_be_bytes();
+        let d_bytes = Zeroizing::new(<[u8; 32]>::from(self.d.to_repr()));
+        let k_bytes = Zeroizing::new(<[u8; 32]>::from(rfc6979::generate_k::<sm3::Sm3, _>(
+            &(*d_bytes).into(),
+            &order.into(),
+            &e.to_repr(),
+            &[],
+        )));
+        let k = Option::<sm2::Scalar>::from(sm2::Scalar::from_repr((*k_bytes).into()))
+            .ok_or_else(|| KeyError::SignerFailed("SM2 signing failed".into()))?;
+        self.sign_with(e, k)
+    }
+
+    /// Steps A4–A7 for a given e and k (k is wiped here).
+    fn sign_with(&self, e: sm2::Scalar, mut k: sm2::Scalar) -> Result<[u8; 64], KeyError> {
+        use primeorder::elliptic_curve::ff::PrimeField as _;
+        use primeorder::elliptic_curve::point::AffineCoordinates as _;
+        // A4: (x1, y1) = [k]G.
+        let x1 = (sm2::ProjectivePoint::GENERATOR * k).to_affine().x();
+        // A5: r = (e + x1) mod n; r = 0 or r + k = n would leak k: give up (probability ~2^-256;
+        // the deterministic k would repeat on a retry).
+        let r = e + sm2_reduce(&x1);
+        let degenerate = bool::from(r.is_zero() | (r + k).is_zero());
+        // A6: s = ((1 + d)⁻¹ · (k − r·d)) mod n.
+        let s = self.inv_one_plus_d * (k - r * self.d);
+        zeroize::Zeroize::zeroize(&mut k);
+        if degenerate || bool::from(s.is_zero()) {
+            return Err(KeyError::SignerFailed("SM2 signing failed".into()));
+        }
+        // A7: (r, s), written r ‖ s.
+        let mut out = [0u8; 64];
+        let (r_out, s_out) = out.split_at_mut(32);
+        r_out.copy_from_slice(&r.to_repr());
+        s_out.copy_from_slice(&s.to_repr());
+        Ok(out)
+    }
+}
+
+/// 32 big-endian bytes as an integer modulo SM2's n.
+fn sm2_reduce(bytes: &sm2::FieldBytes) -> sm2::Scalar {
+    <sm2::Scalar as primeorder::elliptic_curve::ops::Reduce<sm2::U256>>::reduce_bytes(bytes)
 }
 
 // A program holds a handful of private keys, long-lived: the 240 bytes an EC key leaves unused
@@ -957,7 +1072,12 @@ fn sm2_private(secret: sm2::SecretKey) -> Result<PrivateKey, KeyError> {
     use elliptic_curve::sec1::ToEncodedPoint as _;
     let (x, y) = sec1_coordinates::<sm2::Sm2>(&secret.public_key().to_encoded_point(false))?;
     let public = sm2_public(&x, &y)?;
-    Ok(PrivateKey(PrivateInner::Sm2(Sm2Private { secret, public })))
+    let signing = Sm2Signing::new(&secret, &x, &y)?;
+    Ok(PrivateKey(PrivateInner::Sm2(Sm2Private {
+        secret,
+        signing,
+        public,
+    })))
 }
 
 impl PrivateKey {
@@ -1020,14 +1140,7 @@ impl PrivateKey {
                 <[u8; 64]>::try_from(sig.to_bytes().as_slice())
                     .map_err(|_| KeyError::SignerFailed("P-256 signature size".into()))
             }
-            PrivateInner::Sm2(key) => {
-                let signing = sm2::dsa::SigningKey::new(SM2_DISTINGUISHING_ID, &key.secret)
-                    .map_err(|_| KeyError::SignerFailed("SM2 key setup failed".into()))?;
-                let sig: sm2::dsa::Signature =
-                    sm2::dsa::signature::Signer::try_sign(&signing, message)
-                        .map_err(|_| KeyError::SignerFailed("SM2 signing failed".into()))?;
-                Ok(sig.to_bytes())
-            }
+            PrivateInner::Sm2(key) => key.signing.sign(message),
         }
     }
 
@@ -1229,7 +1342,8 @@ pub fn signature_to_der(raw: &[u8; 64]) -> Vec<u8> {
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation
+    clippy::cast_possible_truncation,
+    clippy::panic
 )]
 mod tests {
     use super::*;
@@ -1590,6 +1704,22 @@ mod tests {
         .unwrap();
         assert!(public.verify(b"message digest", &sig));
         assert!(!public.verify(b"message digesu", &sig));
+        // The example's own k reproduces its r and s exactly (our signing steps A4–A7).
+        let d = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8";
+        let mut jwk = ec_jwk("SM2", &hex(xa), &hex(ya));
+        jwk["d"] = json!(b64_encode(hex(d)));
+        let PrivateInner::Sm2(sm) = PrivateKey::from_jwk(&jwk).unwrap().0 else {
+            panic!("not SM2")
+        };
+        let k: [u8; 32] = hex("59276E27D506861A16680F3AD9C02DCCEF3CC1FA3CDBE4CE6D54B80DEAC1BC21")
+            .try_into()
+            .unwrap();
+        let k = {
+            use primeorder::elliptic_curve::ff::PrimeField as _;
+            sm2::Scalar::from_repr(k.into()).unwrap()
+        };
+        let e = sm.signing.e(b"message digest");
+        assert_eq!(sm.signing.sign_with(e, k).unwrap(), sig);
         // The private key of the example signs, and its signature verifies.
         let d = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8";
         let mut jwk = ec_jwk("SM2", &hex(xa), &hex(ya));
