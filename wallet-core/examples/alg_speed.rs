@@ -1,8 +1,8 @@
 //! One signature and one verification per key algorithm (Ed25519, P-256 ES256, SM2/SM3) over a
 //! JWS signing input as long as a driving licence's, as medians of repeated timed batches; run by
 //! scripts/alg-speed.sh next to `openssl speed` so both come from the same machine and run
-//! (docs/performance.md, "Key algorithms"). Also times sm2's own signing key, to show what
-//! rebuilding it per signature (so that only a zeroizing secret is kept) costs.
+//! (docs/performance.md, "Key algorithms"). Also times sm2 0.13's own signing key, which
+//! `keys::PrivateKey` does not use (it does not wipe its scalar), for comparison with ours.
 //!
 //! Usage: `alg_speed [MILLISECONDS-PER-MEASUREMENT]` (release build; default 1500).
 
@@ -66,7 +66,7 @@ fn main() {
         });
         println!("{:<9}  {sign:>7.1}  {verify:>9.1}", alg.jws_name());
     }
-    // sm2's signing key kept across signatures (what PrivateKey avoids, see keys.rs).
+    // sm2 0.13's own signing key, for comparison (PrivateKey signs with its own key schedule).
     let jwk: serde_json::Value = serde_json::from_str(
         &PrivateKey::generate(Algorithm::Sm2, &mut ChaCha20Rng::seed_from_u64(1))
             .unwrap()
