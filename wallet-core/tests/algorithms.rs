@@ -122,6 +122,10 @@ fn every_issuer_and_holder_algorithm_pair_issues_presents_and_verifies() {
                 Ok(payload) => {
                     assert_eq!(transport::decode(&payload).unwrap(), shown);
                     transported += 1;
+                    eprintln!(
+                        "CW1 payload, {issuer_alg} issuer / {holder_alg} holder: {} characters",
+                        payload.len()
+                    );
                 }
                 Err(e) => {
                     assert!(e.code().starts_with("qr."), "{}", e.code());
