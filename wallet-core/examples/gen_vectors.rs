@@ -427,7 +427,7 @@ fn main() {
                     h.insert("alg".into(), json!("ES256"));
                 }),
             ),
-            "jws.unsupported_alg",
+            "jws.alg_mismatch",
         ),
     );
     add(

@@ -9,7 +9,7 @@
 
 use crate::credential::catalogue::CredentialType;
 use crate::credential::{NEVER_DISCLOSABLE, StatusRef, VC_TYP, VcError};
-use crate::keys::{Signer, VerifyingKey};
+use crate::keys::{KeySigner, PublicKey};
 use crate::sdjwt::{self, ClaimPath, DecoyPolicy, IssueOptions, PathSegment};
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
@@ -29,7 +29,7 @@ pub struct CredentialRequest {
     /// Decoy digests.
     pub decoys: DecoyPolicy,
     /// The holder's public key, written to `cnf.jwk`.
-    pub holder_key: VerifyingKey,
+    pub holder_key: PublicKey,
     /// `iat`, unix seconds.
     pub issued_at: i64,
     /// `nbf`, unix seconds, if the credential starts later than it is issued.
@@ -59,7 +59,7 @@ impl CredentialRequest {
         credential_type: &CredentialType,
         issuer: &str,
         claims: &Map<String, Value>,
-        holder_key: VerifyingKey,
+        holder_key: impl Into<PublicKey>,
         issued_at: i64,
     ) -> Result<Self, VcError> {
         let claims = credential_type.prepare_claims(claims, issued_at)?;
@@ -78,7 +78,7 @@ impl CredentialRequest {
             claims,
             disclosable,
             decoys: DecoyPolicy::Targets(targets),
-            holder_key,
+            holder_key: holder_key.into(),
             issued_at,
             not_before: None,
             expires_at: issued_at.saturating_add(validity),
@@ -130,9 +130,9 @@ pub fn check_status_choice(
 
 /// Issues the credential: `<issuer-jwt>~<disclosure>~…~`. The header carries `typ: dc+sd-jwt`
 /// and `kid` = the RFC 7638 thumbprint of the issuer key.
-pub fn issue_credential(
+pub fn issue_credential<S: KeySigner + ?Sized>(
     request: &CredentialRequest,
-    issuer_key: &dyn Signer,
+    issuer_key: &S,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<String, VcError> {
     for name in NEVER_DISCLOSABLE {
@@ -171,10 +171,7 @@ pub fn issue_credential(
     }
     let mut header = Map::new();
     header.insert("typ".into(), Value::from(VC_TYP));
-    header.insert(
-        "kid".into(),
-        Value::from(issuer_key.public_key().thumbprint()),
-    );
+    header.insert("kid".into(), Value::from(issuer_key.public().thumbprint()));
     let options = IssueOptions {
         disclosable: request.disclosable.clone(),
         decoys: request.decoys.clone(),

@@ -1,11 +1,13 @@
-//! JSON Web Signature in compact serialization (RFC 7515 §7.1) restricted to EdDSA over
-//! Ed25519 (RFC 8037 §3.1; the fully-specified `Ed25519` name of RFC 9864 is accepted on verify).
-//! `alg` is pinned (never taken from the token to choose an algorithm), `none` is refused,
-//! `crit` is refused because no extension is understood (RFC 7515 §4.1.11), and every part must
-//! be canonical base64url.
+//! JSON Web Signature in compact serialization (RFC 7515 §7.1) with the three key algorithms of
+//! [`crate::keys::Algorithm`]: EdDSA over Ed25519 (RFC 8037 §3.1; the fully-specified `Ed25519`
+//! name of RFC 9864 is accepted on verify), ES256 (RFC 7518 §3.4) and SM2 with SM3.
+//! The algorithm comes from the key: signing writes the signer's `alg`, and verification refuses
+//! a header `alg` that is not the verifying key's (`jws.alg_mismatch`) rather than letting the
+//! token choose how it is checked. `none` is refused, `crit` is refused because no extension is
+//! understood (RFC 7515 §4.1.11), and every part must be canonical base64url.
 
 use crate::encoding::{JsonIssue, b64_decode, b64_decode_array, b64_encode, parse_json_object};
-use crate::keys::{KeyError, Signer, VerifyingKey};
+use crate::keys::{Algorithm, KeyError, KeySigner, KeyVerifier};
 use serde_json::{Map, Value};
 
 /// Errors of the JWS layer.
@@ -27,9 +29,18 @@ pub enum JwsError {
     /// `alg` is `none`: unsigned tokens are never accepted.
     #[error("unsigned JWS (alg \"none\") refused")]
     AlgNone,
-    /// `alg` is missing or names an algorithm other than EdDSA/Ed25519.
-    #[error("unsupported JWS algorithm: only EdDSA (Ed25519) is accepted")]
+    /// `alg` is missing or names none of EdDSA/Ed25519, ES256, SM2.
+    #[error("unsupported JWS algorithm: only EdDSA (Ed25519), ES256 and SM2 are accepted")]
     UnsupportedAlg,
+    /// The header's `alg` is a supported algorithm but not the verifying key's: the key decides
+    /// the algorithm, so the token is refused before any signature check.
+    #[error("JWS alg {header} does not match the key's algorithm {key}")]
+    AlgMismatch {
+        /// The algorithm the header names.
+        header: Algorithm,
+        /// The verifying key's algorithm.
+        key: Algorithm,
+    },
     /// The header lists critical extensions (`crit`), none of which are understood.
     #[error("JWS header has critical extensions (crit), which are not supported")]
     CritUnsupported,
@@ -57,6 +68,7 @@ impl JwsError {
             Self::PayloadJson(_) => "jws.payload_json",
             Self::AlgNone => "jws.alg_none",
             Self::UnsupportedAlg => "jws.unsupported_alg",
+            Self::AlgMismatch { .. } => "jws.alg_mismatch",
             Self::CritUnsupported => "jws.crit_unsupported",
             Self::WrongTyp { .. } => "jws.wrong_typ",
             Self::BadSignature => "jws.bad_signature",
@@ -65,17 +77,18 @@ impl JwsError {
     }
 }
 
-/// The `alg` value written on every signature.
+/// The `alg` value written on every Ed25519 signature (the other algorithms write
+/// [`Algorithm::jws_name`]).
 pub const ALG: &str = "EdDSA";
 
-/// Signs `payload` with the given protected header members (`alg` is set here; callers supply
-/// `typ`, `kid`, …). Returns the compact serialization.
-pub fn sign(
+/// Signs `payload` with the given protected header members (`alg` is set here from the signer's
+/// algorithm; callers supply `typ`, `kid`, …). Returns the compact serialization.
+pub fn sign<S: KeySigner + ?Sized>(
     mut header: Map<String, Value>,
     payload: &Value,
-    signer: &dyn Signer,
+    signer: &S,
 ) -> Result<String, JwsError> {
-    header.insert("alg".into(), Value::from(ALG));
+    header.insert("alg".into(), Value::from(signer.key_algorithm().jws_name()));
     let header_json =
         serde_json::to_vec(&header).map_err(|e| JwsError::HeaderJson(e.to_string()))?;
     let payload_json =
@@ -83,7 +96,7 @@ pub fn sign(
     let mut token = b64_encode(header_json);
     token.push('.');
     token.push_str(&b64_encode(payload_json));
-    let signature = signer.sign(token.as_bytes())?;
+    let signature = signer.sign_message(token.as_bytes())?;
     token.push('.');
     token.push_str(&b64_encode(signature));
     Ok(token)
@@ -95,6 +108,7 @@ pub fn sign(
 pub struct Jws<'a> {
     /// The protected header.
     pub header: Map<String, Value>,
+    alg: Algorithm,
     signing_input: &'a str,
     payload_b64: &'a str,
     signature: [u8; 64],
@@ -113,11 +127,13 @@ impl<'a> Jws<'a> {
         let header_bytes = b64_decode(h).map_err(|_| JwsError::Base64("header"))?;
         let header =
             parse_json_object(&header_bytes).map_err(|e| JwsError::HeaderJson(e.to_string()))?;
-        match header.get("alg").and_then(Value::as_str) {
-            Some("EdDSA" | "Ed25519") => {}
+        // The name is only recognised here; which algorithm is used to verify is the key's
+        // (`verify` refuses a mismatch).
+        let alg = match header.get("alg").and_then(Value::as_str) {
             Some(alg) if alg.eq_ignore_ascii_case("none") => return Err(JwsError::AlgNone),
-            _ => return Err(JwsError::UnsupportedAlg),
-        }
+            Some(alg) => Algorithm::from_jws_name(alg).ok_or(JwsError::UnsupportedAlg)?,
+            None => return Err(JwsError::UnsupportedAlg),
+        };
         if header.contains_key("crit") {
             return Err(JwsError::CritUnsupported);
         }
@@ -127,6 +143,7 @@ impl<'a> Jws<'a> {
             .ok_or(JwsError::Malformed)?;
         Ok(Self {
             header,
+            alg,
             signing_input,
             payload_b64: p,
             signature,
@@ -161,9 +178,32 @@ impl<'a> Jws<'a> {
         parse_json_object(&bytes).map_err(|e: JsonIssue| JwsError::PayloadJson(e.to_string()))
     }
 
-    /// Verifies the signature with `verify_strict`.
-    pub fn verify(&self, key: &VerifyingKey) -> Result<(), JwsError> {
-        if key.verify_strict(self.signing_input.as_bytes(), &self.signature) {
+    /// The algorithm the header's `alg` names (`EdDSA` and `Ed25519` both give
+    /// [`Algorithm::EdDsa`]). Informative only: verification uses the key's algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// Refuses the token unless its header `alg` names `key`'s algorithm. [`Jws::verify`] does
+    /// this first; callers that check the signature elsewhere (batch verification) call it
+    /// themselves.
+    pub fn check_algorithm<K: KeyVerifier + ?Sized>(&self, key: &K) -> Result<(), JwsError> {
+        let key = key.key_algorithm();
+        if self.alg == key {
+            Ok(())
+        } else {
+            Err(JwsError::AlgMismatch {
+                header: self.alg,
+                key,
+            })
+        }
+    }
+
+    /// Verifies the signature under `key` with the key's algorithm (Ed25519 with
+    /// `verify_strict`), after refusing a header `alg` that is not the key's.
+    pub fn verify<K: KeyVerifier + ?Sized>(&self, key: &K) -> Result<(), JwsError> {
+        self.check_algorithm(key)?;
+        if key.verify_signature(self.signing_input.as_bytes(), &self.signature) {
             Ok(())
         } else {
             Err(JwsError::BadSignature)
@@ -190,7 +230,7 @@ impl<'a> Jws<'a> {
 )]
 mod tests {
     use super::*;
-    use crate::keys::SigningKey;
+    use crate::keys::{PrivateKey, PublicKey, Signer, SigningKey};
     use serde_json::json;
 
     fn rfc_key() -> SigningKey {
@@ -269,5 +309,108 @@ mod tests {
             Jws::parse(&format!("{token}=")).unwrap_err().code(),
             "jws.base64"
         );
+    }
+    fn key(alg: Algorithm) -> PrivateKey {
+        use rand_core::SeedableRng as _;
+        PrivateKey::generate(alg, &mut rand_chacha::ChaCha20Rng::seed_from_u64(77)).unwrap()
+    }
+
+    /// A token over the same payload whose header names `alg`, signed (validly, over that exact
+    /// signing input) by `signer`.
+    fn token_with_header_alg(signer: &PrivateKey, alg: &str) -> String {
+        let input = format!(
+            "{}.{}",
+            b64_encode(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#)),
+            b64_encode(br#"{"sub":"confusion"}"#)
+        );
+        let sig = signer.sign(input.as_bytes()).unwrap();
+        format!("{input}.{}", b64_encode(sig))
+    }
+
+    #[test]
+    fn every_algorithm_signs_with_its_own_alg_and_verifies() {
+        for alg in Algorithm::ALL {
+            let signer = key(alg);
+            let token = sign(Map::new(), &json!({"n":1}), &signer).unwrap();
+            let jws = Jws::parse(&token).unwrap();
+            assert_eq!(jws.header["alg"], json!(alg.jws_name()));
+            assert_eq!(jws.algorithm(), alg);
+            jws.verify(&signer.public_key()).unwrap();
+            for other in Algorithm::ALL.into_iter().filter(|&o| o != alg) {
+                assert_eq!(
+                    jws.verify(&key(other).public_key()).unwrap_err().code(),
+                    "jws.alg_mismatch"
+                );
+            }
+        }
+        // The Ed25519 path writes exactly what it wrote before: `EdDSA`, same bytes.
+        let ed = rfc_key();
+        assert_eq!(
+            sign(Map::new(), &json!({"n":1}), &ed).unwrap(),
+            sign(Map::new(), &json!({"n":1}), &PrivateKey::from(ed.clone())).unwrap()
+        );
+    }
+
+    /// A token's header never chooses the algorithm: for each confusion case the specific error,
+    /// beside the positive control (the same payload, signed by the same key, with the key's own
+    /// header `alg`, verifies).
+    #[test]
+    fn algorithm_confusion_is_refused_with_its_code() {
+        let cases = [
+            // (the key the verifier holds, the header alg an attacker writes)
+            (Algorithm::Sm2, "ES256"),
+            (Algorithm::Es256, "EdDSA"),
+            (Algorithm::EdDsa, "ES256"),
+            (Algorithm::Es256, "SM2"),
+            (Algorithm::Sm2, "EdDSA"),
+            (Algorithm::EdDsa, "SM2"),
+            (Algorithm::Es256, "Ed25519"),
+            (Algorithm::Sm2, "Ed25519"),
+        ];
+        for (key_alg, header_alg) in cases {
+            let signer = key(key_alg);
+            let public: PublicKey = signer.public_key();
+            let confused = token_with_header_alg(&signer, header_alg);
+            let err = Jws::parse(&confused).unwrap().verify(&public).unwrap_err();
+            assert_eq!(err.code(), "jws.alg_mismatch", "{key_alg} / {header_alg}");
+            assert_eq!(
+                err,
+                JwsError::AlgMismatch {
+                    header: Algorithm::from_jws_name(header_alg).unwrap(),
+                    key: key_alg
+                }
+            );
+            let control = token_with_header_alg(&signer, key_alg.jws_name());
+            Jws::parse(&control).unwrap().verify(&public).unwrap();
+            // The Ed25519-only key type takes the same route.
+            if let Some(ed) = public.as_ed25519() {
+                assert_eq!(
+                    Jws::parse(&confused)
+                        .unwrap()
+                        .verify(ed)
+                        .unwrap_err()
+                        .code(),
+                    "jws.alg_mismatch"
+                );
+                Jws::parse(&control).unwrap().verify(ed).unwrap();
+            }
+        }
+        // `Ed25519` (RFC 9864) is EdDSA under its fully specified name.
+        let ed = key(Algorithm::EdDsa);
+        let fully = token_with_header_alg(&ed, "Ed25519");
+        Jws::parse(&fully)
+            .unwrap()
+            .verify(&ed.public_key())
+            .unwrap();
+        // `none`, HS256 and lower-case spellings stay refused at parse time, for every key.
+        for alg in ["none", "NONE", "HS256", "es256", "sm2", "ES384", "SM2-SM3"] {
+            let token = token_with_header_alg(&key(Algorithm::Es256), alg);
+            let expected = if alg.eq_ignore_ascii_case("none") {
+                "jws.alg_none"
+            } else {
+                "jws.unsupported_alg"
+            };
+            assert_eq!(Jws::parse(&token).unwrap_err().code(), expected, "{alg}");
+        }
     }
 }

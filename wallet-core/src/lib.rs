@@ -1,6 +1,7 @@
 //! wallet-core: issue, present and verify electronic certificates as SD-JWT VCs.
 //!
-//! Layers, bottom-up: [`keys`] (Ed25519, JWK, PEM) → [`jws`] (compact JWS, EdDSA) →
+//! Layers, bottom-up: [`keys`] (Ed25519, P-256, SM2; JWK, PEM) → [`jws`] (compact JWS; the
+//! algorithm comes from the key) →
 //! [`sdjwt`] (RFC 9901) → [`credential`] (SD-JWT VC rules and the credential-type catalogue) →
 //! the three protocol steps [`issue`] (issuer), [`present`] (holder), [`verify`] (verifier).
 //! [`verifier`] keeps a verifier device's state (trust list, status lists, replay cache) between

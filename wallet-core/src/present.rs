@@ -4,7 +4,7 @@
 
 use crate::credential::{RegisteredClaims, VcError};
 use crate::jws::Jws;
-use crate::keys::Signer;
+use crate::keys::KeySigner;
 use crate::sdjwt::{self, ClaimPath, Disclosure, SdJwtParts};
 
 /// The key-binding parameters of one presentation.
@@ -21,11 +21,11 @@ pub struct KeyBindingRequest {
 /// Builds a presentation of `credential` (as issued: `<jwt>~<d>~…~`) disclosing the `disclose`
 /// claim paths. With `key_binding`, appends a KB-JWT signed by `holder` (whose public key must
 /// be the credential's `cnf.jwk`); without, ends in `~`.
-pub fn present(
+pub fn present<S: KeySigner + ?Sized>(
     credential: &str,
     disclose: &[ClaimPath],
     key_binding: Option<&KeyBindingRequest>,
-    holder: &dyn Signer,
+    holder: &S,
 ) -> Result<String, VcError> {
     let parts = SdJwtParts::split(credential)?;
     let jwt = Jws::parse(parts.jwt)?;
@@ -47,7 +47,7 @@ pub fn present(
         return Ok(without_kb);
     };
     let registered = RegisteredClaims::from_payload(&payload)?;
-    if registered.holder_key != holder.public_key() {
+    if registered.holder_key != holder.public() {
         return Err(VcError::HolderKeyMismatch);
     }
     let kb_jwt = sdjwt::create_kb_jwt(&without_kb, &kb.audience, &kb.nonce, kb.issued_at, holder)?;

@@ -11,7 +11,7 @@
 
 use crate::credential::VcError;
 use crate::jws::{Jws, JwsError};
-use crate::keys::{Signer, VerifyingKey};
+use crate::keys::{KeySigner, KeyVerifier, PublicKey};
 use crate::status::{StatusError, StatusKeyResolver};
 use crate::verify::IssuerKeyResolver;
 use serde::Serialize;
@@ -132,8 +132,9 @@ pub enum StalePolicy {
 /// One issuer key and when it may sign credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuerKey {
-    /// The public key.
-    pub key: VerifyingKey,
+    /// The public key; its algorithm (Ed25519, P-256 or SM2) follows from the JWK's `kty` and
+    /// `crv` and is the only one its signatures are checked with.
+    pub key: PublicKey,
     /// Its RFC 7638 thumbprint (the `kid` in credential headers).
     pub kid: String,
     /// First second (unix) at which credentials signed by it may be issued (`iat`).
@@ -235,8 +236,9 @@ impl IssuerKey {
         let jwk = obj
             .get("jwk")
             .ok_or(TrustError::Malformed("a key has no jwk"))?;
-        let key = VerifyingKey::from_jwk(jwk)
-            .map_err(|_| TrustError::Malformed("a key's jwk is not a usable Ed25519 public key"))?;
+        let key = PublicKey::from_jwk(jwk).map_err(|_| {
+            TrustError::Malformed("a key's jwk is not a usable Ed25519, P-256 or SM2 public key")
+        })?;
         let kid = string_member(obj, "kid", "a key has no kid")?;
         if kid != key.thumbprint() {
             return Err(TrustError::Malformed(
@@ -498,16 +500,17 @@ impl TrustListBuilder {
 
     /// Adds a key to `iss`, valid for credentials issued from `not_before` until `not_after`
     /// (exclusive), if given.
-    pub fn add_key(
+    pub fn add_key<K: Clone + Into<PublicKey>>(
         &mut self,
         iss: &str,
-        key: &VerifyingKey,
+        key: &K,
         not_before: i64,
         not_after: Option<i64>,
     ) -> Result<&mut Self, TrustError> {
         if not_after.is_some_and(|end| end <= not_before) {
             return Err(TrustError::InvalidValidity);
         }
+        let key: PublicKey = key.clone().into();
         let kid = key.thumbprint();
         if self
             .list
@@ -522,7 +525,7 @@ impl TrustListBuilder {
             return Err(TrustError::TooLarge);
         }
         entry.keys.push(IssuerKey {
-            key: *key,
+            key,
             kid,
             not_before,
             not_after,
@@ -557,11 +560,11 @@ impl TrustListBuilder {
 
     /// Signs the list with the root key: header `typ: trustlist+jwt`, `kid` = the root's
     /// thumbprint; payload `iat` = `issued_at`, `next_update`.
-    pub fn sign(
+    pub fn sign<S: KeySigner + ?Sized>(
         &self,
         issued_at: i64,
         next_update: i64,
-        root: &dyn Signer,
+        root: &S,
     ) -> Result<String, TrustError> {
         if next_update <= issued_at {
             return Err(TrustError::InvalidValidity);
@@ -571,7 +574,7 @@ impl TrustListBuilder {
         list.next_update = next_update;
         let mut header = Map::new();
         header.insert("typ".into(), Value::from(TRUST_LIST_TYP));
-        header.insert("kid".into(), Value::from(root.public_key().thumbprint()));
+        header.insert("kid".into(), Value::from(root.public().thumbprint()));
         crate::jws::sign(header, &list.to_payload(), root).map_err(TrustError::Signer)
     }
 }
@@ -602,9 +605,9 @@ impl VerifiedTrustList {
     /// Verifies a trust list token against the pinned `root` key: size bound, JWS checks,
     /// `typ: trustlist+jwt`, `verify_strict` signature, payload structure, `iat` not in the
     /// future, and freshness under `stale` at `now` (±`skew` seconds).
-    pub fn verify(
+    pub fn verify<K: KeyVerifier + ?Sized>(
         token: &str,
-        root: &VerifyingKey,
+        root: &K,
         now: i64,
         skew: u64,
         stale: StalePolicy,
@@ -689,7 +692,7 @@ impl IssuerKeyResolver for VerifiedTrustList {
         kid: Option<&str>,
         vct: &str,
         iat: i64,
-    ) -> Result<VerifyingKey, VcError> {
+    ) -> Result<PublicKey, VcError> {
         let entry = self.issuer(iss).ok_or(VcError::UnknownIssuer)?;
         if !entry.vct.iter().any(|v| v == vct) {
             return Err(VcError::IssuerNotAuthorised);
@@ -708,7 +711,7 @@ impl IssuerKeyResolver for VerifiedTrustList {
         if !key.valid_at(iat) {
             return Err(VcError::KeyNotValid);
         }
-        Ok(key.key)
+        Ok(key.key.clone())
     }
 }
 
@@ -718,7 +721,7 @@ impl StatusKeyResolver for VerifiedTrustList {
         iss: Option<&str>,
         kid: Option<&str>,
         at: i64,
-    ) -> Result<VerifyingKey, StatusError> {
+    ) -> Result<PublicKey, StatusError> {
         let candidates = self
             .list
             .issuers
@@ -733,7 +736,7 @@ impl StatusKeyResolver for VerifiedTrustList {
                 // Without a kid, two keys could have signed: refuse to guess.
                 return Err(StatusError::UntrustedSigner);
             }
-            found = Some(key.key);
+            found = Some(key.key.clone());
         }
         found.ok_or(StatusError::UntrustedSigner)
     }
@@ -773,9 +776,9 @@ impl TrustListStore {
     }
 
     /// The stored list, verified under `root` and checked for freshness with `policy`.
-    pub fn load(
+    pub fn load<K: KeyVerifier + ?Sized>(
         &self,
-        root: &VerifyingKey,
+        root: &K,
         now: i64,
         skew: u64,
         policy: StalePolicy,
@@ -789,10 +792,10 @@ impl TrustListStore {
     /// Verifies `token` under `root` and stores it if it may replace the stored list (see
     /// [`VerifiedTrustList::check_successor`]). A stale new list is refused under
     /// [`StalePolicy::Fail`]; the stored one is compared whatever its age.
-    pub fn accept(
+    pub fn accept<K: KeyVerifier + ?Sized>(
         &self,
         token: &str,
-        root: &VerifyingKey,
+        root: &K,
         now: i64,
         skew: u64,
         policy: StalePolicy,

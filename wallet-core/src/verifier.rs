@@ -12,7 +12,7 @@
 
 use crate::credential::VcError;
 use crate::credential::catalogue::Lang;
-use crate::keys::VerifyingKey;
+use crate::keys::KeyVerifier;
 use crate::qr::freshness::{Challenge, QrVerifier, QrVerifierConfig, ReplayCache};
 use crate::report;
 use crate::status::{StatusCache, StatusError, StatusListMemo};
@@ -45,9 +45,9 @@ pub struct Verifier {
 impl Verifier {
     /// A verifier that trusts the issuers of `trust_list` (a compact JWS) once it verifies under
     /// the pinned `root` key at `now`, with an empty in-memory status cache.
-    pub fn new(
+    pub fn new<K: KeyVerifier + ?Sized>(
         trust_list: &str,
-        root: &VerifyingKey,
+        root: &K,
         now: i64,
         config: VerifierConfig,
     ) -> Result<Self, TrustError> {

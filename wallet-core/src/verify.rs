@@ -7,7 +7,7 @@
 use crate::credential::catalogue::{self, Lang};
 use crate::credential::{NEVER_DISCLOSABLE, RegisteredClaims, StatusRef, VC_TYP, VcError};
 use crate::jws::Jws;
-use crate::keys::VerifyingKey;
+use crate::keys::PublicKey;
 use crate::sdjwt::{
     self, Disclosure, KbClaims, KbExpectation, PathSegment, SdJwtError, SdJwtParts,
 };
@@ -28,14 +28,14 @@ pub trait IssuerKeyResolver {
         kid: Option<&str>,
         vct: &str,
         iat: i64,
-    ) -> Result<VerifyingKey, VcError>;
+    ) -> Result<PublicKey, VcError>;
 }
 
 /// A fixed issuer → keys map, any type allowed. For tests and closed deployments.
 #[derive(Debug, Clone, Default)]
 pub struct StaticIssuers {
     // Thumbprints are computed once here rather than on every verification.
-    issuers: HashMap<String, Vec<(String, VerifyingKey)>>,
+    issuers: HashMap<String, Vec<(String, PublicKey)>>,
 }
 
 impl StaticIssuers {
@@ -43,8 +43,9 @@ impl StaticIssuers {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Trusts `key` for issuer `iss`.
-    pub fn add(&mut self, iss: &str, key: VerifyingKey) -> &mut Self {
+    /// Trusts `key` (of any algorithm) for issuer `iss`.
+    pub fn add(&mut self, iss: &str, key: impl Into<PublicKey>) -> &mut Self {
+        let key = key.into();
         self.issuers
             .entry(iss.to_owned())
             .or_default()
@@ -60,16 +61,16 @@ impl IssuerKeyResolver for StaticIssuers {
         kid: Option<&str>,
         _vct: &str,
         _iat: i64,
-    ) -> Result<VerifyingKey, VcError> {
+    ) -> Result<PublicKey, VcError> {
         let keys = self.issuers.get(iss).ok_or(VcError::UnknownIssuer)?;
         match kid {
             Some(kid) => keys
                 .iter()
                 .find(|(thumbprint, _)| thumbprint == kid)
-                .map(|(_, key)| *key)
+                .map(|(_, key)| key.clone())
                 .ok_or(VcError::UnknownKey),
             None => match keys.as_slice() {
-                [(_, only)] => Ok(*only),
+                [(_, only)] => Ok(only.clone()),
                 _ => Err(VcError::UnknownKey),
             },
         }
@@ -177,9 +178,9 @@ pub fn verify_presentation(
 
 /// A signature check left for later, so a bulk verifier can check the signatures of many
 /// presentations in one batch.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct PendingSignature<'a> {
-    pub(crate) key: VerifyingKey,
+    pub(crate) key: PublicKey,
     pub(crate) message: &'a [u8],
     pub(crate) signature: [u8; 64],
 }
@@ -234,11 +235,16 @@ fn verify_inner<'a>(
     let issuer_key = resolver.resolve(iss, jwt.kid(), vct, iat)?;
     match deferred.as_deref_mut() {
         None => jwt.verify(&issuer_key)?,
-        Some(pending) => pending.push(PendingSignature {
-            key: issuer_key,
-            message: jwt.signing_input().as_bytes(),
-            signature: *jwt.signature(),
-        }),
+        Some(pending) => {
+            // The batch checks Ed25519 equations only; the header must name the key's algorithm
+            // here, as `Jws::verify` would require.
+            jwt.check_algorithm(&issuer_key)?;
+            pending.push(PendingSignature {
+                key: issuer_key.clone(),
+                message: jwt.signing_input().as_bytes(),
+                signature: *jwt.signature(),
+            })
+        }
     }
 
     let registered = RegisteredClaims::from_payload(&payload)?;
@@ -284,8 +290,10 @@ fn verify_inner<'a>(
                 )?,
                 Some(pending) => {
                     let jws = sdjwt::parse_kb_jwt(kb)?;
+                    jws.check_algorithm(&registered.holder_key)
+                        .map_err(SdJwtError::KbAlgorithm)?;
                     pending.push(PendingSignature {
-                        key: registered.holder_key,
+                        key: registered.holder_key.clone(),
                         message: jws.signing_input().as_bytes(),
                         signature: *jws.signature(),
                     });

@@ -114,8 +114,8 @@ impl StatusKeyResolver for FixedKey {
         _iss: Option<&str>,
         _kid: Option<&str>,
         _at: i64,
-    ) -> Result<VerifyingKey, StatusError> {
-        self.0.clone()
+    ) -> Result<wallet_core::keys::PublicKey, StatusError> {
+        self.0.clone().map(Into::into)
     }
 }
 

@@ -343,7 +343,7 @@ proptest! {
             claims,
             disclosable: disclosable.clone(),
             decoys: DecoyPolicy::PowerOfTwo,
-            holder_key: holder.verifying_key(),
+            holder_key: holder.verifying_key().into(),
             issued_at: IAT,
             not_before: None,
             expires_at: IAT + 86_400,

@@ -7,7 +7,7 @@ pub mod catalogue;
 pub mod input;
 
 use crate::jws::JwsError;
-use crate::keys::{KeyError, VerifyingKey};
+use crate::keys::{KeyError, PublicKey};
 use crate::sdjwt::SdJwtError;
 use catalogue::CatalogueError;
 use serde::Serialize;
@@ -217,7 +217,7 @@ pub struct RegisteredClaims {
     /// `vct`.
     pub vct: String,
     /// `cnf.jwk`.
-    pub holder_key: VerifyingKey,
+    pub holder_key: PublicKey,
     /// `status.status_list`, if present.
     pub status: Option<StatusRef>,
 }
@@ -254,7 +254,7 @@ impl RegisteredClaims {
             .ok_or(VcError::MissingClaim("cnf"))?
             .get("jwk")
             .ok_or(VcError::InvalidClaim("cnf", "no jwk member"))?;
-        let holder_key = VerifyingKey::from_jwk(jwk).map_err(VcError::InvalidHolderKey)?;
+        let holder_key = PublicKey::from_jwk(jwk).map_err(VcError::InvalidHolderKey)?;
         let status = match payload.get("status") {
             None => None,
             Some(s) => {

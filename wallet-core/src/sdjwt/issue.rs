@@ -8,7 +8,7 @@ use super::path::{ClaimPath, PathSegment};
 use super::{SD_ALG, SdJwtError};
 use crate::encoding::b64_encode;
 use crate::jws;
-use crate::keys::Signer;
+use crate::keys::KeySigner;
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -41,11 +41,11 @@ pub struct IssueOptions {
 /// Issues an SD-JWT: returns the issuer-signed JWT and its disclosures (in the order they were
 /// created, depth-first). `header` carries `typ`/`kid`; `alg` is set by the JWS layer. Salts and
 /// decoys are drawn from `rng`, so a seeded generator reproduces an issuance byte for byte.
-pub fn issue(
+pub fn issue<S: KeySigner + ?Sized>(
     header: Map<String, Value>,
     claims: &Map<String, Value>,
     options: &IssueOptions,
-    signer: &dyn Signer,
+    signer: &S,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<(String, Vec<Disclosure>), SdJwtError> {
     if has_reserved_name(claims) {

@@ -5,7 +5,7 @@
 use super::SdJwtError;
 use super::disclosure::digest_of;
 use crate::jws::{self, Jws, JwsError};
-use crate::keys::{Signer, VerifyingKey};
+use crate::keys::{KeySigner, KeyVerifier};
 use serde_json::{Map, Value};
 
 /// The `typ` of a KB-JWT.
@@ -42,12 +42,12 @@ pub fn sd_hash(without_kb: &str) -> String {
 }
 
 /// Signs a KB-JWT over `without_kb` (which must end in `~`).
-pub fn create_kb_jwt(
+pub fn create_kb_jwt<S: KeySigner + ?Sized>(
     without_kb: &str,
     aud: &str,
     nonce: &str,
     iat: i64,
-    signer: &dyn Signer,
+    signer: &S,
 ) -> Result<String, SdJwtError> {
     let mut header = Map::new();
     header.insert("typ".into(), Value::from(KB_TYP));
@@ -61,10 +61,10 @@ pub fn create_kb_jwt(
 
 /// Verifies a KB-JWT: `typ`, signature under the holder key, `sd_hash`, `iat` not in the future
 /// (beyond `skew`), and — when `expect` is given — `aud`, `nonce` and age.
-pub fn verify_kb_jwt(
+pub fn verify_kb_jwt<K: KeyVerifier + ?Sized>(
     kb_jwt: &str,
     without_kb: &str,
-    holder: &VerifyingKey,
+    holder: &K,
     expect: Option<&KbExpectation>,
     now: i64,
     skew: u64,
@@ -72,6 +72,7 @@ pub fn verify_kb_jwt(
     let jws = parse_kb_jwt(kb_jwt)?;
     jws.verify(holder).map_err(|e| match e {
         JwsError::BadSignature => SdJwtError::KbBadSignature,
+        e @ JwsError::AlgMismatch { .. } => SdJwtError::KbAlgorithm(e),
         other => SdJwtError::KbMalformed(other.to_string()),
     })?;
     check_kb_claims(&jws, without_kb, expect, now, skew)

@@ -110,6 +110,10 @@ pub enum SdJwtError {
     /// Signing the KB-JWT failed.
     #[error("signing the key binding JWT failed: {0}")]
     KbSigning(JwsError),
+    /// The KB-JWT header's `alg` is not the algorithm of the holder key (`cnf.jwk`); the code is
+    /// the JWS layer's `jws.alg_mismatch`.
+    #[error("KB-JWT: {0}")]
+    KbAlgorithm(JwsError),
 }
 
 impl SdJwtError {
@@ -140,6 +144,7 @@ impl SdJwtError {
             Self::KbStale { .. } => "sdjwt.kb_stale",
             Self::KbIatInFuture => "sdjwt.kb_iat_in_future",
             Self::KbSigning(e) => e.code(),
+            Self::KbAlgorithm(e) => e.code(),
         }
     }
 }

@@ -13,7 +13,7 @@ use super::{
     StatusListToken, verify_cached_token,
 };
 use crate::encoding::b64_encode;
-use crate::keys::VerifyingKey;
+use crate::keys::PublicKey;
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
 use std::fs;
@@ -254,7 +254,7 @@ struct MemoEntry {
     /// The token exactly as the cache returned it.
     token: Arc<str>,
     header_kid: Option<String>,
-    key: VerifyingKey,
+    key: PublicKey,
     list: Arc<StatusListToken>,
     last_used: u64,
 }
@@ -271,7 +271,7 @@ impl MemoEntry {
 /// What a memo hit hands back (clones: the lock is released before they are used).
 struct MemoHit {
     header_kid: Option<String>,
-    key: VerifyingKey,
+    key: PublicKey,
     list: Arc<StatusListToken>,
 }
 
@@ -336,7 +336,7 @@ impl StatusListMemo {
         entry.last_used = now;
         Some(MemoHit {
             header_kid: entry.header_kid.clone(),
-            key: entry.key,
+            key: entry.key.clone(),
             list: Arc::clone(&entry.list),
         })
     }

@@ -18,7 +18,7 @@ pub use registry::{REGISTRY_LOCK_TIMEOUT, RegistryLock, StatusRegistry};
 use crate::credential::StatusRef;
 use crate::encoding::{b64_decode, b64_encode, parse_json_object};
 use crate::jws::{Jws, JwsError};
-use crate::keys::{Signer, VerifyingKey};
+use crate::keys::{KeySigner, KeyVerifier, PublicKey};
 use flate2::Compression;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -430,23 +430,24 @@ pub struct StatusListClaims {
     pub ttl: Option<u64>,
 }
 
-/// Signs a Status List Token: header `typ: statuslist+jwt`, `alg: EdDSA`, `kid` = RFC 7638
+/// Signs a Status List Token: header `typ: statuslist+jwt`, `alg` the signer's (`EdDSA` for
+/// Ed25519), `kid` = RFC 7638
 /// thumbprint; payload `sub`, `iss`, `iat`, `exp`, `ttl`, `status_list` (compressed at
 /// [`COMPRESSION_LEVEL`]).
-pub fn sign_status_list_token(
+pub fn sign_status_list_token<S: KeySigner + ?Sized>(
     claims: &StatusListClaims,
     list: &StatusList,
-    signer: &dyn Signer,
+    signer: &S,
 ) -> Result<String, StatusError> {
     sign_status_list_token_with_level(claims, list, COMPRESSION_LEVEL, signer)
 }
 
 /// [`sign_status_list_token`] with an explicit compression level (0–9).
-pub fn sign_status_list_token_with_level(
+pub fn sign_status_list_token_with_level<S: KeySigner + ?Sized>(
     claims: &StatusListClaims,
     list: &StatusList,
     level: u32,
-    signer: &dyn Signer,
+    signer: &S,
 ) -> Result<String, StatusError> {
     if claims.ttl == Some(0) {
         // §5.1: ttl MUST be a positive number.
@@ -454,7 +455,7 @@ pub fn sign_status_list_token_with_level(
     }
     let mut header = Map::new();
     header.insert("typ".into(), Value::from(STATUS_LIST_TYP));
-    header.insert("kid".into(), Value::from(signer.public_key().thumbprint()));
+    header.insert("kid".into(), Value::from(signer.public().thumbprint()));
     let mut payload = Map::new();
     payload.insert("sub".into(), Value::from(claims.uri.as_str()));
     if let Some(iss) = &claims.iss {
@@ -547,9 +548,10 @@ impl<'a> StatusListJwt<'a> {
         self.jws.kid()
     }
 
-    /// Verifies the signature (`verify_strict`), then — only then — inflates the list, so an
+    /// Verifies the signature with the key's algorithm (Ed25519: `verify_strict`; a header `alg`
+    /// that is not the key's is refused), then — only then — inflates the list, so an
     /// unauthenticated token never costs a decompression.
-    pub fn verify(self, key: &VerifyingKey) -> Result<StatusListToken, StatusError> {
+    pub fn verify<K: KeyVerifier + ?Sized>(self, key: &K) -> Result<StatusListToken, StatusError> {
         self.jws.verify(key)?;
         let value = self
             .payload
@@ -558,7 +560,7 @@ impl<'a> StatusListJwt<'a> {
         let list = StatusList::from_json(value, MAX_LIST_BYTES)?;
         Ok(StatusListToken {
             claims: self.claims,
-            kid: key.thumbprint(),
+            kid: key.key_thumbprint(),
             list,
         })
     }
@@ -619,7 +621,7 @@ pub trait StatusKeyResolver {
         iss: Option<&str>,
         kid: Option<&str>,
         at: i64,
-    ) -> Result<VerifyingKey, StatusError>;
+    ) -> Result<PublicKey, StatusError>;
 }
 
 /// What to do when a credential's status cannot be determined offline (no cached list, or the
@@ -696,7 +698,7 @@ pub(crate) struct VerifiedList {
     /// The verified token and its inflated list.
     pub(crate) token: StatusListToken,
     /// The key that verified it, as the resolver returned it.
-    pub(crate) key: VerifyingKey,
+    pub(crate) key: PublicKey,
     /// The header `kid` the resolver was asked for.
     pub(crate) header_kid: Option<String>,
 }

@@ -17,7 +17,7 @@ use super::{
     zlib_decompress,
 };
 use crate::fsutil::{FileLock, LockError};
-use crate::keys::Signer;
+use crate::keys::KeySigner;
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
 use std::io::Read as _;
@@ -167,26 +167,26 @@ impl StatusRegistry {
 
     /// Signs the current list as a Status List Token with `iat = now`, `exp = now + validity`,
     /// `ttl`, `iss` = `issuer`, compressed at [`super::COMPRESSION_LEVEL`].
-    pub fn publish(
+    pub fn publish<S: KeySigner + ?Sized>(
         &self,
         issuer: &str,
         now: i64,
         validity: u64,
         ttl: Option<u64>,
-        signer: &dyn Signer,
+        signer: &S,
     ) -> Result<String, StatusError> {
         self.publish_with_level(issuer, now, validity, ttl, super::COMPRESSION_LEVEL, signer)
     }
 
     /// [`Self::publish`] with an explicit zlib level (0–9).
-    pub fn publish_with_level(
+    pub fn publish_with_level<S: KeySigner + ?Sized>(
         &self,
         issuer: &str,
         now: i64,
         validity: u64,
         ttl: Option<u64>,
         level: u32,
-        signer: &dyn Signer,
+        signer: &S,
     ) -> Result<String, StatusError> {
         let claims = StatusListClaims {
             uri: self.uri.clone(),

@@ -146,7 +146,7 @@ pub fn regenerate(v: &Vector) -> Result<(String, String), String> {
             claims,
             disclosable: paths(v.disclosable.as_deref().unwrap_or_default())?,
             decoys: DecoyPolicy::PowerOfTwo,
-            holder_key: holder_key.verifying_key(),
+            holder_key: holder_key.verifying_key().into(),
             issued_at: iat,
             not_before: None,
             expires_at: 0,
