@@ -441,7 +441,8 @@ pub struct Target {
     #[arg(long)]
     pub index: Option<u64>,
     /// The credential's id (from the issuance log; `wallet holder list` shows the same id).
-    #[arg(long)]
+    // Ids are base64url: one in 64 starts with `-`, which must not be taken for a flag.
+    #[arg(long, allow_hyphen_values = true)]
     pub credential_id: Option<String>,
 }
 
@@ -609,6 +610,7 @@ pub struct HolderRemoveArgs {
     #[command(flatten)]
     pub store: StoreArg,
     /// The credential id (from `wallet holder list`).
+    #[arg(allow_hyphen_values = true)]
     pub id: String,
     /// Print one JSON object (docs/cli.md, "JSON output").
     #[arg(long)]
@@ -622,7 +624,7 @@ pub struct PresentArgs {
     #[command(flatten)]
     pub store: StoreArg,
     /// The credential id (from `wallet holder list`).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub credential: String,
     /// Claims to disclose, comma-separated (e.g. name,age_over_18).
     #[arg(long, value_delimiter = ',')]
@@ -822,4 +824,41 @@ pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::{Cli, Command, HolderCommand, StatusCommand};
+    use clap::Parser as _;
+
+    /// Credential ids are base64url, so one in 64 starts with `-`: every place that takes an id
+    /// must read it as a value, not as an unknown flag.
+    #[test]
+    fn credential_ids_may_start_with_a_hyphen() {
+        let id = "-AbCdEfGhIjKlMnOpQrStU";
+        let revoke = Cli::try_parse_from([
+            "wallet",
+            "status",
+            "revoke",
+            "--status-registry",
+            "r",
+            "--credential-id",
+            id,
+        ])
+        .unwrap();
+        assert!(matches!(
+            revoke.command,
+            Command::Status(StatusCommand::Revoke(a)) if a.target.credential_id.as_deref() == Some(id)
+        ));
+        let present =
+            Cli::try_parse_from(["wallet", "present", "--store", "s", "--credential", id]).unwrap();
+        assert!(matches!(present.command, Command::Present(a) if a.credential == id));
+        let remove =
+            Cli::try_parse_from(["wallet", "holder", "remove", "--store", "s", id]).unwrap();
+        assert!(matches!(
+            remove.command,
+            Command::Holder(HolderCommand::Remove(a)) if a.id == id
+        ));
+    }
 }
