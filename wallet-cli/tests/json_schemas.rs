@@ -15,8 +15,11 @@
 
 use serde_json::Value;
 use std::collections::BTreeMap;
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use support::copy_dir;
 
 const NOW: &str = "2026-06-01T00:00:20Z";
 const T0: &str = "2026-01-01T00:00:00Z";
@@ -24,19 +27,6 @@ const MARK: &str = "<!-- json-example: ";
 
 fn docs_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/cli.md")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 struct Run {

@@ -12,24 +12,14 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
+use support::copy_dir;
 
 const FIXTURES: &str = "tests/fixtures";
 const NOW: &str = "2026-06-01T00:00:20Z";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// Runs `wallet args…` in `dir` with stdout a pipe nobody reads; returns (exit code, stderr).
 fn run_closed(dir: &Path, args: &[&str]) -> (Option<i32>, String) {

@@ -45,16 +45,23 @@ fn temp_prefix(path: &Path) -> OsString {
 /// before the rename leaves it behind; the holder store (on open) and the status registry (when
 /// locked) delete their own under their writer lock.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
-    let dir = parent_dir(path);
+    let tmp = durable_temp(path, bytes, mode)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(parent_dir(path))
+}
+
+/// The temporary sibling of `path` holding `bytes`, mode `mode` set before any byte is written,
+/// fsynced: what [`write_atomic`] and [`create_atomic`] rename into place. Dropped unrenamed, it
+/// deletes itself.
+fn durable_temp(path: &Path, bytes: &[u8], mode: u32) -> io::Result<tempfile::NamedTempFile> {
     let mut tmp = tempfile::Builder::new()
         .prefix(&temp_prefix(path))
         .rand_bytes(TEMP_RAND_CHARS)
-        .tempfile_in(dir)?;
+        .tempfile_in(parent_dir(path))?;
     set_mode(tmp.as_file(), mode)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir)
+    Ok(tmp)
 }
 
 /// Creates `path` with `bytes` atomically, only if nothing exists at that name: as
@@ -65,17 +72,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
 /// killed mid-way can leave only the `.<name>.tmp-XXXXXX` file that [`remove_orphaned_temp_files`]
 /// sweeps).
 pub fn create_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
-    let dir = parent_dir(path);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&temp_prefix(path))
-        .rand_bytes(TEMP_RAND_CHARS)
-        .tempfile_in(dir)?;
-    set_mode(tmp.as_file(), mode)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    let tmp = durable_temp(path, bytes, mode)?;
     // On failure the temporary file is dropped, which deletes it.
     tmp.persist_noclobber(path).map_err(|e| e.error)?;
-    sync_dir(dir)
+    sync_dir(parent_dir(path))
 }
 
 /// Creates `path` with `bytes` only if it does not exist yet (`O_CREAT|O_EXCL`), mode `mode`

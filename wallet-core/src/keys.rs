@@ -359,7 +359,8 @@ pub fn verify_batch(items: &[(&VerifyingKey, &[u8], &[u8; 64])]) -> bool {
     EdwardsPoint::vartime_multiscalar_mul(&scalars, &points).is_identity()
 }
 
-fn okp_x(obj: &Map<String, Value>) -> Result<[u8; 32], KeyError> {
+/// The `kty` and `crv` members of a JWK, both required.
+fn kty_crv(obj: &Map<String, Value>) -> Result<(&str, &str), KeyError> {
     let kty = obj
         .get("kty")
         .and_then(Value::as_str)
@@ -368,6 +369,11 @@ fn okp_x(obj: &Map<String, Value>) -> Result<[u8; 32], KeyError> {
         .get("crv")
         .and_then(Value::as_str)
         .ok_or(KeyError::InvalidJwk("missing crv"))?;
+    Ok((kty, crv))
+}
+
+fn okp_x(obj: &Map<String, Value>) -> Result<[u8; 32], KeyError> {
+    let (kty, crv) = kty_crv(obj)?;
     if kty != "OKP" || crv != "Ed25519" {
         return Err(KeyError::UnsupportedKeyType);
     }
@@ -704,14 +710,7 @@ fn sm2_public(x: &[u8; 32], y: &[u8; 32]) -> Result<EcPublic<sm2::dsa::Verifying
 
 /// The curve of an EC JWK, after the `kty`/`crv`/`alg` checks.
 fn ec_curve(obj: &Map<String, Value>) -> Result<Algorithm, KeyError> {
-    let kty = obj
-        .get("kty")
-        .and_then(Value::as_str)
-        .ok_or(KeyError::InvalidJwk("missing kty"))?;
-    let crv = obj
-        .get("crv")
-        .and_then(Value::as_str)
-        .ok_or(KeyError::InvalidJwk("missing crv"))?;
+    let (kty, crv) = kty_crv(obj)?;
     let algorithm = match (kty, crv) {
         ("OKP", "Ed25519") => Algorithm::EdDsa,
         ("EC", "P-256") => Algorithm::Es256,
