@@ -10,6 +10,8 @@
     clippy::arithmetic_side_effects
 )]
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -22,28 +24,11 @@ fn wallet(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn issue(dir: &Path, out: &str) -> Output {
-    wallet(
-        dir,
-        &[
-            "issue",
-            "--issuer-key",
-            "agency.pem",
-            "--iss",
-            "https://ga.sh.gov.cn/issuer",
-            "--type",
-            "driving-licence",
-            "--claims",
-            "claims-dl.json",
-            "--holder-jwk",
-            "holder1.pub.jwk",
-            "--status-registry",
-            "status.registry",
-            "--now",
-            "2026-01-01T00:00:00Z",
-            "--out",
-            out,
-        ],
-    )
+    let args: Vec<&str> = support::ISSUE_LICENCE
+        .into_iter()
+        .chain(["--out", out])
+        .collect();
+    wallet(dir, &args)
 }
 
 /// (allocated indices, issuance-log lines)

@@ -173,26 +173,7 @@ fn issuing_to_a_closed_stdout_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     copy_dir(Path::new(FIXTURES), dir);
-    let (code, stderr) = run_closed(
-        dir,
-        &[
-            "issue",
-            "--issuer-key",
-            "agency.pem",
-            "--iss",
-            "https://ga.sh.gov.cn/issuer",
-            "--type",
-            "driving-licence",
-            "--claims",
-            "claims-dl.json",
-            "--holder-jwk",
-            "holder1.pub.jwk",
-            "--status-registry",
-            "status.registry",
-            "--now",
-            "2026-01-01T00:00:00Z",
-        ],
-    );
+    let (code, stderr) = run_closed(dir, &support::ISSUE_LICENCE);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("not delivered"), "{stderr}");
     assert!(stderr.contains("revoke it"), "{stderr}");

@@ -18,3 +18,23 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `wallet issue` of the fixtures' driving licence by the fixture agency, with its status
+/// registry, at 2026-01-01 (the arguments after the binary name; add `--out` and others).
+pub const ISSUE_LICENCE: [&str; 15] = [
+    "issue",
+    "--issuer-key",
+    "agency.pem",
+    "--iss",
+    "https://ga.sh.gov.cn/issuer",
+    "--type",
+    "driving-licence",
+    "--claims",
+    "claims-dl.json",
+    "--holder-jwk",
+    "holder1.pub.jwk",
+    "--status-registry",
+    "status.registry",
+    "--now",
+    "2026-01-01T00:00:00Z",
+];
