@@ -77,8 +77,12 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(10);
 struct Job {
     seq: u64,
     last_line: u64,
-    lines: Vec<(u64, Result<String, &'static str>, Option<u64>)>,
+    /// (line number, the text or why it cannot be read, status index)
+    lines: Vec<(u64, Result<String, Unreadable>, Option<u64>)>,
 }
+
+/// Why an input line cannot be read: its stable code and reason.
+type Unreadable = (&'static str, &'static str);
 
 /// What became of one line.
 enum Outcome {
@@ -239,10 +243,10 @@ fn reader_thread(
             match wallet_core::credential::input::decode_text(std::mem::take(&mut buf)) {
                 Ok(s) if s.trim().is_empty() => continue,
                 Ok(s) => Ok(s),
-                Err(e) => Err(e.reason()),
+                Err(e) => Err((e.code(), e.reason())),
             }
         } else {
-            Err("the line is longer than 64 KiB")
+            Err(("input.line", "the line is longer than 64 KiB"))
         };
         let idx = match (&text, indices.as_mut()) {
             (Ok(_), Some(ix)) => Some(ix.next()?),
@@ -360,7 +364,7 @@ fn worker(shared: &Shared, jobs: &Mutex<Receiver<Job>>, done: &SyncSender<Done>)
             .into_iter()
             .map(|(line, text, idx)| match text {
                 Ok(t) => issue_line(shared, line, &t, idx, &mut rng),
-                Err(reason) => fail(line, "input.line", reason),
+                Err((code, reason)) => fail(line, code, reason),
             })
             .collect();
         if done

@@ -92,6 +92,7 @@ fn batch_lines_with_bom_gbk_and_several_errors() {
         "{gbk_reason}"
     );
     assert_eq!(errors[1]["line"], 3);
+    assert_eq!(errors[0]["code"], "claims.looks_gbk");
     assert_eq!(errors[1]["code"], "catalogue.several_errors");
     let reason = errors[1]["error"].as_str().unwrap();
     for field in ["\"name\"", "\"sex\"", "\"licence_class\""] {
