@@ -634,20 +634,7 @@ def covering_walk(adj, comp):
     return walk
 
 
-def read_known(path):
-    """Known cycles (a baseline): `ROOT MOD MOD …` per line, `#` comments. A cycle whose modules
-    all lie in one known cycle of the same root is reported but does not fail; a new cycle, or
-    one that pulls in another module, does. So the knots being untied cannot grow meanwhile."""
-    known = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            words = line.split("#", 1)[0].split()
-            if len(words) > 2:
-                known.append((os.path.normpath(words[0]), set(words[1:])))
-    return known
-
-
-def run(src_dir, depth, out, known=()):
+def run(src_dir, depth, out):
     crate = Crate(src_dir)
     graph = Graph(crate)
     for err in crate.errors:
@@ -671,18 +658,13 @@ def run(src_dir, depth, out, known=()):
         print(f"{a} -> {b}", file=out)
     cycles = [c for c in tarjan(nodes, adj) if len(c) > 1]
     cycles.sort(key=lambda c: (-len(c), c))
-    root = os.path.normpath(crate.rel(src_dir))
-    new = 0
     for comp in cycles:
         walk = covering_walk(adj, comp)
-        is_known = any(r == root and set(comp) <= members for r, members in known)
-        new += 0 if is_known else 1
-        label = "known cycle" if is_known else "cycle"
-        print(f"{label} ({len(comp)} modules): " + " -> ".join(walk), file=out)
+        print(f"cycle ({len(comp)} modules): " + " -> ".join(walk), file=out)
         for a, b in zip(walk, walk[1:]):
             print(f"    {a} -> {b}  ({edges[(a, b)]})", file=out)
-    print(f"# {len(cycles)} cycle(s) in {crate.rel(src_dir)}, {new} not known", file=out)
-    return 1 if new else 0
+    print(f"# {len(cycles)} cycle(s) in {crate.rel(src_dir)}", file=out)
+    return 1 if cycles else 0
 
 
 def example_key(where):
@@ -694,15 +676,13 @@ def main():
     ap = argparse.ArgumentParser(description="Module import graph of a Rust crate; exit 1 on a cycle.")
     ap.add_argument("--root", default="wallet-core/src", help="the crate's src directory (default wallet-core/src)")
     ap.add_argument("--depth", type=int, default=None, help="collapse module paths to N segments below crate")
-    ap.add_argument("--known", default=None, help="file of known cycles that do not fail (see read_known)")
     args = ap.parse_args()
     if args.depth is not None and args.depth < 1:
         ap.error("--depth must be at least 1")
     if not os.path.isdir(args.root):
         print(f"module-graph: {args.root} is not a directory", file=sys.stderr)
         return 2
-    known = read_known(args.known) if args.known else ()
-    return run(args.root, args.depth, sys.stdout, known)
+    return run(args.root, args.depth, sys.stdout)
 
 
 if __name__ == "__main__":

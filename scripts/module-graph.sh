@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Module import graphs of the workspace's crates; exits 1 on a module cycle.
 #   scripts/module-graph.sh               the gate CI runs: wallet-core, wallet-cli and wallet-ffi,
-#     each failing on any cycle not listed in scripts/module-graph-known.txt (the cycles the
-#     architecture work removes; none may be added or grow meanwhile)
+#     each failing on any cycle
 #   scripts/module-graph.sh OPTIONS       one crate: options go to scripts/module-graph.py
-#     (--root DIR, --depth N, --known FILE); see its docstring
+#     (--root DIR, --depth N); see its docstring
 #   scripts/module-graph.sh --self-test   checks the checker on scripts/module-graph-fixtures:
 #     `cycle` must be rejected (exit 1) and `acyclic` accepted (exit 0) with exactly the edges in
 #     acyclic/expected-edges.txt (its comments, strings and #[cfg(test)] code would close a cycle
@@ -17,7 +16,7 @@ fixtures=scripts/module-graph-fixtures
 if [ $# -eq 0 ]; then
   rc=0
   for root in wallet-core/src wallet-cli/src wallet-ffi/src; do
-    python3 "$checker" --root "$root" --known scripts/module-graph-known.txt | grep -E '^(known )?cycle \(|^# ' || rc=1
+    python3 "$checker" --root "$root" | grep -E '^cycle \(|^# ' || rc=1
   done
   exit "$rc"
 fi
@@ -35,20 +34,10 @@ python3 "$checker" --root "$fixtures/cycle/src" >"$tmp/cycle.out" || rc=$?
 grep -qx 'cycle (3 modules): crate::a -> crate::b::leaf -> crate::b -> crate::a' "$tmp/cycle.out" \
   || { cat "$tmp/cycle.out" >&2; fail "cycle fixture: the a -> b::leaf -> b -> a cycle is not reported"; }
 
-# The known-cycles list: the fixture's cycle, listed, passes; listed without one of its modules
-# (a cycle that grew), it fails.
-echo "$fixtures/cycle/src crate::a crate::b crate::b::leaf" >"$tmp/known"
-python3 "$checker" --root "$fixtures/cycle/src" --known "$tmp/known" >/dev/null \
-  || fail "cycle fixture: a listed cycle still fails"
-echo "$fixtures/cycle/src crate::a crate::b" >"$tmp/known"
-rc=0
-python3 "$checker" --root "$fixtures/cycle/src" --known "$tmp/known" >/dev/null || rc=$?
-[ "$rc" -eq 1 ] || fail "cycle fixture: a cycle larger than the listed one passed"
-
 rc=0
 python3 "$checker" --root "$fixtures/acyclic/src" >"$tmp/acyclic.out" || rc=$?
 [ "$rc" -eq 0 ] || { cat "$tmp/acyclic.out" >&2; fail "acyclic fixture: exit $rc, expected 0"; }
 grep -v '^#' "$tmp/acyclic.out" | diff -u "$fixtures/acyclic/expected-edges.txt" - >&2 \
   || fail "acyclic fixture: edges differ from expected-edges.txt"
 
-echo "module-graph self-test: cycle rejected, acyclic accepted, known cycles kept from growing"
+echo "module-graph self-test: cycle rejected, acyclic accepted"

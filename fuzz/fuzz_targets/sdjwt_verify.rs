@@ -12,8 +12,9 @@ use wallet_core::b64_encode;
 use wallet_core::credential::RegisteredClaims;
 use wallet_core::jws::Jws;
 use wallet_core::qr::transport;
-use wallet_core::sdjwt::{self, Disclosure, SdJwtParts};
-use wallet_core::verify::verify_presentation;
+use wallet_core::sdjwt;
+use wallet_core::sdjwt::{Disclosure, SdJwtParts};
+use wallet_core::verifier::verify_presentation;
 use wallet_fuzz::{fixture, header, sign_raw, split_bytes};
 
 fn check(presentation: &str) {

@@ -11,7 +11,7 @@ use rand_core::SeedableRng as _;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
-use wallet_core::store::{KdfLimits, Store, StoreOptions, StoreSecret};
+use wallet_core::holder::{KdfLimits, Store, StoreOptions, StoreSecret};
 use wallet_fuzz::store::{RAW_KEY, seal};
 
 fn dir() -> &'static PathBuf {

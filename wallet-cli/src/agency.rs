@@ -16,14 +16,15 @@ use serde_json::{Map, Value, json};
 use std::fs::OpenOptions;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
-use wallet_core::credential::catalogue::{self, CatalogueError, CredentialType};
+use wallet_core::credential::catalogue;
+use wallet_core::credential::catalogue::{CatalogueError, CredentialType};
 use wallet_core::credential::input::ClaimsInputError;
 use wallet_core::credential::{StatusRef, VcError};
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
+use wallet_core::issuer::{REGISTRY_LOCK_TIMEOUT, RegistryLock, StatusRegistry};
 use wallet_core::keys::{SigningKey, VerifyingKey};
 use wallet_core::status::{
-    Bits, REGISTRY_LOCK_TIMEOUT, RegistryLock, StatusError, StatusListClaims, StatusRegistry,
-    StatusValue, sign_status_list_token,
+    Bits, StatusError, StatusListClaims, StatusValue, sign_status_list_token,
 };
 use wallet_core::trust::{StalePolicy, TrustList, TrustListBuilder, VerifiedTrustList};
 
@@ -892,13 +893,13 @@ pub fn issue_err(e: &VcError) -> CliError {
 }
 
 /// The issuer's revocability choice, checked before anything is read or allocated: the rule is
-/// wallet-core's ([`wallet_core::issue::check_status_choice`]), the CLI passes the flags.
+/// wallet-core's ([`wallet_core::issuer::check_status_choice`]), the CLI passes the flags.
 pub fn check_status_choice(
     ty: &CredentialType,
     registry: Option<&Path>,
     no_status: bool,
 ) -> CliResult {
-    wallet_core::issue::check_status_choice(ty, registry.is_some(), no_status)
+    wallet_core::issuer::check_status_choice(ty, registry.is_some(), no_status)
         .map_err(|e| issue_err(&e))
 }
 
@@ -942,7 +943,7 @@ pub fn issue_one(
         request = request.without_status();
     }
     // Refusals come before an index is allocated, so a refused credential spends none.
-    wallet_core::issue::check_status_choice(input.ty, registry_path.is_some(), input.no_status)
+    wallet_core::issuer::check_status_choice(input.ty, registry_path.is_some(), input.no_status)
         .map_err(|e| issue_err(&e))?;
     let expires_at = request.effective_expiry().map_err(|e| issue_err(&e))?;
     if expires_at < request.expires_at
@@ -967,7 +968,7 @@ pub fn issue_one(
     }
     let credential =
         issue_credential(&request, key, &mut rand_core::OsRng).map_err(|e| issue_err(&e))?;
-    let id = wallet_core::store::credential_id(&credential)
+    let id = wallet_core::holder::credential_id(&credential)
         .map_err(|e| CliError::input(format!("cannot compute the credential id: {e}")))?;
     if let (Some(path), Some(status)) = (registry_path, &request.status) {
         append_log(

@@ -42,7 +42,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use wallet_core::credential::StatusRef;
 use wallet_core::credential::catalogue::CredentialType;
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::{SigningKey, VerifyingKey};
 
 /// Lines per chunk: large enough that channel and reordering costs vanish, small enough that
@@ -335,7 +335,7 @@ fn issue_line(
         Ok(c) => c,
         Err(e) => return fail(line, e.code(), e),
     };
-    let id = match wallet_core::store::credential_id(&credential) {
+    let id = match wallet_core::holder::credential_id(&credential) {
         Ok(id) => id,
         Err(e) => return fail(line, e.code(), e),
     };

@@ -1,5 +1,5 @@
 //! `wallet verify-batch`: reads presentations line by line, verifies them in blocks with
-//! `wallet_core::bulk::verify_bulk_with_trust` (batched signatures, every core) and writes one
+//! `wallet_core::verifier::verify_bulk_with_trust` (batched signatures, every core) and writes one
 //! `verify --json` result per line, in input order. Memory is bounded by the block size,
 //! whatever the input length. Progress (share of the input read, lines, rate, ETA, failures)
 //! goes to stderr when it is a terminal; the summary line always does.
@@ -15,14 +15,16 @@ use std::io::IsTerminal as _;
 use std::io::{BufRead as _, BufReader, BufWriter, Read as _, Write as _};
 use std::path::Path;
 use std::time::Instant;
-use wallet_core::bulk::{BulkItem, verify_bulk_with_trust};
 use wallet_core::credential::catalogue::Lang;
-use wallet_core::qr::freshness::{DEFAULT_REPLAY_CAPACITY, OFFLINE_AUDIENCE, ReplayCache};
-use wallet_core::report;
+use wallet_core::qr::freshness::OFFLINE_AUDIENCE;
 use wallet_core::sdjwt::KbExpectation;
-use wallet_core::status::{StatusCache, UnknownStatusPolicy};
+use wallet_core::status::UnknownStatusPolicy;
 use wallet_core::trust::StalePolicy;
-use wallet_core::verify::{KeyBindingPolicy, TrustPolicy, VerifyPolicy};
+use wallet_core::verifier::StatusCache;
+use wallet_core::verifier::report;
+use wallet_core::verifier::{BulkItem, verify_bulk_with_trust};
+use wallet_core::verifier::{DEFAULT_REPLAY_CAPACITY, ReplayCache};
+use wallet_core::verifier::{KeyBindingPolicy, TrustPolicy, VerifyPolicy};
 
 /// Lines verified together: enough for many full signature batches per thread.
 const BLOCK_LINES: usize = 4096;

@@ -217,7 +217,7 @@ pub fn parse_time(text: &str) -> CliResult<i64> {
 
 /// Formats unix seconds as RFC 3339 (UTC); out-of-range values print as a number.
 pub fn format_time(t: i64) -> String {
-    wallet_core::report::format_time(t)
+    wallet_core::verifier::report::format_time(t)
 }
 
 /// Parses a duration: a number with `s`, `m`, `h`, `d` or `y` (365 days), e.g. `30d`. The one
@@ -310,7 +310,7 @@ pub fn core_error(context: &str, message: impl Display, code: &str) -> CliError 
 /// several credentials against a list; `wallet verify` checks one. A directory that does not
 /// exist is a usage error: a mistyped path would otherwise read as "no list cached" and turn
 /// every status into "unknown".
-pub fn open_status_cache(dir: Option<&Path>) -> CliResult<wallet_core::status::StatusCache> {
+pub fn open_status_cache(dir: Option<&Path>) -> CliResult<wallet_core::verifier::StatusCache> {
     if let Some(d) = dir
         && !d.is_dir()
     {
@@ -321,9 +321,9 @@ pub fn open_status_cache(dir: Option<&Path>) -> CliResult<wallet_core::status::S
         );
     }
     match dir {
-        Some(d) => wallet_core::status::StatusCache::open(d)
+        Some(d) => wallet_core::verifier::StatusCache::open(d)
             .map_err(|e| core_error("cannot open the status cache", &e, e.code())),
-        None => Ok(wallet_core::status::StatusCache::in_memory()),
+        None => Ok(wallet_core::verifier::StatusCache::in_memory()),
     }
 }
 

@@ -16,8 +16,8 @@ use crate::holder::{create_store, presentation, terminal_qr, warn_if_too_narrow,
 use crate::output::{out, outln};
 use std::path::{Path, PathBuf};
 use wallet_core::credential::catalogue;
+use wallet_core::holder::Store;
 use wallet_core::qr::freshness::offline_key_binding;
-use wallet_core::store::Store;
 use wallet_core::trust::StalePolicy;
 
 /// The demo store's passphrase: printed, because the demo must run without a prompt.
@@ -186,7 +186,7 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
     )?;
     outln!("store passphrase (demo only): {DEMO_PASSPHRASE}")?;
     let store = create_store(&dir.join("holder"), DEMO_PASSPHRASE, false)?;
-    let store_err = |e: wallet_core::store::StoreError| crate::holder::store_err(&e);
+    let store_err = |e: wallet_core::holder::StoreError| crate::holder::store_err(&e);
     let licence_key = store
         .new_holder_key(&mut rand_core::OsRng)
         .map_err(store_err)?;

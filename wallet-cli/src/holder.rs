@@ -11,12 +11,13 @@ use crate::output::{is_stdout, out, outln, print_json, refuse_stdout, write_stdo
 use serde_json::{Value, json};
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
-use wallet_core::present::KeyBindingRequest;
+use wallet_core::holder::KeyBindingRequest;
+use wallet_core::holder::{KdfParams, Store, StoreError, StoreOptions, StoreSecret};
 use wallet_core::qr::freshness::offline_key_binding;
-use wallet_core::qr::render::{self, RenderOptions, TerminalStyle};
+use wallet_core::qr::render;
+use wallet_core::qr::render::{RenderOptions, TerminalStyle};
 use wallet_core::qr::transport;
 use wallet_core::sdjwt::ClaimPath;
-use wallet_core::store::{KdfParams, Store, StoreError, StoreOptions, StoreSecret};
 use wallet_core::trust::StalePolicy;
 use zeroize::Zeroizing;
 
@@ -140,7 +141,7 @@ pub fn new_key(a: &HolderNewKeyArgs) -> CliResult {
 }
 
 /// A stored credential's metadata as JSON, times as RFC 3339.
-fn info_json(info: &wallet_core::store::CredentialInfo) -> CliResult<Value> {
+fn info_json(info: &wallet_core::holder::CredentialInfo) -> CliResult<Value> {
     let mut v = serde_json::to_value(info)
         .map_err(|e| CliError::input(format!("cannot format the credential: {e}")))?;
     if let Value::Object(m) = &mut v {

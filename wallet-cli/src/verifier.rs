@@ -1,5 +1,5 @@
 //! Verifier commands: verify a shown certificate (QR payload, QR image or a standard SD-JWT+KB
-//! string) with `wallet_core::verify::verify_with_trust`, keep the offline status cache, and
+//! string) with `wallet_core::verifier::verify_with_trust`, keep the offline status cache, and
 //! inspect anything without verifying it.
 
 use crate::agency::load_trust_list;
@@ -11,18 +11,18 @@ use crate::common::{
 use crate::output::{outln, print_json};
 use serde_json::{Map, Value, json};
 use std::path::Path;
-use wallet_core::credential::VcError;
-use wallet_core::credential::catalogue::{self, Lang};
-use wallet_core::qr::freshness::{
-    DEFAULT_REPLAY_CAPACITY, FreshnessError, OFFLINE_AUDIENCE, ReplayCache, ReplayEntry,
-};
+use wallet_core::credential::catalogue;
+use wallet_core::credential::catalogue::Lang;
+use wallet_core::qr::freshness::OFFLINE_AUDIENCE;
 use wallet_core::qr::scan::{ScanLimits, scan_image};
 use wallet_core::qr::transport;
-use wallet_core::report;
 use wallet_core::sdjwt::{Disclosure, KbExpectation, SdJwtParts};
-use wallet_core::status::StatusCache;
 use wallet_core::trust::StalePolicy;
-use wallet_core::verify::{
+use wallet_core::verifier::StatusCache;
+use wallet_core::verifier::VerifyError;
+use wallet_core::verifier::report;
+use wallet_core::verifier::{DEFAULT_REPLAY_CAPACITY, FreshnessError, ReplayCache, ReplayEntry};
+use wallet_core::verifier::{
     KeyBindingPolicy, TrustPolicy, TrustedReport, VerifyPolicy, verify_with_trust,
 };
 
@@ -108,11 +108,11 @@ pub fn check_shape(text: &str, source: &str) -> CliResult {
 
 /// Exit status and code of a failed verification: trust-list and file problems are the
 /// verifier's own setup (2); everything about the credential is a negative result (1).
-fn classify(e: &VcError) -> u8 {
+fn classify(e: &VerifyError) -> u8 {
     match e {
-        VcError::Trust(_) => crate::common::EXIT_ERROR,
-        VcError::Status(s) if s.code() == "status.io" => crate::common::EXIT_ERROR,
-        VcError::Freshness(FreshnessError::ReplayCache(_)) => crate::common::EXIT_ERROR,
+        VerifyError::Trust(_) => crate::common::EXIT_ERROR,
+        VerifyError::Status(s) if s.code() == "status.io" => crate::common::EXIT_ERROR,
+        VerifyError::Freshness(FreshnessError::ReplayCache(_)) => crate::common::EXIT_ERROR,
         _ => EXIT_NEGATIVE,
     }
 }
@@ -142,14 +142,14 @@ fn remember(
     cache: Option<&mut ReplayCache>,
     report: &TrustedReport,
     policy: &VerifyPolicy,
-) -> Result<(), VcError> {
+) -> Result<(), VerifyError> {
     let (Some(cache), Some(kb)) = (cache, report.report.key_binding.as_ref()) else {
         return Ok(());
     };
     let entry = ReplayEntry::accepted(kb, policy);
     cache
         .check_and_record(entry.sd_hash, entry.nonce, entry.forget_after, entry.now)
-        .map_err(VcError::Freshness)
+        .map_err(VerifyError::Freshness)
 }
 
 /// What to do about a refusal; a stale code says how old a code may be.
@@ -245,7 +245,7 @@ pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
     };
     // Our QR payloads carry a version prefix; anything else is taken as a standard SD-JWT+KB.
     let presentation = if transport::is_payload(&text) {
-        transport::decode(&text).map_err(VcError::Transport)
+        transport::decode(&text).map_err(VerifyError::Transport)
     } else {
         Ok(text)
     };

@@ -311,7 +311,7 @@ fn interrupted_batches_resume_exactly() {
 
     // Registry: every index allocated (an interrupted batch may waste reserved indices, so
     // there may be more allocations than credentials, never fewer).
-    let registry = wallet_core::status::StatusRegistry::load(&d.join("status.registry")).unwrap();
+    let registry = wallet_core::issuer::StatusRegistry::load(&d.join("status.registry")).unwrap();
     for idx in out_idx.keys() {
         assert!(
             registry.status(*idx).is_ok(),

@@ -33,7 +33,7 @@ fn issue(dir: &Path, out: &str) -> Output {
 
 /// (allocated indices, issuance-log lines)
 fn spent(dir: &Path) -> (u64, usize) {
-    let registry = wallet_core::status::StatusRegistry::load(&dir.join("status.registry")).unwrap();
+    let registry = wallet_core::issuer::StatusRegistry::load(&dir.join("status.registry")).unwrap();
     let log = std::fs::read_to_string(dir.join("status.registry.issued.jsonl")).unwrap_or_default();
     (registry.allocated_count(), log.lines().count())
 }

@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-use wallet_core::status::StatusRegistry;
+use wallet_core::issuer::StatusRegistry;
 
 const ISS: &str = "https://ga.sh.gov.cn/issuer";
 const NOW: &str = "2026-01-01T00:00:00Z";

@@ -1,6 +1,6 @@
 //! Bulk verification throughput (`cargo bench -p wallet-core --bench bulk`): presentations of
 //! the 10-claim driving licence, each by its own holder, verified with
-//! `wallet_core::bulk::verify_bulk` on 1 and 2 threads, against one presentation at a time.
+//! `wallet_core::verifier::verify_bulk` on 1 and 2 threads, against one presentation at a time.
 //! Prints presentations per second for each.
 
 #![allow(
@@ -13,13 +13,14 @@
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use wallet_core::bulk::{BulkItem, verify_bulk};
 use wallet_core::credential::catalogue;
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::holder::{KeyBindingRequest, present};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::SigningKey;
-use wallet_core::present::{KeyBindingRequest, present};
 use wallet_core::sdjwt::{ClaimPath, KbExpectation};
-use wallet_core::verify::{KeyBindingPolicy, StaticIssuers, VerifyPolicy, verify_presentation};
+use wallet_core::trust::StaticIssuers;
+use wallet_core::verifier::{BulkItem, verify_bulk};
+use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
 
 const N: usize = 1024;
 

@@ -8,11 +8,12 @@ use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use wallet_core::credential::catalogue;
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::holder::{KeyBindingRequest, present};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::SigningKey;
-use wallet_core::present::{KeyBindingRequest, present};
 use wallet_core::sdjwt::{ClaimPath, KbExpectation};
-use wallet_core::verify::{KeyBindingPolicy, StaticIssuers, VerifyPolicy, verify_presentation};
+use wallet_core::trust::StaticIssuers;
+use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
 
 const IAT: i64 = 1_767_225_600;
 const ISS: &str = "https://jtgl.sh.gov.cn/issuer";

@@ -90,7 +90,7 @@ fn bench(c: &mut Criterion) {
     );
     let ty = wallet_core::credential::catalogue::by_name("driving-licence").unwrap();
     let now = 1_767_225_600;
-    let request = wallet_core::issue::CredentialRequest::for_type(
+    let request = wallet_core::issuer::CredentialRequest::for_type(
         ty,
         "https://jtgl.sh.gov.cn/issuer",
         &ty.example_claims(),
@@ -100,7 +100,7 @@ fn bench(c: &mut Criterion) {
     .unwrap()
     .without_status();
     let mut rng = ChaCha8Rng::seed_from_u64(5);
-    let credential = wallet_core::issue::issue_credential(&request, &issuer, &mut rng).unwrap();
+    let credential = wallet_core::issuer::issue_credential(&request, &issuer, &mut rng).unwrap();
     let shown: Vec<wallet_core::sdjwt::ClaimPath> =
         ["name", "licence_class", "valid_until", "licence_number"]
             .iter()
@@ -108,7 +108,7 @@ fn bench(c: &mut Criterion) {
             .collect();
     let kb = wallet_core::qr::freshness::offline_key_binding(now + 100, &mut rng);
     let presentation =
-        wallet_core::present::present(&credential, &shown, Some(&kb), &holder).unwrap();
+        wallet_core::holder::present(&credential, &shown, Some(&kb), &holder).unwrap();
     let code = wallet_core::qr::transport::encode(&presentation).unwrap();
     let base = distort::load(&render_png(&code, &opts).unwrap());
     let photo = distort::noise(
@@ -117,11 +117,11 @@ fn bench(c: &mut Criterion) {
         3,
     );
     let png = distort::png(&photo);
-    let mut issuers = wallet_core::verify::StaticIssuers::new();
+    let mut issuers = wallet_core::trust::StaticIssuers::new();
     issuers.add("https://jtgl.sh.gov.cn/issuer", issuer.verifying_key());
     let scan_verify = || {
         let text = scan_image(&png, &limits).unwrap();
-        let mut verifier = wallet_core::qr::freshness::QrVerifier::new(Default::default());
+        let mut verifier = wallet_core::verifier::QrVerifier::new(Default::default());
         verifier.verify(&text, &issuers, now + 101).unwrap()
     };
     assert_eq!(scan_verify().report.disclosed.len(), 4);

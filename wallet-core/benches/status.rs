@@ -24,16 +24,17 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore as _, SeedableRng};
 use std::time::{Duration, Instant};
 use wallet_core::credential::{StatusRef, catalogue};
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::holder::{KeyBindingRequest, present};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::SigningKey;
-use wallet_core::present::{KeyBindingRequest, present};
 use wallet_core::sdjwt::KbExpectation;
 use wallet_core::status::{
-    Bits, StatusCache, StatusList, StatusListClaims, StatusValue, UnknownStatusPolicy,
-    check_status, sign_status_list_token, sign_status_list_token_with_level,
+    Bits, StatusList, StatusListClaims, StatusValue, UnknownStatusPolicy, sign_status_list_token,
+    sign_status_list_token_with_level,
 };
 use wallet_core::trust::{StalePolicy, TrustListBuilder, VerifiedTrustList};
-use wallet_core::verify::{KeyBindingPolicy, TrustPolicy, VerifyPolicy, verify_with_trust};
+use wallet_core::verifier::{KeyBindingPolicy, TrustPolicy, VerifyPolicy, verify_with_trust};
+use wallet_core::verifier::{StatusCache, check_status};
 
 const ENTRIES: u64 = 24_000_000;
 const RATES: [(&str, u64); 3] = [("0.1%", 1_000), ("1%", 100), ("10%", 10)];

@@ -18,7 +18,8 @@
 
 use std::path::Path;
 use wallet_core::b64_encode;
-use wallet_core::jws::{Jws, sign};
+use wallet_core::hazmat::jws::sign;
+use wallet_core::jws::Jws;
 use wallet_core::keys::{Algorithm, PrivateKey, signature_from_der, signature_to_der};
 
 fn main() {

@@ -19,7 +19,7 @@ use rand_core::SeedableRng;
 use std::hint::black_box;
 use std::time::Instant;
 use wallet_core::credential::catalogue;
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::{Signer as _, SigningKey, VerifyingKey};
 
 fn main() {

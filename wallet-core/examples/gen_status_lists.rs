@@ -16,8 +16,9 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore as _, SeedableRng as _};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
+use wallet_core::issuer::StatusRegistry;
 use wallet_core::keys::SigningKey;
-use wallet_core::status::{Bits, StatusRegistry, StatusValue};
+use wallet_core::status::{Bits, StatusValue};
 
 const CAPACITY: u64 = 100_000;
 const IAT: i64 = 1_767_225_600;

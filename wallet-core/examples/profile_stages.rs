@@ -8,11 +8,12 @@ use rand_core::SeedableRng;
 use std::hint::black_box as bb;
 use std::time::Instant;
 use wallet_core::credential::{RegisteredClaims, catalogue};
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::holder::{KeyBindingRequest, present};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::jws::Jws;
 use wallet_core::keys::SigningKey;
-use wallet_core::present::{KeyBindingRequest, present};
-use wallet_core::sdjwt::{self, ClaimPath, Disclosure, SdJwtParts};
+use wallet_core::sdjwt;
+use wallet_core::sdjwt::{ClaimPath, Disclosure, SdJwtParts};
 
 fn time(name: &str, n: u32, mut f: impl FnMut()) {
     let mut v = vec![];
@@ -99,12 +100,12 @@ fn main() {
                     .is_ok()
             )
         });
-        let mut issuers = wallet_core::verify::StaticIssuers::new();
+        let mut issuers = wallet_core::trust::StaticIssuers::new();
         issuers.add("https://jtgl.sh.gov.cn/issuer", ik);
-        let policy = wallet_core::verify::VerifyPolicy {
+        let policy = wallet_core::verifier::VerifyPolicy {
             now: iat + 20,
             clock_skew: 60,
-            key_binding: wallet_core::verify::KeyBindingPolicy::Required(
+            key_binding: wallet_core::verifier::KeyBindingPolicy::Required(
                 wallet_core::sdjwt::KbExpectation {
                     audience: "urn:wallet:qr:offline".into(),
                     nonce: Some("n".into()),
@@ -113,7 +114,7 @@ fn main() {
             ),
         };
         time("verify_presentation total", 500, || {
-            bb(wallet_core::verify::verify_presentation(bb(&p), &issuers, &policy).unwrap());
+            bb(wallet_core::verifier::verify_presentation(bb(&p), &issuers, &policy).unwrap());
         });
         time("holder key from_jwk", 2000, || {
             bb(wallet_core::keys::VerifyingKey::from_jwk(bb(&payload["cnf"]["jwk"])).unwrap());

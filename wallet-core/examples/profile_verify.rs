@@ -7,11 +7,12 @@
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use wallet_core::credential::catalogue;
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::holder::{KeyBindingRequest, present};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::SigningKey;
-use wallet_core::present::{KeyBindingRequest, present};
 use wallet_core::sdjwt::{ClaimPath, KbExpectation};
-use wallet_core::verify::{KeyBindingPolicy, StaticIssuers, VerifyPolicy, verify_presentation};
+use wallet_core::trust::StaticIssuers;
+use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
 
 fn main() {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "verify".into());
@@ -70,7 +71,7 @@ fn main() {
     };
     if mode == "bulk" {
         // 1,024 presentations, each by its own holder, verified in bulk on one thread.
-        let items: Vec<wallet_core::bulk::BulkItem> = (0..1024u64)
+        let items: Vec<wallet_core::verifier::BulkItem> = (0..1024u64)
             .map(|i| {
                 let mut seed = [2u8; 32];
                 seed[..8].copy_from_slice(&i.to_le_bytes());
@@ -85,7 +86,7 @@ fn main() {
                 .unwrap()
                 .without_status();
                 let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
-                wallet_core::bulk::BulkItem {
+                wallet_core::verifier::BulkItem {
                     text: present(&credential, &all, Some(&kb), &holder).unwrap(),
                     policy: policy.clone(),
                 }
@@ -94,7 +95,7 @@ fn main() {
         let mut issuers = StaticIssuers::new();
         issuers.add("https://jtgl.sh.gov.cn/issuer", issuer.verifying_key());
         for _ in 0..n.div_ceil(1024) {
-            let results = wallet_core::bulk::verify_bulk(&items, &issuers, 1);
+            let results = wallet_core::verifier::verify_bulk(&items, &issuers, 1);
             assert!(results.iter().all(Result::is_ok));
         }
         return;

@@ -13,9 +13,9 @@
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use wallet_core::credential::catalogue;
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::holder::present;
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::SigningKey;
-use wallet_core::present::present;
 use wallet_core::qr::freshness::offline_key_binding;
 use wallet_core::qr::render::{EccLevel, version_for_len};
 use wallet_core::qr::transport;

@@ -9,15 +9,75 @@
 //! attacker cannot replay an old list that still trusts a removed issuer or key. It also carries
 //! `next_update`: past it the list is stale, which by default fails verification.
 
-use crate::credential::VcError;
-use crate::jws::{Jws, JwsError};
-use crate::keys::{KeySigner, KeyVerifier, PublicKey};
+use crate::format::credential::VcError;
+use crate::format::jws::{Jws, JwsError};
+use crate::format::keys::{KeySigner, KeyVerifier, PublicKey};
 use crate::status::{StatusError, StatusKeyResolver};
-use crate::verify::IssuerKeyResolver;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::io::{ErrorKind, Read as _};
 use std::path::{Path, PathBuf};
+
+/// Answers "which key may have signed this credential?" — the trust list in production, a
+/// fixed map in tests. Errors: [`VcError::UnknownIssuer`], [`VcError::UnknownKey`],
+/// [`VcError::IssuerNotAuthorised`], [`VcError::KeyNotValid`].
+pub trait IssuerKeyResolver {
+    /// The key for issuer `iss` and header `kid` (if any) that may sign type `vct`, valid at `iat`.
+    fn resolve(
+        &self,
+        iss: &str,
+        kid: Option<&str>,
+        vct: &str,
+        iat: i64,
+    ) -> Result<PublicKey, VcError>;
+}
+
+/// A fixed issuer → keys map, any type allowed. For tests and closed deployments.
+#[derive(Debug, Clone, Default)]
+pub struct StaticIssuers {
+    // Thumbprints are computed once here rather than on every verification.
+    issuers: HashMap<String, Vec<(String, PublicKey)>>,
+}
+
+impl StaticIssuers {
+    /// An empty map: every issuer is unknown.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Trusts `key` (of any algorithm) for issuer `iss`.
+    pub fn add(&mut self, iss: &str, key: impl Into<PublicKey>) -> &mut Self {
+        let key = key.into();
+        self.issuers
+            .entry(iss.to_owned())
+            .or_default()
+            .push((key.thumbprint(), key));
+        self
+    }
+}
+
+impl IssuerKeyResolver for StaticIssuers {
+    fn resolve(
+        &self,
+        iss: &str,
+        kid: Option<&str>,
+        _vct: &str,
+        _iat: i64,
+    ) -> Result<PublicKey, VcError> {
+        let keys = self.issuers.get(iss).ok_or(VcError::UnknownIssuer)?;
+        match kid {
+            Some(kid) => keys
+                .iter()
+                .find(|(thumbprint, _)| thumbprint == kid)
+                .map(|(_, key)| key.clone())
+                .ok_or(VcError::UnknownKey),
+            None => match keys.as_slice() {
+                [(_, only)] => Ok(only.clone()),
+                _ => Err(VcError::UnknownKey),
+            },
+        }
+    }
+}
 
 /// The JOSE `typ` of a trust list.
 pub const TRUST_LIST_TYP: &str = "trustlist+jwt";
@@ -575,7 +635,7 @@ impl TrustListBuilder {
         let mut header = Map::new();
         header.insert("typ".into(), Value::from(TRUST_LIST_TYP));
         header.insert("kid".into(), Value::from(root.public().thumbprint()));
-        crate::jws::sign(header, &list.to_payload(), root).map_err(TrustError::Signer)
+        crate::format::jws::sign(header, &list.to_payload(), root).map_err(TrustError::Signer)
     }
 }
 

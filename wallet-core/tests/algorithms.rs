@@ -15,15 +15,16 @@
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use wallet_core::bulk::{BulkItem, verify_bulk};
 use wallet_core::credential::catalogue;
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::holder::{KeyBindingRequest, present};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::jws::Jws;
 use wallet_core::keys::{Algorithm, PrivateKey};
-use wallet_core::present::{KeyBindingRequest, present};
 use wallet_core::qr::transport;
 use wallet_core::sdjwt::{KbExpectation, SdJwtParts};
-use wallet_core::verify::{KeyBindingPolicy, StaticIssuers, VerifyPolicy, verify_presentation};
+use wallet_core::trust::StaticIssuers;
+use wallet_core::verifier::{BulkItem, verify_bulk};
+use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
 
 const IAT: i64 = 1_767_225_600;
 const ISS: &str = "https://ga.sh.gov.cn/issuer";

@@ -16,19 +16,22 @@
 use flate2::{Compress, Compression, FlushCompress};
 use serde_json::{Map, Value, json};
 use std::time::{Duration, Instant};
+use wallet_core::b64_encode;
+use wallet_core::hazmat::jws;
+use wallet_core::holder::{KdfLimits, MAX_FILE_LEN, Store, StoreOptions, StoreSecret};
 use wallet_core::keys::SigningKey;
 use wallet_core::limits::{MAX_DISCLOSURES, MAX_JSON_DEPTH, MAX_TOKEN_LEN};
 use wallet_core::qr::scan::{ScanError, ScanLimits, scan_image, scan_luma};
-use wallet_core::qr::transport::{self, DICTIONARY_V1, MAX_FRAME_BYTES, MAX_PAYLOAD_CHARS};
+use wallet_core::qr::transport;
+use wallet_core::qr::transport::{DICTIONARY_V1, MAX_FRAME_BYTES, MAX_PAYLOAD_CHARS};
 use wallet_core::sdjwt::{Disclosure, SdJwtParts};
 use wallet_core::status::{MAX_TOKEN_BYTES, StatusList, StatusListJwt};
-use wallet_core::store::{KdfLimits, MAX_FILE_LEN, Store, StoreOptions, StoreSecret};
+use wallet_core::trust::StaticIssuers;
 use wallet_core::trust::{
     MAX_ISSUERS, MAX_KEYS_PER_ISSUER, MAX_TRUST_LIST_BYTES, MAX_VCTS_PER_ISSUER, StalePolicy,
     TrustList, VerifiedTrustList,
 };
-use wallet_core::verify::{KeyBindingPolicy, StaticIssuers, VerifyPolicy, verify_presentation};
-use wallet_core::{b64_encode, jws};
+use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
 
 fn verify_code(text: &str) -> &'static str {
     let policy = VerifyPolicy {

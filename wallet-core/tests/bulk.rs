@@ -16,20 +16,24 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use std::collections::BTreeMap;
 use support::vectors::{Vector, load_dir};
-use wallet_core::bulk::{BulkItem, verify_bulk};
+use wallet_core::b64_encode;
 use wallet_core::credential::catalogue;
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::holder::{KeyBindingRequest, present};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::{SigningKey, VerifyingKey};
-use wallet_core::present::{KeyBindingRequest, present};
 use wallet_core::qr::transport;
 use wallet_core::sdjwt::{ClaimPath, KbExpectation};
-use wallet_core::verify::{
-    KeyBindingPolicy, StaticIssuers, VerificationReport, VerifyPolicy, verify_presentation,
+use wallet_core::trust::StaticIssuers;
+use wallet_core::verifier::VerifyError;
+use wallet_core::verifier::{BulkItem, verify_bulk};
+use wallet_core::verifier::{
+    KeyBindingPolicy, VerificationReport, VerifyPolicy, verify_presentation,
 };
-use wallet_core::{b64_encode, credential::VcError};
 
-fn outcome(r: &Result<VerificationReport, VcError>) -> Result<VerificationReport, String> {
-    r.clone().map_err(|e| e.code().to_owned())
+fn outcome(
+    r: &Result<VerificationReport, impl Into<VerifyError> + Clone>,
+) -> Result<VerificationReport, String> {
+    r.clone().map_err(|e| e.into().code().to_owned())
 }
 
 fn policy_of(v: &Vector) -> VerifyPolicy {

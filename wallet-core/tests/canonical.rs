@@ -17,7 +17,8 @@
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use serde_json::Value;
-use wallet_core::qr::transport::{self, DICTIONARY_V1, TransportError};
+use wallet_core::qr::transport;
+use wallet_core::qr::transport::{DICTIONARY_V1, TransportError};
 
 fn cases() -> Vec<(String, String)> {
     let path =

@@ -15,13 +15,15 @@
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng as _;
 use serde_json::{Map, Value, json};
-use wallet_core::credential::catalogue::{self, CatalogueError, CredentialType};
+use wallet_core::credential::catalogue;
+use wallet_core::credential::catalogue::{CatalogueError, CredentialType};
 use wallet_core::credential::{StatusRef, VcError};
-use wallet_core::issue::{CredentialRequest, check_status_choice, issue_credential};
+use wallet_core::holder::present;
+use wallet_core::issuer::{CredentialRequest, check_status_choice, issue_credential};
 use wallet_core::keys::SigningKey;
-use wallet_core::present::present;
 use wallet_core::sdjwt::ClaimPath;
-use wallet_core::verify::{KeyBindingPolicy, StaticIssuers, VerifyPolicy, verify_presentation};
+use wallet_core::trust::StaticIssuers;
+use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
 
 /// 2026-01-01T00:00:00Z.
 const T0: i64 = 1_767_225_600;

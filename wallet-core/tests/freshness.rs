@@ -12,13 +12,14 @@
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use wallet_core::credential::catalogue;
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::holder::{KeyBindingRequest, present};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::SigningKey;
-use wallet_core::present::{KeyBindingRequest, present};
-use wallet_core::qr::freshness::{Challenge, QrVerifier, QrVerifierConfig, offline_key_binding};
+use wallet_core::qr::freshness::{Challenge, offline_key_binding};
 use wallet_core::qr::transport;
 use wallet_core::sdjwt::ClaimPath;
-use wallet_core::verify::StaticIssuers;
+use wallet_core::trust::StaticIssuers;
+use wallet_core::verifier::{QrVerifier, QrVerifierConfig};
 
 const IAT: i64 = 1_767_225_600;
 const ISS: &str = "https://ga.sh.gov.cn/issuer";

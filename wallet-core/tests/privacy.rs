@@ -21,12 +21,13 @@ use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use support::vectors::{Vector, load_dir};
 use wallet_core::credential::catalogue;
-use wallet_core::issue::CredentialRequest;
+use wallet_core::issuer::CredentialRequest;
 use wallet_core::keys::{SigningKey, VerifyingKey};
-use wallet_core::qr::freshness::{QrVerifier, QrVerifierConfig};
 use wallet_core::qr::transport;
 use wallet_core::sdjwt::{KbExpectation, SdJwtParts};
-use wallet_core::verify::{KeyBindingPolicy, StaticIssuers, VerifyPolicy, verify_presentation};
+use wallet_core::trust::StaticIssuers;
+use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
+use wallet_core::verifier::{QrVerifier, QrVerifierConfig};
 
 fn vectors() -> Vec<(String, Vector)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-vectors/credentials");
@@ -264,7 +265,7 @@ fn issued_credentials_carry_decoys_in_sorted_digest_lists() {
             )
             .ok()?
             .without_status();
-            wallet_core::issue::issue_credential(&request, &issuer, rng).ok()
+            wallet_core::issuer::issue_credential(&request, &issuer, rng).ok()
         };
         let full = ty.example_claims();
         let complete = issue(&full, &mut rng).unwrap();

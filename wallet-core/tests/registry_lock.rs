@@ -15,9 +15,8 @@ use rand_core::OsRng;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use wallet_core::status::{
-    Bits, REGISTRY_LOCK_TIMEOUT, RegistryLock, StatusError, StatusRegistry, StatusValue,
-};
+use wallet_core::issuer::{REGISTRY_LOCK_TIMEOUT, RegistryLock, StatusRegistry};
+use wallet_core::status::{Bits, StatusError, StatusValue};
 
 const URI: &str = "https://example.gov.cn/status/lock";
 

@@ -23,7 +23,7 @@ use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use wallet_core::qr::freshness::{
+use wallet_core::verifier::{
     FreshnessError, REPLAY_COMPACT_SLACK, ReplayCache, ReplayCacheError, ReplayEntry,
 };
 

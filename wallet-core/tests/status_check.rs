@@ -15,13 +15,14 @@ mod trust_support;
 use serde_json::json;
 use trust_support::*;
 use wallet_core::credential::StatusRef;
+use wallet_core::issuer::StatusRegistry;
 use wallet_core::keys::{Signer as _, SigningKey};
 use wallet_core::status::{
-    Bits, StatusCache, StatusList, StatusListClaims, StatusRegistry, StatusValue,
-    UnknownStatusPolicy, sign_status_list_token,
+    Bits, StatusList, StatusListClaims, StatusValue, UnknownStatusPolicy, sign_status_list_token,
 };
 use wallet_core::trust::{StalePolicy, VerifiedTrustList};
-use wallet_core::verify::{TrustPolicy, TrustedReport, verify_with_trust};
+use wallet_core::verifier::StatusCache;
+use wallet_core::verifier::{TrustPolicy, TrustedReport, verify_with_trust};
 
 const URI: &str = "https://ga.sh.gov.cn/status/7";
 const NOW: i64 = T0 + DAY;
@@ -153,11 +154,12 @@ fn require_status_refuses_an_unrevocable_credential() {
     let report = w.verify(&unrevocable, NOW).unwrap();
     assert!(report.status.is_none());
     // The bulk verifier applies the same rule.
-    let items = [wallet_core::bulk::BulkItem {
+    let items = [wallet_core::verifier::BulkItem {
         text: presentation(&unrevocable, NOW),
         policy: policy(NOW),
     }];
-    let results = wallet_core::bulk::verify_bulk_with_trust(&items, &w.trust, &w.cache, &strict, 1);
+    let results =
+        wallet_core::verifier::verify_bulk_with_trust(&items, &w.trust, &w.cache, &strict, 1);
     assert_eq!(
         results[0].as_ref().map(|_| ()).unwrap_err().code(),
         "status.missing"
@@ -364,7 +366,7 @@ fn decompression_bomb_is_stopped_before_allocation() {
         "sub": URI, "iss": PSB, "iat": T0, "exp": T0 + DAY,
         "status_list": {"bits": 1, "lst": lst},
     });
-    let token = wallet_core::jws::sign(header, &payload, &psb_key()).unwrap();
+    let token = wallet_core::hazmat::jws::sign(header, &payload, &psb_key()).unwrap();
     assert_eq!(
         w.cache.store(&token, &w.trust).unwrap_err().code(),
         "status.too_large"

@@ -21,11 +21,12 @@ use wallet_core::keys::VerifyingKey;
 use wallet_core::qr::freshness::offline_key_binding;
 use wallet_core::qr::transport;
 use wallet_core::status::{
-    Bits, MEMO_MAX_BYTES, MEMO_MAX_LISTS, StatusCache, StatusError, StatusKeyResolver, StatusList,
-    StatusListClaims, StatusReport, StatusValue, UnknownStatusPolicy, check_status,
-    load_status_list, sign_status_list_token, status_in,
+    Bits, MEMO_MAX_BYTES, MEMO_MAX_LISTS, StatusError, StatusKeyResolver, StatusList,
+    StatusListClaims, StatusReport, StatusValue, UnknownStatusPolicy, sign_status_list_token,
+    status_in,
 };
 use wallet_core::trust::{StalePolicy, VerifiedTrustList};
+use wallet_core::verifier::{StatusCache, check_status, load_status_list};
 use wallet_core::verifier::{Verifier, VerifierConfig};
 
 const URI: &str = "https://ga.sh.gov.cn/status/memo";
@@ -495,7 +496,7 @@ fn the_verifier_device_loads_each_list_once() {
         });
         let c = credential("resident-id", PSB, &psb_key(), T0, status);
         let kb = offline_key_binding(NOW, &mut rng(seed));
-        let shown = wallet_core::present::present(&c, &[], Some(&kb), &holder()).unwrap();
+        let shown = wallet_core::holder::present(&c, &[], Some(&kb), &holder()).unwrap();
         transport::encode(&shown).unwrap()
     };
     v.add_status_list(&token(T0, &[(3, 1)])).unwrap();

@@ -13,8 +13,9 @@ mod trust_support;
 
 use std::collections::HashSet;
 use trust_support::*;
+use wallet_core::issuer::StatusRegistry;
 use wallet_core::keys::Signer as _;
-use wallet_core::status::{Bits, StatusError, StatusListJwt, StatusRegistry, StatusValue};
+use wallet_core::status::{Bits, StatusError, StatusListJwt, StatusValue};
 
 const URI: &str = "https://ga.sh.gov.cn/status/1";
 

@@ -26,7 +26,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use store_common::{Agency, NOW};
-use wallet_core::store::{
+use wallet_core::holder::{
     HolderKeyInfo, KdfParams, Store, StoreOptions, StoreSecret, credential_id,
 };
 

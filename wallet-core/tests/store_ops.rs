@@ -16,14 +16,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::time::{Duration, Instant};
 use store_common::*;
-use wallet_core::keys::{KeyError, Signer as _, SigningKey};
-use wallet_core::present::KeyBindingRequest;
-use wallet_core::sdjwt::{ClaimPath, KbExpectation};
-use wallet_core::store::{
+use wallet_core::holder::KeyBindingRequest;
+use wallet_core::holder::{
     ExternalKeys, HolderKeyKind, KdfParams, Store, StoreError, StoreOptions, StoreSecret,
     credential_id,
 };
-use wallet_core::verify::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
+use wallet_core::keys::{KeyError, Signer as _, SigningKey};
+use wallet_core::sdjwt::{ClaimPath, KbExpectation};
+use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
 
 /// Bytes of the fixed header (docs/store.md): ciphertext starts here.
 const HEADER_LEN: usize = 99;

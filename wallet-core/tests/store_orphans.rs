@@ -9,7 +9,7 @@ mod store_common;
 use rand_core::OsRng;
 use std::fs;
 use store_common::{raw_store, store_path, test_options};
-use wallet_core::store::{Store, StoreSecret};
+use wallet_core::holder::{Store, StoreSecret};
 
 const KEY: [u8; 32] = [7; 32];
 

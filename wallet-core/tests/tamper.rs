@@ -34,9 +34,11 @@ mod support;
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
 use support::vectors::{Vector, load_dir};
 use wallet_core::keys::VerifyingKey;
-use wallet_core::qr::transport::{self, DICTIONARY_V1};
+use wallet_core::qr::transport;
+use wallet_core::qr::transport::DICTIONARY_V1;
 use wallet_core::sdjwt::KbExpectation;
-use wallet_core::verify::{KeyBindingPolicy, StaticIssuers, VerifyPolicy, verify_presentation};
+use wallet_core::trust::StaticIssuers;
+use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
 
 const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const BASE45: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";

@@ -16,11 +16,12 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::{Map, Value};
 use wallet_core::credential::catalogue;
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::holder::{KeyBindingRequest, present};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::SigningKey;
-use wallet_core::present::{KeyBindingRequest, present};
 use wallet_core::qr::freshness::{OFFLINE_AUDIENCE, offline_key_binding};
-use wallet_core::qr::transport::{self, DICTIONARY_V1, TransportError};
+use wallet_core::qr::transport;
+use wallet_core::qr::transport::{DICTIONARY_V1, TransportError};
 use wallet_core::sdjwt::{ClaimPath, DecoyPolicy};
 
 const IAT: i64 = 1_767_225_600;

@@ -13,11 +13,12 @@ mod trust_support;
 
 use trust_support::*;
 use wallet_core::jws::Jws;
-use wallet_core::status::{StatusCache, UnknownStatusPolicy};
+use wallet_core::status::UnknownStatusPolicy;
 use wallet_core::trust::{
     StalePolicy, TrustError, TrustListBuilder, TrustListStore, VerifiedTrustList,
 };
-use wallet_core::verify::{TrustPolicy, verify_presentation, verify_with_trust};
+use wallet_core::verifier::StatusCache;
+use wallet_core::verifier::{TrustPolicy, verify_presentation, verify_with_trust};
 
 const NOW: i64 = T0 + DAY;
 
@@ -283,7 +284,7 @@ fn malformed_lists_are_rejected_without_panicking() {
     let sign = |payload: serde_json::Value| {
         let mut header = serde_json::Map::new();
         header.insert("typ".into(), json!("trustlist+jwt"));
-        wallet_core::jws::sign(header, &payload, &root()).unwrap()
+        wallet_core::hazmat::jws::sign(header, &payload, &root()).unwrap()
     };
     let jwk = psb_key().public_key().to_jwk();
     let good_key = json!({"kid": psb_key().thumbprint(), "jwk": jwk, "not_before": 0});

@@ -15,15 +15,16 @@ mod trust_support;
 use trust_support::*;
 use wallet_core::credential::StatusRef;
 use wallet_core::credential::catalogue::Lang;
-use wallet_core::present::present;
-use wallet_core::qr::freshness::{QrVerifierConfig, offline_key_binding};
+use wallet_core::holder::present;
+use wallet_core::qr::freshness::offline_key_binding;
 use wallet_core::qr::transport;
 use wallet_core::status::{
-    Bits, StatusCache, StatusList, StatusListClaims, StatusValue, UnknownStatusPolicy,
-    sign_status_list_token,
+    Bits, StatusList, StatusListClaims, StatusValue, UnknownStatusPolicy, sign_status_list_token,
 };
+use wallet_core::verifier::QrVerifierConfig;
+use wallet_core::verifier::StatusCache;
+use wallet_core::verifier::TrustPolicy;
 use wallet_core::verifier::{Verifier, VerifierConfig};
-use wallet_core::verify::TrustPolicy;
 
 const URI: &str = "https://ga.sh.gov.cn/status/7";
 const NOW: i64 = T0 + DAY;

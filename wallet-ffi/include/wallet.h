@@ -430,42 +430,6 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * Copies the fixed description of `result` (a `wallet_result` value) into `buf`, NUL-terminated
- * and truncated to fit, and returns its full length in bytes (without the NUL), like
- * `snprintf`. An unknown value gets "unknown result code". `buf` may be NULL when `buf_len` is
- * 0, to ask for the length. Thread-safe.
- *
- * # Safety
- * `buf` is NULL or points to `buf_len` writable bytes.
- */
-size_t wallet_error_message(uint32_t result,
-                            char *buf,
-                            size_t buf_len);
-
-/**
- * Copies the message of the last error on the calling thread (lowercase, says what happened
- * and what to do next, never contains secrets or claim values) into `buf`, NUL-terminated and
- * truncated to fit; returns its full length (without the NUL), or 0 if the last call on this
- * thread succeeded. Every function that returns a `wallet_result` sets or clears it.
- *
- * # Safety
- * `buf` is NULL or points to `buf_len` writable bytes.
- */
-size_t wallet_last_error_message(char *buf,
-                                 size_t buf_len);
-
-/**
- * Copies the stable code of the last error on the calling thread (e.g. `store.wrong_key`,
- * `vc.expired`, `ffi.null_parameter`; docs/errors.md and docs/ffi.md list them) into `buf`,
- * like `wallet_last_error_message`; returns its full length, or 0 after a success.
- *
- * # Safety
- * `buf` is NULL or points to `buf_len` writable bytes.
- */
-size_t wallet_last_error_code(char *buf,
-                              size_t buf_len);
-
-/**
  * The library's version as a NUL-terminated string ("0.2.0"), statically allocated: never
  * free it. Thread-safe.
  */
@@ -721,6 +685,42 @@ wallet_result wallet_issuer_issue(const struct wallet_issuer *issuer,
                                   size_t options_len,
                                   int64_t now,
                                   struct wallet_buffer *credential_out);
+
+/**
+ * Copies the fixed description of `result` (a `wallet_result` value) into `buf`, NUL-terminated
+ * and truncated to fit, and returns its full length in bytes (without the NUL), like
+ * `snprintf`. An unknown value gets "unknown result code". `buf` may be NULL when `buf_len` is
+ * 0, to ask for the length. Thread-safe.
+ *
+ * # Safety
+ * `buf` is NULL or points to `buf_len` writable bytes.
+ */
+size_t wallet_error_message(uint32_t result,
+                            char *buf,
+                            size_t buf_len);
+
+/**
+ * Copies the message of the last error on the calling thread (lowercase, says what happened
+ * and what to do next, never contains secrets or claim values) into `buf`, NUL-terminated and
+ * truncated to fit; returns its full length (without the NUL), or 0 if the last call on this
+ * thread succeeded. Every function that returns a `wallet_result` sets or clears it.
+ *
+ * # Safety
+ * `buf` is NULL or points to `buf_len` writable bytes.
+ */
+size_t wallet_last_error_message(char *buf,
+                                 size_t buf_len);
+
+/**
+ * Copies the stable code of the last error on the calling thread (e.g. `store.wrong_key`,
+ * `vc.expired`, `ffi.null_parameter`; docs/errors.md and docs/ffi.md list them) into `buf`,
+ * like `wallet_last_error_message`; returns its full length, or 0 after a success.
+ *
+ * # Safety
+ * `buf` is NULL or points to `buf_len` writable bytes.
+ */
+size_t wallet_last_error_code(char *buf,
+                              size_t buf_len);
 
 /**
  * Encodes `payload` as a QR symbol and returns its modules in `modules_out`: `size × size`

@@ -179,7 +179,7 @@ impl wallet_result {
     ];
 
     /// The code for a number, if it is one.
-    fn from_u32(value: u32) -> Option<Self> {
+    pub(crate) fn from_u32(value: u32) -> Option<Self> {
         use wallet_result as R;
         Some(match value {
             0 => R::Ok,
@@ -229,7 +229,7 @@ impl wallet_result {
     }
 
     /// A fixed, lowercase description of the code (the last error has the specific message).
-    fn description(self) -> &'static str {
+    pub(crate) fn description(self) -> &'static str {
         use wallet_result as R;
         match self {
             R::Ok => "success",
@@ -413,15 +413,17 @@ macro_rules! from_core_error {
 }
 
 from_core_error!(
-    wallet_core::store::StoreError,
+    wallet_core::holder::StoreError,
     wallet_core::credential::VcError,
     wallet_core::credential::catalogue::CatalogueError,
     wallet_core::keys::KeyError,
     wallet_core::qr::render::RenderError,
     wallet_core::qr::scan::ScanError,
     wallet_core::qr::transport::TransportError,
-    wallet_core::qr::freshness::FreshnessError,
-    wallet_core::qr::freshness::ReplayCacheError,
+    wallet_core::verifier::FreshnessError,
+    wallet_core::verifier::ReplayCacheError,
+    wallet_core::verifier::VerifyError,
+    wallet_core::qr::freshness::ChallengeError,
 );
 
 /// A trust list or status list that fails as a JWS keeps the `jws.*` code, but to the caller it
@@ -526,7 +528,7 @@ pub(crate) fn set_last_error(mut error: Option<FfiError>) {
     });
 }
 
-fn with_last_error<T>(read: impl FnOnce(Option<&FfiError>) -> T) -> T {
+pub(crate) fn with_last_error<T>(read: impl FnOnce(Option<&FfiError>) -> T) -> T {
     // A copy, so that `read` runs with no borrow of the slot held.
     let current = LAST_ERROR
         .try_with(|slot| slot.try_borrow().ok().and_then(|e| e.clone()))
@@ -541,7 +543,7 @@ fn with_last_error<T>(read: impl FnOnce(Option<&FfiError>) -> T) -> T {
 ///
 /// # Safety
 /// `buf` is NULL or points to `buf_len` writable bytes.
-unsafe fn copy_out(text: &str, buf: *mut c_char, buf_len: usize) -> usize {
+pub(crate) unsafe fn copy_out(text: &str, buf: *mut c_char, buf_len: usize) -> usize {
     if !buf.is_null() && buf_len > 0 {
         let mut n = text.len().min(buf_len.saturating_sub(1));
         while !text.is_char_boundary(n) {
@@ -558,62 +560,6 @@ unsafe fn copy_out(text: &str, buf: *mut c_char, buf_len: usize) -> usize {
     text.len()
 }
 
-/// Copies the fixed description of `result` (a `wallet_result` value) into `buf`, NUL-terminated
-/// and truncated to fit, and returns its full length in bytes (without the NUL), like
-/// `snprintf`. An unknown value gets "unknown result code". `buf` may be NULL when `buf_len` is
-/// 0, to ask for the length. Thread-safe.
-///
-/// # Safety
-/// `buf` is NULL or points to `buf_len` writable bytes.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wallet_error_message(
-    result: u32,
-    buf: *mut c_char,
-    buf_len: usize,
-) -> usize {
-    crate::ffi::guard_value(0, || {
-        let text =
-            wallet_result::from_u32(result).map_or("unknown result code", |r| r.description());
-        // SAFETY: forwarded from this function's own contract.
-        unsafe { copy_out(text, buf, buf_len) }
-    })
-}
-
-/// Copies the message of the last error on the calling thread (lowercase, says what happened
-/// and what to do next, never contains secrets or claim values) into `buf`, NUL-terminated and
-/// truncated to fit; returns its full length (without the NUL), or 0 if the last call on this
-/// thread succeeded. Every function that returns a `wallet_result` sets or clears it.
-///
-/// # Safety
-/// `buf` is NULL or points to `buf_len` writable bytes.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wallet_last_error_message(buf: *mut c_char, buf_len: usize) -> usize {
-    crate::ffi::guard_value(0, || {
-        with_last_error(|e| {
-            let text = e.map_or("", |e| e.message.as_str());
-            // SAFETY: forwarded from this function's own contract.
-            unsafe { copy_out(text, buf, buf_len) }
-        })
-    })
-}
-
-/// Copies the stable code of the last error on the calling thread (e.g. `store.wrong_key`,
-/// `vc.expired`, `ffi.null_parameter`; docs/errors.md and docs/ffi.md list them) into `buf`,
-/// like `wallet_last_error_message`; returns its full length, or 0 after a success.
-///
-/// # Safety
-/// `buf` is NULL or points to `buf_len` writable bytes.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wallet_last_error_code(buf: *mut c_char, buf_len: usize) -> usize {
-    crate::ffi::guard_value(0, || {
-        with_last_error(|e| {
-            let text = e.map_or("", |e| e.code.as_ref());
-            // SAFETY: forwarded from this function's own contract.
-            unsafe { copy_out(text, buf, buf_len) }
-        })
-    })
-}
-
 #[cfg(test)]
 #[allow(
     clippy::unwrap_used,
@@ -625,6 +571,7 @@ pub unsafe extern "C" fn wallet_last_error_code(buf: *mut c_char, buf_len: usize
 )]
 mod tests {
     use super::*;
+    use crate::last_error::wallet_last_error_message;
 
     #[test]
     fn numbers_round_trip_and_are_grouped() {

@@ -12,14 +12,14 @@ use serde_json::{Value, json};
 use std::ffi::{c_char, c_void};
 use std::path::Path;
 use std::sync::{PoisonError, RwLock};
+use wallet_core::holder::KeyBindingRequest;
+use wallet_core::holder::{
+    ExternalKeys, HolderKeyInfo, HolderKeyKind, KdfParams, Store, StoreOptions, StoreSecret,
+};
 use wallet_core::keys::{KeyError, VerifyingKey};
-use wallet_core::present::KeyBindingRequest;
 use wallet_core::qr::freshness::{DEFAULT_SKEW_SECONDS, offline_key_binding};
 use wallet_core::qr::transport;
 use wallet_core::sdjwt::ClaimPath;
-use wallet_core::store::{
-    ExternalKeys, HolderKeyInfo, HolderKeyKind, KdfParams, Store, StoreOptions, StoreSecret,
-};
 use wallet_core::trust::{StalePolicy, VerifiedTrustList};
 
 /// An open holder store: the path and the key derived from the passphrase or app key (never

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use std::ffi::c_char;
 use wallet_core::credential::StatusRef;
 use wallet_core::credential::catalogue;
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::{SigningKey, VerifyingKey};
 
 /// An issuing agency: its `iss` identifier (as listed in the trust list) and its Ed25519 signing

@@ -31,12 +31,11 @@ mod error;
 mod ffi;
 mod holder;
 mod issuer;
+mod last_error;
 mod qr;
 mod verifier;
 
-pub use error::{
-    wallet_error_message, wallet_last_error_code, wallet_last_error_message, wallet_result,
-};
+pub use error::wallet_result;
 pub use ffi::{
     WALLET_VERSION_MAJOR, WALLET_VERSION_MINOR, WALLET_VERSION_PATCH, wallet_buffer,
     wallet_buffer_free, wallet_version,
@@ -52,6 +51,7 @@ pub use issuer::{
     wallet_issuer, wallet_issuer_free, wallet_issuer_issue, wallet_issuer_new,
     wallet_issuer_public_jwk,
 };
+pub use last_error::{wallet_error_message, wallet_last_error_code, wallet_last_error_message};
 pub use qr::{wallet_challenge_read, wallet_ecc, wallet_qr_matrix, wallet_qr_png, wallet_qr_svg};
 pub use verifier::{
     wallet_lang, wallet_verifier, wallet_verifier_add_status_list, wallet_verifier_free,

@@ -6,7 +6,8 @@ use crate::ffi::{Out, guard, in_required_str, wallet_buffer};
 use crate::wallet_result;
 use std::ffi::c_char;
 use wallet_core::qr::freshness::Challenge;
-use wallet_core::qr::render::{self, EccLevel, RenderOptions};
+use wallet_core::qr::render;
+use wallet_core::qr::render::{EccLevel, RenderOptions};
 
 /// QR error-correction level (the `ecc` argument of the `wallet_qr_*` functions).
 #[repr(u32)]

@@ -16,11 +16,11 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use wallet_core::credential::catalogue::Lang;
 use wallet_core::keys::VerifyingKey;
-use wallet_core::qr::freshness::ReplayCache;
 use wallet_core::qr::scan::{ScanLimits, scan_image};
-use wallet_core::report;
 use wallet_core::status::UnknownStatusPolicy;
 use wallet_core::trust::StalePolicy;
+use wallet_core::verifier::ReplayCache;
+use wallet_core::verifier::report;
 use wallet_core::verifier::{Verifier, VerifierConfig};
 
 /// A verifier device: trust list, cached status lists, replay cache and open challenges.

@@ -17,19 +17,20 @@
 use serde_json::Value;
 use std::path::Path;
 use wallet_core::credential::StatusRef;
-use wallet_core::credential::catalogue::{self, Lang};
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::credential::catalogue;
+use wallet_core::credential::catalogue::Lang;
+use wallet_core::holder::present;
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::{SigningKey, VerifyingKey};
-use wallet_core::present::present;
 use wallet_core::qr::freshness::{
     DEFAULT_SKEW_SECONDS, DEFAULT_WINDOW_SECONDS, OFFLINE_AUDIENCE, offline_key_binding,
 };
 use wallet_core::qr::transport;
-use wallet_core::report;
 use wallet_core::sdjwt::{ClaimPath, KbExpectation};
-use wallet_core::status::StatusCache;
 use wallet_core::trust::{StalePolicy, VerifiedTrustList};
-use wallet_core::verify::{KeyBindingPolicy, TrustPolicy, VerifyPolicy, verify_with_trust};
+use wallet_core::verifier::StatusCache;
+use wallet_core::verifier::report;
+use wallet_core::verifier::{KeyBindingPolicy, TrustPolicy, VerifyPolicy, verify_with_trust};
 use wallet_ffi::{
     wallet_buffer, wallet_buffer_free, wallet_result, wallet_verifier,
     wallet_verifier_add_status_list, wallet_verifier_free, wallet_verifier_new,
@@ -181,7 +182,7 @@ fn cli_report(payload: &str, lang: Lang) -> Value {
         }),
     };
     let result = transport::decode(payload)
-        .map_err(wallet_core::credential::VcError::Transport)
+        .map_err(wallet_core::verifier::VerifyError::Transport)
         .and_then(|p| verify_with_trust(&p, &trust, &cache, &policy, &TrustPolicy::default()));
     report::result_json(&result, lang, NOW)
 }

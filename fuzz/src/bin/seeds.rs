@@ -12,7 +12,7 @@ use wallet_core::keys::SigningKey;
 use wallet_core::qr::render::{EccLevel, RenderOptions, encode_matrix, render_png};
 use wallet_core::qr::transport;
 use wallet_core::sdjwt::SdJwtParts;
-use wallet_core::store::{KdfParams, Store, StoreOptions, StoreSecret};
+use wallet_core::holder::{KdfParams, Store, StoreOptions, StoreSecret};
 use wallet_fuzz::fixture;
 
 struct Out {

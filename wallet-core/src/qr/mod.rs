@@ -1,9 +1,10 @@
-//! Show-certificate QR codes: the compact transport encoding, rendering and scanning, and the
-//! freshness rules (refreshing offline codes, verifier challenges, replay detection, with the
-//! replay history optionally kept in a file).
+//! The show-certificate QR code as a codec both sides use: the compact, lossless `CW1:`
+//! transport of a presentation ([`transport`], docs/qr-format.md), drawing the symbol
+//! ([`render`]), finding and reading it in a camera photo ([`scan`]), and the freshness protocol
+//! a holder follows and a verifier checks ([`freshness`]: offline refreshing codes, challenges).
+//! What a verifier *does* with a scanned code is in `crate::verifier`.
 
 pub mod freshness;
 pub mod render;
-mod replay_file;
 pub mod scan;
 pub mod transport;

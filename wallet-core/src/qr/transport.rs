@@ -8,7 +8,7 @@
 //! then checks like any other presentation.
 
 use crate::encoding::{b64_decode, b64_encode, limits};
-use crate::sdjwt::{Disclosure, SdJwtParts, sd_hash};
+use crate::format::sdjwt::{Disclosure, SdJwtParts, sd_hash};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use sha2::{Digest as _, Sha256};
 

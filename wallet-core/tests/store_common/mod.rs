@@ -6,10 +6,10 @@
 use rand_core::OsRng;
 use std::path::{Path, PathBuf};
 use wallet_core::credential::catalogue;
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::holder::{KdfParams, Store, StoreOptions, StoreSecret};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::{SigningKey, VerifyingKey};
-use wallet_core::store::{KdfParams, Store, StoreOptions, StoreSecret};
-use wallet_core::verify::StaticIssuers;
+use wallet_core::trust::StaticIssuers;
 
 /// The test clock.
 pub const NOW: i64 = 1_760_000_000;

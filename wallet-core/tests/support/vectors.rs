@@ -11,11 +11,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use wallet_core::credential::catalogue;
 use wallet_core::credential::{StatusRef, VcError};
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::holder::{KeyBindingRequest, present};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::{SigningKey, VerifyingKey};
-use wallet_core::present::{KeyBindingRequest, present};
 use wallet_core::sdjwt::{ClaimPath, DecoyPolicy, KbExpectation};
-use wallet_core::verify::{KeyBindingPolicy, StaticIssuers, VerifyPolicy, verify_presentation};
+use wallet_core::trust::StaticIssuers;
+use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
 
 /// Verifier policy of a case (defaults apply to files that omit it, e.g. peer-issued ones).
 #[derive(Debug, Clone, Serialize, Deserialize)]

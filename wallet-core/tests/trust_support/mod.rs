@@ -16,12 +16,12 @@ use rand_core::SeedableRng as _;
 use sha2::{Digest as _, Sha256};
 use wallet_core::credential::StatusRef;
 use wallet_core::credential::catalogue;
-use wallet_core::issue::{CredentialRequest, issue_credential};
+use wallet_core::holder::{KeyBindingRequest, present};
+use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::SigningKey;
-use wallet_core::present::{KeyBindingRequest, present};
 use wallet_core::sdjwt::KbExpectation;
 use wallet_core::trust::TrustListBuilder;
-use wallet_core::verify::{KeyBindingPolicy, VerifyPolicy};
+use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy};
 
 /// 2026-01-01T00:00:00Z.
 pub const T0: i64 = 1_767_225_600;

@@ -1,0 +1,184 @@
+//! Disclosures (RFC 9901 §4.2): `base64url(JSON([salt, name, value]))` for object properties
+//! and `base64url(JSON([salt, value]))` for array elements, and their digests (§4.2.3), which are
+//! computed over the encoded ASCII form exactly as presented.
+
+use super::error::SdJwtError;
+use crate::encoding::{b64_decode, b64_encode, parse_json};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+
+/// One decoded disclosure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disclosure {
+    encoded: String,
+    salt: String,
+    name: Option<String>,
+    value: Value,
+    /// base64url of the SHA-256 digest: always 43 ASCII characters, kept inline so that parsing
+    /// a presentation's disclosures does not allocate for it.
+    digest: [u8; DIGEST_LEN],
+}
+
+/// Length of an unpadded base64url SHA-256 digest.
+const DIGEST_LEN: usize = 43;
+
+impl Disclosure {
+    /// Creates a disclosure with a fresh salt (base64url of 16 CSPRNG bytes, RFC 9901 §4.2.1's
+    /// recommended 128 bits). `name` is `None` for an array element.
+    pub(crate) fn new(salt: String, name: Option<&str>, value: Value) -> Self {
+        // A tuple serializes as a JSON array, so the disclosure array is written without
+        // copying the value; serializing strings and a `Value` cannot fail.
+        let json = match name {
+            Some(n) => serde_json::to_vec(&(salt.as_str(), n, &value)),
+            None => serde_json::to_vec(&(salt.as_str(), &value)),
+        };
+        let encoded = b64_encode(json.unwrap_or_default());
+        let digest = digest_array(&encoded);
+        Self {
+            encoded,
+            salt,
+            name: name.map(str::to_owned),
+            value,
+            digest,
+        }
+    }
+
+    /// Decodes and checks one presented disclosure: canonical base64url, a JSON array of two or
+    /// three elements, a string salt, a string name that is not `_sd` or `...`.
+    pub fn parse(encoded: &str) -> Result<Self, SdJwtError> {
+        let bytes = b64_decode(encoded)
+            .map_err(|_| SdJwtError::MalformedDisclosure("not canonical base64url"))?;
+        let json =
+            parse_json(&bytes).map_err(|_| SdJwtError::MalformedDisclosure("not valid JSON"))?;
+        let Value::Array(items) = json else {
+            return Err(SdJwtError::MalformedDisclosure("not a JSON array"));
+        };
+        let mut items = items.into_iter();
+        let (salt, name, value) = match (items.next(), items.next(), items.next(), items.next()) {
+            (Some(Value::String(salt)), Some(value), None, None) => (salt, None, value),
+            (Some(Value::String(salt)), Some(Value::String(name)), Some(value), None) => {
+                (salt, Some(name), value)
+            }
+            (Some(Value::String(_)), Some(_), Some(_), None) => {
+                return Err(SdJwtError::MalformedDisclosure(
+                    "claim name is not a string",
+                ));
+            }
+            (Some(_), _, _, _) | (None, _, _, _) => {
+                return Err(SdJwtError::MalformedDisclosure(
+                    "expected [salt, name, value] or [salt, value] with a string salt",
+                ));
+            }
+        };
+        if matches!(name.as_deref(), Some("_sd" | "...")) {
+            return Err(SdJwtError::ReservedClaimName);
+        }
+        Ok(Self {
+            encoded: encoded.to_owned(),
+            salt,
+            name,
+            digest: digest_array(encoded),
+            value,
+        })
+    }
+
+    /// The base64url form as issued and presented.
+    pub fn encoded(&self) -> &str {
+        &self.encoded
+    }
+    /// The salt.
+    pub fn salt(&self) -> &str {
+        &self.salt
+    }
+    /// The claim name (`None` for an array element).
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    /// The claim value (may itself contain `_sd` digests).
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+    /// The sha-256 digest (base64url) that references this disclosure.
+    pub fn digest(&self) -> &str {
+        // Always ASCII (base64url alphabet), so the conversion cannot fail.
+        std::str::from_utf8(&self.digest).unwrap_or_default()
+    }
+}
+
+/// base64url(SHA-256(ascii)), the `_sd_alg: sha-256` digest of RFC 9901 §4.2.3.
+pub(crate) fn digest_of(ascii: &str) -> String {
+    b64_encode(Sha256::digest(ascii.as_bytes()))
+}
+
+/// [`digest_of`] into a fixed buffer.
+fn digest_array(ascii: &str) -> [u8; DIGEST_LEN] {
+    let mut out = [0u8; DIGEST_LEN];
+    // 32 bytes always encode to exactly 43 characters, so the buffer is never too small.
+    let _ = URL_SAFE_NO_PAD.encode_slice(Sha256::digest(ascii.as_bytes()), &mut out);
+    out
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// RFC 9901 §4.2.1 / §4.2.3 example: the disclosure of `family_name: "Möbius"` and its digest.
+    #[test]
+    fn rfc9901_example_digest() {
+        let d = Disclosure::parse(
+            "WyJfMjZiYzRMVC1hYzZxMktJNmNCVzVlcyIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0",
+        )
+        .unwrap();
+        assert_eq!(d.name(), Some("family_name"));
+        assert_eq!(d.value(), &json!("Möbius"));
+        assert_eq!(d.salt(), "_26bc4LT-ac6q2KI6cBW5es");
+        assert_eq!(d.digest(), "X9yH0Ajrdm1Oij4tWso9UzzKJvPoDxwmuEcO3XAdRC0");
+    }
+
+    #[test]
+    fn roundtrip_and_rejections() {
+        let d = Disclosure::new("c2FsdA".into(), Some("名字"), json!("张三 😀"));
+        let back = Disclosure::parse(d.encoded()).unwrap();
+        assert_eq!(back, d);
+        let arr = Disclosure::new("c2FsdA".into(), None, json!("DE"));
+        assert_eq!(Disclosure::parse(arr.encoded()).unwrap().name(), None);
+        let enc = |v: Value| b64_encode(serde_json::to_vec(&v).unwrap());
+        for bad in [
+            json!(["s"]),
+            json!(["s", "n", 1, 2]),
+            json!([1, "n", 1]),
+            json!({"a": 1}),
+            json!(["s", 5, 1]),
+        ] {
+            assert_eq!(
+                Disclosure::parse(&enc(bad)).unwrap_err().code(),
+                "sdjwt.malformed_disclosure"
+            );
+        }
+        assert_eq!(
+            Disclosure::parse(&enc(json!(["s", "_sd", 1])))
+                .unwrap_err()
+                .code(),
+            "sdjwt.reserved_claim_name"
+        );
+        assert_eq!(
+            Disclosure::parse(&enc(json!(["s", "...", 1])))
+                .unwrap_err()
+                .code(),
+            "sdjwt.reserved_claim_name"
+        );
+        assert_eq!(
+            Disclosure::parse("WyJz!").unwrap_err().code(),
+            "sdjwt.malformed_disclosure"
+        );
+    }
+}

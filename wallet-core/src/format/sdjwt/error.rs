@@ -1,0 +1,133 @@
+//! Errors of the SD-JWT layer (RFC 9901, including key binding, §7) and the one `_sd_alg` it
+//! accepts.
+
+use crate::encoding::limits;
+use crate::format::jws::JwsError;
+
+/// The only `_sd_alg` supported: RFC 9901 §4.1.1's default, from the IANA hash registry.
+pub const SD_ALG: &str = "sha-256";
+
+/// Errors of the SD-JWT layer, including key binding (RFC 9901 §7).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SdJwtError {
+    /// Not `<jwt>~<disclosure>~…~[<kb-jwt>]`: missing separator, empty disclosure, etc.
+    #[error("malformed SD-JWT: {0}")]
+    Malformed(&'static str),
+    /// The string is longer than the accepted maximum.
+    #[error("SD-JWT is longer than {} bytes", limits::MAX_TOKEN_LEN)]
+    TooLarge,
+    /// More disclosures than the accepted maximum.
+    #[error("SD-JWT carries more than {} disclosures", limits::MAX_DISCLOSURES)]
+    TooManyDisclosures,
+    /// A disclosure is not canonical base64url of a JSON array `[salt, name, value]` or
+    /// `[salt, value]` with a string salt.
+    #[error("malformed disclosure: {0}")]
+    MalformedDisclosure(&'static str),
+    /// A disclosure uses the reserved claim name `_sd` or `...` (RFC 9901 §4.2.1).
+    #[error("a disclosure uses a reserved claim name (\"_sd\" or \"...\")")]
+    ReservedClaimName,
+    /// `_sd_alg` names a hash algorithm other than sha-256.
+    #[error("unsupported _sd_alg: only sha-256 is accepted")]
+    UnsupportedSdAlg,
+    /// An `_sd` member is not an array of strings, or a `...` array element is misused (RFC 9901 §4.2.4).
+    #[error("invalid digest structure: {0}")]
+    InvalidDigests(&'static str),
+    /// The same digest appears more than once in the payload and disclosures (RFC 9901 §7.1 step 4).
+    #[error("a digest appears more than once")]
+    DuplicateDigest,
+    /// The same disclosure is presented twice.
+    #[error("the same disclosure is presented more than once")]
+    DuplicateDisclosure,
+    /// A disclosure's digest is not referenced anywhere in the payload or other disclosures (§7.1 step 5).
+    #[error("a disclosure is not referenced by any digest")]
+    UnreferencedDisclosure,
+    /// An object-property disclosure is referenced from an array, or an array-element disclosure from `_sd`.
+    #[error("a disclosure of one kind is referenced where the other kind belongs")]
+    DisclosureKindMismatch,
+    /// A disclosed claim name already exists at its level (§7.1 step 3.c.ii.3).
+    #[error("a disclosed claim name collides with an existing claim")]
+    ClaimCollision,
+    /// Issuance was asked to make a claim path disclosable that does not exist, or presentation
+    /// to disclose one that is not in the credential.
+    #[error("claim path {0} does not exist in the credential")]
+    UnknownClaimPath(String),
+    /// The issuer JWT is invalid.
+    #[error("issuer-signed JWT: {0}")]
+    IssuerJwt(JwsError),
+    /// Key binding is required but no KB-JWT was presented.
+    #[error("key binding JWT is required but missing")]
+    KbMissing,
+    /// The KB-JWT is structurally invalid (not a JWS, wrong alg, bad JSON, missing claims).
+    #[error("key binding JWT is malformed: {0}")]
+    KbMalformed(String),
+    /// The KB-JWT's `typ` is not `kb+jwt`.
+    #[error("key binding JWT typ is not kb+jwt")]
+    KbWrongTyp,
+    /// The KB-JWT signature does not verify under the holder key in `cnf`.
+    #[error("key binding JWT signature does not verify under the holder key")]
+    KbBadSignature,
+    /// The KB-JWT's `sd_hash` does not match the presented SD-JWT.
+    #[error("key binding JWT sd_hash does not match the presentation")]
+    KbSdHashMismatch,
+    /// The KB-JWT's `nonce` is not the expected one.
+    #[error("key binding JWT nonce does not match")]
+    KbWrongNonce,
+    /// The KB-JWT's `aud` is not the expected verifier.
+    #[error("key binding JWT audience does not match")]
+    KbWrongAud,
+    /// The KB-JWT was issued too long ago: the code is `age` seconds old, the verifier accepts
+    /// `window` seconds (plus clock skew). The message says both, and what to do.
+    #[error(
+        "the code was made {age} s ago, older than the accepted window of {window} s: ask for a fresh code"
+    )]
+    KbStale {
+        /// Seconds between the KB-JWT's `iat` and the verifier's `now`.
+        age: u64,
+        /// The accepted window, seconds (`max_age`).
+        window: u64,
+    },
+    /// The KB-JWT's `iat` is in the future beyond the allowed clock skew.
+    #[error("key binding JWT iat is in the future")]
+    KbIatInFuture,
+    /// Signing the KB-JWT failed.
+    #[error("signing the key binding JWT failed: {0}")]
+    KbSigning(JwsError),
+    /// The KB-JWT header's `alg` is not the algorithm of the holder key (`cnf.jwk`); the code is
+    /// the JWS layer's `jws.alg_mismatch`.
+    #[error("KB-JWT: {0}")]
+    KbAlgorithm(JwsError),
+}
+
+impl SdJwtError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "sdjwt.malformed",
+            Self::TooLarge => "sdjwt.too_large",
+            Self::TooManyDisclosures => "sdjwt.too_many_disclosures",
+            Self::MalformedDisclosure(_) => "sdjwt.malformed_disclosure",
+            Self::ReservedClaimName => "sdjwt.reserved_claim_name",
+            Self::UnsupportedSdAlg => "sdjwt.unsupported_sd_alg",
+            Self::InvalidDigests(_) => "sdjwt.invalid_digests",
+            Self::DuplicateDigest => "sdjwt.duplicate_digest",
+            Self::DuplicateDisclosure => "sdjwt.duplicate_disclosure",
+            Self::UnreferencedDisclosure => "sdjwt.unreferenced_disclosure",
+            Self::DisclosureKindMismatch => "sdjwt.disclosure_kind_mismatch",
+            Self::ClaimCollision => "sdjwt.claim_collision",
+            Self::UnknownClaimPath(_) => "sdjwt.unknown_claim_path",
+            Self::IssuerJwt(e) => e.code(),
+            Self::KbMissing => "sdjwt.kb_missing",
+            Self::KbMalformed(_) => "sdjwt.kb_malformed",
+            Self::KbWrongTyp => "sdjwt.kb_wrong_typ",
+            Self::KbBadSignature => "sdjwt.kb_bad_signature",
+            Self::KbSdHashMismatch => "sdjwt.kb_sd_hash_mismatch",
+            Self::KbWrongNonce => "sdjwt.kb_wrong_nonce",
+            Self::KbWrongAud => "sdjwt.kb_wrong_aud",
+            Self::KbStale { .. } => "sdjwt.kb_stale",
+            Self::KbIatInFuture => "sdjwt.kb_iat_in_future",
+            Self::KbSigning(e) => e.code(),
+            Self::KbAlgorithm(e) => e.code(),
+        }
+    }
+}

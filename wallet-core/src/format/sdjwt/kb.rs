@@ -1,0 +1,151 @@
+//! Key Binding JWT (RFC 9901 §4.3 creation, §7.3 verification): proves that the presenter holds
+//! the private key of the credential's `cnf.jwk`, for this audience and nonce, now. `sd_hash`
+//! binds it to exactly the presented `<jwt>~<d1>~…~<dn>~` string (trailing `~` included).
+
+use super::disclosure::digest_of;
+use super::error::SdJwtError;
+use crate::format::jws::{self, Jws, JwsError};
+use crate::format::keys::{KeySigner, KeyVerifier};
+use serde_json::{Map, Value};
+
+/// The key-binding parameters of one presentation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyBindingRequest {
+    /// `aud`: the verifier's identifier, or the fixed offline audience for refreshing QR codes.
+    pub audience: String,
+    /// `nonce`: the verifier's challenge, or a fresh random value for offline codes.
+    pub nonce: String,
+    /// `iat`: now, unix seconds.
+    pub issued_at: i64,
+}
+
+/// The `typ` of a KB-JWT.
+pub(super) const KB_TYP: &str = "kb+jwt";
+
+/// What a verifier requires of a KB-JWT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KbExpectation {
+    /// The exact `aud` value (the verifier's identifier, or the offline QR audience).
+    pub audience: String,
+    /// The exact nonce the verifier issued (challenge mode), or `None` when freshness comes from
+    /// `iat` alone and replays are caught by a replay cache (offline refreshing codes).
+    pub nonce: Option<String>,
+    /// Oldest acceptable `iat`, in seconds before `now` (clock skew is added on top).
+    pub max_age: u64,
+}
+
+/// The claims of a verified KB-JWT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KbClaims {
+    /// When the holder signed it.
+    pub iat: i64,
+    /// The audience.
+    pub aud: String,
+    /// The nonce.
+    pub nonce: String,
+    /// The `sd_hash` (equal to the recomputed one).
+    pub sd_hash: String,
+}
+
+/// `sd_hash` of a presentation without its KB-JWT: base64url(SHA-256(ascii)).
+pub fn sd_hash(without_kb: &str) -> String {
+    digest_of(without_kb)
+}
+
+/// Signs a KB-JWT over `without_kb` (which must end in `~`).
+pub fn create_kb_jwt<S: KeySigner + ?Sized>(
+    without_kb: &str,
+    aud: &str,
+    nonce: &str,
+    iat: i64,
+    signer: &S,
+) -> Result<String, SdJwtError> {
+    let mut header = Map::new();
+    header.insert("typ".into(), Value::from(KB_TYP));
+    let mut payload = Map::new();
+    payload.insert("aud".into(), Value::from(aud));
+    payload.insert("iat".into(), Value::from(iat));
+    payload.insert("nonce".into(), Value::from(nonce));
+    payload.insert("sd_hash".into(), Value::from(sd_hash(without_kb)));
+    jws::sign(header, &Value::Object(payload), signer).map_err(SdJwtError::KbSigning)
+}
+
+/// Verifies a KB-JWT: `typ`, signature under the holder key, `sd_hash`, `iat` not in the future
+/// (beyond `skew`), and — when `expect` is given — `aud`, `nonce` and age.
+pub fn verify_kb_jwt<K: KeyVerifier + ?Sized>(
+    kb_jwt: &str,
+    without_kb: &str,
+    holder: &K,
+    expect: Option<&KbExpectation>,
+    now: i64,
+    skew: u64,
+) -> Result<KbClaims, SdJwtError> {
+    let jws = parse_kb_jwt(kb_jwt)?;
+    jws.verify(holder).map_err(|e| match e {
+        JwsError::BadSignature => SdJwtError::KbBadSignature,
+        e @ JwsError::AlgMismatch { .. } => SdJwtError::KbAlgorithm(e),
+        other => SdJwtError::KbMalformed(other.to_string()),
+    })?;
+    check_kb_claims(&jws, without_kb, expect, now, skew)
+}
+
+/// Parses a KB-JWT and checks its `typ`; the signature is left to the caller.
+pub(crate) fn parse_kb_jwt(kb_jwt: &str) -> Result<Jws<'_>, SdJwtError> {
+    let jws = Jws::parse(kb_jwt).map_err(|e| SdJwtError::KbMalformed(e.to_string()))?;
+    jws.expect_typ(KB_TYP).map_err(|_| SdJwtError::KbWrongTyp)?;
+    Ok(jws)
+}
+
+/// Every check of [`verify_kb_jwt`] after the signature, for a bulk verifier that checks the
+/// signatures of many presentations together.
+pub(crate) fn check_kb_claims(
+    jws: &Jws<'_>,
+    without_kb: &str,
+    expect: Option<&KbExpectation>,
+    now: i64,
+    skew: u64,
+) -> Result<KbClaims, SdJwtError> {
+    let payload = jws
+        .payload()
+        .map_err(|e| SdJwtError::KbMalformed(e.to_string()))?;
+    let text = |name: &'static str| {
+        payload
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| SdJwtError::KbMalformed(format!("{name} missing or not a string")))
+    };
+    let iat = payload
+        .get("iat")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| SdJwtError::KbMalformed("iat missing or not an integer".into()))?;
+    let claims = KbClaims {
+        iat,
+        aud: text("aud")?,
+        nonce: text("nonce")?,
+        sd_hash: text("sd_hash")?,
+    };
+    if claims.sd_hash != sd_hash(without_kb) {
+        return Err(SdJwtError::KbSdHashMismatch);
+    }
+    let skew = i64::try_from(skew).unwrap_or(i64::MAX);
+    if iat > now.saturating_add(skew) {
+        return Err(SdJwtError::KbIatInFuture);
+    }
+    if let Some(expect) = expect {
+        if claims.aud != expect.audience {
+            return Err(SdJwtError::KbWrongAud);
+        }
+        if expect.nonce.as_ref().is_some_and(|n| *n != claims.nonce) {
+            return Err(SdJwtError::KbWrongNonce);
+        }
+        let max_age = i64::try_from(expect.max_age).unwrap_or(i64::MAX);
+        if now.saturating_sub(iat) > max_age.saturating_add(skew) {
+            return Err(SdJwtError::KbStale {
+                age: u64::try_from(now.saturating_sub(iat)).unwrap_or(u64::MAX),
+                window: expect.max_age,
+            });
+        }
+    }
+    Ok(claims)
+}

@@ -1,0 +1,381 @@
+//! The encrypted body: a JSON document (serde derive) holding the holder keys and the
+//! credentials with their cached metadata, its schema versions and the migration from older
+//! ones, and the consistency checks applied every time a body is read or about to be written.
+
+use super::error::StoreError;
+use crate::encoding::b64_encode;
+use crate::format::credential::catalogue::{self, Lang};
+use crate::format::credential::{RegisteredClaims, StatusRef, VcError};
+use crate::format::jws::Jws;
+use crate::format::keys::VerifyingKey;
+use crate::format::sdjwt::SdJwtParts;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest as _, Sha256};
+use std::collections::HashSet;
+use std::fmt;
+use zeroize::Zeroizing;
+
+/// The body schema this library writes and the newest it reads.
+pub(crate) const SCHEMA_VERSION: u32 = 2;
+/// Most credentials one store holds (a resident has a handful; this bounds file size and work).
+pub const MAX_CREDENTIALS: usize = 256;
+/// Most holder keys one store holds (one per credential, plus keys requested but not yet used).
+pub const MAX_HOLDER_KEYS: usize = 512;
+/// Longest external key handle, bytes.
+pub const MAX_HANDLE_LEN: usize = 256;
+
+/// Schema 2 (current).
+#[derive(Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Body {
+    pub schema: u32,
+    pub keys: Vec<KeyRecord>,
+    pub credentials: Vec<CredentialRecord>,
+}
+
+/// A holder key. Externally tagged (`{"software": {...}}`) rather than internally tagged: serde
+/// buffers internally tagged content into owned strings that would hold copies of the seed.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum KeyRecord {
+    Software(SoftwareKeyRecord),
+    External(ExternalKeyRecord),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SoftwareKeyRecord {
+    /// RFC 7638 thumbprint of the public key.
+    pub id: String,
+    /// The public key, base64url. Stored rather than recomputed from the seed on every read (a
+    /// scalar multiplication per key); a seed that does not match it cannot sign for the
+    /// credential, because presenting checks the signer against `cnf`.
+    #[serde(serialize_with = "ser_public", deserialize_with = "de_public")]
+    pub public: VerifyingKey,
+    /// RFC 8032 seed.
+    pub seed: Seed,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExternalKeyRecord {
+    /// RFC 7638 thumbprint of the public key.
+    pub id: String,
+    /// The public key, base64url.
+    #[serde(serialize_with = "ser_public", deserialize_with = "de_public")]
+    pub public: VerifyingKey,
+    /// The app's name for the key in its keystore.
+    pub handle: String,
+}
+
+impl KeyRecord {
+    pub(super) fn id(&self) -> &str {
+        match self {
+            Self::Software(k) => &k.id,
+            Self::External(k) => &k.id,
+        }
+    }
+
+    pub(super) fn public_key(&self) -> VerifyingKey {
+        match self {
+            Self::Software(k) => k.public,
+            Self::External(k) => k.public,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CredentialRecord {
+    pub id: String,
+    pub sd_jwt: String,
+    pub holder_key_id: String,
+    pub imported_at: i64,
+    pub vct: String,
+    pub type_name: Option<String>,
+    pub issuer: String,
+    pub issued_at: i64,
+    pub not_before: Option<i64>,
+    pub expires_at: i64,
+    pub name_zh: Option<String>,
+    pub name_en: Option<String>,
+    pub status: Option<StatusRecord>,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StatusRecord {
+    pub idx: u64,
+    pub uri: String,
+}
+
+impl From<&StatusRecord> for StatusRef {
+    fn from(s: &StatusRecord) -> Self {
+        Self {
+            idx: s.idx,
+            uri: s.uri.clone(),
+        }
+    }
+}
+
+/// Schema 1: credentials were kept as bare strings with their key and import time; the
+/// metadata shown in lists was recomputed on every read. Schema 2 caches it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BodyV1 {
+    #[serde(rename = "schema")]
+    _schema: u32,
+    keys: Vec<KeyRecord>,
+    credentials: Vec<CredentialRecordV1>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialRecordV1 {
+    sd_jwt: String,
+    holder_key_id: String,
+    imported_at: i64,
+}
+
+#[derive(Deserialize)]
+struct SchemaProbe {
+    schema: u32,
+}
+
+/// The stable id of a credential: base64url of the first 16 bytes of SHA-256 over its
+/// issuer-signed JWT. Disclosure order or a KB-JWT do not change it, so the same credential
+/// imported twice is recognised.
+pub fn credential_id(credential: &str) -> Result<String, StoreError> {
+    let parts =
+        SdJwtParts::split(credential).map_err(|e| StoreError::Credential(VcError::from(e)))?;
+    let digest = Sha256::digest(parts.jwt.as_bytes());
+    Ok(b64_encode(digest.get(..16).unwrap_or_default()))
+}
+
+/// Reads the metadata of a credential from its issuer-signed payload (no signature check:
+/// callers verify on import, and a stored credential has been authenticated with the store).
+pub(crate) fn describe(
+    credential: &str,
+    holder_key_id: String,
+    imported_at: i64,
+) -> Result<CredentialRecord, StoreError> {
+    let id = credential_id(credential)?;
+    let parts =
+        SdJwtParts::split(credential).map_err(|e| StoreError::Credential(VcError::from(e)))?;
+    let payload = Jws::parse(parts.jwt)
+        .and_then(|j| j.payload())
+        .map_err(|e| StoreError::Credential(VcError::from(e)))?;
+    let claims = RegisteredClaims::from_payload(&payload).map_err(StoreError::Credential)?;
+    let known = catalogue::by_name(&claims.vct).ok();
+    Ok(CredentialRecord {
+        id,
+        sd_jwt: credential.to_owned(),
+        holder_key_id,
+        imported_at,
+        type_name: known.map(|t| t.short_name.to_owned()),
+        name_zh: known.map(|t| t.name(Lang::Zh).to_owned()),
+        name_en: known.map(|t| t.name(Lang::En).to_owned()),
+        vct: claims.vct,
+        issuer: claims.iss,
+        issued_at: claims.iat,
+        not_before: claims.nbf,
+        expires_at: claims.exp,
+        status: claims.status.map(|s| StatusRecord {
+            idx: s.idx,
+            uri: s.uri,
+        }),
+    })
+}
+
+impl Body {
+    pub(super) fn empty() -> Self {
+        Self {
+            schema: SCHEMA_VERSION,
+            ..Self::default()
+        }
+    }
+
+    /// Parses an authenticated plaintext, migrating older schemas. Returns whether it migrated
+    /// (the caller then writes the upgraded body back).
+    pub(super) fn decode(plaintext: &[u8]) -> Result<(Self, bool), StoreError> {
+        // serde errors are dropped, not shown: their text can quote values from the body.
+        let probe: SchemaProbe = serde_json::from_slice(plaintext)
+            .map_err(|_| StoreError::Corrupt("not a store body"))?;
+        let (body, migrated) = match probe.schema {
+            SCHEMA_VERSION => (
+                serde_json::from_slice::<Body>(plaintext)
+                    .map_err(|_| StoreError::Corrupt("not a schema-2 store body"))?,
+                false,
+            ),
+            1 => (Self::migrate_v1(plaintext)?, true),
+            found if found > SCHEMA_VERSION => {
+                return Err(StoreError::NewerVersion {
+                    what: "schema",
+                    found,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            _ => return Err(StoreError::Corrupt("schema version 0")),
+        };
+        body.validate()?;
+        Ok((body, migrated))
+    }
+
+    fn migrate_v1(plaintext: &[u8]) -> Result<Self, StoreError> {
+        let old: BodyV1 = serde_json::from_slice(plaintext)
+            .map_err(|_| StoreError::Corrupt("not a schema-1 store body"))?;
+        if old.credentials.len() > MAX_CREDENTIALS {
+            return Err(StoreError::Corrupt("too many credentials"));
+        }
+        let credentials = old
+            .credentials
+            .into_iter()
+            .map(|c| describe(&c.sd_jwt, c.holder_key_id, c.imported_at))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| StoreError::Corrupt("a schema-1 credential cannot be read"))?;
+        Ok(Self {
+            schema: SCHEMA_VERSION,
+            keys: old.keys,
+            credentials,
+        })
+    }
+
+    /// The invariants every body read or written must meet.
+    pub(super) fn validate(&self) -> Result<(), StoreError> {
+        if self.keys.len() > MAX_HOLDER_KEYS {
+            return Err(StoreError::Corrupt("too many holder keys"));
+        }
+        if self.credentials.len() > MAX_CREDENTIALS {
+            return Err(StoreError::Corrupt("too many credentials"));
+        }
+        let mut key_ids = HashSet::new();
+        for key in &self.keys {
+            if key.public_key().thumbprint() != key.id() {
+                return Err(StoreError::Corrupt(
+                    "a holder key id does not match its key",
+                ));
+            }
+            if let KeyRecord::External(k) = key
+                && (k.handle.is_empty() || k.handle.len() > MAX_HANDLE_LEN)
+            {
+                return Err(StoreError::Corrupt("an external key handle is invalid"));
+            }
+            if !key_ids.insert(key.id()) {
+                return Err(StoreError::Corrupt("a holder key appears twice"));
+            }
+        }
+        let mut credential_ids = HashSet::new();
+        for credential in &self.credentials {
+            if !key_ids.contains(credential.holder_key_id.as_str()) {
+                return Err(StoreError::Corrupt("a credential's holder key is missing"));
+            }
+            if credential_id(&credential.sd_jwt).ok().as_deref() != Some(credential.id.as_str()) {
+                return Err(StoreError::Corrupt(
+                    "a credential id does not match its credential",
+                ));
+            }
+            if !credential_ids.insert(credential.id.as_str()) {
+                return Err(StoreError::Corrupt("a credential appears twice"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Serialises into a buffer zeroized on drop, sized up front so that growth does not leave
+    /// copies of seeds in freed memory.
+    pub(super) fn encode(&self) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+        let estimate = self
+            .credentials
+            .iter()
+            .fold(4096usize, |acc, c| {
+                acc.saturating_add(c.sd_jwt.len()).saturating_add(1024)
+            })
+            .saturating_add(self.keys.len().saturating_mul(512));
+        let mut buffer = Zeroizing::new(Vec::with_capacity(estimate));
+        serde_json::to_writer(&mut *buffer, self)
+            .map_err(|_| StoreError::Corrupt("body cannot be serialised"))?;
+        Ok(buffer)
+    }
+
+    pub(super) fn key(&self, id: &str) -> Option<&KeyRecord> {
+        self.keys.iter().find(|k| k.id() == id)
+    }
+
+    pub(super) fn credential(&self, id: &str) -> Option<&CredentialRecord> {
+        self.credentials.iter().find(|c| c.id == id)
+    }
+
+    /// Ids of the credentials bound to key `key_id`.
+    pub(super) fn credentials_of(&self, key_id: &str) -> Vec<String> {
+        self.credentials
+            .iter()
+            .filter(|c| c.holder_key_id == key_id)
+            .map(|c| c.id.clone())
+            .collect()
+    }
+}
+
+/// An Ed25519 seed inside the body, zeroized on drop, (de)serialised as base64url without an
+/// intermediate `String`.
+pub(crate) struct Seed(pub Zeroizing<[u8; 32]>);
+
+impl Serialize for Seed {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut buffer = Zeroizing::new([0u8; 43]);
+        let written = URL_SAFE_NO_PAD
+            .encode_slice(self.0.as_ref(), buffer.as_mut())
+            .map_err(|_| serde::ser::Error::custom("seed encoding"))?;
+        let text = buffer
+            .get(..written)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .ok_or_else(|| serde::ser::Error::custom("seed encoding"))?;
+        serializer.serialize_str(text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Seed {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(SeedVisitor)
+    }
+}
+
+struct SeedVisitor;
+
+impl Visitor<'_> for SeedVisitor {
+    type Value = Seed;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a base64url Ed25519 seed")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Seed, E> {
+        if text.len() != 43 {
+            return Err(E::custom("seed has the wrong length"));
+        }
+        // 43 characters decode to 32 bytes; the engine wants room for its estimate (33).
+        let mut buffer = Zeroizing::new([0u8; 48]);
+        let written = URL_SAFE_NO_PAD
+            .decode_slice(text, buffer.as_mut())
+            .map_err(|_| E::custom("seed is not canonical base64url"))?;
+        let mut seed = Zeroizing::new([0u8; 32]);
+        match buffer.get(..written) {
+            Some(bytes) if written == 32 => seed.copy_from_slice(bytes),
+            _ => return Err(E::custom("seed has the wrong length")),
+        }
+        Ok(Seed(seed))
+    }
+}
+
+fn ser_public<S: Serializer>(key: &VerifyingKey, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&b64_encode(key.as_bytes()))
+}
+
+fn de_public<'de, D: Deserializer<'de>>(deserializer: D) -> Result<VerifyingKey, D::Error> {
+    let text = <&str>::deserialize(deserializer)?;
+    let bytes = crate::encoding::b64_decode_array::<32>(text)
+        .map_err(|_| de::Error::custom("public key is not canonical base64url"))?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| de::Error::custom("public key is invalid"))
+}

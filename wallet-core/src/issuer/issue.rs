@@ -1,0 +1,184 @@
+//! Protocol step 1, the issuer: turns validated claims into a signed SD-JWT VC bound to the
+//! holder's key (`cnf.jwk`), with the type catalogue's default disclosure policy and decoys that
+//! pad the digest count to the type's maximum.
+//!
+//! Two rules of the catalogue are enforced here, at the last step before signing, so that no
+//! caller can skip them: `exp` never outlives the document's own validity (capped to it, or
+//! refused in strict mode), and a type that must be revocable is not issued without a
+//! `status` unless the request says so explicitly.
+
+use crate::format::credential::catalogue::CredentialType;
+use crate::format::credential::{NEVER_DISCLOSABLE, StatusRef, VC_TYP, VcError};
+use crate::format::keys::{KeySigner, PublicKey};
+use crate::format::sdjwt::{self, ClaimPath, DecoyPolicy, IssueOptions, PathSegment};
+use rand_core::CryptoRngCore;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Everything the issuer decides about one credential.
+#[derive(Debug, Clone)]
+pub struct CredentialRequest {
+    /// `iss`: the issuing agency's identifier (as listed in the trust list).
+    pub issuer: String,
+    /// `vct`: the credential type.
+    pub vct: String,
+    /// The type's own claims (no registered claims).
+    pub claims: Map<String, Value>,
+    /// Which claim paths are selectively disclosable.
+    pub disclosable: Vec<ClaimPath>,
+    /// Decoy digests.
+    pub decoys: DecoyPolicy,
+    /// The holder's public key, written to `cnf.jwk`.
+    pub holder_key: PublicKey,
+    /// `iat`, unix seconds.
+    pub issued_at: i64,
+    /// `nbf`, unix seconds, if the credential starts later than it is issued.
+    pub not_before: Option<i64>,
+    /// `exp`, unix seconds.
+    pub expires_at: i64,
+    /// `status.status_list`, if the credential can be revoked.
+    pub status: Option<StatusRef>,
+    /// Whether issuance refuses a request without `status` ([`VcError::StatusRequired`]):
+    /// set from the type's [`CredentialType::status_required`]; clear it only when the
+    /// issuer has decided that the credential may never be revoked.
+    pub status_required: bool,
+    /// The end of the document's own validity, unix seconds, and the claim that sets it
+    /// (from [`CredentialType::document_validity_end`]). `exp` is never issued later.
+    pub document_validity: Option<(&'static str, i64)>,
+    /// When `expires_at` is after `document_validity`: refuse
+    /// ([`VcError::ExpiryAfterDocument`]) instead of capping it.
+    pub strict_validity: bool,
+}
+
+impl CredentialRequest {
+    /// A request for a catalogue type: validates the claims against the type's schema, adds the
+    /// derived claims (e.g. `age_over_18`), makes the type's disclosable claims disclosable,
+    /// pads the top-level digests to the type's maximum and sets `exp` from the type's default
+    /// validity.
+    pub fn for_type(
+        credential_type: &CredentialType,
+        issuer: &str,
+        claims: &Map<String, Value>,
+        holder_key: impl Into<PublicKey>,
+        issued_at: i64,
+    ) -> Result<Self, VcError> {
+        let claims = credential_type.prepare_claims(claims, issued_at)?;
+        let document_validity = credential_type.document_validity_end(&claims);
+        let disclosable = claims
+            .keys()
+            .filter(|name| credential_type.claim(name).is_some_and(|c| c.disclosable))
+            .map(|name| ClaimPath::top(name))
+            .collect();
+        let mut targets = BTreeMap::new();
+        targets.insert(ClaimPath::default(), credential_type.max_disclosable());
+        let validity = i64::from(credential_type.default_validity_days).saturating_mul(86_400);
+        Ok(Self {
+            issuer: issuer.to_owned(),
+            vct: credential_type.vct.to_owned(),
+            claims,
+            disclosable,
+            decoys: DecoyPolicy::Targets(targets),
+            holder_key: holder_key.into(),
+            issued_at,
+            not_before: None,
+            expires_at: issued_at.saturating_add(validity),
+            status: None,
+            status_required: credential_type.status_required,
+            document_validity,
+            strict_validity: false,
+        })
+    }
+
+    /// The request with [`CredentialRequest::status_required`] cleared: for a credential that
+    /// is meant to be unrevocable (test fixtures, benchmarks, closed deployments).
+    #[must_use]
+    pub fn without_status(mut self) -> Self {
+        self.status_required = false;
+        self
+    }
+
+    /// The `exp` the credential gets: `expires_at`, capped to the end of the document's
+    /// validity (or refused there in strict mode).
+    pub fn effective_expiry(&self) -> Result<i64, VcError> {
+        match self.document_validity {
+            Some((field, end)) if self.expires_at > end => {
+                if self.strict_validity {
+                    Err(VcError::ExpiryAfterDocument(field))
+                } else {
+                    Ok(end)
+                }
+            }
+            _ => Ok(self.expires_at),
+        }
+    }
+}
+
+/// The issuer's choice about revocability, checked before anything is allocated or signed:
+/// a type that must be revocable needs a status list (`has_status`) unless the issuer opted
+/// out (`no_status`). Front ends call this up front; [`issue_credential`] applies the same
+/// rule to each request.
+pub fn check_status_choice(
+    credential_type: &CredentialType,
+    has_status: bool,
+    no_status: bool,
+) -> Result<(), VcError> {
+    if credential_type.status_required && !has_status && !no_status {
+        return Err(VcError::StatusRequired);
+    }
+    Ok(())
+}
+
+/// Issues the credential: `<issuer-jwt>~<disclosure>~…~`. The header carries `typ: dc+sd-jwt`
+/// and `kid` = the RFC 7638 thumbprint of the issuer key.
+pub fn issue_credential<S: KeySigner + ?Sized>(
+    request: &CredentialRequest,
+    issuer_key: &S,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<String, VcError> {
+    for name in NEVER_DISCLOSABLE {
+        if request.claims.contains_key(*name) {
+            return Err(VcError::ReservedClaimSupplied((*name).to_owned()));
+        }
+    }
+    for path in &request.disclosable {
+        if let Some(PathSegment::Key(first)) = path.0.first()
+            && path.len() == 1
+            && NEVER_DISCLOSABLE.contains(&first.as_str())
+        {
+            return Err(VcError::ReservedClaimDisclosable(first.clone()));
+        }
+    }
+    if request.status_required && request.status.is_none() {
+        return Err(VcError::StatusRequired);
+    }
+    let expires_at = request.effective_expiry()?;
+    if expires_at <= request.issued_at || request.not_before.is_some_and(|n| n >= expires_at) {
+        return Err(VcError::InvalidValidity);
+    }
+    let mut payload = request.claims.clone();
+    payload.insert("iss".into(), Value::from(request.issuer.as_str()));
+    payload.insert("iat".into(), Value::from(request.issued_at));
+    if let Some(nbf) = request.not_before {
+        payload.insert("nbf".into(), Value::from(nbf));
+    }
+    payload.insert("exp".into(), Value::from(expires_at));
+    payload.insert("vct".into(), Value::from(request.vct.as_str()));
+    let mut cnf = Map::new();
+    cnf.insert("jwk".into(), request.holder_key.to_jwk());
+    payload.insert("cnf".into(), Value::Object(cnf));
+    if let Some(status) = &request.status {
+        payload.insert("status".into(), status.to_claim());
+    }
+    let mut header = Map::new();
+    header.insert("typ".into(), Value::from(VC_TYP));
+    header.insert("kid".into(), Value::from(issuer_key.public().thumbprint()));
+    let options = IssueOptions {
+        disclosable: request.disclosable.clone(),
+        decoys: request.decoys.clone(),
+    };
+    let (jwt, disclosures) = sdjwt::issue(header, &payload, &options, issuer_key, rng)?;
+    Ok(sdjwt::serialize(
+        &jwt,
+        disclosures.iter().map(|d| d.encoded()),
+    ))
+}
