@@ -4,6 +4,8 @@
 //! algorithm comes from the key) →
 //! [`sdjwt`] (RFC 9901) → [`credential`] (SD-JWT VC rules and the credential-type catalogue) →
 //! the three protocol steps [`issue`] (issuer), [`present`] (holder), [`verify`] (verifier).
+//! [`issuer`] runs issuance for an agency: the status-index transaction, the issuance log,
+//! batch bookkeeping and the trust-list draft.
 //! [`verifier`] keeps a verifier device's state (trust list, status lists, replay cache) between
 //! scans.
 
@@ -12,6 +14,7 @@ pub mod credential;
 mod encoding;
 pub mod fsutil;
 pub mod issue;
+pub mod issuer;
 pub mod jws;
 pub mod keys;
 pub mod present;
