@@ -2,7 +2,7 @@
 //! string) with `wallet_core::verify::verify_with_trust`, keep the offline status cache, and
 //! inspect anything without verifying it.
 
-use crate::agency::load_trust_list;
+use crate::trust_cmd::load_trust_list;
 use crate::cli::{InspectArgs, LangArg, StatusCacheArgs, VerifyArgs};
 use crate::common::{
     CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, MAX_SMALL_FILE, core_error, format_time,
