@@ -311,7 +311,6 @@ fn batch_err(e: IssuerError) -> CliError {
     }
 }
 
-
 /// A refusal for a pretty-printed JSON document or array given as JSON Lines. Peeks at the
 /// first buffer of the input without consuming it.
 fn check_json_lines(input: &mut dyn std::io::BufRead, path: &Path) -> CliResult {
@@ -876,7 +875,6 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
     Ok(0)
 }
 
-
 /// `--resume` of a batch that had written every line and was stopped while moving its files
 /// into place: the moves are finished.
 fn finish_completed(
@@ -910,7 +908,6 @@ fn finish_completed(
     }
     Ok(0)
 }
-
 
 /// Refuses to resume a job with other parameters than it was started with (wallet-core
 /// compares them), naming the saved ones in the hint.

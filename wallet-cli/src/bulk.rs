@@ -4,11 +4,11 @@
 //! whatever the input length. Progress (share of the input read, lines, rate, ETA, failures)
 //! goes to stderr when it is a terminal; the summary line always does.
 
-use crate::trust_cmd::load_trust_list;
 use crate::cli::{LangArg, VerifyBatchArgs};
 use crate::common::{
     CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, io_error, now_or, open_status_cache, parse_time,
 };
+use crate::trust_cmd::load_trust_list;
 use serde_json::{Map, Value};
 use std::fs::File;
 use std::io::IsTerminal as _;

@@ -3,17 +3,17 @@
 //! holder store, two credentials, a QR code in the terminal and as PNG, scanned back and
 //! verified, then a revocation that the next verification must report.
 
-use crate::issue_cmd::{IssueInput, issue_one};
-use crate::keys_cmd::generate_key_file;
-use crate::status_cmd::{self, StatusChange, change_status, publish_token};
-use crate::trust_cmd::{self, load_trust_list};
 use crate::cli::{
     DemoArgs, KeyFormat, LangArg, StatusCacheArgs, StatusInitArgs, TrustAddIssuerArgs,
     TrustInitArgs, TrustSignArgs, VerifyArgs,
 };
 use crate::common::{CliError, CliResult, clock_now, format_time, io_error, write_public};
 use crate::holder::{create_store, presentation, terminal_qr, warn_if_too_narrow, write_png};
+use crate::issue_cmd::{IssueInput, issue_one};
+use crate::keys_cmd::generate_key_file;
 use crate::output::{out, outln};
+use crate::status_cmd::{self, StatusChange, change_status, publish_token};
+use crate::trust_cmd::{self, load_trust_list};
 use std::path::{Path, PathBuf};
 use wallet_core::credential::catalogue;
 use wallet_core::qr::freshness::offline_key_binding;

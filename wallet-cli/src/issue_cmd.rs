@@ -22,7 +22,6 @@ use wallet_core::issue::CredentialRequest;
 use wallet_core::issuer::{IssuanceService, IssuerError};
 use wallet_core::keys::{SigningKey, VerifyingKey};
 
-
 /// The `exp` of a credential issued at `now`, from `--expires` / `--valid-for`, if given.
 pub fn expiry(v: &Validity, now: i64) -> CliResult<Option<i64>> {
     if let Some(e) = &v.expires {
@@ -331,4 +330,3 @@ impl PreparedOut {
         wallet_core::fsutil::sync_dir(dir).map_err(|e| io_error(e, WHAT, &path))
     }
 }
-

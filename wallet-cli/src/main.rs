@@ -124,9 +124,15 @@ fn run(cli: Cli) -> CliResult<u8> {
         Command::IssueBatch(a) => batch::issue_batch(&a),
         Command::Status(s) => match s {
             StatusCommand::Init(a) => status_cmd::status_init(&a),
-            StatusCommand::Revoke(a) => status_cmd::status_set(&a, status_cmd::StatusChange::Revoke),
-            StatusCommand::Suspend(a) => status_cmd::status_set(&a, status_cmd::StatusChange::Suspend),
-            StatusCommand::Reinstate(a) => status_cmd::status_set(&a, status_cmd::StatusChange::Reinstate),
+            StatusCommand::Revoke(a) => {
+                status_cmd::status_set(&a, status_cmd::StatusChange::Revoke)
+            }
+            StatusCommand::Suspend(a) => {
+                status_cmd::status_set(&a, status_cmd::StatusChange::Suspend)
+            }
+            StatusCommand::Reinstate(a) => {
+                status_cmd::status_set(&a, status_cmd::StatusChange::Reinstate)
+            }
             StatusCommand::Publish(a) => status_cmd::status_publish(&a),
             StatusCommand::Cache(a) => verifier::status_cache(&a),
         }

@@ -4,8 +4,8 @@
 
 use crate::cli::{StatusInitArgs, StatusPublishArgs, StatusSetArgs};
 use crate::common::{
-    CliError, CliResult, add_secs, format_time, io_error, load_signing_key, now_or,
-    parse_duration, write_file, write_public,
+    CliError, CliResult, add_secs, format_time, io_error, load_signing_key, now_or, parse_duration,
+    write_file, write_public,
 };
 use crate::output::{is_stdout, outln, print_json, refuse_stdout};
 use crate::trust_cmd::json_or_stdout;
@@ -19,7 +19,6 @@ use wallet_core::status::{
     Bits, REGISTRY_LOCK_TIMEOUT, RegistryLock, StatusError, StatusListClaims, StatusRegistry,
     StatusValue, sign_status_list_token,
 };
-
 
 fn read_registry_err(path: &Path, e: &StatusError) -> CliError {
     CliError::input(format!(
@@ -96,13 +95,15 @@ pub fn registry_err(e: IssuerError) -> CliError {
 
 /// Finds a credential's index in the issuance log.
 fn find_in_log(registry: &Path, id: &str) -> CliResult<u64> {
-    find_index(registry, id).map_err(registry_err)?.ok_or_else(|| {
-        CliError::input(format!(
-            "credential {id} is not in the issuance log {}",
-            log_path(registry).display()
-        ))
-        .hint("check the id (`wallet holder list` shows it), or revoke by --index")
-    })
+    find_index(registry, id)
+        .map_err(registry_err)?
+        .ok_or_else(|| {
+            CliError::input(format!(
+                "credential {id} is not in the issuance log {}",
+                log_path(registry).display()
+            ))
+            .hint("check the id (`wallet holder list` shows it), or revoke by --index")
+        })
 }
 
 pub fn status_err(e: &StatusError) -> CliError {

@@ -3,8 +3,8 @@
 //! writes the files, resolves arguments and words the errors.
 
 use crate::cli::{
-    TrustAddIssuerArgs, TrustAddKeyArgs, TrustInitArgs, TrustRemoveIssuerArgs,
-    TrustRemoveKeyArgs, TrustShowArgs, TrustSignArgs,
+    TrustAddIssuerArgs, TrustAddKeyArgs, TrustInitArgs, TrustRemoveIssuerArgs, TrustRemoveKeyArgs,
+    TrustShowArgs, TrustSignArgs,
 };
 use crate::common::{
     CliError, CliResult, MAX_SMALL_FILE, add_secs, core_error, format_time, load_public_key,
@@ -17,7 +17,6 @@ use serde_json::{Value, json};
 use std::path::Path;
 use wallet_core::issuer::trust_draft::{self, DraftError};
 use wallet_core::trust::{StalePolicy, TrustList, TrustListBuilder, VerifiedTrustList};
-
 
 /// Reads a draft file: the trust-list payload without `iat`/`next_update` (set at signing),
 /// read and checked by wallet-core.

@@ -160,12 +160,11 @@ impl<S: KeySigner> BatchIssuer<S> {
             Ok(id) => id,
             Err(e) => return fail(line, e.code(), e),
         };
-        let log = status.as_ref().map(|s| {
-            log::log_line_batch(&id, s, &request.vct, &self.iss, self.now, &self.batch)
-        });
-        let mut out =
-            json!({"line": line, "id": id, "status_idx": idx, "credential": credential})
-                .to_string();
+        let log = status
+            .as_ref()
+            .map(|s| log::log_line_batch(&id, s, &request.vct, &self.iss, self.now, &self.batch));
+        let mut out = json!({"line": line, "id": id, "status_idx": idx, "credential": credential})
+            .to_string();
         out.push('\n');
         LineOutcome::Issued { out, log }
     }
@@ -724,10 +723,9 @@ pub fn resume(
         }
         let mut lines = String::new();
         for line in missing.iter().rev() {
-            let entry =
-                log_line_for(line, &job.job).ok_or_else(|| IssuerError::OutputDamaged {
-                    path: out_path.to_owned(),
-                })?;
+            let entry = log_line_for(line, &job.job).ok_or_else(|| IssuerError::OutputDamaged {
+                path: out_path.to_owned(),
+            })?;
             lines.push_str(&entry);
             relogged = relogged.saturating_add(1);
         }

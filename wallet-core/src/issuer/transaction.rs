@@ -123,8 +123,7 @@ impl<'a, S: KeySigner + ?Sized> IssuanceService<'a, S> {
         request.effective_expiry()?;
         let Some(path) = &self.registry else {
             let credential = issue_credential(&request, self.signer, rng)?;
-            let id =
-                crate::store::credential_id(&credential).map_err(IssuerError::CredentialId)?;
+            let id = crate::store::credential_id(&credential).map_err(IssuerError::CredentialId)?;
             return Ok(Issued {
                 credential,
                 id,
