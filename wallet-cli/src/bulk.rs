@@ -4,11 +4,11 @@
 //! whatever the input length. Progress (share of the input read, lines, rate, ETA, failures)
 //! goes to stderr when it is a terminal; the summary line always does.
 
-use crate::agency::load_trust_list;
 use crate::cli::{LangArg, VerifyBatchArgs};
 use crate::common::{
     CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, io_error, now_or, open_status_cache, parse_time,
 };
+use crate::trust_cmd::load_trust_list;
 use serde_json::{Map, Value};
 use std::fs::File;
 use std::io::IsTerminal as _;
@@ -131,7 +131,7 @@ fn open_output(path: &Path, force: bool) -> CliResult<Box<dyn std::io::Write>> {
 
 /// `wallet verify-batch`: exit 0 if every line is valid, 1 if any is not, 2 on a setup error.
 pub fn verify_batch(a: &VerifyBatchArgs) -> CliResult<u8> {
-    crate::agency::json_or_stdout(a.json, &a.output)?;
+    crate::trust_cmd::json_or_stdout(a.json, &a.output)?;
     let started = Instant::now();
     let now = now_or(a.now.as_deref())?;
     let stale = if a.allow_stale_trust_list {

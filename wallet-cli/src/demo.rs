@@ -3,17 +3,17 @@
 //! holder store, two credentials, a QR code in the terminal and as PNG, scanned back and
 //! verified, then a revocation that the next verification must report.
 
-use crate::agency::{
-    self, IssueInput, StatusChange, change_status, generate_key_file, issue_one, load_trust_list,
-    publish_token,
-};
 use crate::cli::{
     DemoArgs, KeyFormat, LangArg, StatusCacheArgs, StatusInitArgs, TrustAddIssuerArgs,
     TrustInitArgs, TrustSignArgs, VerifyArgs,
 };
 use crate::common::{CliError, CliResult, clock_now, format_time, io_error, write_public};
 use crate::holder::{create_store, presentation, terminal_qr, warn_if_too_narrow, write_png};
+use crate::issue_cmd::{IssueInput, issue_one};
+use crate::keys_cmd::generate_key_file;
 use crate::output::{out, outln};
+use crate::status_cmd::{self, StatusChange, change_status, publish_token};
+use crate::trust_cmd::{self, load_trust_list};
 use std::path::{Path, PathBuf};
 use wallet_core::credential::catalogue;
 use wallet_core::holder::Store;
@@ -73,7 +73,7 @@ fn publish_and_cache(
     agency_key: &wallet_core::keys::SigningKey,
     now: i64,
 ) -> CliResult {
-    let registry = agency::load_registry(&dir.join("status.registry"))?;
+    let registry = status_cmd::load_registry(&dir.join("status.registry"))?;
     let token = publish_token(&registry, agency_key, Some(AGENCY), now, 86_400, Some(3600))?;
     let token_path = dir.join("status-list.jwt");
     write_public(
@@ -143,13 +143,13 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
         "trust list: list the agency for driving licences and resident IDs, sign it",
     )?;
     let draft = dir.join("trust-list.draft.json");
-    agency::trust_init(&TrustInitArgs {
+    trust_cmd::trust_init(&TrustInitArgs {
         out: draft.clone(),
         list_id: "demo-trust-list".into(),
         force: false,
         json: false,
     })?;
-    agency::trust_add_issuer(&TrustAddIssuerArgs {
+    trust_cmd::trust_add_issuer(&TrustAddIssuerArgs {
         list: draft.clone(),
         iss: AGENCY.into(),
         name_zh: "上海市公安局".into(),
@@ -160,7 +160,7 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
         not_after: None,
         json: false,
     })?;
-    agency::trust_sign(&TrustSignArgs {
+    trust_cmd::trust_sign(&TrustSignArgs {
         list: draft,
         root_key: dir.join("root.pem"),
         out: dir.join("trust-list.jwt"),
@@ -171,7 +171,7 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
 
     step(3, "status list: a registry for revocation")?;
     let registry = dir.join("status.registry");
-    agency::status_init(&StatusInitArgs {
+    status_cmd::status_init(&StatusInitArgs {
         uri: STATUS_URI.into(),
         out: registry.clone(),
         bits: "2".into(),
@@ -205,7 +205,7 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
         ("driving-licence", licence_key.public_key),
         ("resident-id", id_key.public_key),
     ] {
-        let ty = agency::credential_type(name)?;
+        let ty = crate::keys_cmd::credential_type(name)?;
         let claims = ty.example_claims();
         let input = IssueInput {
             ty,

@@ -158,7 +158,7 @@ fn info_json(info: &wallet_core::holder::CredentialInfo) -> CliResult<Value> {
 pub fn import(a: &HolderImportArgs) -> CliResult {
     let now = now_or(a.now.as_deref())?;
     let trust =
-        crate::agency::load_trust_list(&a.trust_list, &a.trust_root, now, StalePolicy::Fail)?;
+        crate::trust_cmd::load_trust_list(&a.trust_list, &a.trust_root, now, StalePolicy::Fail)?;
     let credential = read_text(&a.file, "credential file", MAX_SMALL_FILE)?;
     let store = open(&a.store)?;
     let info = store

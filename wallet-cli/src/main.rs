@@ -3,15 +3,20 @@
 //! certificate logic lives in wallet-core. Exit codes (docs/cli.md): 0 success or valid, 1 a
 //! negative verification result, 2 a usage, input or I/O error.
 
-mod agency;
 mod batch;
+mod batch_files;
+mod batch_progress;
 mod bulk;
 mod cli;
 mod common;
 mod demo;
 mod holder;
+mod issue_cmd;
+mod keys_cmd;
 mod man;
 mod output;
+mod status_cmd;
+mod trust_cmd;
 mod verifier;
 
 use clap::{CommandFactory as _, FromArgMatches as _};
@@ -102,27 +107,33 @@ fn report(e: &CliError, json_command: Option<&str>) {
 }
 fn run(cli: Cli) -> CliResult<u8> {
     match cli.command {
-        Command::Key(KeyCommand::Generate(a)) => agency::key_generate(&a).map(|()| 0),
-        Command::Key(KeyCommand::Public(a)) => agency::key_public(&a).map(|()| 0),
-        Command::Types(a) => agency::types(&a).map(|()| 0),
+        Command::Key(KeyCommand::Generate(a)) => keys_cmd::key_generate(&a).map(|()| 0),
+        Command::Key(KeyCommand::Public(a)) => keys_cmd::key_public(&a).map(|()| 0),
+        Command::Types(a) => keys_cmd::types(&a).map(|()| 0),
         Command::Trust(t) => match t {
-            TrustCommand::Init(a) => agency::trust_init(&a),
-            TrustCommand::AddIssuer(a) => agency::trust_add_issuer(&a),
-            TrustCommand::RemoveIssuer(a) => agency::trust_remove_issuer(&a),
-            TrustCommand::AddKey(a) => agency::trust_add_key(&a),
-            TrustCommand::RemoveKey(a) => agency::trust_remove_key(&a),
-            TrustCommand::Sign(a) => agency::trust_sign(&a),
-            TrustCommand::Show(a) => agency::trust_show(&a),
+            TrustCommand::Init(a) => trust_cmd::trust_init(&a),
+            TrustCommand::AddIssuer(a) => trust_cmd::trust_add_issuer(&a),
+            TrustCommand::RemoveIssuer(a) => trust_cmd::trust_remove_issuer(&a),
+            TrustCommand::AddKey(a) => trust_cmd::trust_add_key(&a),
+            TrustCommand::RemoveKey(a) => trust_cmd::trust_remove_key(&a),
+            TrustCommand::Sign(a) => trust_cmd::trust_sign(&a),
+            TrustCommand::Show(a) => trust_cmd::trust_show(&a),
         }
         .map(|()| 0),
-        Command::Issue(a) => agency::issue(&a).map(|_| 0),
+        Command::Issue(a) => issue_cmd::issue(&a).map(|_| 0),
         Command::IssueBatch(a) => batch::issue_batch(&a),
         Command::Status(s) => match s {
-            StatusCommand::Init(a) => agency::status_init(&a),
-            StatusCommand::Revoke(a) => agency::status_set(&a, agency::StatusChange::Revoke),
-            StatusCommand::Suspend(a) => agency::status_set(&a, agency::StatusChange::Suspend),
-            StatusCommand::Reinstate(a) => agency::status_set(&a, agency::StatusChange::Reinstate),
-            StatusCommand::Publish(a) => agency::status_publish(&a),
+            StatusCommand::Init(a) => status_cmd::status_init(&a),
+            StatusCommand::Revoke(a) => {
+                status_cmd::status_set(&a, status_cmd::StatusChange::Revoke)
+            }
+            StatusCommand::Suspend(a) => {
+                status_cmd::status_set(&a, status_cmd::StatusChange::Suspend)
+            }
+            StatusCommand::Reinstate(a) => {
+                status_cmd::status_set(&a, status_cmd::StatusChange::Reinstate)
+            }
+            StatusCommand::Publish(a) => status_cmd::status_publish(&a),
             StatusCommand::Cache(a) => verifier::status_cache(&a),
         }
         .map(|()| 0),

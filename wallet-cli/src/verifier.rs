@@ -2,13 +2,13 @@
 //! string) with `wallet_core::verifier::verify_with_trust`, keep the offline status cache, and
 //! inspect anything without verifying it.
 
-use crate::agency::load_trust_list;
 use crate::cli::{InspectArgs, LangArg, StatusCacheArgs, VerifyArgs};
 use crate::common::{
     CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, MAX_SMALL_FILE, core_error, format_time,
     human_duration, now_or, open_status_cache, read_bytes, read_text,
 };
 use crate::output::{outln, print_json};
+use crate::trust_cmd::load_trust_list;
 use serde_json::{Map, Value, json};
 use std::path::Path;
 use wallet_core::credential::catalogue;

@@ -73,7 +73,7 @@ pub mod sdjwt {
 /// follows, the catalogue of credential types and the reading of claims documents.
 pub mod credential {
     pub use crate::format::credential::{
-        NEVER_DISCLOSABLE, RegisteredClaims, StatusRef, VC_TYP, VcError,
+        NEVER_DISCLOSABLE, RegisteredClaims, StatusRef, VC_TYP, VcError, credential_id,
     };
     /// The credential types this product issues: their claims, value formats, labels.
     pub mod catalogue {

@@ -150,6 +150,21 @@ enum wallet_result
    */
   WALLET_RESULT_STATUS_LIST_ROLLBACK = 401,
   /**
+   * The issuer's status registry or its issuance log cannot be read or written, or is not a
+   * registry (`status.io`, `status.malformed`, `issuer.io`, …); nothing was issued.
+   */
+  WALLET_RESULT_STATUS_REGISTRY_UNAVAILABLE = 410,
+  /**
+   * Another process kept the issuer's status registry locked beyond the wait
+   * (`status.registry_locked`); nothing was issued: try again.
+   */
+  WALLET_RESULT_STATUS_REGISTRY_LOCKED = 411,
+  /**
+   * The issuer's status registry has no free index left (`status.registry_full`): start a
+   * new status list.
+   */
+  WALLET_RESULT_STATUS_REGISTRY_FULL = 412,
+  /**
    * No store file at the path (`store.not_found`).
    */
   WALLET_RESULT_STORE_NOT_FOUND = 500,
@@ -667,7 +682,14 @@ wallet_result wallet_issuer_public_jwk(const struct wallet_issuer *issuer,
  * `expires_at` (unix seconds; default: the type's validity; never later than the document's
  * own validity end, to which it is capped unless `strict_validity` is true), `not_before`, and
  * `status_uri` + `status_idx` (the credential's entry in the agency's status list, making it
- * revocable; required for the catalogue's types unless `no_status` is true).
+ * revocable; required for the catalogue's types unless `no_status` is true), or instead
+ * `status_registry`: the path of the agency's status registry file (as made by `wallet status
+ * init`), from which the library allocates the entry under the registry's cross-process lock,
+ * saves the registry before signing and appends the credential to the registry's issuance log
+ * (`REG.issued.jsonl`) — the same transaction as `wallet issue --status-registry`, so an app,
+ * a service and the CLI can share one registry without ever giving an index twice. Registry
+ * failures are `WALLET_RESULT_STATUS_REGISTRY_UNAVAILABLE`, `_LOCKED` (after a 5 s wait) or
+ * `_FULL`; nothing is issued then.
  * The credential (`<jwt>~<disclosure>~…~`) goes to `credential_out`.
  *
  * # Safety

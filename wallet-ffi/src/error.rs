@@ -70,6 +70,15 @@ pub enum wallet_result {
     StatusListInvalid = 400,
     /// A newer token for the same list is already held (`status.rollback`).
     StatusListRollback = 401,
+    /// The issuer's status registry or its issuance log cannot be read or written, or is not a
+    /// registry (`status.io`, `status.malformed`, `issuer.io`, …); nothing was issued.
+    StatusRegistryUnavailable = 410,
+    /// Another process kept the issuer's status registry locked beyond the wait
+    /// (`status.registry_locked`); nothing was issued: try again.
+    StatusRegistryLocked = 411,
+    /// The issuer's status registry has no free index left (`status.registry_full`): start a
+    /// new status list.
+    StatusRegistryFull = 412,
 
     // 500–599: holder store.
     /// No store file at the path (`store.not_found`).
@@ -153,6 +162,9 @@ impl wallet_result {
         Self::TrustListStale,
         Self::StatusListInvalid,
         Self::StatusListRollback,
+        Self::StatusRegistryUnavailable,
+        Self::StatusRegistryLocked,
+        Self::StatusRegistryFull,
         Self::StoreNotFound,
         Self::StoreExists,
         Self::StoreWrongKey,
@@ -201,6 +213,9 @@ impl wallet_result {
             302 => R::TrustListStale,
             400 => R::StatusListInvalid,
             401 => R::StatusListRollback,
+            410 => R::StatusRegistryUnavailable,
+            411 => R::StatusRegistryLocked,
+            412 => R::StatusRegistryFull,
             500 => R::StoreNotFound,
             501 => R::StoreExists,
             502 => R::StoreWrongKey,
@@ -251,6 +266,11 @@ impl wallet_result {
             R::TrustListStale => "the trust list is out of date or dated in the future",
             R::StatusListInvalid => "the status list token is invalid or untrusted",
             R::StatusListRollback => "a newer status list token is already held",
+            R::StatusRegistryUnavailable => {
+                "cannot read or write the status registry or its issuance log"
+            }
+            R::StatusRegistryLocked => "another process is using the status registry",
+            R::StatusRegistryFull => "the status registry has no free index left",
             R::StoreNotFound => "no store at this path",
             R::StoreExists => "a store already exists at this path",
             R::StoreWrongKey => "wrong passphrase or key for this store",
@@ -297,6 +317,8 @@ pub(crate) fn result_for_code(code: &str) -> wallet_result {
         "trust.bad_signature" => R::TrustListBadSignature,
         "trust.stale" | "trust.issued_in_future" => R::TrustListStale,
         "status.rollback" => R::StatusListRollback,
+        "status.registry_locked" => R::StatusRegistryLocked,
+        "status.registry_full" => R::StatusRegistryFull,
         "store.not_found" => R::StoreNotFound,
         "store.exists" => R::StoreExists,
         "store.wrong_key" => R::StoreWrongKey,
@@ -334,6 +356,7 @@ pub(crate) fn result_for_code(code: &str) -> wallet_result {
             "catalogue" => R::ClaimsInvalid,
             "trust" => R::TrustListInvalid,
             "status" => R::StatusListInvalid,
+            "issuer" => R::StatusRegistryUnavailable,
             "store" => R::StoreRefused,
             "qr" => R::QrPayloadInvalid,
             "ffi" if code == "ffi.null_parameter" => R::NullParameter,
@@ -452,6 +475,32 @@ from_list_error!(
     "status.",
     wallet_result::StatusListInvalid
 );
+
+/// The issuer service's errors: a refused credential keeps its layer's result; a registry that
+/// cannot be used is [`wallet_result::StatusRegistryUnavailable`] whatever its `status.*` code
+/// (a registry file that is not a registry is not a Status List Token from a verifier's cache).
+impl From<wallet_core::issuer::IssuerError> for FfiError {
+    fn from(e: wallet_core::issuer::IssuerError) -> Self {
+        use wallet_core::issuer::IssuerError as E;
+        match e {
+            E::Credential(e) => e.into(),
+            E::ReadRegistry { ref source, .. }
+            | E::LockRegistry { ref source, .. }
+            | E::SaveRegistry { ref source, .. }
+            | E::Allocate { ref source, .. } => {
+                let mut error = Self::core(source.code(), &e);
+                if !matches!(
+                    error.result,
+                    wallet_result::StatusRegistryLocked | wallet_result::StatusRegistryFull
+                ) {
+                    error.result = wallet_result::StatusRegistryUnavailable;
+                }
+                error
+            }
+            e => Self::core(e.code(), &e),
+        }
+    }
+}
 
 /// Longest message handed to C, in bytes (before the `…` that marks a cut): a message names what
 /// went wrong and what to do, and a caller's multi-megabyte argument quoted in it helps no one.
@@ -614,6 +663,14 @@ mod tests {
         assert_eq!(
             result_for_code("status.revoked"),
             wallet_result::StatusListInvalid
+        );
+        assert_eq!(
+            result_for_code("status.registry_locked"),
+            wallet_result::StatusRegistryLocked
+        );
+        assert_eq!(
+            result_for_code("issuer.io"),
+            wallet_result::StatusRegistryUnavailable
         );
         assert_eq!(result_for_code("key.weak_key"), wallet_result::KeyInvalid);
         assert_eq!(result_for_code("nonsense"), wallet_result::InvalidArgument);

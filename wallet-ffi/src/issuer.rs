@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 use std::ffi::c_char;
 use wallet_core::credential::StatusRef;
 use wallet_core::credential::catalogue;
-use wallet_core::issuer::{CredentialRequest, issue_credential};
+use wallet_core::issuer::CredentialRequest;
+use wallet_core::issuer::IssuanceService;
 use wallet_core::keys::{SigningKey, VerifyingKey};
 
 /// An issuing agency: its `iss` identifier (as listed in the trust list) and its Ed25519 signing
@@ -92,6 +93,9 @@ struct IssueOptions {
     expires_at: Option<i64>,
     not_before: Option<i64>,
     status: Option<StatusRef>,
+    /// The agency's status registry file: the credential's index is allocated from it (and
+    /// logged in its issuance log) by wallet-core's issuance transaction.
+    status_registry: Option<String>,
     /// The issuer's explicit decision that the credential may never be revoked.
     no_status: bool,
     /// Refuse an `expires_at` after the document's own validity instead of capping it.
@@ -103,6 +107,7 @@ fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
         expires_at: None,
         not_before: None,
         status: None,
+        status_registry: None,
         no_status: false,
         strict_validity: false,
     };
@@ -133,6 +138,12 @@ fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
                     FfiError::json(what, "status_idx must be a non-negative integer")
                 })?);
             }
+            "status_registry" => {
+                let text = value.as_str().filter(|s| !s.is_empty()).ok_or_else(|| {
+                    FfiError::json(what, "status_registry must be a non-empty path")
+                })?;
+                options.status_registry = Some(text.to_owned());
+            }
             "no_status" | "strict_validity" => {
                 let flag = value
                     .as_bool()
@@ -147,7 +158,7 @@ fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
                 return Err(FfiError::json(
                     what,
                     format!(
-                        "unknown option {other:?} (known: expires_at, not_before, status_uri, status_idx, no_status, strict_validity)"
+                        "unknown option {other:?} (known: expires_at, not_before, status_uri, status_idx, status_registry, no_status, strict_validity)"
                     ),
                 ));
             }
@@ -163,6 +174,12 @@ fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
             ));
         }
     };
+    if options.status.is_some() && options.status_registry.is_some() {
+        return Err(FfiError::json(
+            what,
+            "status_registry allocates the status entry: give it or status_uri + status_idx, not both",
+        ));
+    }
     Ok(options)
 }
 
@@ -173,7 +190,14 @@ fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
 /// `expires_at` (unix seconds; default: the type's validity; never later than the document's
 /// own validity end, to which it is capped unless `strict_validity` is true), `not_before`, and
 /// `status_uri` + `status_idx` (the credential's entry in the agency's status list, making it
-/// revocable; required for the catalogue's types unless `no_status` is true).
+/// revocable; required for the catalogue's types unless `no_status` is true), or instead
+/// `status_registry`: the path of the agency's status registry file (as made by `wallet status
+/// init`), from which the library allocates the entry under the registry's cross-process lock,
+/// saves the registry before signing and appends the credential to the registry's issuance log
+/// (`REG.issued.jsonl`) — the same transaction as `wallet issue --status-registry`, so an app,
+/// a service and the CLI can share one registry without ever giving an index twice. Registry
+/// failures are `WALLET_RESULT_STATUS_REGISTRY_UNAVAILABLE`, `_LOCKED` (after a 5 s wait) or
+/// `_FULL`; nothing is issued then.
 /// The credential (`<jwt>~<disclosure>~…~`) goes to `credential_out`.
 ///
 /// # Safety
@@ -220,7 +244,11 @@ pub unsafe extern "C" fn wallet_issuer_issue(
         if options.no_status {
             request = request.without_status();
         }
-        let credential = issue_credential(&request, &issuer.key, &mut rand_core::OsRng)?;
+        let mut service = IssuanceService::new(&issuer.key);
+        if let Some(path) = options.status_registry {
+            service = service.with_registry(path);
+        }
+        let credential = service.issue(request, &mut rand_core::OsRng)?.credential;
         // SAFETY: `credential_out` checked non-NULL and writable by contract.
         unsafe { out.write(wallet_buffer::from_string(credential)) };
         Ok(())
@@ -247,10 +275,16 @@ mod tests {
             issue_options(r#"{"status_uri": "https://x/1", "status_idx": 4, "expires_at": 5}"#)
                 .is_ok_and(|o| o.status.is_some_and(|s| s.idx == 4) && o.expires_at == Some(5))
         );
+        assert!(
+            issue_options(r#"{"status_registry": "/tmp/r.registry"}"#)
+                .is_ok_and(|o| o.status_registry.as_deref() == Some("/tmp/r.registry"))
+        );
         for bad in [
             r#"{"status_uri": "https://x/1"}"#,
             r#"{"exp": 1}"#,
             r#"{"no_status": "yes"}"#,
+            r#"{"status_registry": ""}"#,
+            r#"{"status_registry": "r", "status_uri": "https://x/1", "status_idx": 4}"#,
             "1",
         ] {
             assert!(

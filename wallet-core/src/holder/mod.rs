@@ -5,10 +5,11 @@
 pub(crate) mod present;
 pub(crate) mod store;
 
+pub use crate::format::credential::credential_id;
 pub use crate::format::sdjwt::KeyBindingRequest;
 pub use present::present;
 pub use store::{
     CredentialInfo, ExternalKeys, HolderKeyInfo, HolderKeyKind, HolderSigner, IMPORT_CLOCK_SKEW,
     KdfLimits, KdfParams, MAX_CREDENTIALS, MAX_FILE_LEN, MAX_HANDLE_LEN, MAX_HOLDER_KEYS, Removed,
-    Store, StoreError, StoreOptions, StoreSecret, StoredCredential, credential_id,
+    Store, StoreError, StoreOptions, StoreSecret, StoredCredential,
 };

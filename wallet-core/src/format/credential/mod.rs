@@ -155,6 +155,17 @@ impl From<CatalogueError> for VcError {
     }
 }
 
+/// The stable id of a credential: base64url of the first 16 bytes of SHA-256 over its
+/// issuer-signed JWT. Disclosure order or a KB-JWT do not change it, so the same credential
+/// imported twice is recognised, and the issuer's log and the holder's store name it alike.
+pub fn credential_id(credential: &str) -> Result<String, VcError> {
+    let parts = crate::format::sdjwt::SdJwtParts::split(credential)?;
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(parts.jwt.as_bytes());
+    Ok(crate::encoding::b64_encode(
+        digest.get(..16).unwrap_or_default(),
+    ))
+}
+
 /// Where a credential's status is published (Token Status List, `status.status_list`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatusRef {

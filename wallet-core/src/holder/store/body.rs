@@ -13,7 +13,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sha2::{Digest as _, Sha256};
 use std::collections::HashSet;
 use std::fmt;
 use zeroize::Zeroizing;
@@ -145,14 +144,9 @@ struct SchemaProbe {
     schema: u32,
 }
 
-/// The stable id of a credential: base64url of the first 16 bytes of SHA-256 over its
-/// issuer-signed JWT. Disclosure order or a KB-JWT do not change it, so the same credential
-/// imported twice is recognised.
-pub fn credential_id(credential: &str) -> Result<String, StoreError> {
-    let parts =
-        SdJwtParts::split(credential).map_err(|e| StoreError::Credential(VcError::from(e)))?;
-    let digest = Sha256::digest(parts.jwt.as_bytes());
-    Ok(b64_encode(digest.get(..16).unwrap_or_default()))
+/// [`crate::format::credential::credential_id`] with the store's error.
+pub(crate) fn credential_id(credential: &str) -> Result<String, StoreError> {
+    crate::format::credential::credential_id(credential).map_err(StoreError::Credential)
 }
 
 /// Reads the metadata of a credential from its issuer-signed payload (no signature check:

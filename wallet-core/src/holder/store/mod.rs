@@ -23,7 +23,7 @@ mod format;
 mod lock;
 mod signer;
 
-pub use body::{MAX_CREDENTIALS, MAX_HANDLE_LEN, MAX_HOLDER_KEYS, credential_id};
+pub use body::{MAX_CREDENTIALS, MAX_HANDLE_LEN, MAX_HOLDER_KEYS};
 pub use error::StoreError;
 pub use format::{KdfLimits, KdfParams, StoreSecret};
 pub use signer::{ExternalKeys, HolderKeyInfo, HolderKeyKind, HolderSigner};
@@ -78,7 +78,7 @@ impl Default for StoreOptions {
 /// What the wallet shows about a stored credential without opening it (no claim values).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CredentialInfo {
-    /// Stable id ([`credential_id`]).
+    /// Stable id ([`credential_id`](crate::format::credential::credential_id)).
     pub id: String,
     /// `vct`.
     pub vct: String,

@@ -10,6 +10,7 @@
 
 use super::*;
 use crate::format::credential::catalogue;
+use crate::format::credential::credential_id;
 use crate::issuer::issue::{CredentialRequest, issue_credential};
 use crate::trust::StaticIssuers;
 use rand_core::OsRng;

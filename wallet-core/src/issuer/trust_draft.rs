@@ -1,0 +1,83 @@
+//! The trust-list operator's unsigned draft (docs/trust-and-status.md): the trust-list payload
+//! without `iat` / `next_update` (set when it is signed) and with `"format":
+//! "wallet-trust-draft"`, pretty-printed JSON with a final newline. The operator edits the draft
+//! through [`TrustListBuilder`]'s checked operations, signs it, and the draft moves on to the
+//! next sequence number so that no two signed lists share one.
+//!
+//! A draft is read through [`TrustList::from_payload`], the same reader as a signed list, so a
+//! draft can never hold what a verifier would refuse; and it is rebuilt through the builder
+//! ([`builder_from`]) so every edit goes through the builder's rules (no duplicate issuer or
+//! key, valid key windows). The byte format is fixed: drafts written by earlier versions read
+//! back, and re-writing an unchanged draft changes no byte.
+
+use crate::trust::{TrustError, TrustList, TrustListBuilder};
+use serde_json::{Map, Value};
+
+/// Format marker of an unsigned trust-list draft.
+pub const DRAFT_FORMAT: &str = "wallet-trust-draft";
+
+/// Why a draft cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DraftError {
+    /// The JSON is not a trust-list draft (no `"format": "wallet-trust-draft"` object).
+    #[error("not a trust-list draft")]
+    NotADraft,
+    /// The draft's content breaks a trust-list rule.
+    #[error("{0}")]
+    Trust(#[from] TrustError),
+}
+
+impl DraftError {
+    /// Stable machine-readable code (docs/errors.md).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotADraft => "trust.not_a_draft",
+            Self::Trust(e) => e.code(),
+        }
+    }
+}
+
+/// Reads a draft from its parsed JSON, checked by [`TrustList::from_payload`].
+pub fn read_draft(value: Value) -> Result<TrustList, DraftError> {
+    let mut obj: Map<String, Value> = match value {
+        Value::Object(o) if o.get("format").and_then(Value::as_str) == Some(DRAFT_FORMAT) => o,
+        _ => return Err(DraftError::NotADraft),
+    };
+    obj.remove("format");
+    // The draft has no signing times; placeholders satisfy the payload reader's window check.
+    obj.insert("iat".into(), Value::from(0));
+    obj.insert("next_update".into(), Value::from(1));
+    Ok(TrustList::from_payload(&obj)?)
+}
+
+/// The draft file's bytes for `list`.
+pub fn draft_bytes(list: &TrustList) -> Result<Vec<u8>, DraftError> {
+    let mut payload = list.to_payload();
+    if let Value::Object(obj) = &mut payload {
+        obj.remove("iat");
+        obj.remove("next_update");
+        obj.insert("format".into(), Value::from(DRAFT_FORMAT));
+    }
+    let mut bytes = serde_json::to_vec_pretty(&payload)
+        .map_err(|_| TrustError::Malformed("the draft could not be serialised"))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// A builder holding exactly `list` (same id and sequence number), rebuilt through the builder's
+/// own checked operations.
+pub fn builder_from(list: &TrustList) -> Result<TrustListBuilder, TrustError> {
+    let mut b = TrustListBuilder::new(&list.list_id, list.seq);
+    for e in &list.issuers {
+        let vcts: Vec<&str> = e.vct.iter().map(String::as_str).collect();
+        b.add_issuer(&e.iss, &e.name_zh, &e.name_en, &vcts)?;
+        for k in &e.keys {
+            b.add_key(&e.iss, &k.key, k.not_before, k.not_after)?;
+            if let Some(at) = k.retired_at {
+                b.retire_key(&e.iss, &k.kid, at)?;
+            }
+        }
+    }
+    Ok(b)
+}
