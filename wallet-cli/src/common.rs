@@ -6,7 +6,9 @@ use std::io::{self, ErrorKind, Read as _};
 use std::path::Path;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use wallet_core::error::codes;
 use wallet_core::keys::{SigningKey, VerifyingKey};
+use wallet_core::{ErrorClass, ErrorCode, ErrorInfo};
 use zeroize::Zeroizing;
 
 /// Exit code of a successful command or a valid verification.
@@ -175,7 +177,7 @@ pub fn load_public_key(arg: &str, what: &str) -> CliResult<VerifyingKey> {
     };
     VerifyingKey::from_jwk_str(&text).map_err(|e| {
         let err = CliError::input(format!("{what} is not usable: {e}"));
-        if e.code() == "key.private_in_public" {
+        if *e.info() == codes::KEY_PRIVATE_IN_PUBLIC {
             err.hint("give the public key: `wallet key public FILE` prints it")
         } else {
             err.hint("give an Ed25519 public JWK ({\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":…})")
@@ -285,22 +287,44 @@ pub fn add_secs(t: i64, secs: u64) -> i64 {
     t.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX))
 }
 
-/// Hint for a wallet-core error code: what the user can do about it.
-pub fn hint_for(code: &str) -> &'static str {
-    match code.split('.').next().unwrap_or("") {
-        "catalogue" => "fix the claims: `wallet types` lists each type's claims and formats",
-        "key" => "check the key file: `wallet key generate` makes a usable one",
-        "status" => "check the status registry or list",
-        "trust" => "check the trust list and its root key; `wallet trust show` prints it",
-        "store" => "check the store directory and passphrase",
+/// Hint for a wallet-core error: what the user can do about it, by the error's class in
+/// wallet-core's error table.
+pub fn hint_for(info: &ErrorInfo) -> &'static str {
+    use ErrorClass as C;
+    match info.class {
+        C::Claims | C::UnknownType => {
+            "fix the claims: `wallet types` lists each type's claims and formats"
+        }
+        C::Key | C::Signer => "check the key file: `wallet key generate` makes a usable one",
+        C::StatusList | C::StatusListRollback | C::RegistryLocked | C::RegistryFull => {
+            "check the status registry or list"
+        }
+        C::TrustList | C::TrustListSignature | C::TrustListStale => {
+            "check the trust list and its root key; `wallet trust show` prints it"
+        }
+        C::StoreNotFound
+        | C::StoreExists
+        | C::StoreWrongKey
+        | C::StoreDamaged
+        | C::StoreNewerVersion
+        | C::StoreLocked
+        | C::StoreRekeyed
+        | C::StoreUnknownId
+        | C::StoreDuplicate
+        | C::StoreHolderKeyNotHeld
+        | C::StoreExternalSignerRequired
+        | C::StoreFull
+        | C::StoreIo
+        | C::StoreRefused => "check the store directory and passphrase",
         _ => "see docs/errors.md for this code",
     }
 }
 
 /// A library error as a CLI input error (exit 2), with its code and a hint.
-pub fn core_error(context: &str, message: impl Display, code: &str) -> CliError {
-    CliError::input(format!("{context}: {message} ({code})"))
-        .hint(hint_for(code))
+pub fn core_error(context: &str, e: &(impl ErrorCode + Display)) -> CliError {
+    let code = e.code();
+    CliError::input(format!("{context}: {e} ({code})"))
+        .hint(hint_for(e.info()))
         .with_code(code)
 }
 
@@ -322,7 +346,7 @@ pub fn open_status_cache(dir: Option<&Path>) -> CliResult<wallet_core::verifier:
     }
     match dir {
         Some(d) => wallet_core::verifier::StatusCache::open(d)
-            .map_err(|e| core_error("cannot open the status cache", &e, e.code())),
+            .map_err(|e| core_error("cannot open the status cache", &e)),
         None => Ok(wallet_core::verifier::StatusCache::in_memory()),
     }
 }

@@ -290,7 +290,10 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
     let (second, code) = crate::verifier::verify_outcome(&verify_args(&dir, &png2, clock_now()))?;
 
     outln!()?;
-    if first == 0 && second == crate::common::EXIT_NEGATIVE && code == "status.revoked" {
+    if first == 0
+        && second == crate::common::EXIT_NEGATIVE
+        && code == wallet_core::error::codes::STATUS_REVOKED.code
+    {
         outln!(
             "demo complete: the licence verified, and after revocation it was refused as revoked"
         )?;

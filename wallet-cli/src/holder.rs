@@ -11,6 +11,7 @@ use crate::output::{is_stdout, out, outln, print_json, refuse_stdout, write_stdo
 use serde_json::{Value, json};
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
+use wallet_core::error::codes;
 use wallet_core::holder::KeyBindingRequest;
 use wallet_core::holder::{KdfParams, Store, StoreError, StoreOptions, StoreSecret};
 use wallet_core::qr::freshness::offline_key_binding;
@@ -31,17 +32,17 @@ pub fn store_file(dir: &Path) -> PathBuf {
 
 /// The error for a store failure, with the library's message and code.
 pub fn store_err(e: &StoreError) -> CliError {
-    let hint = match e.code() {
-        "store.not_found" => "create the store with `wallet holder init --store DIR`",
-        "store.exists" => {
+    let hint = match *e.info() {
+        codes::STORE_NOT_FOUND => "create the store with `wallet holder init --store DIR`",
+        codes::STORE_EXISTS => {
             "pass --force to replace it (its credentials are lost), or choose another directory"
         }
-        "store.wrong_key" => "check WALLET_PASSPHRASE",
-        "store.unknown_credential" => "`wallet holder list` shows the stored credential ids",
-        "store.holder_key_not_held" => {
+        codes::STORE_WRONG_KEY => "check WALLET_PASSPHRASE",
+        codes::STORE_UNKNOWN_CREDENTIAL => "`wallet holder list` shows the stored credential ids",
+        codes::STORE_HOLDER_KEY_NOT_HELD => {
             "request the credential with a key from `wallet holder new-key`"
         }
-        code => crate::common::hint_for(code),
+        _ => crate::common::hint_for(e.info()),
     };
     CliError::input(format!("{e} ({})", e.code()))
         .hint(hint)

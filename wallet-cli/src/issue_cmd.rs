@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use wallet_core::credential::VcError;
 use wallet_core::credential::catalogue::{CatalogueError, CredentialType};
 use wallet_core::credential::input::ClaimsInputError;
+use wallet_core::error::codes;
 use wallet_core::issuer::CredentialRequest;
 use wallet_core::issuer::{IssuanceService, IssuerError};
 use wallet_core::keys::{SigningKey, VerifyingKey};
@@ -40,15 +41,15 @@ pub const STATUS_REQUIRED_HINT: &str = "pass --status-registry FILE (create one 
 /// The error for a library refusal to issue. Claim errors are listed one per line, so that
 /// every error of a claims file or batch line can be fixed in one pass.
 pub fn issue_err(e: &VcError) -> CliError {
-    let hint = match e.code() {
-        "vc.status_required" => STATUS_REQUIRED_HINT,
-        "vc.expiry_after_document" => {
+    let hint = match *e.info() {
+        codes::VC_STATUS_REQUIRED => STATUS_REQUIRED_HINT,
+        codes::VC_EXPIRY_AFTER_DOCUMENT => {
             "shorten --valid-for / --expires to the document's validity, or drop --strict-validity to cap it"
         }
-        "catalogue.document_expired" => {
+        codes::CATALOGUE_DOCUMENT_EXPIRED => {
             "the document has expired: issue from its renewed record instead"
         }
-        code => crate::common::hint_for(code),
+        _ => crate::common::hint_for(e.info()),
     };
     let message = match e {
         VcError::Catalogue(c) if c.errors().len() > 1 => {

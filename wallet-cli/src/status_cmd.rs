@@ -11,6 +11,7 @@ use crate::output::{is_stdout, outln, print_json, refuse_stdout};
 use crate::trust_cmd::json_or_stdout;
 use serde_json::json;
 use std::path::Path;
+use wallet_core::error::codes;
 use wallet_core::issuer::IssuerError;
 use wallet_core::issuer::log::{find_index, log_path};
 use wallet_core::issuer::transaction;
@@ -48,7 +49,7 @@ const LOCKED_HINT: &str = "nothing was changed; another `wallet` command (a runn
                            finish, then run this again";
 
 fn lock_err(path: &Path, e: &StatusError) -> CliError {
-    let hint = if e.code() == "status.registry_locked" {
+    let hint = if *e.info() == codes::STATUS_REGISTRY_LOCKED {
         LOCKED_HINT
     } else {
         "check that the registry's directory is writable: the lock file lives beside it"
@@ -107,11 +108,11 @@ fn find_in_log(registry: &Path, id: &str) -> CliResult<u64> {
 }
 
 pub fn status_err(e: &StatusError) -> CliError {
-    let hint = match e.code() {
-        "status.value_too_wide" => "suspension needs a registry made with --bits 2",
-        "status.revocation_is_final" => "a revoked credential stays revoked; issue a new one",
-        "status.not_allocated" => "that index was never given to a credential",
-        "status.registry_full" => "start a new status list with `wallet status init`",
+    let hint = match *e.info() {
+        codes::STATUS_VALUE_TOO_WIDE => "suspension needs a registry made with --bits 2",
+        codes::STATUS_REVOCATION_IS_FINAL => "a revoked credential stays revoked; issue a new one",
+        codes::STATUS_NOT_ALLOCATED => "that index was never given to a credential",
+        codes::STATUS_REGISTRY_FULL => "start a new status list with `wallet status init`",
         _ => "check the status registry",
     };
     CliError::input(format!("{e} ({})", e.code()))

@@ -15,6 +15,7 @@ use crate::keys_cmd::credential_type;
 use crate::output::{is_stdout, outln, print_json, refuse_stdout};
 use serde_json::{Value, json};
 use std::path::Path;
+use wallet_core::error::codes;
 use wallet_core::issuer::trust_draft;
 use wallet_core::issuer::trust_draft::DraftError;
 use wallet_core::trust::{StalePolicy, TrustList, TrustListBuilder, VerifiedTrustList};
@@ -29,8 +30,8 @@ fn read_draft(path: &Path) -> CliResult<TrustList> {
             CliError::input(format!("{} is not a trust-list draft", path.display()))
                 .hint("create one with `wallet trust init --out FILE`")
         }
-        DraftError::Trust(e) => core_error("invalid trust-list draft", &e, e.code()),
-        e => core_error("invalid trust-list draft", &e, e.code()),
+        DraftError::Trust(e) => core_error("invalid trust-list draft", &e),
+        e => core_error("invalid trust-list draft", &e),
     })
 }
 
@@ -46,17 +47,18 @@ fn write_draft(path: &Path, list: &TrustList) -> CliResult {
 /// A builder holding exactly `list` (same sequence number), rebuilt through the builder's own
 /// checked operations.
 fn builder_from(list: &TrustList) -> CliResult<TrustListBuilder> {
-    trust_draft::builder_from(list)
-        .map_err(|e| core_error("invalid trust-list draft", &e, e.code()))
+    trust_draft::builder_from(list).map_err(|e| core_error("invalid trust-list draft", &e))
 }
 
 fn trust_err(e: wallet_core::trust::TrustError) -> CliError {
-    let hint = match e.code() {
-        "trust.duplicate_issuer" => "the issuer is already listed; remove it first to change it",
-        "trust.unlisted_issuer" => "add the issuer first with `wallet trust add-issuer`",
-        "trust.duplicate_key" => "this key is already listed",
-        "trust.unknown_key" => "`wallet trust show` lists the issuer's key ids",
-        _ => crate::common::hint_for(e.code()),
+    let hint = match *e.info() {
+        codes::TRUST_DUPLICATE_ISSUER => {
+            "the issuer is already listed; remove it first to change it"
+        }
+        codes::TRUST_UNLISTED_ISSUER => "add the issuer first with `wallet trust add-issuer`",
+        codes::TRUST_DUPLICATE_KEY => "this key is already listed",
+        codes::TRUST_UNKNOWN_KEY => "`wallet trust show` lists the issuer's key ids",
+        _ => crate::common::hint_for(e.info()),
     };
     CliError::input(format!("{e} ({})", e.code()))
         .hint(hint)
@@ -302,12 +304,12 @@ pub fn trust_show(a: &TrustShowArgs) -> CliResult {
         None => {
             let token = read_text(&a.file, "trust list", MAX_SMALL_FILE)?;
             let jws = wallet_core::jws::Jws::parse(token.trim())
-                .map_err(|e| core_error("not a trust list", &e, e.code()))?;
+                .map_err(|e| core_error("not a trust list", &e))?;
             let payload = jws
                 .payload()
-                .map_err(|e| core_error("not a trust list", &e, e.code()))?;
+                .map_err(|e| core_error("not a trust list", &e))?;
             let list = TrustList::from_payload(&payload)
-                .map_err(|e| core_error("not a trust list", &e, e.code()))?;
+                .map_err(|e| core_error("not a trust list", &e))?;
             (list, false)
         }
     };

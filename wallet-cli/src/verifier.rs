@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 use std::path::Path;
 use wallet_core::credential::catalogue;
 use wallet_core::credential::catalogue::Lang;
+use wallet_core::error::codes;
 use wallet_core::qr::freshness::OFFLINE_AUDIENCE;
 use wallet_core::qr::scan::{ScanLimits, scan_image};
 use wallet_core::qr::transport;
@@ -21,10 +22,11 @@ use wallet_core::trust::StalePolicy;
 use wallet_core::verifier::StatusCache;
 use wallet_core::verifier::VerifyError;
 use wallet_core::verifier::report;
-use wallet_core::verifier::{DEFAULT_REPLAY_CAPACITY, FreshnessError, ReplayCache, ReplayEntry};
+use wallet_core::verifier::{DEFAULT_REPLAY_CAPACITY, ReplayCache, ReplayEntry};
 use wallet_core::verifier::{
     KeyBindingPolicy, TrustPolicy, TrustedReport, VerifyPolicy, verify_with_trust,
 };
+use wallet_core::{ErrorInfo, ErrorKind};
 
 /// `wallet status cache`: verifies a Status List Token with the trust list, then caches it.
 pub fn status_cache(a: &StatusCacheArgs) -> CliResult {
@@ -32,10 +34,10 @@ pub fn status_cache(a: &StatusCacheArgs) -> CliResult {
     let trust = load_trust_list(&a.trust_list, &a.trust_root, now, StalePolicy::Fail)?;
     let token = read_text(&a.token, "status list token", 16 * 1024 * 1024)?;
     let cache = StatusCache::open(&a.status_cache)
-        .map_err(|e| core_error("cannot open the status cache", &e, e.code()))?;
+        .map_err(|e| core_error("cannot open the status cache", &e))?;
     let uri = cache
         .store(&token, &trust)
-        .map_err(|e| core_error("status list token refused", &e, e.code()))?;
+        .map_err(|e| core_error("status list token refused", &e))?;
     eprintln!(
         "cached the status list for {uri} in {}",
         a.status_cache.display()
@@ -109,10 +111,8 @@ pub fn check_shape(text: &str, source: &str) -> CliResult {
 /// Exit status and code of a failed verification: trust-list and file problems are the
 /// verifier's own setup (2); everything about the credential is a negative result (1).
 fn classify(e: &VerifyError) -> u8 {
-    match e {
-        VerifyError::Trust(_) => crate::common::EXIT_ERROR,
-        VerifyError::Status(s) if s.code() == "status.io" => crate::common::EXIT_ERROR,
-        VerifyError::Freshness(FreshnessError::ReplayCache(_)) => crate::common::EXIT_ERROR,
+    match e.kind() {
+        ErrorKind::Setup | ErrorKind::Io | ErrorKind::Internal => crate::common::EXIT_ERROR,
         _ => EXIT_NEGATIVE,
     }
 }
@@ -132,7 +132,7 @@ pub(crate) fn open_replay_cache(path: &Path, now: i64) -> CliResult<ReplayCache>
             path.display(),
             e.code()
         ))
-        .hint(hint_text(e.code()))
+        .hint(hint_text(e.info()))
     })
 }
 
@@ -153,38 +153,40 @@ fn remember(
 }
 
 /// What to do about a refusal; a stale code says how old a code may be.
-fn hint(code: &str, max_age: u64) -> String {
-    if code == "sdjwt.kb_stale" {
+fn hint(info: &ErrorInfo, max_age: u64) -> String {
+    if *info == codes::SDJWT_KB_STALE {
         return format!(
             "codes older than {} (--max-age) are refused: ask the holder for a fresh code",
             human_duration(max_age)
         );
     }
-    hint_text(code).to_owned()
+    hint_text(info).to_owned()
 }
 
-fn hint_text(code: &str) -> &'static str {
-    match code {
-        "status.unknown_list" | "status.expired_list" => {
+fn hint_text(info: &ErrorInfo) -> &'static str {
+    match *info {
+        codes::STATUS_UNKNOWN_LIST | codes::STATUS_EXPIRED_LIST => {
             "cache a current status list with `wallet status cache`, or pass --allow-unknown-status"
         }
-        "status.revoked" => "the issuer revoked this credential: do not accept it",
-        "status.suspended" => "the issuer suspended this credential: do not accept it now",
-        "vc.expired" => "the credential has expired: the holder must renew it",
-        "sdjwt.kb_iat_in_future" => "check this device's clock, then ask for a fresh code",
-        "qr.replay" => {
+        codes::STATUS_REVOKED => "the issuer revoked this credential: do not accept it",
+        codes::STATUS_SUSPENDED => "the issuer suspended this credential: do not accept it now",
+        codes::VC_EXPIRED => "the credential has expired: the holder must renew it",
+        codes::SDJWT_KB_IAT_IN_FUTURE => "check this device's clock, then ask for a fresh code",
+        codes::QR_REPLAY => {
             "this code was already accepted: ask the holder to show a fresh code on their own phone"
         }
-        "qr.replay_cache_corrupt" | "qr.replay_cache_too_large" => {
+        codes::QR_REPLAY_CACHE_CORRUPT | codes::QR_REPLAY_CACHE_TOO_LARGE => {
             "move the replay cache file aside to start an empty one"
         }
-        "qr.replay_cache_io" | "qr.replay_cache_locked" => {
+        codes::QR_REPLAY_CACHE_IO | codes::QR_REPLAY_CACHE_LOCKED => {
             "check the --replay-cache path and its permissions, then try again"
         }
-        "vc.unknown_issuer"
-        | "vc.issuer_not_authorised"
-        | "vc.unknown_key"
-        | "vc.key_not_valid" => "the issuer is not trusted for this credential by the trust list",
+        codes::VC_UNKNOWN_ISSUER
+        | codes::VC_ISSUER_NOT_AUTHORISED
+        | codes::VC_UNKNOWN_KEY
+        | codes::VC_KEY_NOT_VALID => {
+            "the issuer is not trusted for this credential by the trust list"
+        }
         _ => "do not accept this credential",
     }
 }
@@ -286,7 +288,7 @@ pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
                         .and_then(|()| outln!("checked at {checked_at}")),
                 )?;
             }
-            eprintln!("hint: {}", hint(e.code(), a.max_age));
+            eprintln!("hint: {}", hint(e.info(), a.max_age));
             Ok((exit, e.code()))
         }
     }

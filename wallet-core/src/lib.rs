@@ -27,12 +27,15 @@
 //! - [`trust`], [`status`]: the trust list and Token Status Lists, shared by issuers and
 //!   verifiers;
 //! - [`hazmat`]: primitives that skip product rules, for tests and interop tools only;
+//! - [`error`]: the one table of error codes, with each code's [`ErrorKind`] and
+//!   [`ErrorClass`], from which front ends derive exit statuses and result codes;
 //! - [`fsutil`]: atomic, permission-checked file writes (keys and credentials are never torn);
 //! - [`b64_encode`] and [`limits`], the input bounds every parser enforces.
 
 #![warn(unreachable_pub)]
 
 mod encoding;
+pub mod error;
 mod format;
 pub mod fsutil;
 pub mod hazmat;
@@ -44,6 +47,7 @@ pub mod trust;
 pub mod verifier;
 
 pub use encoding::{b64_encode, limits};
+pub use error::{ErrorClass, ErrorCode, ErrorInfo, ErrorKind};
 
 /// Keys and signatures: Ed25519 (`EdDSA`), P-256 (`ES256`) and SM2 with SM3 (`SM2`); JWK
 /// (RFC 7517/8037), RFC 7638 thumbprints, PKCS#8 PEM. The algorithm is a property of the key.

@@ -10,6 +10,7 @@
 //! (`crate::verifier::status_cache`).
 
 use crate::encoding::{b64_decode, b64_encode};
+use crate::error::{ErrorClass, ErrorCode, ErrorInfo, codes};
 use crate::format::credential::StatusRef;
 use crate::format::jws::{Jws, JwsError};
 use crate::format::keys::{KeySigner, KeyVerifier, PublicKey};
@@ -128,38 +129,57 @@ pub enum StatusError {
 }
 
 impl StatusError {
-    /// Stable machine-readable code (JWS errors keep their own code).
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::InvalidBits => "status.invalid_bits",
-            Self::ValueTooWide => "status.value_too_wide",
-            Self::IndexOutOfRange => "status.index_out_of_range",
-            Self::TooLarge => "status.too_large",
-            Self::Compression => "status.compression",
-            Self::Malformed(_) => "status.malformed",
-            Self::Jws(e) => e.code(),
-            Self::UriMismatch => "status.uri_mismatch",
-            Self::IssuerMismatch => "status.issuer_mismatch",
-            Self::UntrustedSigner => "status.untrusted_signer",
-            Self::UnknownList => "status.unknown_list",
-            Self::ExpiredList => "status.expired_list",
-            Self::IssuedInFuture => "status.issued_in_future",
-            Self::Missing => "status.missing",
-            Self::Revoked => "status.revoked",
-            Self::Suspended => "status.suspended",
-            Self::Unrecognised(_) => "status.unrecognised",
-            Self::RegistryFull => "status.registry_full",
-            Self::NotAllocated => "status.not_allocated",
-            Self::RevocationIsFinal => "status.revocation_is_final",
-            Self::RegistryLocked => "status.registry_locked",
-            Self::Rollback => "status.rollback",
-            Self::Io(_) => "status.io",
+            Self::InvalidBits => &codes::STATUS_INVALID_BITS,
+            Self::ValueTooWide => &codes::STATUS_VALUE_TOO_WIDE,
+            Self::IndexOutOfRange => &codes::STATUS_INDEX_OUT_OF_RANGE,
+            Self::TooLarge => &codes::STATUS_TOO_LARGE,
+            Self::Compression => &codes::STATUS_COMPRESSION,
+            Self::Malformed(_) => &codes::STATUS_MALFORMED,
+            Self::Jws(e) => e.info(),
+            Self::UriMismatch => &codes::STATUS_URI_MISMATCH,
+            Self::IssuerMismatch => &codes::STATUS_ISSUER_MISMATCH,
+            Self::UntrustedSigner => &codes::STATUS_UNTRUSTED_SIGNER,
+            Self::UnknownList => &codes::STATUS_UNKNOWN_LIST,
+            Self::ExpiredList => &codes::STATUS_EXPIRED_LIST,
+            Self::IssuedInFuture => &codes::STATUS_ISSUED_IN_FUTURE,
+            Self::Missing => &codes::STATUS_MISSING,
+            Self::Revoked => &codes::STATUS_REVOKED,
+            Self::Suspended => &codes::STATUS_SUSPENDED,
+            Self::Unrecognised(_) => &codes::STATUS_UNRECOGNISED,
+            Self::RegistryFull => &codes::STATUS_REGISTRY_FULL,
+            Self::NotAllocated => &codes::STATUS_NOT_ALLOCATED,
+            Self::RevocationIsFinal => &codes::STATUS_REVOCATION_IS_FINAL,
+            Self::RegistryLocked => &codes::STATUS_REGISTRY_LOCKED,
+            Self::Rollback => &codes::STATUS_ROLLBACK,
+            Self::Io(_) => &codes::STATUS_IO,
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
     }
 
     pub(crate) fn io(e: &std::io::Error) -> Self {
         // The kind only: an OS message may carry a path, which is not ours to echo.
         Self::Io(e.kind().to_string())
+    }
+}
+
+impl ErrorCode for StatusError {
+    fn info(&self) -> &'static ErrorInfo {
+        StatusError::info(self)
+    }
+    /// A Status List Token whose JWS fails keeps the `jws.*` code, but it is the list that is
+    /// invalid, not a credential.
+    fn class(&self) -> ErrorClass {
+        match self {
+            Self::Jws(_) => ErrorClass::StatusList,
+            _ => self.info().class,
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 //! attacker cannot replay an old list that still trusts a removed issuer or key. It also carries
 //! `next_update`: past it the list is stale, which by default fails verification.
 
+use crate::error::{ErrorClass, ErrorCode, ErrorInfo, codes};
 use crate::format::credential::VcError;
 use crate::format::jws::{Jws, JwsError};
 use crate::format::keys::{KeySigner, KeyVerifier, PublicKey};
@@ -151,30 +152,55 @@ pub enum TrustError {
 }
 
 impl TrustError {
-    /// Stable machine-readable code (JWS errors keep their own code).
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::Jws(e) => e.code(),
-            Self::BadSignature => "trust.bad_signature",
-            Self::TooLarge => "trust.too_large",
-            Self::Malformed(_) => "trust.malformed",
-            Self::Stale => "trust.stale",
-            Self::IssuedInFuture => "trust.issued_in_future",
-            Self::Rollback => "trust.rollback",
-            Self::SequenceReused => "trust.sequence_reused",
-            Self::WrongListId => "trust.wrong_list_id",
-            Self::UnlistedIssuer => "trust.unlisted_issuer",
-            Self::DuplicateIssuer => "trust.duplicate_issuer",
-            Self::UnknownKey => "trust.unknown_key",
-            Self::DuplicateKey => "trust.duplicate_key",
-            Self::InvalidValidity => "trust.invalid_validity",
-            Self::Signer(e) => e.code(),
-            Self::Io(_) => "trust.io",
+            Self::Jws(e) => e.info(),
+            Self::BadSignature => &codes::TRUST_BAD_SIGNATURE,
+            Self::TooLarge => &codes::TRUST_TOO_LARGE,
+            Self::Malformed(_) => &codes::TRUST_MALFORMED,
+            Self::Stale => &codes::TRUST_STALE,
+            Self::IssuedInFuture => &codes::TRUST_ISSUED_IN_FUTURE,
+            Self::Rollback => &codes::TRUST_ROLLBACK,
+            Self::SequenceReused => &codes::TRUST_SEQUENCE_REUSED,
+            Self::WrongListId => &codes::TRUST_WRONG_LIST_ID,
+            Self::UnlistedIssuer => &codes::TRUST_UNLISTED_ISSUER,
+            Self::DuplicateIssuer => &codes::TRUST_DUPLICATE_ISSUER,
+            Self::UnknownKey => &codes::TRUST_UNKNOWN_KEY,
+            Self::DuplicateKey => &codes::TRUST_DUPLICATE_KEY,
+            Self::InvalidValidity => &codes::TRUST_INVALID_VALIDITY,
+            Self::Signer(e) => e.info(),
+            Self::Io(_) => &codes::TRUST_IO,
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
     }
 
     fn io(e: &std::io::Error) -> Self {
         Self::Io(e.kind().to_string())
+    }
+}
+
+impl ErrorCode for TrustError {
+    fn info(&self) -> &'static ErrorInfo {
+        TrustError::info(self)
+    }
+    /// A trust list whose JWS or signer fails keeps the `jws.*` / `key.*` code, but for the
+    /// verifier it is its own trust list that cannot be used, not a credential that failed.
+    fn kind(&self) -> crate::error::ErrorKind {
+        match self {
+            Self::Jws(_) | Self::Signer(_) => crate::error::ErrorKind::Setup,
+            _ => self.info().kind,
+        }
+    }
+    fn class(&self) -> ErrorClass {
+        match self {
+            Self::Jws(_) => ErrorClass::TrustList,
+            _ => self.info().class,
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ffi::c_char;
 use std::fmt::Display;
+use wallet_core::{ErrorClass, ErrorCode};
 
 /// What a call did. 0 is success; the other values are grouped by layer in blocks of 100 and are
 /// never renumbered or reused (new codes are only added). The finer cause is the last error's
@@ -140,8 +141,7 @@ pub enum wallet_result {
 }
 
 impl wallet_result {
-    /// Every code, for the tests that keep the table and its documentation in step.
-    #[cfg(test)]
+    /// Every code, in numeric order.
     pub(crate) const ALL: &'static [Self] = &[
         Self::Ok,
         Self::NullParameter,
@@ -190,57 +190,10 @@ impl wallet_result {
         Self::ReplayCacheUnavailable,
     ];
 
-    /// The code for a number, if it is one.
+    /// The code for a number, if it is one (from [`Self::ALL`], so it cannot fall out of step
+    /// with the enum: a test checks `ALL` against the generated header).
     pub(crate) fn from_u32(value: u32) -> Option<Self> {
-        use wallet_result as R;
-        Some(match value {
-            0 => R::Ok,
-            1 => R::NullParameter,
-            2 => R::InvalidUtf8,
-            3 => R::InvalidArgument,
-            4 => R::InvalidJson,
-            5 => R::Panic,
-            100 => R::KeyInvalid,
-            101 => R::SignerFailed,
-            200 => R::CredentialInvalid,
-            201 => R::CredentialExpired,
-            202 => R::UntrustedIssuer,
-            210 => R::ClaimsInvalid,
-            211 => R::UnknownType,
-            212 => R::UnknownClaimPath,
-            300 => R::TrustListInvalid,
-            301 => R::TrustListBadSignature,
-            302 => R::TrustListStale,
-            400 => R::StatusListInvalid,
-            401 => R::StatusListRollback,
-            410 => R::StatusRegistryUnavailable,
-            411 => R::StatusRegistryLocked,
-            412 => R::StatusRegistryFull,
-            500 => R::StoreNotFound,
-            501 => R::StoreExists,
-            502 => R::StoreWrongKey,
-            503 => R::StoreDamaged,
-            504 => R::StoreNewerVersion,
-            505 => R::StoreLocked,
-            506 => R::StoreRekeyed,
-            507 => R::StoreUnknownId,
-            508 => R::StoreDuplicate,
-            509 => R::StoreHolderKeyNotHeld,
-            510 => R::StoreExternalSignerRequired,
-            511 => R::StoreFull,
-            512 => R::StoreIo,
-            513 => R::StoreRefused,
-            600 => R::QrPayloadInvalid,
-            601 => R::QrTooLong,
-            602 => R::QrNotFound,
-            603 => R::QrImageInvalid,
-            604 => R::QrRenderFailed,
-            610 => R::ChallengeInvalid,
-            611 => R::ChallengeDisabled,
-            620 => R::ReplayCacheDamaged,
-            621 => R::ReplayCacheUnavailable,
-            _ => return None,
-        })
+        Self::ALL.iter().copied().find(|&r| r as u32 == value)
     }
 
     /// A fixed, lowercase description of the code (the last error has the specific message).
@@ -298,73 +251,6 @@ impl wallet_result {
     }
 }
 
-/// Maps one of wallet-core's stable error codes (`layer.reason`) to the result code of its
-/// layer; the code itself stays available as the last error's code.
-pub(crate) fn result_for_code(code: &str) -> wallet_result {
-    use wallet_result as R;
-    let layer = code.split('.').next().unwrap_or_default();
-    match code {
-        "key.signer_failed" => R::SignerFailed,
-        "vc.expired" | "vc.document_expired" | "vc.not_yet_valid" | "vc.issued_in_future" => {
-            R::CredentialExpired
-        }
-        "vc.unknown_issuer"
-        | "vc.unknown_key"
-        | "vc.issuer_not_authorised"
-        | "vc.key_not_valid" => R::UntrustedIssuer,
-        "catalogue.unknown_type" => R::UnknownType,
-        "sdjwt.unknown_claim_path" => R::UnknownClaimPath,
-        "trust.bad_signature" => R::TrustListBadSignature,
-        "trust.stale" | "trust.issued_in_future" => R::TrustListStale,
-        "status.rollback" => R::StatusListRollback,
-        "status.registry_locked" => R::StatusRegistryLocked,
-        "status.registry_full" => R::StatusRegistryFull,
-        "store.not_found" => R::StoreNotFound,
-        "store.exists" => R::StoreExists,
-        "store.wrong_key" => R::StoreWrongKey,
-        "store.not_a_store" | "store.malformed" | "store.truncated" | "store.too_large"
-        | "store.kdf_limits" | "store.tampered" | "store.corrupt" => R::StoreDamaged,
-        "store.newer_version" => R::StoreNewerVersion,
-        "store.locked" => R::StoreLocked,
-        "store.rekeyed" => R::StoreRekeyed,
-        "store.unknown_credential" | "store.unknown_holder_key" => R::StoreUnknownId,
-        "store.duplicate" | "store.duplicate_key" => R::StoreDuplicate,
-        "store.holder_key_not_held" => R::StoreHolderKeyNotHeld,
-        "store.external_signer_required" => R::StoreExternalSignerRequired,
-        "store.full" => R::StoreFull,
-        "store.io" => R::StoreIo,
-        "qr.payload_too_long" | "qr.not_encodable" => R::QrTooLong,
-        "qr.no_code_found" => R::QrNotFound,
-        "qr.input_too_large"
-        | "qr.image_too_large"
-        | "qr.unsupported_image"
-        | "qr.invalid_frame"
-        | "qr.decoder_panic" => R::QrImageInvalid,
-        "qr.empty_payload"
-        | "qr.not_alphanumeric"
-        | "qr.invalid_render_options"
-        | "qr.encoder_failed" => R::QrRenderFailed,
-        "qr.challenge_expired"
-        | "qr.challenge_malformed"
-        | "qr.challenge_unknown"
-        | "qr.challenge_used" => R::ChallengeInvalid,
-        "qr.replay_cache_corrupt" | "qr.replay_cache_too_large" => R::ReplayCacheDamaged,
-        "qr.replay_cache_io" | "qr.replay_cache_locked" => R::ReplayCacheUnavailable,
-        _ => match layer {
-            "key" => R::KeyInvalid,
-            "jws" | "sdjwt" | "vc" => R::CredentialInvalid,
-            "catalogue" => R::ClaimsInvalid,
-            "trust" => R::TrustListInvalid,
-            "status" => R::StatusListInvalid,
-            "issuer" => R::StatusRegistryUnavailable,
-            "store" => R::StoreRefused,
-            "qr" => R::QrPayloadInvalid,
-            "ffi" if code == "ffi.null_parameter" => R::NullParameter,
-            _ => R::InvalidArgument,
-        },
-    }
-}
-
 /// An error on its way to C: the result code, a stable `layer.reason` code and the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FfiError {
@@ -414,22 +300,75 @@ impl FfiError {
         )
     }
 
-    /// An error of wallet-core, under the result code of its layer.
-    pub(crate) fn core(code: &'static str, error: &dyn Display) -> Self {
+    /// An error of wallet-core, under the result code of its class.
+    pub(crate) fn core(error: &(impl ErrorCode + Display)) -> Self {
         Self {
-            result: result_for_code(code),
-            code: Cow::Borrowed(code),
+            result: result_for(error.class()),
+            code: Cow::Borrowed(error.code()),
             message: error.to_string(),
         }
     }
 }
 
-/// Every wallet-core error type has `code()`; one conversion each keeps call sites to `?`.
+/// The result code of a wallet-core error: one per [`ErrorClass`] of wallet-core's error table
+/// (`wallet_core::error`), so no code string is compared here and every class has its result.
+pub(crate) fn result_for(class: ErrorClass) -> wallet_result {
+    use ErrorClass as C;
+    use wallet_result as R;
+    match class {
+        C::Argument => R::InvalidArgument,
+        C::Key => R::KeyInvalid,
+        C::Signer => R::SignerFailed,
+        C::Credential => R::CredentialInvalid,
+        C::Expired => R::CredentialExpired,
+        C::Untrusted => R::UntrustedIssuer,
+        C::Claims => R::ClaimsInvalid,
+        C::UnknownType => R::UnknownType,
+        C::UnknownClaimPath => R::UnknownClaimPath,
+        C::TrustList => R::TrustListInvalid,
+        C::TrustListSignature => R::TrustListBadSignature,
+        C::TrustListStale => R::TrustListStale,
+        C::StatusList => R::StatusListInvalid,
+        C::StatusListRollback => R::StatusListRollback,
+        C::Registry => R::StatusRegistryUnavailable,
+        C::RegistryLocked => R::StatusRegistryLocked,
+        C::RegistryFull => R::StatusRegistryFull,
+        C::StoreNotFound => R::StoreNotFound,
+        C::StoreExists => R::StoreExists,
+        C::StoreWrongKey => R::StoreWrongKey,
+        C::StoreDamaged => R::StoreDamaged,
+        C::StoreNewerVersion => R::StoreNewerVersion,
+        C::StoreLocked => R::StoreLocked,
+        C::StoreRekeyed => R::StoreRekeyed,
+        C::StoreUnknownId => R::StoreUnknownId,
+        C::StoreDuplicate => R::StoreDuplicate,
+        C::StoreHolderKeyNotHeld => R::StoreHolderKeyNotHeld,
+        C::StoreExternalSignerRequired => R::StoreExternalSignerRequired,
+        C::StoreFull => R::StoreFull,
+        C::StoreIo => R::StoreIo,
+        C::StoreRefused => R::StoreRefused,
+        C::QrPayload => R::QrPayloadInvalid,
+        C::QrTooLong => R::QrTooLong,
+        C::QrNotFound => R::QrNotFound,
+        C::QrImage => R::QrImageInvalid,
+        C::QrRender => R::QrRenderFailed,
+        C::Challenge => R::ChallengeInvalid,
+        C::ReplayCacheDamaged => R::ReplayCacheDamaged,
+        C::ReplayCacheUnavailable => R::ReplayCacheUnavailable,
+        // `ErrorClass` is #[non_exhaustive]: a class added to wallet-core before this table
+        // names it is still an error, never success. The test `every_class_has_its_own_result`
+        // fails until it is given its own result.
+        _ => R::InvalidArgument,
+    }
+}
+
+/// Every wallet-core error type converts with its code and class; one conversion each keeps
+/// call sites to `?`.
 macro_rules! from_core_error {
     ($($ty:ty),* $(,)?) => {$(
         impl From<$ty> for FfiError {
             fn from(e: $ty) -> Self {
-                Self::core(e.code(), &e)
+                Self::core(&e)
             }
         }
     )*};
@@ -443,64 +382,17 @@ from_core_error!(
     wallet_core::qr::render::RenderError,
     wallet_core::qr::scan::ScanError,
     wallet_core::qr::transport::TransportError,
+    wallet_core::qr::freshness::ChallengeError,
     wallet_core::verifier::FreshnessError,
     wallet_core::verifier::ReplayCacheError,
     wallet_core::verifier::VerifyError,
-    wallet_core::qr::freshness::ChallengeError,
-);
-
-/// A trust list or status list that fails as a JWS keeps the `jws.*` code, but to the caller it
-/// is the list that is invalid, not a credential.
-macro_rules! from_list_error {
-    ($ty:ty, $layer:literal, $result:expr) => {
-        impl From<$ty> for FfiError {
-            fn from(e: $ty) -> Self {
-                let mut error = Self::core(e.code(), &e);
-                if !e.code().starts_with($layer) && !e.code().starts_with("key.") {
-                    error.result = $result;
-                }
-                error
-            }
-        }
-    };
-}
-
-from_list_error!(
+    // A trust list or status list whose JWS fails keeps the `jws.*` code but is reported as the
+    // list being invalid, and a status registry that cannot be used as the registry's problem:
+    // those errors' classes say so (`ErrorCode::class` in wallet-core).
     wallet_core::trust::TrustError,
-    "trust.",
-    wallet_result::TrustListInvalid
-);
-from_list_error!(
     wallet_core::status::StatusError,
-    "status.",
-    wallet_result::StatusListInvalid
+    wallet_core::issuer::IssuerError,
 );
-
-/// The issuer service's errors: a refused credential keeps its layer's result; a registry that
-/// cannot be used is [`wallet_result::StatusRegistryUnavailable`] whatever its `status.*` code
-/// (a registry file that is not a registry is not a Status List Token from a verifier's cache).
-impl From<wallet_core::issuer::IssuerError> for FfiError {
-    fn from(e: wallet_core::issuer::IssuerError) -> Self {
-        use wallet_core::issuer::IssuerError as E;
-        match e {
-            E::Credential(e) => e.into(),
-            E::ReadRegistry { ref source, .. }
-            | E::LockRegistry { ref source, .. }
-            | E::SaveRegistry { ref source, .. }
-            | E::Allocate { ref source, .. } => {
-                let mut error = Self::core(source.code(), &e);
-                if !matches!(
-                    error.result,
-                    wallet_result::StatusRegistryLocked | wallet_result::StatusRegistryFull
-                ) {
-                    error.result = wallet_result::StatusRegistryUnavailable;
-                }
-                error
-            }
-            e => Self::core(e.code(), &e),
-        }
-    }
-}
 
 /// Longest message handed to C, in bytes (before the `…` that marks a cut): a message names what
 /// went wrong and what to do, and a caller's multi-megabyte argument quoted in it helps no one.
@@ -636,44 +528,70 @@ mod tests {
 
     #[test]
     fn core_codes_map_to_their_layer() {
+        use wallet_core::error::error_info;
+        let result = |code: &str| result_for(error_info(code).map(|i| i.class).unwrap());
+        assert_eq!(result("vc.expired"), wallet_result::CredentialExpired);
         assert_eq!(
-            result_for_code("vc.expired"),
-            wallet_result::CredentialExpired
-        );
-        assert_eq!(
-            result_for_code("jws.bad_signature"),
+            result("jws.bad_signature"),
             wallet_result::CredentialInvalid
         );
+        assert_eq!(result("store.wrong_key"), wallet_result::StoreWrongKey);
+        assert_eq!(result("store.tampered"), wallet_result::StoreDamaged);
         assert_eq!(
-            result_for_code("store.wrong_key"),
-            wallet_result::StoreWrongKey
-        );
-        assert_eq!(
-            result_for_code("store.tampered"),
-            wallet_result::StoreDamaged
-        );
-        assert_eq!(
-            result_for_code("store.empty_passphrase"),
+            result("store.empty_passphrase"),
             wallet_result::StoreRefused
         );
+        assert_eq!(result("qr.deflate"), wallet_result::QrPayloadInvalid);
+        assert_eq!(result("status.revoked"), wallet_result::StatusListInvalid);
         assert_eq!(
-            result_for_code("qr.deflate"),
-            wallet_result::QrPayloadInvalid
-        );
-        assert_eq!(
-            result_for_code("status.revoked"),
-            wallet_result::StatusListInvalid
-        );
-        assert_eq!(
-            result_for_code("status.registry_locked"),
+            result("status.registry_locked"),
             wallet_result::StatusRegistryLocked
         );
         assert_eq!(
-            result_for_code("issuer.io"),
+            result("issuer.io"),
             wallet_result::StatusRegistryUnavailable
         );
-        assert_eq!(result_for_code("key.weak_key"), wallet_result::KeyInvalid);
-        assert_eq!(result_for_code("nonsense"), wallet_result::InvalidArgument);
+        assert_eq!(result("key.weak_key"), wallet_result::KeyInvalid);
+        assert_eq!(result("claims.not_json"), wallet_result::InvalidArgument);
+        // A trust list whose signature fails as a JWS is the list's problem, with the jws code.
+        let e = wallet_core::trust::TrustError::Jws(wallet_core::jws::JwsError::BadSignature);
+        assert_eq!(
+            (e.code(), result_for(e.class())),
+            ("jws.bad_signature", wallet_result::TrustListInvalid)
+        );
+    }
+
+    #[test]
+    fn every_class_has_its_own_result() {
+        // Only `ErrorClass::Argument` reports as InvalidArgument; any other class that does fell
+        // through the catch-all and needs its own result.
+        for info in wallet_core::error::ERRORS {
+            let r = result_for(info.class);
+            assert!(
+                r != wallet_result::InvalidArgument || info.class == ErrorClass::Argument,
+                "{} ({:?}) has no result of its own",
+                info.code,
+                info.class
+            );
+            assert_ne!(r, wallet_result::Ok, "{}", info.code);
+        }
+    }
+
+    #[test]
+    fn all_lists_every_result_of_the_header() {
+        // `ALL` (from which `from_u32` reads) against the enum as cbindgen wrote it.
+        let header = include_str!("../include/wallet.h");
+        let in_header = header
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("WALLET_RESULT_"))
+            .filter_map(|l| l.split(" = ").nth(1))
+            .filter_map(|n| n.trim_end_matches(',').parse::<u32>().ok())
+            .collect::<Vec<_>>();
+        let in_all = wallet_result::ALL
+            .iter()
+            .map(|&r| r as u32)
+            .collect::<Vec<_>>();
+        assert_eq!(in_header, in_all);
     }
 
     #[test]

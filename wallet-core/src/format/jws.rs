@@ -7,6 +7,7 @@
 //! understood (RFC 7515 §4.1.11), and every part must be canonical base64url.
 
 use crate::encoding::{JsonIssue, b64_decode, b64_decode_array, b64_encode, parse_json_object};
+use crate::error::{ErrorCode, ErrorInfo, codes};
 use crate::format::keys::{Algorithm, KeyError, KeySigner, KeyVerifier};
 use serde_json::{Map, Value};
 
@@ -59,21 +60,32 @@ pub enum JwsError {
 }
 
 impl JwsError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::Malformed => "jws.malformed",
-            Self::Base64(_) => "jws.base64",
-            Self::HeaderJson(_) => "jws.header_json",
-            Self::PayloadJson(_) => "jws.payload_json",
-            Self::AlgNone => "jws.alg_none",
-            Self::UnsupportedAlg => "jws.unsupported_alg",
-            Self::AlgMismatch { .. } => "jws.alg_mismatch",
-            Self::CritUnsupported => "jws.crit_unsupported",
-            Self::WrongTyp { .. } => "jws.wrong_typ",
-            Self::BadSignature => "jws.bad_signature",
-            Self::Signer(e) => e.code(),
+            Self::Malformed => &codes::JWS_MALFORMED,
+            Self::Base64(_) => &codes::JWS_BASE64,
+            Self::HeaderJson(_) => &codes::JWS_HEADER_JSON,
+            Self::PayloadJson(_) => &codes::JWS_PAYLOAD_JSON,
+            Self::AlgNone => &codes::JWS_ALG_NONE,
+            Self::UnsupportedAlg => &codes::JWS_UNSUPPORTED_ALG,
+            Self::AlgMismatch { .. } => &codes::JWS_ALG_MISMATCH,
+            Self::CritUnsupported => &codes::JWS_CRIT_UNSUPPORTED,
+            Self::WrongTyp { .. } => &codes::JWS_WRONG_TYP,
+            Self::BadSignature => &codes::JWS_BAD_SIGNATURE,
+            Self::Signer(e) => e.info(),
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
+    }
+}
+
+impl ErrorCode for JwsError {
+    fn info(&self) -> &'static ErrorInfo {
+        JwsError::info(self)
     }
 }
 

@@ -5,6 +5,7 @@
 //! below keep their own stable codes (`status.registry_locked`, `vc.status_required`, …); only
 //! what is the issuer's own bookkeeping has an `issuer.*` code.
 
+use crate::error::{ErrorClass, ErrorCode, ErrorInfo, codes};
 use crate::format::credential::VcError;
 use crate::status::StatusError;
 use std::path::PathBuf;
@@ -115,24 +116,28 @@ pub enum IssuerError {
 }
 
 impl IssuerError {
-    /// Stable machine-readable code (docs/errors.md): the code of the underlying status or
-    /// credential error where there is one.
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
             Self::ReadRegistry { source, .. }
             | Self::LockRegistry { source, .. }
             | Self::SaveRegistry { source, .. }
-            | Self::Allocate { source, .. } => source.code(),
-            Self::Credential(e) => e.code(),
-            Self::CredentialId(e) => e.code(),
-            Self::RegistryReplaced { .. } => "issuer.registry_replaced",
-            Self::Io { .. } => "issuer.io",
-            Self::JobUnknown { .. } => "issuer.job_unknown",
-            Self::JobMismatch { .. } => "issuer.job_mismatch",
-            Self::LogTruncated { .. } => "issuer.log_truncated",
-            Self::LogOutputMismatch { .. } => "issuer.log_mismatch",
-            Self::OutputDamaged { .. } => "issuer.output_damaged",
+            | Self::Allocate { source, .. } => source.info(),
+            Self::Credential(e) => e.info(),
+            Self::CredentialId(e) => e.info(),
+            Self::RegistryReplaced { .. } => &codes::ISSUER_REGISTRY_REPLACED,
+            Self::Io { .. } => &codes::ISSUER_IO,
+            Self::JobUnknown { .. } => &codes::ISSUER_JOB_UNKNOWN,
+            Self::JobMismatch { .. } => &codes::ISSUER_JOB_MISMATCH,
+            Self::LogTruncated { .. } => &codes::ISSUER_LOG_TRUNCATED,
+            Self::LogOutputMismatch { .. } => &codes::ISSUER_LOG_MISMATCH,
+            Self::OutputDamaged { .. } => &codes::ISSUER_OUTPUT_DAMAGED,
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
     }
 
     /// An [`IssuerError::Io`].
@@ -141,6 +146,27 @@ impl IssuerError {
             what,
             path: path.into(),
             source,
+        }
+    }
+}
+
+impl ErrorCode for IssuerError {
+    fn info(&self) -> &'static ErrorInfo {
+        IssuerError::info(self)
+    }
+    /// A status registry that cannot be read, locked, saved or allocated from is reported as
+    /// the registry's problem (its own code kept), except when it is merely locked or full.
+    fn class(&self) -> ErrorClass {
+        match self {
+            Self::ReadRegistry { source, .. }
+            | Self::LockRegistry { source, .. }
+            | Self::SaveRegistry { source, .. }
+            | Self::Allocate { source, .. } => match source.class() {
+                c @ (ErrorClass::RegistryLocked | ErrorClass::RegistryFull) => c,
+                _ => ErrorClass::Registry,
+            },
+            Self::Credential(e) | Self::CredentialId(e) => e.class(),
+            _ => self.info().class,
         }
     }
 }

@@ -10,6 +10,7 @@
 //! key, valid key windows). The byte format is fixed: drafts written by earlier versions read
 //! back, and re-writing an unchanged draft changes no byte.
 
+use crate::error::{ErrorCode, ErrorInfo, codes};
 use crate::trust::{TrustError, TrustList, TrustListBuilder};
 use serde_json::{Map, Value};
 
@@ -29,11 +30,34 @@ pub enum DraftError {
 }
 
 impl DraftError {
-    /// Stable machine-readable code (docs/errors.md).
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::NotADraft => "trust.not_a_draft",
-            Self::Trust(e) => e.code(),
+            Self::NotADraft => &codes::TRUST_NOT_A_DRAFT,
+            Self::Trust(e) => e.info(),
+        }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
+    }
+}
+
+impl ErrorCode for DraftError {
+    fn info(&self) -> &'static ErrorInfo {
+        DraftError::info(self)
+    }
+    fn kind(&self) -> crate::error::ErrorKind {
+        match self {
+            Self::Trust(e) => e.kind(),
+            Self::NotADraft => self.info().kind,
+        }
+    }
+    fn class(&self) -> crate::error::ErrorClass {
+        match self {
+            Self::Trust(e) => e.class(),
+            Self::NotADraft => self.info().class,
         }
     }
 }

@@ -12,6 +12,7 @@
 //!   ([`Challenge::key_binding`]).
 
 use crate::encoding::{b64_encode, parse_json_object};
+use crate::error::{ErrorCode, ErrorInfo, codes};
 use crate::format::sdjwt::KeyBindingRequest;
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
@@ -36,11 +37,22 @@ pub enum ChallengeError {
 }
 
 impl ChallengeError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::Malformed(_) => "qr.challenge_malformed",
+            Self::Malformed(_) => &codes::QR_CHALLENGE_MALFORMED,
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
+    }
+}
+
+impl ErrorCode for ChallengeError {
+    fn info(&self) -> &'static ErrorInfo {
+        ChallengeError::info(self)
     }
 }
 

@@ -11,6 +11,7 @@
 //! rejected rather than silently encoded in byte mode, which would make the symbol about 40 %
 //! larger and hide a bug in the transport encoder.
 
+use crate::error::{ErrorCode, ErrorInfo, codes};
 use std::fmt::Write as _;
 
 use qrcode::bits::Bits;
@@ -97,15 +98,26 @@ pub enum RenderError {
 }
 
 impl RenderError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::EmptyPayload => "qr.empty_payload",
-            Self::NotAlphanumeric { .. } => "qr.not_alphanumeric",
-            Self::PayloadTooLong { .. } => "qr.payload_too_long",
-            Self::InvalidOptions(_) => "qr.invalid_render_options",
-            Self::Encoder(_) => "qr.encoder_failed",
+            Self::EmptyPayload => &codes::QR_EMPTY_PAYLOAD,
+            Self::NotAlphanumeric { .. } => &codes::QR_NOT_ALPHANUMERIC,
+            Self::PayloadTooLong { .. } => &codes::QR_PAYLOAD_TOO_LONG,
+            Self::InvalidOptions(_) => &codes::QR_INVALID_RENDER_OPTIONS,
+            Self::Encoder(_) => &codes::QR_ENCODER_FAILED,
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
+    }
+}
+
+impl ErrorCode for RenderError {
+    fn info(&self) -> &'static ErrorInfo {
+        RenderError::info(self)
     }
 }
 

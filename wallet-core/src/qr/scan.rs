@@ -16,6 +16,7 @@
 //! small frames get a last try at twice the size, which rescues small and blurred codes. A
 //! frame without a code therefore costs the most: every pass runs before `NoCodeFound`.
 
+use crate::error::{ErrorCode, ErrorInfo, codes};
 use std::collections::HashSet;
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -63,16 +64,27 @@ pub enum ScanError {
 }
 
 impl ScanError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::InputTooLarge { .. } => "qr.input_too_large",
-            Self::ImageTooLarge { .. } => "qr.image_too_large",
-            Self::UnsupportedImage(_) => "qr.unsupported_image",
-            Self::InvalidFrame(_) => "qr.invalid_frame",
-            Self::NoCodeFound => "qr.no_code_found",
-            Self::DecoderPanic => "qr.decoder_panic",
+            Self::InputTooLarge { .. } => &codes::QR_INPUT_TOO_LARGE,
+            Self::ImageTooLarge { .. } => &codes::QR_IMAGE_TOO_LARGE,
+            Self::UnsupportedImage(_) => &codes::QR_UNSUPPORTED_IMAGE,
+            Self::InvalidFrame(_) => &codes::QR_INVALID_FRAME,
+            Self::NoCodeFound => &codes::QR_NO_CODE_FOUND,
+            Self::DecoderPanic => &codes::QR_DECODER_PANIC,
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
+    }
+}
+
+impl ErrorCode for ScanError {
+    fn info(&self) -> &'static ErrorInfo {
+        ScanError::info(self)
     }
 }
 

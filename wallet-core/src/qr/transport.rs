@@ -8,6 +8,7 @@
 //! then checks like any other presentation.
 
 use crate::encoding::{b64_decode, b64_encode, limits};
+use crate::error::{ErrorCode, ErrorInfo, codes};
 use crate::format::sdjwt::{Disclosure, SdJwtParts, sd_hash};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use sha2::{Digest as _, Sha256};
@@ -61,20 +62,31 @@ pub enum TransportError {
 }
 
 impl TransportError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::NotAPayload => "qr.not_a_payload",
-            Self::UnknownVersion(_) => "qr.unknown_version",
-            Self::PayloadTooLong => "qr.payload_too_long",
-            Self::Base45 => "qr.base45",
-            Self::Deflate(_) => "qr.deflate",
-            Self::TooLarge => "qr.too_large",
-            Self::MalformedFrame(_) => "qr.malformed_frame",
-            Self::NonCanonical => "qr.non_canonical",
-            Self::NonCanonicalDeflate => "qr.non_canonical_deflate",
-            Self::NotEncodable(_) => "qr.not_encodable",
+            Self::NotAPayload => &codes::QR_NOT_A_PAYLOAD,
+            Self::UnknownVersion(_) => &codes::QR_UNKNOWN_VERSION,
+            Self::PayloadTooLong => &codes::QR_PAYLOAD_TOO_LONG,
+            Self::Base45 => &codes::QR_BASE45,
+            Self::Deflate(_) => &codes::QR_DEFLATE,
+            Self::TooLarge => &codes::QR_TOO_LARGE,
+            Self::MalformedFrame(_) => &codes::QR_MALFORMED_FRAME,
+            Self::NonCanonical => &codes::QR_NON_CANONICAL,
+            Self::NonCanonicalDeflate => &codes::QR_NON_CANONICAL_DEFLATE,
+            Self::NotEncodable(_) => &codes::QR_NOT_ENCODABLE,
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
+    }
+}
+
+impl ErrorCode for TransportError {
+    fn info(&self) -> &'static ErrorInfo {
+        TransportError::info(self)
     }
 }
 

@@ -2,6 +2,7 @@
 //! QR payload to the status list. It wraps the errors of the layers the pipeline runs through
 //! and never adds codes of its own, so a code names the layer that refused (docs/errors.md).
 
+use crate::error::{ErrorClass, ErrorCode, ErrorInfo, ErrorKind, codes};
 use crate::format::credential::VcError;
 use crate::format::jws::JwsError;
 use crate::format::sdjwt::SdJwtError;
@@ -35,15 +36,36 @@ pub enum VerifyError {
 }
 
 impl VerifyError {
+    /// The wrapped error: its code, kind and class are this error's.
+    fn inner(&self) -> &dyn ErrorCode {
+        match self {
+            Self::Credential(e) => e,
+            Self::Transport(e) => e,
+            Self::Freshness(e) => e,
+            Self::Trust(e) => e,
+            Self::Status(e) => e,
+        }
+    }
+
     /// Stable machine-readable code: the wrapped error's.
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::Credential(e) => e.code(),
-            Self::Transport(e) => e.code(),
-            Self::Freshness(e) => e.code(),
-            Self::Trust(e) => e.code(),
-            Self::Status(e) => e.code(),
-        }
+        self.inner().code()
+    }
+
+    /// The wrapped error's row of the error table ([`crate::error`]).
+    pub fn info(&self) -> &'static ErrorInfo {
+        self.inner().info()
+    }
+
+    /// What kind of failure it is: the wrapped error's (a trust list that fails its JWS check
+    /// is the verifier's setup, not a negative result).
+    pub fn kind(&self) -> ErrorKind {
+        self.inner().kind()
+    }
+
+    /// The group front ends report it under: the wrapped error's.
+    pub fn class(&self) -> ErrorClass {
+        self.inner().class()
     }
 
     /// The credential-layer error, when that is what failed.
@@ -131,16 +153,39 @@ pub enum FreshnessError {
 impl FreshnessError {
     /// Stable machine-readable code.
     pub fn code(&self) -> &'static str {
+        self.info().code
+    }
+
+    /// This error's row of the error table ([`crate::error`]).
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::Replay => "qr.replay",
-            Self::ReplayCacheFull => "qr.replay_cache_full",
-            Self::ChallengeUnknown => "qr.challenge_unknown",
-            Self::ChallengeExpired => "qr.challenge_expired",
-            Self::ChallengeUsed => "qr.challenge_used",
-            Self::Challenge(e) => e.code(),
-            Self::WrongAudience => "qr.wrong_audience",
-            Self::ReplayCache(e) => e.code(),
+            Self::Replay => &codes::QR_REPLAY,
+            Self::ReplayCacheFull => &codes::QR_REPLAY_CACHE_FULL,
+            Self::ChallengeUnknown => &codes::QR_CHALLENGE_UNKNOWN,
+            Self::ChallengeExpired => &codes::QR_CHALLENGE_EXPIRED,
+            Self::ChallengeUsed => &codes::QR_CHALLENGE_USED,
+            Self::Challenge(e) => e.info(),
+            Self::WrongAudience => &codes::QR_WRONG_AUDIENCE,
+            Self::ReplayCache(e) => e.info(),
         }
+    }
+}
+
+impl ErrorCode for FreshnessError {
+    fn info(&self) -> &'static ErrorInfo {
+        FreshnessError::info(self)
+    }
+}
+
+impl ErrorCode for VerifyError {
+    fn info(&self) -> &'static ErrorInfo {
+        self.inner().info()
+    }
+    fn kind(&self) -> ErrorKind {
+        VerifyError::kind(self)
+    }
+    fn class(&self) -> ErrorClass {
+        VerifyError::class(self)
     }
 }
 

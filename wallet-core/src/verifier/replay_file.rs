@@ -35,6 +35,7 @@
 //! refuses what the other accepted.
 
 use crate::encoding::{b64_decode_array, b64_encode};
+use crate::error::{ErrorCode, ErrorInfo, codes};
 use crate::fsutil::{self, FileLock, LockError};
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
@@ -100,18 +101,29 @@ pub enum ReplayCacheError {
 }
 
 impl ReplayCacheError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::Io { .. } => "qr.replay_cache_io",
-            Self::Locked => "qr.replay_cache_locked",
-            Self::Corrupt { .. } => "qr.replay_cache_corrupt",
-            Self::TooLarge { .. } => "qr.replay_cache_too_large",
+            Self::Io { .. } => &codes::QR_REPLAY_CACHE_IO,
+            Self::Locked => &codes::QR_REPLAY_CACHE_LOCKED,
+            Self::Corrupt { .. } => &codes::QR_REPLAY_CACHE_CORRUPT,
+            Self::TooLarge { .. } => &codes::QR_REPLAY_CACHE_TOO_LARGE,
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
     }
 
     fn io(op: &'static str) -> impl Fn(io::Error) -> Self {
         move |e| Self::Io { op, kind: e.kind() }
+    }
+}
+
+impl ErrorCode for ReplayCacheError {
+    fn info(&self) -> &'static ErrorInfo {
+        ReplayCacheError::info(self)
     }
 }
 

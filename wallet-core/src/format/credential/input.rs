@@ -5,6 +5,7 @@
 //!
 //! Messages never quote the input: claims are personal data.
 
+use crate::error::{ErrorCode, ErrorInfo, codes};
 use serde_json::{Map, Value};
 
 /// The UTF-8 encoding of U+FEFF, which some editors write at the start of a UTF-8 file.
@@ -36,14 +37,19 @@ pub enum ClaimsInputError {
 }
 
 impl ClaimsInputError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::NotUtf8 => "claims.not_utf8",
-            Self::LooksGbk => "claims.looks_gbk",
-            Self::NotJson { .. } => "claims.not_json",
-            Self::NotObject => "claims.not_object",
+            Self::NotUtf8 => &codes::CLAIMS_NOT_UTF8,
+            Self::LooksGbk => &codes::CLAIMS_LOOKS_GBK,
+            Self::NotJson { .. } => &codes::CLAIMS_NOT_JSON,
+            Self::NotObject => &codes::CLAIMS_NOT_OBJECT,
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
     }
 
     /// The message without positions, for callers that keep a static reason.
@@ -56,6 +62,12 @@ impl ClaimsInputError {
             Self::NotJson { .. } => "the claims are not valid JSON",
             Self::NotObject => "the claims are not a JSON object",
         }
+    }
+}
+
+impl ErrorCode for ClaimsInputError {
+    fn info(&self) -> &'static ErrorInfo {
+        ClaimsInputError::info(self)
     }
 }
 

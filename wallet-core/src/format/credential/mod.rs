@@ -6,6 +6,7 @@
 pub(crate) mod catalogue;
 pub(crate) mod input;
 
+use crate::error::{ErrorCode, ErrorInfo, codes};
 use crate::format::jws::JwsError;
 use crate::format::keys::{KeyError, PublicKey};
 use crate::format::sdjwt::SdJwtError;
@@ -105,32 +106,43 @@ pub enum VcError {
 }
 
 impl VcError {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
+        match self {
+            Self::WrongTyp => &codes::VC_WRONG_TYP,
+            Self::MissingClaim(_) => &codes::VC_MISSING_CLAIM,
+            Self::InvalidClaim(..) => &codes::VC_INVALID_CLAIM,
+            Self::ReservedClaimDisclosable(_) => &codes::VC_RESERVED_CLAIM_DISCLOSABLE,
+            Self::ReservedClaimSupplied(_) => &codes::VC_RESERVED_CLAIM_SUPPLIED,
+            Self::InvalidValidity => &codes::VC_INVALID_VALIDITY,
+            Self::Expired => &codes::VC_EXPIRED,
+            Self::DocumentExpired(_) => &codes::VC_DOCUMENT_EXPIRED,
+            Self::ExpiryAfterDocument(_) => &codes::VC_EXPIRY_AFTER_DOCUMENT,
+            Self::StatusRequired => &codes::VC_STATUS_REQUIRED,
+            Self::NotYetValid => &codes::VC_NOT_YET_VALID,
+            Self::IssuedInFuture => &codes::VC_ISSUED_IN_FUTURE,
+            Self::InvalidHolderKey(_) => &codes::VC_INVALID_HOLDER_KEY,
+            Self::HolderKeyMismatch => &codes::VC_HOLDER_KEY_MISMATCH,
+            Self::UnknownIssuer => &codes::VC_UNKNOWN_ISSUER,
+            Self::UnknownKey => &codes::VC_UNKNOWN_KEY,
+            Self::IssuerNotAuthorised => &codes::VC_ISSUER_NOT_AUTHORISED,
+            Self::KeyNotValid => &codes::VC_KEY_NOT_VALID,
+            Self::IssuerKey(e) => e.info(),
+            Self::Jws(e) => e.info(),
+            Self::SdJwt(e) => e.info(),
+            Self::Catalogue(e) => e.info(),
+        }
+    }
+
     /// Stable machine-readable code (lower layers' codes pass through unchanged).
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::WrongTyp => "vc.wrong_typ",
-            Self::MissingClaim(_) => "vc.missing_claim",
-            Self::InvalidClaim(..) => "vc.invalid_claim",
-            Self::ReservedClaimDisclosable(_) => "vc.reserved_claim_disclosable",
-            Self::ReservedClaimSupplied(_) => "vc.reserved_claim_supplied",
-            Self::InvalidValidity => "vc.invalid_validity",
-            Self::Expired => "vc.expired",
-            Self::DocumentExpired(_) => "vc.document_expired",
-            Self::ExpiryAfterDocument(_) => "vc.expiry_after_document",
-            Self::StatusRequired => "vc.status_required",
-            Self::NotYetValid => "vc.not_yet_valid",
-            Self::IssuedInFuture => "vc.issued_in_future",
-            Self::InvalidHolderKey(_) => "vc.invalid_holder_key",
-            Self::HolderKeyMismatch => "vc.holder_key_mismatch",
-            Self::UnknownIssuer => "vc.unknown_issuer",
-            Self::UnknownKey => "vc.unknown_key",
-            Self::IssuerNotAuthorised => "vc.issuer_not_authorised",
-            Self::KeyNotValid => "vc.key_not_valid",
-            Self::IssuerKey(e) => e.code(),
-            Self::Jws(e) => e.code(),
-            Self::SdJwt(e) => e.code(),
-            Self::Catalogue(e) => e.code(),
-        }
+        self.info().code
+    }
+}
+
+impl ErrorCode for VcError {
+    fn info(&self) -> &'static ErrorInfo {
+        VcError::info(self)
     }
 }
 

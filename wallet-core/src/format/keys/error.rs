@@ -3,6 +3,8 @@
 //! through this one enum, so it sits at the bottom of the module and imports nothing from its
 //! siblings.
 
+use crate::error::{ErrorCode, ErrorInfo, codes};
+
 /// Errors of the key layer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -48,20 +50,31 @@ pub enum KeyError {
 }
 
 impl KeyError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::InvalidJwk(_) => "key.invalid_jwk",
-            Self::UnsupportedKeyType => "key.unsupported_key_type",
-            Self::AlgorithmMismatch => "key.algorithm_mismatch",
-            Self::Encoding(_) => "key.encoding",
-            Self::WeakKey => "key.weak_key",
-            Self::InvalidPoint => "key.invalid_point",
-            Self::SignatureDer => "key.signature_der",
-            Self::PrivateKeyInPublicJwk => "key.private_in_public",
-            Self::KeyMismatch => "key.mismatch",
-            Self::InvalidPem => "key.invalid_pem",
-            Self::SignerFailed(_) => "key.signer_failed",
+            Self::InvalidJwk(_) => &codes::KEY_INVALID_JWK,
+            Self::UnsupportedKeyType => &codes::KEY_UNSUPPORTED_KEY_TYPE,
+            Self::AlgorithmMismatch => &codes::KEY_ALGORITHM_MISMATCH,
+            Self::Encoding(_) => &codes::KEY_ENCODING,
+            Self::WeakKey => &codes::KEY_WEAK_KEY,
+            Self::InvalidPoint => &codes::KEY_INVALID_POINT,
+            Self::SignatureDer => &codes::KEY_SIGNATURE_DER,
+            Self::PrivateKeyInPublicJwk => &codes::KEY_PRIVATE_IN_PUBLIC,
+            Self::KeyMismatch => &codes::KEY_MISMATCH,
+            Self::InvalidPem => &codes::KEY_INVALID_PEM,
+            Self::SignerFailed(_) => &codes::KEY_SIGNER_FAILED,
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
+    }
+}
+
+impl ErrorCode for KeyError {
+    fn info(&self) -> &'static ErrorInfo {
+        KeyError::info(self)
     }
 }

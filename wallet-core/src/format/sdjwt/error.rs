@@ -2,6 +2,7 @@
 //! accepts.
 
 use crate::encoding::limits;
+use crate::error::{ErrorCode, ErrorInfo, codes};
 use crate::format::jws::JwsError;
 
 /// The only `_sd_alg` supported: RFC 9901 §4.1.1's default, from the IANA hash registry.
@@ -100,34 +101,45 @@ pub enum SdJwtError {
 }
 
 impl SdJwtError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::Malformed(_) => "sdjwt.malformed",
-            Self::TooLarge => "sdjwt.too_large",
-            Self::TooManyDisclosures => "sdjwt.too_many_disclosures",
-            Self::MalformedDisclosure(_) => "sdjwt.malformed_disclosure",
-            Self::ReservedClaimName => "sdjwt.reserved_claim_name",
-            Self::UnsupportedSdAlg => "sdjwt.unsupported_sd_alg",
-            Self::InvalidDigests(_) => "sdjwt.invalid_digests",
-            Self::DuplicateDigest => "sdjwt.duplicate_digest",
-            Self::DuplicateDisclosure => "sdjwt.duplicate_disclosure",
-            Self::UnreferencedDisclosure => "sdjwt.unreferenced_disclosure",
-            Self::DisclosureKindMismatch => "sdjwt.disclosure_kind_mismatch",
-            Self::ClaimCollision => "sdjwt.claim_collision",
-            Self::UnknownClaimPath(_) => "sdjwt.unknown_claim_path",
-            Self::IssuerJwt(e) => e.code(),
-            Self::KbMissing => "sdjwt.kb_missing",
-            Self::KbMalformed(_) => "sdjwt.kb_malformed",
-            Self::KbWrongTyp => "sdjwt.kb_wrong_typ",
-            Self::KbBadSignature => "sdjwt.kb_bad_signature",
-            Self::KbSdHashMismatch => "sdjwt.kb_sd_hash_mismatch",
-            Self::KbWrongNonce => "sdjwt.kb_wrong_nonce",
-            Self::KbWrongAud => "sdjwt.kb_wrong_aud",
-            Self::KbStale { .. } => "sdjwt.kb_stale",
-            Self::KbIatInFuture => "sdjwt.kb_iat_in_future",
-            Self::KbSigning(e) => e.code(),
-            Self::KbAlgorithm(e) => e.code(),
+            Self::Malformed(_) => &codes::SDJWT_MALFORMED,
+            Self::TooLarge => &codes::SDJWT_TOO_LARGE,
+            Self::TooManyDisclosures => &codes::SDJWT_TOO_MANY_DISCLOSURES,
+            Self::MalformedDisclosure(_) => &codes::SDJWT_MALFORMED_DISCLOSURE,
+            Self::ReservedClaimName => &codes::SDJWT_RESERVED_CLAIM_NAME,
+            Self::UnsupportedSdAlg => &codes::SDJWT_UNSUPPORTED_SD_ALG,
+            Self::InvalidDigests(_) => &codes::SDJWT_INVALID_DIGESTS,
+            Self::DuplicateDigest => &codes::SDJWT_DUPLICATE_DIGEST,
+            Self::DuplicateDisclosure => &codes::SDJWT_DUPLICATE_DISCLOSURE,
+            Self::UnreferencedDisclosure => &codes::SDJWT_UNREFERENCED_DISCLOSURE,
+            Self::DisclosureKindMismatch => &codes::SDJWT_DISCLOSURE_KIND_MISMATCH,
+            Self::ClaimCollision => &codes::SDJWT_CLAIM_COLLISION,
+            Self::UnknownClaimPath(_) => &codes::SDJWT_UNKNOWN_CLAIM_PATH,
+            Self::IssuerJwt(e) => e.info(),
+            Self::KbMissing => &codes::SDJWT_KB_MISSING,
+            Self::KbMalformed(_) => &codes::SDJWT_KB_MALFORMED,
+            Self::KbWrongTyp => &codes::SDJWT_KB_WRONG_TYP,
+            Self::KbBadSignature => &codes::SDJWT_KB_BAD_SIGNATURE,
+            Self::KbSdHashMismatch => &codes::SDJWT_KB_SD_HASH_MISMATCH,
+            Self::KbWrongNonce => &codes::SDJWT_KB_WRONG_NONCE,
+            Self::KbWrongAud => &codes::SDJWT_KB_WRONG_AUD,
+            Self::KbStale { .. } => &codes::SDJWT_KB_STALE,
+            Self::KbIatInFuture => &codes::SDJWT_KB_IAT_IN_FUTURE,
+            Self::KbSigning(e) => e.info(),
+            Self::KbAlgorithm(e) => e.info(),
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
+    }
+}
+
+impl ErrorCode for SdJwtError {
+    fn info(&self) -> &'static ErrorInfo {
+        SdJwtError::info(self)
     }
 }

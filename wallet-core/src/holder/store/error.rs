@@ -1,6 +1,7 @@
 //! The one error type of the holder store. Messages never contain claim values, key material
 //! or passphrases; each variant has a stable code for programs (CLI `--json`, FFI result codes).
 
+use crate::error::{ErrorCode, ErrorInfo, codes};
 use crate::format::credential::VcError;
 use crate::format::keys::KeyError;
 use std::io;
@@ -145,44 +146,54 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Stable machine-readable code. Verification, presentation and key errors keep the code of
-    /// the layer that raised them.
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::NotFound => "store.not_found",
-            Self::AlreadyExists => "store.exists",
-            Self::NotAStore => "store.not_a_store",
-            Self::Malformed(_) => "store.malformed",
-            Self::Truncated => "store.truncated",
-            Self::TooLarge { .. } => "store.too_large",
-            Self::NewerVersion { .. } => "store.newer_version",
-            Self::KdfLimitsExceeded => "store.kdf_limits",
-            Self::InvalidKdfParams(_) => "store.invalid_kdf_params",
-            Self::EmptyPassphrase => "store.empty_passphrase",
-            Self::WrongKey => "store.wrong_key",
-            Self::Tampered => "store.tampered",
-            Self::Corrupt(_) => "store.corrupt",
-            Self::Locked => "store.locked",
-            Self::Rekeyed => "store.rekeyed",
-            Self::Duplicate { .. } => "store.duplicate",
-            Self::DuplicateKey { .. } => "store.duplicate_key",
-            Self::HolderKeyNotHeld => "store.holder_key_not_held",
-            Self::Credential(e) => e.code(),
-            Self::NotIssuedForm(_) => "store.not_issued_form",
-            Self::UnknownCredential => "store.unknown_credential",
-            Self::UnknownHolderKey => "store.unknown_holder_key",
-            Self::HolderKeyInUse => "store.holder_key_in_use",
-            Self::ExternalSignerRequired => "store.external_signer_required",
-            Self::KeyNotExportable => "store.key_not_exportable",
-            Self::Signer(e) => e.code(),
-            Self::Present(e) => e.code(),
-            Self::Full { .. } => "store.full",
-            Self::InvalidHandle(_) => "store.invalid_handle",
-            Self::Io { .. } => "store.io",
+            Self::NotFound => &codes::STORE_NOT_FOUND,
+            Self::AlreadyExists => &codes::STORE_EXISTS,
+            Self::NotAStore => &codes::STORE_NOT_A_STORE,
+            Self::Malformed(_) => &codes::STORE_MALFORMED,
+            Self::Truncated => &codes::STORE_TRUNCATED,
+            Self::TooLarge { .. } => &codes::STORE_TOO_LARGE,
+            Self::NewerVersion { .. } => &codes::STORE_NEWER_VERSION,
+            Self::KdfLimitsExceeded => &codes::STORE_KDF_LIMITS,
+            Self::InvalidKdfParams(_) => &codes::STORE_INVALID_KDF_PARAMS,
+            Self::EmptyPassphrase => &codes::STORE_EMPTY_PASSPHRASE,
+            Self::WrongKey => &codes::STORE_WRONG_KEY,
+            Self::Tampered => &codes::STORE_TAMPERED,
+            Self::Corrupt(_) => &codes::STORE_CORRUPT,
+            Self::Locked => &codes::STORE_LOCKED,
+            Self::Rekeyed => &codes::STORE_REKEYED,
+            Self::Duplicate { .. } => &codes::STORE_DUPLICATE,
+            Self::DuplicateKey { .. } => &codes::STORE_DUPLICATE_KEY,
+            Self::HolderKeyNotHeld => &codes::STORE_HOLDER_KEY_NOT_HELD,
+            Self::Credential(e) => e.info(),
+            Self::NotIssuedForm(_) => &codes::STORE_NOT_ISSUED_FORM,
+            Self::UnknownCredential => &codes::STORE_UNKNOWN_CREDENTIAL,
+            Self::UnknownHolderKey => &codes::STORE_UNKNOWN_HOLDER_KEY,
+            Self::HolderKeyInUse => &codes::STORE_HOLDER_KEY_IN_USE,
+            Self::ExternalSignerRequired => &codes::STORE_EXTERNAL_SIGNER_REQUIRED,
+            Self::KeyNotExportable => &codes::STORE_KEY_NOT_EXPORTABLE,
+            Self::Signer(e) => e.info(),
+            Self::Present(e) => e.info(),
+            Self::Full { .. } => &codes::STORE_FULL,
+            Self::InvalidHandle(_) => &codes::STORE_INVALID_HANDLE,
+            Self::Io { .. } => &codes::STORE_IO,
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
     }
 
     pub(crate) fn io(op: &'static str) -> impl FnOnce(io::Error) -> Self {
         move |error| Self::Io { op, error }
+    }
+}
+
+impl ErrorCode for StoreError {
+    fn info(&self) -> &'static ErrorInfo {
+        StoreError::info(self)
     }
 }

@@ -6,6 +6,8 @@
 //! codes are a public contract (CLI exit codes, FFI results, API clients match on them); the
 //! messages name a claim and a rule but never a claim's value, so they can be logged.
 
+use crate::error::{ErrorCode, ErrorInfo, codes};
+
 /// Errors raised while looking up a credential type or validating its claims.
 ///
 /// Messages name the claim and the rule that failed but never the claim's value, so that
@@ -92,19 +94,24 @@ fn join_errors(errors: &[CatalogueError]) -> String {
 }
 
 impl CatalogueError {
-    /// Stable machine-readable code, safe to return to API clients and to match on.
-    pub fn code(&self) -> &'static str {
+    /// This error's row of the error table ([`crate::error`]): its stable code, kind and class.
+    pub fn info(&self) -> &'static ErrorInfo {
         match self {
-            Self::UnknownType { .. } => "catalogue.unknown_type",
-            Self::MissingClaim { .. } => "catalogue.missing_claim",
-            Self::UnknownClaim { .. } => "catalogue.unknown_claim",
-            Self::WrongType { .. } => "catalogue.wrong_type",
-            Self::InvalidClaim { .. } => "catalogue.invalid_claim",
-            Self::DerivedClaimSupplied { .. } => "catalogue.derived_claim_supplied",
-            Self::ReservedClaim { .. } => "catalogue.reserved_claim",
-            Self::DocumentExpired { .. } => "catalogue.document_expired",
-            Self::Several { .. } => "catalogue.several_errors",
+            Self::UnknownType { .. } => &codes::CATALOGUE_UNKNOWN_TYPE,
+            Self::MissingClaim { .. } => &codes::CATALOGUE_MISSING_CLAIM,
+            Self::UnknownClaim { .. } => &codes::CATALOGUE_UNKNOWN_CLAIM,
+            Self::WrongType { .. } => &codes::CATALOGUE_WRONG_TYPE,
+            Self::InvalidClaim { .. } => &codes::CATALOGUE_INVALID_CLAIM,
+            Self::DerivedClaimSupplied { .. } => &codes::CATALOGUE_DERIVED_CLAIM_SUPPLIED,
+            Self::ReservedClaim { .. } => &codes::CATALOGUE_RESERVED_CLAIM,
+            Self::DocumentExpired { .. } => &codes::CATALOGUE_DOCUMENT_EXPIRED,
+            Self::Several { .. } => &codes::CATALOGUE_SEVERAL_ERRORS,
         }
+    }
+
+    /// Stable machine-readable code (lower layers' codes pass through unchanged).
+    pub fn code(&self) -> &'static str {
+        self.info().code
     }
 
     /// The claim an error is about (`None` for an unknown type or several errors).
@@ -127,6 +134,12 @@ impl CatalogueError {
             Self::Several { errors, .. } => errors,
             other => std::slice::from_ref(other),
         }
+    }
+}
+
+impl ErrorCode for CatalogueError {
+    fn info(&self) -> &'static ErrorInfo {
+        CatalogueError::info(self)
     }
 }
 
