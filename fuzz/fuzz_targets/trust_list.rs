@@ -7,8 +7,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use wallet_core::trust::IssuerKeyResolver as _;
 use wallet_core::trust::{StalePolicy, TrustList, TrustListBuilder, VerifiedTrustList};
-use wallet_core::verify::IssuerKeyResolver as _;
 use wallet_fuzz::{fixture, header, sign_raw};
 
 fuzz_target!(|data: &[u8]| {

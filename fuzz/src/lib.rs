@@ -17,9 +17,8 @@ use wallet_core::b64_encode;
 use wallet_core::keys::{Signer as _, SigningKey, VerifyingKey};
 use wallet_core::sdjwt::KbExpectation;
 use wallet_core::status::{Bits, StatusList, StatusListClaims, StatusValue};
-use wallet_core::trust::TrustListBuilder;
+use wallet_core::trust::{StaticIssuers, TrustListBuilder};
 use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy};
-use wallet_core::trust::StaticIssuers;
 
 /// The vector every SD-JWT / KB-JWT target verifies against.
 pub const VECTOR: &str = include_str!("../../test-vectors/credentials/valid-resident-id.json");

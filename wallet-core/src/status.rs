@@ -34,13 +34,13 @@ pub const MAX_LIST_BYTES: usize = 32 * 1024 * 1024;
 pub const COMPRESSION_LEVEL: u32 = 6;
 
 /// Most status lists a `StatusCache` keeps verified and decompressed for `check_status`
-/// ([`StatusListMemo`]); the least recently used is dropped first. A verifier meets few lists
+/// ([`crate::verifier::StatusListMemo`]); the least recently used is dropped first. A verifier meets few lists
 /// (one or a few per issuer), so 16 covers a counter's day; more only costs reloads.
 pub const MEMO_MAX_LISTS: usize = 16;
 
-/// Most bytes (decompressed lists plus the tokens they were read from) a [`StatusListMemo`]
-/// holds: 64 MiB, room for one list at [`MAX_LIST_BYTES`] with its token at
-/// [`MAX_TOKEN_BYTES`], or twenty 24-million-entry 1-bit lists (3 MiB each).
+/// Most bytes (decompressed lists plus the tokens they were read from) a
+/// [`crate::verifier::StatusListMemo`] holds: 64 MiB, room for one list at [`MAX_LIST_BYTES`]
+/// with its token at [`MAX_TOKEN_BYTES`], or twenty 24-million-entry 1-bit lists (3 MiB each).
 pub const MEMO_MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// Longest Status List Token accepted (bytes of compact JWS). A 24-million-entry list with 10 %
@@ -115,9 +115,9 @@ pub enum StatusError {
     /// A revoked credential cannot be reinstated or suspended: revocation is final.
     #[error("a revoked credential cannot change status")]
     RevocationIsFinal,
-    /// Another process held the registry's lock ([`StatusRegistry::lock`]) for longer than
-    /// the wait: it is issuing or changing statuses (a batch holds it for its whole run). Nothing
-    /// was changed; try again when it has finished.
+    /// Another process held the registry's lock ([`crate::issuer::StatusRegistry::lock`]) for
+    /// longer than the wait: it is issuing or changing statuses (a batch holds it for its whole
+    /// run). Nothing was changed; try again when it has finished.
     #[error("another process is using the status registry")]
     RegistryLocked,
     /// A cached token would be replaced by one issued earlier.

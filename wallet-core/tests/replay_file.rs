@@ -1,4 +1,4 @@
-//! The persistent replay cache (`ReplayCache::open`, wallet-core/src/qr/replay_file.rs): its
+//! The persistent replay cache (`ReplayCache::open`, wallet-core/src/verifier/replay_file.rs): its
 //! history survives a restart; it is bounded (a cap on live entries, and a file compacted as
 //! entries expire); a writer killed mid-append leaves a torn last line that is ignored, at every
 //! possible cut and under SIGKILL; any other damage is a typed error; handles sharing the file at

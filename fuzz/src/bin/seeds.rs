@@ -8,11 +8,11 @@
 use rand_core::SeedableRng as _;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use wallet_core::holder::{KdfParams, Store, StoreOptions, StoreSecret};
 use wallet_core::keys::SigningKey;
 use wallet_core::qr::render::{EccLevel, RenderOptions, encode_matrix, render_png};
 use wallet_core::qr::transport;
 use wallet_core::sdjwt::SdJwtParts;
-use wallet_core::holder::{KdfParams, Store, StoreOptions, StoreSecret};
 use wallet_fuzz::fixture;
 
 struct Out {

@@ -166,7 +166,7 @@ impl StatusRegistry {
     }
 
     /// Signs the current list as a Status List Token with `iat = now`, `exp = now + validity`,
-    /// `ttl`, `iss` = `issuer`, compressed at [`super::COMPRESSION_LEVEL`].
+    /// `ttl`, `iss` = `issuer`, compressed at [`crate::status::COMPRESSION_LEVEL`].
     pub fn publish<S: KeySigner + ?Sized>(
         &self,
         issuer: &str,

@@ -1,5 +1,5 @@
 //! The replay cache on disk: the file behind a persistent
-//! [`ReplayCache`](super::freshness::ReplayCache), so that replay protection survives a restart
+//! [`ReplayCache`](super::session::ReplayCache), so that replay protection survives a restart
 //! of the verifier — a new process (`wallet verify --replay-cache FILE`) or a new FFI handle per
 //! scan — and is shared by every verifier process on the machine that names the same file.
 //!

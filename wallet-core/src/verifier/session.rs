@@ -82,7 +82,7 @@ impl<'a> ReplayEntry<'a> {
 /// Remembers accepted (sd_hash, nonce) pairs until they can no longer pass the window. Either in
 /// memory only ([`ReplayCache::new`]: the history ends with the process) or backed by a file
 /// ([`ReplayCache::open`]: the history survives restarts and is shared by every process using
-/// the file; the format and its crash and concurrency rules are in [`super::replay_file`]).
+/// the file; the format and its crash and concurrency rules are in `verifier/replay_file.rs`).
 /// Either way at most `capacity` unexpired entries are kept; past that the cache fails closed
 /// ([`FreshnessError::ReplayCacheFull`]) rather than forget.
 #[derive(Debug, Clone)]
