@@ -100,4 +100,3 @@ fn every_code_in_the_table_is_returned_by_some_error() {
         .collect();
     assert!(unused.is_empty(), "codes no error returns: {unused:?}");
 }
-

@@ -1,4 +1,4 @@
-//! The show-certificate freshness protocol both sides follow (docs/qr-format.md §5,
+//! The show-certificate freshness protocol both sides follow (docs/qr-format.md §9,
 //! docs/security.md): what a holder signs for each display and what a verifier's challenge code
 //! says. The verifier's side of the rules — the replay history and the state machine that
 //! accepts or refuses a scan — is `crate::verifier::session`.

@@ -1,5 +1,5 @@
 //! The verifier's session: freshness and anti-replay for shown certificates (docs/qr-format.md
-//! §5, docs/security.md), on the protocol of [`crate::qr::freshness`].
+//! §9, docs/security.md), on the protocol of [`crate::qr::freshness`].
 //!
 //! Two modes:
 //! - **Offline refreshing code**: the holder signs a new KB-JWT for every display. The verifier accepts a KB-JWT no older than its window and
