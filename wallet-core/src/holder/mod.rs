@@ -9,7 +9,8 @@ pub use crate::format::credential::credential_id;
 pub use crate::format::sdjwt::KeyBindingRequest;
 pub use present::present;
 pub use store::{
-    CredentialInfo, ExternalKeys, HolderKeyInfo, HolderKeyKind, HolderSigner, IMPORT_CLOCK_SKEW,
+    CredentialInfo, ExternalKeys, ExternalSignature, HolderKeyInfo, HolderKeyKind, HolderSigner,
+    IMPORT_CLOCK_SKEW,
     KdfLimits, KdfParams, MAX_CREDENTIALS, MAX_FILE_LEN, MAX_HANDLE_LEN, MAX_HOLDER_KEYS, Removed,
     Store, StoreError, StoreOptions, StoreSecret, StoredCredential,
 };

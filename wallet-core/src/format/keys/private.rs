@@ -89,6 +89,33 @@ impl PrivateKey {
         }
     }
 
+    /// Builds a key of `algorithm` from its 32-byte secret: the RFC 8032 seed for Ed25519, the
+    /// big-endian scalar `d` for P-256 and SM2 (refused when 0 or ≥ n). The compact form the
+    /// holder store keeps.
+    pub(crate) fn from_secret_bytes(
+        algorithm: Algorithm,
+        secret: &[u8; 32],
+    ) -> Result<Self, KeyError> {
+        match algorithm {
+            Algorithm::EdDsa => Ok(Self(PrivateInner::Ed25519(SigningKey::from_seed(secret)))),
+            Algorithm::Es256 => p256_private(
+                p256::ecdsa::SigningKey::from_slice(secret).map_err(|_| KeyError::Encoding("d"))?,
+            ),
+            Algorithm::Sm2 => sm2_private(
+                sm2::SecretKey::from_slice(secret).map_err(|_| KeyError::Encoding("d"))?,
+            ),
+        }
+    }
+
+    /// The 32-byte secret [`Self::from_secret_bytes`] reads back, in a buffer zeroized on drop.
+    pub(crate) fn secret_bytes(&self) -> Zeroizing<[u8; 32]> {
+        match &self.0 {
+            PrivateInner::Ed25519(key) => key.seed(),
+            PrivateInner::P256(key, _) => Zeroizing::new(<[u8; 32]>::from(key.to_bytes())),
+            PrivateInner::Sm2(key) => Zeroizing::new(<[u8; 32]>::from(key.secret.to_bytes())),
+        }
+    }
+
     /// The key's algorithm.
     pub fn algorithm(&self) -> Algorithm {
         match &self.0 {

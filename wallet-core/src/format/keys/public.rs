@@ -85,6 +85,39 @@ impl PublicKey {
         }
     }
 
+    /// Builds a key of `algorithm` from its raw public bytes: the 32-byte Ed25519 key, or the
+    /// 64-byte x‖y of an EC point (each coordinate big-endian), validated as [`Self::from_jwk`]
+    /// does. The compact form the holder store keeps; tokens carry JWKs instead.
+    pub(crate) fn from_raw(algorithm: Algorithm, bytes: &[u8]) -> Result<Self, KeyError> {
+        match algorithm {
+            Algorithm::EdDsa => {
+                let bytes = <&[u8; 32]>::try_from(bytes).map_err(|_| KeyError::Encoding("x"))?;
+                Ok(Self(PublicInner::Ed25519(VerifyingKey::from_bytes(bytes)?)))
+            }
+            Algorithm::Es256 | Algorithm::Sm2 => {
+                let (x, y) = bytes
+                    .split_at_checked(32)
+                    .ok_or(KeyError::Encoding("x"))?;
+                let x = <&[u8; 32]>::try_from(x).map_err(|_| KeyError::Encoding("x"))?;
+                let y = <&[u8; 32]>::try_from(y).map_err(|_| KeyError::Encoding("y"))?;
+                if algorithm == Algorithm::Es256 {
+                    Ok(Self(PublicInner::P256(p256_public(x, y)?)))
+                } else {
+                    Ok(Self(PublicInner::Sm2(Box::new(sm2_public(x, y)?))))
+                }
+            }
+        }
+    }
+
+    /// The raw public bytes [`Self::from_raw`] reads back.
+    pub(crate) fn to_raw(&self) -> Vec<u8> {
+        match &self.0 {
+            PublicInner::Ed25519(key) => key.as_bytes().to_vec(),
+            PublicInner::P256(key) => [key.x, key.y].concat(),
+            PublicInner::Sm2(key) => [key.x, key.y].concat(),
+        }
+    }
+
     /// Reads a public JWK: OKP/Ed25519 (RFC 8037), EC/P-256 (RFC 7518 §6.2) or EC/SM2 (the same
     /// members, `crv: "SM2"`). Extra members such as `kid` and `use` are allowed; `d` is refused;
     /// an `alg` member must name the key's own algorithm.

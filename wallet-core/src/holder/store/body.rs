@@ -1,13 +1,21 @@
 //! The encrypted body: a JSON document (serde derive) holding the holder keys and the
 //! credentials with their cached metadata, its schema versions and the migration from older
 //! ones, and the consistency checks applied every time a body is read or about to be written.
+//!
+//! Holder keys carry their algorithm (issue 17: P-256 and SM2 beside Ed25519, so that a phone
+//! can keep its holder key in a Secure Enclave or StrongBox, which hold P-256 only). A key
+//! record without `alg` is Ed25519, which is all schema 2 could hold; schema 3 adds `alg`. A body
+//! is written under the oldest schema that can express it (docs/store.md, "Versions and
+//! migration"): a store of Ed25519 keys stays schema 2, readable by the apps already installed,
+//! and only a store holding a P-256 or SM2 key becomes schema 3, which those apps refuse with
+//! `store.newer_version` ("update the app") rather than as a corrupt file.
 
 use super::error::StoreError;
 use crate::encoding::b64_encode;
 use crate::format::credential::catalogue::{self, Lang};
 use crate::format::credential::{RegisteredClaims, StatusRef, VcError};
 use crate::format::jws::Jws;
-use crate::format::keys::VerifyingKey;
+use crate::format::keys::{Algorithm, PublicKey};
 use crate::format::sdjwt::SdJwtParts;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -17,8 +25,10 @@ use std::collections::HashSet;
 use std::fmt;
 use zeroize::Zeroizing;
 
-/// The body schema this library writes and the newest it reads.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+/// The newest body schema this library reads and writes (3: key records may carry `alg`).
+pub(crate) const SCHEMA_VERSION: u32 = 3;
+/// The schema written while every key is Ed25519: the newest that apps without `alg` read.
+const SCHEMA_ED25519_ONLY: u32 = 2;
 /// Most credentials one store holds (a resident has a handful; this bounds file size and work).
 pub const MAX_CREDENTIALS: usize = 256;
 /// Most holder keys one store holds (one per credential, plus keys requested but not yet used).
@@ -26,13 +36,22 @@ pub const MAX_HOLDER_KEYS: usize = 512;
 /// Longest external key handle, bytes.
 pub const MAX_HANDLE_LEN: usize = 256;
 
-/// Schema 2 (current).
-#[derive(Serialize, Deserialize, Default)]
+/// Schemas 2 and 3 (current): the same records, schema 3 allowing keys other than Ed25519.
+/// `schema` is what was read; [`Body::encode`] writes the schema the keys need.
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Body {
     pub schema: u32,
     pub keys: Vec<KeyRecord>,
     pub credentials: Vec<CredentialRecord>,
+}
+
+/// What [`Body::encode`] serialises: the body under the schema it needs.
+#[derive(Serialize)]
+struct BodyOut<'a> {
+    schema: u32,
+    keys: &'a [KeyRecord],
+    credentials: &'a [CredentialRecord],
 }
 
 /// A holder key. Externally tagged (`{"software": {...}}`) rather than internally tagged: serde
@@ -44,30 +63,92 @@ pub(crate) enum KeyRecord {
     External(ExternalKeyRecord),
 }
 
+/// A key kept in the store. Serialised as `{"id", "alg"?, "public", "seed"}`; read through
+/// [`SoftwareKeyWire`], where the public key is decoded once its algorithm is known.
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "SoftwareKeyWire")]
 pub(crate) struct SoftwareKeyRecord {
     /// RFC 7638 thumbprint of the public key.
     pub id: String,
-    /// The public key, base64url. Stored rather than recomputed from the seed on every read (a
-    /// scalar multiplication per key); a seed that does not match it cannot sign for the
-    /// credential, because presenting checks the signer against `cnf`.
-    #[serde(serialize_with = "ser_public", deserialize_with = "de_public")]
-    pub public: VerifyingKey,
-    /// RFC 8032 seed.
+    /// The public key: `alg` (JWS name, omitted for Ed25519) and `public`, base64url of the raw
+    /// key (32 bytes for Ed25519, x‖y for P-256 and SM2). Stored rather than recomputed from the
+    /// secret on every read (a scalar multiplication per key); a secret that does not match it
+    /// cannot sign for the credential, because presenting checks the signer against `cnf`.
+    #[serde(flatten, serialize_with = "ser_public")]
+    pub public: PublicKey,
+    /// The 32-byte secret: the RFC 8032 seed for Ed25519, the scalar `d` (big-endian) for P-256
+    /// and SM2. Named `seed` since schema 1, when it could only be an Ed25519 seed.
     pub seed: Seed,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct SoftwareKeyWire {
+    id: String,
+    #[serde(default)]
+    alg: Option<String>,
+    public: String,
+    seed: Seed,
+}
+
+impl TryFrom<SoftwareKeyWire> for SoftwareKeyRecord {
+    type Error = String;
+    fn try_from(wire: SoftwareKeyWire) -> Result<Self, String> {
+        Ok(Self {
+            public: public_from_wire(wire.alg.as_deref(), &wire.public)?,
+            id: wire.id,
+            seed: wire.seed,
+        })
+    }
+}
+
+/// A key kept by the app in secure hardware: `{"id", "alg"?, "public", "handle"}`.
+#[derive(Serialize, Deserialize)]
+#[serde(try_from = "ExternalKeyWire")]
 pub(crate) struct ExternalKeyRecord {
     /// RFC 7638 thumbprint of the public key.
     pub id: String,
-    /// The public key, base64url.
-    #[serde(serialize_with = "ser_public", deserialize_with = "de_public")]
-    pub public: VerifyingKey,
+    /// The public key, as in [`SoftwareKeyRecord`].
+    #[serde(flatten, serialize_with = "ser_public")]
+    pub public: PublicKey,
     /// The app's name for the key in its keystore.
     pub handle: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExternalKeyWire {
+    id: String,
+    #[serde(default)]
+    alg: Option<String>,
+    public: String,
+    handle: String,
+}
+
+impl TryFrom<ExternalKeyWire> for ExternalKeyRecord {
+    type Error = String;
+    fn try_from(wire: ExternalKeyWire) -> Result<Self, String> {
+        Ok(Self {
+            public: public_from_wire(wire.alg.as_deref(), &wire.public)?,
+            id: wire.id,
+            handle: wire.handle,
+        })
+    }
+}
+
+/// Decodes a record's public key: `alg` absent is Ed25519 (schemas 1 and 2); present, it must
+/// name another algorithm, so that each key has exactly one encoding.
+fn public_from_wire(alg: Option<&str>, public: &str) -> Result<PublicKey, String> {
+    let algorithm = match alg {
+        None => Algorithm::EdDsa,
+        Some(name) => match Algorithm::from_jws_name(name) {
+            Some(Algorithm::EdDsa) | None => return Err("unknown key algorithm".into()),
+            Some(other) => other,
+        },
+    };
+    let bytes = crate::encoding::b64_decode(public)
+        .map_err(|_| "public key is not canonical base64url".to_owned())?;
+    PublicKey::from_raw(algorithm, &bytes).map_err(|_| "public key is invalid".to_owned())
 }
 
 impl KeyRecord {
@@ -78,10 +159,10 @@ impl KeyRecord {
         }
     }
 
-    pub(super) fn public_key(&self) -> VerifyingKey {
+    pub(super) fn public_key(&self) -> &PublicKey {
         match self {
-            Self::Software(k) => k.public,
-            Self::External(k) => k.public,
+            Self::Software(k) => &k.public,
+            Self::External(k) => &k.public,
         }
     }
 }
@@ -187,8 +268,21 @@ pub(crate) fn describe(
 impl Body {
     pub(super) fn empty() -> Self {
         Self {
-            schema: SCHEMA_VERSION,
+            schema: SCHEMA_ED25519_ONLY,
             ..Self::default()
+        }
+    }
+
+    /// The oldest schema that can hold this body: 2 while every key is Ed25519, else 3.
+    fn needed_schema(&self) -> u32 {
+        if self
+            .keys
+            .iter()
+            .all(|k| k.public_key().algorithm() == Algorithm::EdDsa)
+        {
+            SCHEMA_ED25519_ONLY
+        } else {
+            SCHEMA_VERSION
         }
     }
 
@@ -199,11 +293,16 @@ impl Body {
         let probe: SchemaProbe = serde_json::from_slice(plaintext)
             .map_err(|_| StoreError::Corrupt("not a store body"))?;
         let (body, migrated) = match probe.schema {
-            SCHEMA_VERSION => (
-                serde_json::from_slice::<Body>(plaintext)
-                    .map_err(|_| StoreError::Corrupt("not a schema-2 store body"))?,
-                false,
-            ),
+            SCHEMA_ED25519_ONLY | SCHEMA_VERSION => {
+                let body = serde_json::from_slice::<Body>(plaintext)
+                    .map_err(|_| StoreError::Corrupt("not a schema-2 or schema-3 store body"))?;
+                if body.schema < body.needed_schema() {
+                    return Err(StoreError::Corrupt(
+                        "a schema-2 store body holds a key other than Ed25519",
+                    ));
+                }
+                (body, false)
+            }
             1 => (Self::migrate_v1(plaintext)?, true),
             found if found > SCHEMA_VERSION => {
                 return Err(StoreError::NewerVersion {
@@ -230,11 +329,17 @@ impl Body {
             .map(|c| describe(&c.sd_jwt, c.holder_key_id, c.imported_at))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| StoreError::Corrupt("a schema-1 credential cannot be read"))?;
-        Ok(Self {
-            schema: SCHEMA_VERSION,
+        let body = Self {
+            schema: SCHEMA_ED25519_ONLY,
             keys: old.keys,
             credentials,
-        })
+        };
+        if body.needed_schema() != SCHEMA_ED25519_ONLY {
+            return Err(StoreError::Corrupt(
+                "a schema-1 store body holds a key other than Ed25519",
+            ));
+        }
+        Ok(body)
     }
 
     /// The invariants every body read or written must meet.
@@ -278,8 +383,8 @@ impl Body {
         Ok(())
     }
 
-    /// Serialises into a buffer zeroized on drop, sized up front so that growth does not leave
-    /// copies of seeds in freed memory.
+    /// Serialises, under the schema the keys need, into a buffer zeroized on drop, sized up
+    /// front so that growth does not leave copies of seeds in freed memory.
     pub(super) fn encode(&self) -> Result<Zeroizing<Vec<u8>>, StoreError> {
         let estimate = self
             .credentials
@@ -289,7 +394,12 @@ impl Body {
             })
             .saturating_add(self.keys.len().saturating_mul(512));
         let mut buffer = Zeroizing::new(Vec::with_capacity(estimate));
-        serde_json::to_writer(&mut *buffer, self)
+        let out = BodyOut {
+            schema: self.needed_schema(),
+            keys: &self.keys,
+            credentials: &self.credentials,
+        };
+        serde_json::to_writer(&mut *buffer, &out)
             .map_err(|_| StoreError::Corrupt("body cannot be serialised"))?;
         Ok(buffer)
     }
@@ -312,8 +422,8 @@ impl Body {
     }
 }
 
-/// An Ed25519 seed inside the body, zeroized on drop, (de)serialised as base64url without an
-/// intermediate `String`.
+/// A key's 32-byte secret inside the body (Ed25519 seed or EC scalar), zeroized on drop,
+/// (de)serialised as base64url without an intermediate `String`.
 pub(crate) struct Seed(pub Zeroizing<[u8; 32]>);
 
 impl Serialize for Seed {
@@ -342,7 +452,7 @@ impl Visitor<'_> for SeedVisitor {
     type Value = Seed;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a base64url Ed25519 seed")
+        f.write_str("a base64url 32-byte key secret")
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Seed, E> {
@@ -363,13 +473,15 @@ impl Visitor<'_> for SeedVisitor {
     }
 }
 
-fn ser_public<S: Serializer>(key: &VerifyingKey, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&b64_encode(key.as_bytes()))
-}
-
-fn de_public<'de, D: Deserializer<'de>>(deserializer: D) -> Result<VerifyingKey, D::Error> {
-    let text = <&str>::deserialize(deserializer)?;
-    let bytes = crate::encoding::b64_decode_array::<32>(text)
-        .map_err(|_| de::Error::custom("public key is not canonical base64url"))?;
-    VerifyingKey::from_bytes(&bytes).map_err(|_| de::Error::custom("public key is invalid"))
+/// Writes a record's `alg` (only for keys other than Ed25519, so that an Ed25519 record reads
+/// as schema 2 wrote it) and `public`, flattened into the record.
+fn ser_public<S: Serializer>(key: &PublicKey, serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap as _;
+    let algorithm = key.algorithm();
+    let mut map = serializer.serialize_map(None)?;
+    if algorithm != Algorithm::EdDsa {
+        map.serialize_entry("alg", algorithm.jws_name())?;
+    }
+    map.serialize_entry("public", &b64_encode(key.to_raw()))?;
+    map.end()
 }

@@ -15,7 +15,9 @@
 //! layout, the crypto choices and the threat model.
 //!
 //! Holder keys: [`Store::new_holder_key`] makes a fresh key for every credential request, so
-//! that two verifiers cannot link two credentials through a shared `cnf` key.
+//! that two verifiers cannot link two credentials through a shared `cnf` key. A key is Ed25519,
+//! P-256 or SM2 ([`Store::new_holder_key_with`], issue 17 point 5: phone secure hardware holds
+//! P-256 only), and a KB-JWT is signed with the algorithm of the credential's key.
 
 mod body;
 mod error;
@@ -26,10 +28,10 @@ mod signer;
 pub use body::{MAX_CREDENTIALS, MAX_HANDLE_LEN, MAX_HOLDER_KEYS};
 pub use error::StoreError;
 pub use format::{KdfLimits, KdfParams, StoreSecret};
-pub use signer::{ExternalKeys, HolderKeyInfo, HolderKeyKind, HolderSigner};
+pub use signer::{ExternalKeys, ExternalSignature, HolderKeyInfo, HolderKeyKind, HolderSigner};
 
 use crate::format::credential::{StatusRef, VcError};
-use crate::format::keys::{SigningKey, VerifyingKey};
+use crate::format::keys::{Algorithm, PrivateKey, PublicKey};
 use crate::format::sdjwt::KeyBindingRequest;
 use crate::format::sdjwt::{ClaimPath, SdJwtParts};
 use crate::fsutil::{create_atomic, write_atomic};
@@ -224,7 +226,7 @@ fn credential_info(record: &CredentialRecord) -> CredentialInfo {
 fn key_info(body: &Body, key: &KeyRecord) -> HolderKeyInfo {
     HolderKeyInfo {
         id: key.id().to_owned(),
-        public_key: key.public_key(),
+        public_key: key.public_key().clone(),
         kind: match key {
             KeyRecord::Software(_) => HolderKeyKind::Software,
             KeyRecord::External(k) => HolderKeyKind::External {
@@ -235,16 +237,27 @@ fn key_info(body: &Body, key: &KeyRecord) -> HolderKeyInfo {
     }
 }
 
-fn signer_for<'a>(key: &KeyRecord, external: Option<&'a dyn ExternalKeys>) -> HolderSigner<'a> {
+/// A software key's private key. The secret was checked only for its length when read (a
+/// scalar multiplication per key and read would be wasted work), so an EC scalar of 0 or ≥ n,
+/// which no store this library wrote can hold, surfaces here.
+fn software_key(key: &SoftwareKeyRecord) -> Result<PrivateKey, StoreError> {
+    PrivateKey::from_secret_bytes(key.public.algorithm(), &key.seed.0)
+        .map_err(|_| StoreError::Corrupt("a holder key's secret is invalid"))
+}
+
+fn signer_for<'a>(
+    key: &KeyRecord,
+    external: Option<&'a dyn ExternalKeys>,
+) -> Result<HolderSigner<'a>, StoreError> {
     let inner = match key {
-        KeyRecord::Software(k) => SignerInner::Software(SigningKey::from_seed(&k.seed.0)),
+        KeyRecord::Software(k) => SignerInner::Software(software_key(k)?),
         KeyRecord::External(k) => SignerInner::External {
             handle: k.handle.clone(),
-            public: k.public,
+            public: k.public.clone(),
             keys: external,
         },
     };
-    HolderSigner { inner }
+    Ok(HolderSigner { inner })
 }
 
 /// The stored credential `id` and its holder key.
@@ -408,13 +421,26 @@ impl Store {
         self.lock_timeout = timeout;
     }
 
-    /// Generates a fresh software holder key (from `rng`) and stores it. Give its
+    /// Generates a fresh software Ed25519 holder key (from `rng`) and stores it. Give its
     /// [`jwk`](HolderKeyInfo::jwk) to the issuing agency with the credential request; use a new
     /// key for every credential so verifiers cannot link credentials by key.
     pub fn new_holder_key(&self, rng: &mut dyn CryptoRngCore) -> Result<HolderKeyInfo, StoreError> {
-        let mut seed = Zeroizing::new([0u8; 32]);
-        rng.fill_bytes(seed.as_mut());
-        let public = SigningKey::from_seed(&seed).verifying_key();
+        self.new_holder_key_with(Algorithm::EdDsa, rng)
+    }
+
+    /// [`Store::new_holder_key`] for a key of `algorithm`: Ed25519, P-256 (`ES256`, what an
+    /// OpenID4VC high-assurance verifier asks for) or SM2. A store holding a P-256 or SM2 key is
+    /// written as body schema 3, which apps older than this library refuse with
+    /// [`StoreError::NewerVersion`] (docs/store.md).
+    pub fn new_holder_key_with(
+        &self,
+        algorithm: Algorithm,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Result<HolderKeyInfo, StoreError> {
+        let key = PrivateKey::generate(algorithm, rng).map_err(StoreError::Signer)?;
+        let seed = key.secret_bytes();
+        let public = key.public_key();
+        drop(key);
         let id = public.thumbprint();
         self.mutate(rng, move |body| {
             if body.keys.len() >= MAX_HOLDER_KEYS {
@@ -436,14 +462,17 @@ impl Store {
         })
     }
 
-    /// Records a holder key kept by the app in secure hardware: its public key and the handle
-    /// the app will be called back with ([`ExternalKeys::sign`]) to sign with it.
+    /// Records a holder key kept by the app in secure hardware: its public key, of any
+    /// algorithm ([`PublicKey::from_jwk`] reads the JWK a phone exports; an Ed25519
+    /// [`VerifyingKey`](crate::format::keys::VerifyingKey) converts), and the handle the app will
+    /// be called back with ([`ExternalKeys::sign`]) to sign with it.
     pub fn register_external_key(
         &self,
         handle: &str,
-        public_key: &VerifyingKey,
+        public_key: impl Into<PublicKey>,
         rng: &mut dyn CryptoRngCore,
     ) -> Result<HolderKeyInfo, StoreError> {
+        let public_key: PublicKey = public_key.into();
         if handle.is_empty() {
             return Err(StoreError::InvalidHandle("the handle is empty"));
         }
@@ -465,7 +494,7 @@ impl Store {
             }
             body.keys.push(KeyRecord::External(ExternalKeyRecord {
                 id: id.clone(),
-                public: *public_key,
+                public: public_key,
                 handle: handle.to_owned(),
             }));
             let key = body.key(&id).ok_or(StoreError::UnknownHolderKey)?;
@@ -603,7 +632,7 @@ impl Store {
         if matches!(key, KeyRecord::External(_)) && external.is_none() {
             return Err(StoreError::ExternalSignerRequired);
         }
-        Ok(signer_for(key, external))
+        signer_for(key, external)
     }
 
     /// Builds a presentation of credential `id` disclosing `disclose`, with a KB-JWT signed by its
@@ -620,7 +649,7 @@ impl Store {
         if key_binding.is_some() && matches!(key, KeyRecord::External(_)) && external.is_none() {
             return Err(StoreError::ExternalSignerRequired);
         }
-        let signer = signer_for(key, external);
+        let signer = signer_for(key, external)?;
         present::present(&credential.sd_jwt, disclose, key_binding, &signer)
             .map_err(StoreError::Present)
     }
@@ -630,7 +659,7 @@ impl Store {
     pub fn export_holder_key(&self, key_id: &str) -> Result<Zeroizing<String>, StoreError> {
         let body = self.load()?;
         match body.key(key_id).ok_or(StoreError::UnknownHolderKey)? {
-            KeyRecord::Software(k) => Ok(SigningKey::from_seed(&k.seed.0).to_jwk_string()),
+            KeyRecord::Software(k) => Ok(software_key(k)?.to_jwk_string()),
             KeyRecord::External(_) => Err(StoreError::KeyNotExportable),
         }
     }

@@ -1,18 +1,48 @@
 //! Holder keys as the rest of the engine sees them: public descriptions ([`HolderKeyInfo`]),
 //! the callback interface to keys kept in secure hardware ([`ExternalKeys`]) and the
-//! [`HolderSigner`] that signs KB-JWTs with either kind through the crate's [`Signer`] trait.
+//! [`HolderSigner`] that signs KB-JWTs (RFC 9901 §4.3) with either kind through the crate's
+//! [`KeySigner`] trait, with the key's own algorithm (Ed25519, P-256 or SM2).
+//!
+//! Hardware keys sign on the platform's terms: iOS `SecKeyCreateSignature` and Android
+//! `Signature` return ECDSA signatures as DER (X9.62 `ECDSA-Sig-Value`), other keystores as the
+//! raw r‖s that JWS carries. The callback says which ([`ExternalSignature`]); the signer converts
+//! and then verifies the result under the registered public key, so a misbehaving callback is a
+//! `key.signer_failed` here rather than a presentation every verifier refuses.
 
-use crate::format::keys::{KeyError, Signer, SigningKey, VerifyingKey};
+use crate::format::keys::{Algorithm, KeyError, KeySigner, PrivateKey, PublicKey};
+use crate::format::keys::signature_from_der;
 use serde_json::Value;
 use std::fmt;
+
+/// A signature as an external signer returns it, in the form its platform produces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExternalSignature {
+    /// The JWS form: 64 bytes, r‖s for P-256 and SM2 (each big-endian, 32 bytes), the RFC 8032
+    /// signature for Ed25519. Any other length is refused.
+    Raw(Vec<u8>),
+    /// DER `ECDSA-Sig-Value` (SEC 1 §C.5, minimal encoding): what iOS `SecKeyCreateSignature`
+    /// with `.ecdsaSignatureMessageX962SHA256` and Android `Signature("SHA256withECDSA")`
+    /// return. P-256 and SM2 only.
+    Der(Vec<u8>),
+}
 
 /// Signs with holder keys that live outside the store — the Secure Enclave, StrongBox or a
 /// hardware-backed Keystore — addressed by the handle the app gave when registering the key
 /// with [`Store::register_external_key`](super::Store::register_external_key). The FFI
 /// implements this with a callback into the app.
 pub trait ExternalKeys {
-    /// Signs `message` (a KB-JWT signing input) with Ed25519 using the key called `handle`.
-    fn sign(&self, handle: &str, message: &[u8]) -> Result<[u8; 64], KeyError>;
+    /// Signs `message` (a KB-JWT signing input) with the key called `handle`, whose algorithm is
+    /// `algorithm` (taken from the registered public key): Ed25519, ECDSA P-256 with SHA-256, or
+    /// SM2 with SM3 and the distinguishing identifier
+    /// [`SM2_DISTINGUISHING_ID`](crate::format::keys::SM2_DISTINGUISHING_ID). The message is
+    /// given whole; the signer hashes it.
+    fn sign(
+        &self,
+        handle: &str,
+        algorithm: Algorithm,
+        message: &[u8],
+    ) -> Result<ExternalSignature, KeyError>;
 }
 
 /// Where a holder key's private part lives.
@@ -33,8 +63,8 @@ pub enum HolderKeyKind {
 pub struct HolderKeyInfo {
     /// RFC 7638 thumbprint of the public key.
     pub id: String,
-    /// The public key (what the issuing agency writes into `cnf.jwk`).
-    pub public_key: VerifyingKey,
+    /// The public key (what the issuing agency writes into `cnf.jwk`); it knows its algorithm.
+    pub public_key: PublicKey,
     /// Where the private part lives.
     pub kind: HolderKeyKind,
     /// Ids of the stored credentials bound to this key (empty until one is imported).
@@ -46,24 +76,30 @@ impl HolderKeyInfo {
     pub fn jwk(&self) -> Value {
         self.public_key.to_jwk()
     }
+
+    /// The key's algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        self.public_key.algorithm()
+    }
 }
 
 // One value lives per signing operation, never in a collection, so the size gap between a
-// software key (seed, expanded secret and cached public point) and a handle costs nothing.
+// software key and a handle costs nothing.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum SignerInner<'a> {
-    Software(SigningKey),
+    Software(PrivateKey),
     External {
         handle: String,
-        public: VerifyingKey,
+        public: PublicKey,
         keys: Option<&'a dyn ExternalKeys>,
     },
 }
 
 /// Signs with a credential's holder key: the store's software key (zeroized on drop) or a call
-/// into [`ExternalKeys`], whose signatures are checked against the registered public key before
-/// use so that a misbehaving callback cannot produce an invalid presentation silently. The
-/// private key cannot be read out of it. `Debug` shows only the public key.
+/// into [`ExternalKeys`], whose signatures are converted to r‖s and checked against the
+/// registered public key before use so that a misbehaving callback cannot produce an invalid
+/// presentation silently. The private key cannot be read out of it. `Debug` shows only the
+/// public key.
 pub struct HolderSigner<'a> {
     pub(crate) inner: SignerInner<'a>,
 }
@@ -76,20 +112,45 @@ impl fmt::Debug for HolderSigner<'_> {
         };
         f.debug_struct("HolderSigner")
             .field("kind", &kind)
-            .field("public_key", &self.public_key())
+            .field("public_key", &self.public())
             .finish_non_exhaustive()
     }
 }
 
-impl Signer for HolderSigner<'_> {
-    fn public_key(&self) -> VerifyingKey {
+/// The external signer's answer as r‖s, or why it cannot be one.
+fn to_raw(algorithm: Algorithm, signature: ExternalSignature) -> Result<[u8; 64], KeyError> {
+    match signature {
+        ExternalSignature::Raw(bytes) => <[u8; 64]>::try_from(bytes.as_slice()).map_err(|_| {
+            KeyError::SignerFailed(format!(
+                "the external signer returned a raw signature of {} bytes; raw signatures are 64",
+                bytes.len()
+            ))
+        }),
+        ExternalSignature::Der(_) if algorithm == Algorithm::EdDsa => Err(KeyError::SignerFailed(
+            "the external signer returned DER for an Ed25519 key; Ed25519 signatures are raw"
+                .into(),
+        )),
+        ExternalSignature::Der(bytes) => signature_from_der(&bytes).map_err(|_| {
+            KeyError::SignerFailed(
+                "the external signer's DER signature is not a minimal ECDSA-Sig-Value".into(),
+            )
+        }),
+    }
+}
+
+impl KeySigner for HolderSigner<'_> {
+    fn key_algorithm(&self) -> Algorithm {
+        self.public().algorithm()
+    }
+
+    fn public(&self) -> PublicKey {
         match &self.inner {
-            SignerInner::Software(key) => key.verifying_key(),
-            SignerInner::External { public, .. } => *public,
+            SignerInner::Software(key) => key.public_key(),
+            SignerInner::External { public, .. } => public.clone(),
         }
     }
 
-    fn sign(&self, message: &[u8]) -> Result<[u8; 64], KeyError> {
+    fn sign_message(&self, message: &[u8]) -> Result<[u8; 64], KeyError> {
         match &self.inner {
             SignerInner::Software(key) => key.sign(message),
             SignerInner::External {
@@ -100,8 +161,9 @@ impl Signer for HolderSigner<'_> {
                 let keys = keys.ok_or_else(|| {
                     KeyError::SignerFailed("no external signer was supplied for this key".into())
                 })?;
-                let signature = keys.sign(handle, message)?;
-                if !public.verify_strict(message, &signature) {
+                let algorithm = public.algorithm();
+                let signature = to_raw(algorithm, keys.sign(handle, algorithm, message)?)?;
+                if !public.verify(message, &signature) {
                     return Err(KeyError::SignerFailed(
                         "the external signer's signature does not verify under the registered key"
                             .into(),

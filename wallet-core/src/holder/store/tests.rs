@@ -1,5 +1,6 @@
 //! Unit tests that need the store's internals: writing bodies of other schema versions (an old
-//! store to migrate, a newer one to refuse) under a real key.
+//! store to migrate, a newer one to refuse) under a real key, and reading the schema a body was
+//! written with (2 for Ed25519 keys only, 3 once a P-256 or SM2 key is in it).
 
 #![allow(
     clippy::unwrap_used,
@@ -11,6 +12,7 @@
 use super::*;
 use crate::format::credential::catalogue;
 use crate::format::credential::credential_id;
+use crate::format::keys::{KeySigner, SigningKey, signature_to_der};
 use crate::issuer::issue::{CredentialRequest, issue_credential};
 use crate::trust::StaticIssuers;
 use rand_core::OsRng;
@@ -90,10 +92,7 @@ fn schema_1_store_is_migrated_and_rewritten() {
     assert_eq!(body["credentials"][0]["vct"], list[0].vct.as_str());
     // And the migrated key still signs for the credential.
     let signer = store.holder_signer(&list[0].id, None).unwrap();
-    assert_eq!(
-        crate::format::keys::Signer::public_key(&signer),
-        holder.verifying_key()
-    );
+    assert_eq!(signer.public(), PublicKey::from(holder.verifying_key()));
 }
 
 #[test]
@@ -102,7 +101,7 @@ fn newer_schema_is_refused_without_writing() {
     let path = dir.path().join("wallet.store");
     write_raw_store(
         &path,
-        &json!({"schema": 3, "keys": [], "credentials": [], "new": 1}),
+        &json!({"schema": 4, "keys": [], "credentials": [], "new": 1}),
     );
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(
@@ -115,7 +114,7 @@ fn newer_schema_is_refused_without_writing() {
     assert_eq!(err.code(), "store.newer_version");
     assert_eq!(
         err.to_string(),
-        "store schema version 3 is newer than this app supports (2): update the app"
+        "store schema version 4 is newer than this app supports (3): update the app"
     );
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
@@ -196,4 +195,284 @@ fn kdf_params_are_validated() {
         (p.memory_kib(), p.iterations(), p.parallelism()),
         (65536, 3, 4)
     );
+}
+
+/// The decrypted body of the store at `path` (raw key [`RAW`]).
+fn read_raw_body(path: &Path) -> serde_json::Value {
+    let bytes = std::fs::read(path).unwrap();
+    let sealed = format::parse(&bytes).unwrap();
+    let key = format::unlock(StoreSecret::RawKey(&RAW), &sealed.slot).unwrap();
+    serde_json::from_slice(&format::open_sealed(&sealed, &key).unwrap()).unwrap()
+}
+
+fn raw_store(path: &Path) -> Store {
+    Store::create(
+        path,
+        StoreSecret::RawKey(&RAW),
+        &KdfParams::RECOMMENDED,
+        &StoreOptions::default(),
+        &mut OsRng,
+    )
+    .unwrap()
+}
+
+/// Issues a resident id bound to `holder` (any algorithm), by an Ed25519 issuer.
+fn issue_to(holder: &PublicKey) -> (String, StaticIssuers) {
+    let issuer = SigningKey::generate(&mut OsRng);
+    let ty = catalogue::by_name("resident-id").unwrap();
+    let request = CredentialRequest::for_type(
+        ty,
+        "https://psb.example.gov.cn",
+        &ty.example_claims(),
+        holder,
+        NOW - 60,
+    )
+    .unwrap()
+    .without_status();
+    let credential = issue_credential(&request, &issuer, &mut OsRng).unwrap();
+    let mut issuers = StaticIssuers::new();
+    issuers.add("https://psb.example.gov.cn", issuer.verifying_key());
+    (credential, issuers)
+}
+
+fn kb() -> crate::format::sdjwt::KeyBindingRequest {
+    crate::format::sdjwt::KeyBindingRequest {
+        audience: "https://verifier.example".into(),
+        nonce: "n-1".into(),
+        issued_at: NOW,
+    }
+}
+
+/// Verifies `presentation`'s KB-JWT as a verifier would and returns the holder key's thumbprint.
+fn verify_kb(presentation: &str, issuers: &StaticIssuers) -> String {
+    let policy = crate::verifier::verify::VerifyPolicy {
+        now: NOW,
+        clock_skew: 60,
+        key_binding: crate::verifier::verify::KeyBindingPolicy::Required(
+            crate::format::sdjwt::KbExpectation {
+                audience: "https://verifier.example".into(),
+                nonce: Some("n-1".into()),
+                max_age: 300,
+            },
+        ),
+    };
+    crate::verifier::verify::verify_presentation(presentation, issuers, &policy)
+        .unwrap()
+        .holder_kid
+}
+
+#[test]
+fn software_keys_of_every_algorithm_sign_their_kb_jwts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wallet.store");
+    let store = raw_store(&path);
+    for algorithm in Algorithm::ALL {
+        let info = store.new_holder_key_with(algorithm, &mut OsRng).unwrap();
+        assert_eq!(info.algorithm(), algorithm);
+        assert_eq!(info.id, info.public_key.thumbprint());
+        assert_eq!(PublicKey::from_jwk(&info.jwk()).unwrap(), info.public_key);
+        let (credential, issuers) = issue_to(&info.public_key);
+        let id = store.import(&credential, &issuers, NOW, &mut OsRng).unwrap().id;
+        let shown = store.present(&id, &[], Some(&kb()), None).unwrap();
+        // The KB-JWT's header names the key's algorithm, and it verifies under the key.
+        let kb_jwt = shown.rsplit('~').next().unwrap();
+        let header = crate::format::jws::Jws::parse(kb_jwt).unwrap();
+        assert_eq!(header.algorithm(), algorithm);
+        assert_eq!(verify_kb(&shown, &issuers), info.id);
+        // The exported private JWK is the same key.
+        let exported = PrivateKey::from_jwk_str(&store.export_holder_key(&info.id).unwrap());
+        assert_eq!(exported.unwrap().public_key(), info.public_key);
+    }
+    // Keys and credentials survive a reopen.
+    let reopened = Store::open(
+        &path,
+        StoreSecret::RawKey(&RAW),
+        &StoreOptions::default(),
+        &mut OsRng,
+    )
+    .unwrap();
+    let algorithms: Vec<_> = reopened
+        .holder_keys()
+        .unwrap()
+        .iter()
+        .map(HolderKeyInfo::algorithm)
+        .collect();
+    assert_eq!(algorithms, Algorithm::ALL);
+    for credential in reopened.list().unwrap() {
+        reopened.present(&credential.id, &[], Some(&kb()), None).unwrap();
+    }
+}
+
+#[test]
+fn the_schema_written_is_the_oldest_that_holds_the_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wallet.store");
+    let store = raw_store(&path);
+    let ed = store.new_holder_key(&mut OsRng).unwrap();
+    let body = read_raw_body(&path);
+    assert_eq!(body["schema"], 2);
+    // An Ed25519 record is exactly what schema 2 wrote: no `alg`.
+    assert!(body["keys"][0]["software"].get("alg").is_none());
+    let p256 = store.new_holder_key_with(Algorithm::Es256, &mut OsRng).unwrap();
+    let body = read_raw_body(&path);
+    assert_eq!(body["schema"], 3);
+    assert_eq!(body["keys"][1]["software"]["alg"], "ES256");
+    assert_eq!(
+        crate::encoding::b64_decode(body["keys"][1]["software"]["public"].as_str().unwrap())
+            .unwrap()
+            .len(),
+        64
+    );
+    // Once the last key that needs schema 3 is gone, the store is readable by older apps again.
+    store.remove_holder_key(&p256.id, &mut OsRng).unwrap();
+    assert_eq!(read_raw_body(&path)["schema"], 2);
+    assert_eq!(store.holder_keys().unwrap()[0].id, ed.id);
+}
+
+#[test]
+fn key_records_have_one_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wallet.store");
+    let ec = PrivateKey::generate(Algorithm::Sm2, &mut OsRng).unwrap();
+    let ed = SigningKey::from_seed(&[4u8; 32]);
+    let ec_record = |schema: u32, alg: &str| {
+        json!({"schema": schema, "keys": [{"software": {
+            "id": ec.thumbprint(),
+            "alg": alg,
+            "public": crate::b64_encode(ec.public_key().to_raw()),
+            "seed": crate::b64_encode(ec.secret_bytes().as_ref()),
+        }}], "credentials": []})
+    };
+    let open = || {
+        Store::open(
+            &path,
+            StoreSecret::RawKey(&RAW),
+            &StoreOptions::default(),
+            &mut OsRng,
+        )
+        .map(|s| s.holder_keys().unwrap())
+    };
+    write_raw_store(&path, &ec_record(3, "SM2"));
+    assert_eq!(open().unwrap()[0].algorithm(), Algorithm::Sm2);
+    // A key other than Ed25519 in a schema-2 body, an unknown algorithm, the wrong algorithm
+    // for the point, and `alg` spelled out for Ed25519 are all corrupt.
+    for body in [
+        ec_record(2, "SM2"),
+        ec_record(3, "ES384"),
+        ec_record(3, "ES256"),
+        json!({"schema": 3, "keys": [{"external": {
+            "id": ed.thumbprint(),
+            "alg": "EdDSA",
+            "public": crate::b64_encode(ed.verifying_key().as_bytes()),
+            "handle": "h",
+        }}], "credentials": []}),
+    ] {
+        write_raw_store(&path, &body);
+        assert_eq!(open().unwrap_err().code(), "store.corrupt", "{body}");
+    }
+}
+
+/// A hardware key stand-in that answers in a chosen form.
+struct Enclave {
+    key: PrivateKey,
+    form: fn(&PrivateKey, &[u8]) -> ExternalSignature,
+}
+
+impl ExternalKeys for Enclave {
+    fn sign(
+        &self,
+        handle: &str,
+        algorithm: Algorithm,
+        message: &[u8],
+    ) -> Result<ExternalSignature, crate::format::keys::KeyError> {
+        assert_eq!(handle, "se-1");
+        assert_eq!(algorithm, self.key.algorithm());
+        Ok((self.form)(&self.key, message))
+    }
+}
+
+#[test]
+fn external_keys_sign_in_der_or_raw_and_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wallet.store");
+    let store = raw_store(&path);
+    let der = |k: &PrivateKey, m: &[u8]| ExternalSignature::Der(signature_to_der(&k.sign(m).unwrap()));
+    let raw = |k: &PrivateKey, m: &[u8]| ExternalSignature::Raw(k.sign(m).unwrap().to_vec());
+    let short = |k: &PrivateKey, m: &[u8]| ExternalSignature::Raw(k.sign(m).unwrap()[..63].to_vec());
+    let bad_der = |k: &PrivateKey, m: &[u8]| {
+        let mut d = signature_to_der(&k.sign(m).unwrap());
+        d.push(0);
+        ExternalSignature::Der(d)
+    };
+    for algorithm in Algorithm::ALL {
+        let key = PrivateKey::generate(algorithm, &mut OsRng).unwrap();
+        // Registered by the public JWK the phone exports.
+        let public = PublicKey::from_jwk(&key.public_key().to_jwk()).unwrap();
+        let info = store.register_external_key("se-1", public, &mut OsRng).unwrap();
+        assert_eq!(info.algorithm(), algorithm);
+        let (credential, issuers) = issue_to(&info.public_key);
+        let id = store.import(&credential, &issuers, NOW, &mut OsRng).unwrap().id;
+        let present = |form: fn(&PrivateKey, &[u8]) -> ExternalSignature, key: &PrivateKey| {
+            let enclave = Enclave {
+                key: key.clone(),
+                form,
+            };
+            store.present(&id, &[], Some(&kb()), Some(&enclave))
+        };
+        let forms: &[fn(&PrivateKey, &[u8]) -> ExternalSignature] = if algorithm == Algorithm::EdDsa
+        {
+            &[raw]
+        } else {
+            &[raw, der]
+        };
+        for &form in forms {
+            assert_eq!(verify_kb(&present(form, &key).unwrap(), &issuers), info.id);
+        }
+        // Wrong length, DER that is not minimal, DER for Ed25519, another key's signature:
+        // each is the signer's failure, caught before a presentation exists.
+        let other = PrivateKey::generate(algorithm, &mut OsRng).unwrap();
+        let mut refused: Vec<Result<String, StoreError>> =
+            vec![present(short, &key), present(raw, &other)];
+        if algorithm == Algorithm::EdDsa {
+            refused.push(present(der, &key));
+        } else {
+            refused.push(present(bad_der, &key));
+            refused.push(present(der, &other));
+        }
+        for result in refused {
+            assert_eq!(result.unwrap_err().code(), "key.signer_failed", "{algorithm}");
+        }
+        store.remove(&id, &mut OsRng).unwrap();
+    }
+}
+
+#[test]
+fn a_store_written_by_the_previous_library_opens_unchanged() {
+    // The CLI's fixture store: passphrase, two Ed25519 holder keys and two credentials, written
+    // as schema 2 by the library before P-256 and SM2 holder keys existed.
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../wallet-cli/tests/fixtures/store/wallet.store"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wallet.store");
+    std::fs::copy(fixture, &path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let secret = StoreSecret::Passphrase("fixture-passphrase");
+    let store = Store::open(&path, secret, &StoreOptions::default(), &mut OsRng).unwrap();
+    // Nothing to migrate: the file is not rewritten.
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(store.list().unwrap().len(), 2);
+    let keys = store.holder_keys().unwrap();
+    assert!(keys.iter().all(|k| k.algorithm() == Algorithm::EdDsa));
+    // The old keys still sign, and a P-256 key can join them.
+    let credential = &store.list().unwrap()[0];
+    let signer = store.holder_signer(&credential.id, None).unwrap();
+    let signature = signer.sign_message(b"m").unwrap();
+    assert!(signer.public().verify(b"m", &signature));
+    store
+        .new_holder_key_with(Algorithm::Es256, &mut OsRng)
+        .unwrap();
+    let reopened = Store::open(&path, secret, &StoreOptions::default(), &mut OsRng).unwrap();
+    assert_eq!(reopened.holder_keys().unwrap().len(), keys.len() + 1);
 }

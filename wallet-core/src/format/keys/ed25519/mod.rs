@@ -360,6 +360,12 @@ impl SigningKey {
         }
     }
 
+    /// The 32-byte RFC 8032 seed, in a buffer zeroized on drop (the holder store keeps keys
+    /// as seeds).
+    pub(crate) fn seed(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.inner.to_bytes())
+    }
+
     /// The public half.
     pub fn verifying_key(&self) -> VerifyingKey {
         self.public
