@@ -18,10 +18,10 @@ use std::time::{Duration, Instant};
 use store_common::*;
 use wallet_core::holder::KeyBindingRequest;
 use wallet_core::holder::{
-    ExternalKeys, HolderKeyKind, KdfParams, Store, StoreError, StoreOptions, StoreSecret,
-    credential_id,
+    ExternalKeys, ExternalSignature, HolderKeyKind, KdfParams, Store, StoreError, StoreOptions,
+    StoreSecret, credential_id,
 };
-use wallet_core::keys::{KeyError, Signer as _, SigningKey};
+use wallet_core::keys::{Algorithm, KeyError, KeySigner as _, PublicKey, Signer as _, SigningKey};
 use wallet_core::sdjwt::{ClaimPath, KbExpectation};
 use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
 
@@ -856,7 +856,7 @@ fn exported_holder_key_is_the_private_jwk() {
     let key = store.new_holder_key(&mut OsRng).unwrap();
     let jwk = store.export_holder_key(&key.id).unwrap();
     let back = SigningKey::from_jwk_str(&jwk).unwrap();
-    assert_eq!(back.verifying_key(), key.public_key);
+    assert_eq!(PublicKey::from(back.verifying_key()), key.public_key);
     assert_eq!(
         store.export_holder_key("nope").unwrap_err().code(),
         "store.unknown_holder_key"
@@ -893,12 +893,20 @@ struct Hardware {
 }
 
 impl ExternalKeys for Hardware {
-    fn sign(&self, handle: &str, message: &[u8]) -> Result<[u8; 64], KeyError> {
+    fn sign(
+        &self,
+        handle: &str,
+        algorithm: Algorithm,
+        message: &[u8],
+    ) -> Result<ExternalSignature, KeyError> {
+        assert_eq!(algorithm, Algorithm::EdDsa);
         self.calls.set(self.calls.get() + 1);
-        self.keys
+        let signature = self
+            .keys
             .get(handle)
             .ok_or_else(|| KeyError::SignerFailed("no such hardware key".into()))?
-            .sign(message)
+            .sign(message)?;
+        Ok(ExternalSignature::Raw(signature.to_vec()))
     }
 }
 
@@ -977,7 +985,7 @@ fn external_signer_keeps_the_key_out_of_the_store() {
     assert!(
         hw_key
             .verifying_key()
-            .verify_strict(b"m", &signer.sign(b"m").unwrap())
+            .verify_strict(b"m", &signer.sign_message(b"m").unwrap())
     );
     assert_eq!(
         store.export_holder_key(&info.id).unwrap_err().code(),
@@ -996,7 +1004,7 @@ fn external_signer_keeps_the_key_out_of_the_store() {
     let err = store
         .holder_signer(&id, Some(&impostor))
         .unwrap()
-        .sign(b"m")
+        .sign_message(b"m")
         .unwrap_err();
     assert_eq!(err.code(), "key.signer_failed");
 

@@ -45,14 +45,25 @@
 /**
  * Minor version of this library. While the major version is 0, a new minor version may change
  * the ABI incompatibly: 0.2 added the `valid_out` verdict to `wallet_verifier_verify` and
- * `wallet_verifier_verify_image`.
+ * `wallet_verifier_verify_image`; 0.3 made holder keys P-256 or SM2 as well as Ed25519 —
+ * `wallet_sign_callback` gains the key's `algorithm` and returns its signature with an explicit
+ * length and form (`signature_capacity`, `signature_len_out`, `signature_form_out`: DER as
+ * phones produce it, or raw r‖s), `wallet_store_register_external_key` takes the public key as
+ * a JWK instead of 32 raw Ed25519 bytes, and `wallet_store_new_holder_key` takes an
+ * `algorithm` (`wallet_key_algorithm`).
  */
-#define WALLET_VERSION_MINOR 2
+#define WALLET_VERSION_MINOR 3
 
 /**
  * Patch version of this library.
  */
 #define WALLET_VERSION_PATCH 0
+
+/**
+ * Room the library gives the signing callback for its signature, bytes: the longest DER P-256
+ * or SM2 signature (72) and every raw one (64) fit.
+ */
+#define WALLET_SIGNATURE_MAX_LEN 72
 
 /**
  * What a call did. 0 is success; the other values are grouped by layer in blocks of 100 and are
@@ -359,6 +370,66 @@ typedef uint32_t wallet_ecc;
 #endif // __cplusplus
 
 /**
+ * A holder key's signature algorithm: the `algorithm` argument of
+ * `wallet_store_new_holder_key` and of the signing callback.
+ */
+enum wallet_key_algorithm
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Ed25519 (JWS `EdDSA`); signatures are 64 raw bytes.
+   */
+  WALLET_KEY_ALGORITHM_ED25519 = 0,
+  /**
+   * ECDSA on P-256 with SHA-256 (JWS `ES256`): what the iPhone Secure Enclave and Android
+   * StrongBox hold.
+   */
+  WALLET_KEY_ALGORITHM_P256 = 1,
+  /**
+   * SM2 with SM3 (JWS `SM2`), distinguishing identifier `1234567812345678`.
+   */
+  WALLET_KEY_ALGORITHM_SM2 = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum wallet_key_algorithm wallet_key_algorithm;
+#else
+typedef uint32_t wallet_key_algorithm;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The form of a signature the signing callback returns (its `signature_form_out`).
+ */
+enum wallet_signature_form
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Raw: exactly 64 bytes, r‖s (32 bytes each, big-endian) for P-256 and SM2, the RFC 8032
+   * signature for Ed25519.
+   */
+  WALLET_SIGNATURE_FORM_RAW = 0,
+  /**
+   * DER `ECDSA-Sig-Value` (X9.62 / SEC 1), minimal encoding, at most
+   * `WALLET_SIGNATURE_MAX_LEN` bytes: what iOS `SecKeyCreateSignature` with
+   * `.ecdsaSignatureMessageX962SHA256` and Android `Signature("SHA256withECDSA")` return.
+   * P-256 and SM2 only.
+   */
+  WALLET_SIGNATURE_FORM_DER = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum wallet_signature_form wallet_signature_form;
+#else
+typedef uint32_t wallet_signature_form;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * An issuing agency: its `iss` identifier (as listed in the trust list) and its Ed25519 signing
  * key (wiped when the handle is freed).
  *
@@ -426,26 +497,35 @@ typedef struct wallet_kdf_params {
 
 /**
  * The app's signer for holder keys kept in secure hardware. Called with the key's handle (as
- * given to `wallet_store_register_external_key`; UTF-8, not NUL-terminated) and the message to
- * sign (a KB-JWT signing input); must write the 64-byte Ed25519 signature to `signature_out`
- * and return 0, or return any other value to refuse (the call then fails with
- * `WALLET_RESULT_SIGNER_FAILED`). The signature is checked against the registered public key
- * before use. It is called on the thread that called `wallet_store_present`, while that call
- * runs; it must not free the store. The pointers are valid only during the call.
+ * given to `wallet_store_register_external_key`; UTF-8, not NUL-terminated), the key's
+ * algorithm (a `wallet_key_algorithm`, from the registered public key) and the message to sign
+ * (a KB-JWT signing input, given whole: the signer hashes it — SHA-256 for P-256, SM3 with
+ * `Z_A` for SM2). It writes the signature to `signature_out` (room for `signature_capacity`
+ * bytes, which is `WALLET_SIGNATURE_MAX_LEN`), its length to `*signature_len_out` and its form
+ * (a `wallet_signature_form`: the platform's DER, or raw r‖s) to `*signature_form_out`, and
+ * returns 0; any other return value refuses (the user cancelled, the key is gone). A refusal,
+ * a length over the capacity, a form the key cannot have, or a signature that does not verify
+ * under the registered public key fails the call with `WALLET_RESULT_SIGNER_FAILED`
+ * (`key.signer_failed`). It is called on the thread that called `wallet_store_present`, while
+ * that call runs; it must not free the store. The pointers are valid only during the call.
  */
 typedef int32_t (*wallet_sign_callback)(void *userdata,
                                         const char *key_handle,
                                         size_t key_handle_len,
+                                        uint32_t algorithm,
                                         const uint8_t *message,
                                         size_t message_len,
-                                        uint8_t *signature_out);
+                                        uint8_t *signature_out,
+                                        size_t signature_capacity,
+                                        size_t *signature_len_out,
+                                        uint32_t *signature_form_out);
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
 /**
- * The library's version as a NUL-terminated string ("0.2.0"), statically allocated: never
+ * The library's version as a NUL-terminated string ("0.3.0"), statically allocated: never
  * free it. Thread-safe.
  */
 const char *wallet_version(void);
@@ -530,20 +610,26 @@ wallet_result wallet_store_open_with_key(const char *path,
 void wallet_store_free(struct wallet_store *store);
 
 /**
- * Generates a fresh software holder key inside the store and returns its public JWK (JSON text)
- * in `jwk_out`: give it to the issuing agency with the credential request. Use a new key for
- * every credential, so that verifiers cannot link credentials by key.
+ * Generates a fresh software holder key of `algorithm` (a `wallet_key_algorithm`; Ed25519 is
+ * the default choice) inside the store and returns its public JWK (JSON text) in `jwk_out`:
+ * give it to the issuing agency with the credential request. Use a new key for every
+ * credential, so that verifiers cannot link credentials by key. For a key in secure hardware
+ * use `wallet_store_register_external_key` instead.
  *
  * # Safety
  * `store` is NULL or a live handle; `jwk_out` is NULL or writable.
  */
 wallet_result wallet_store_new_holder_key(const struct wallet_store *store,
+                                          uint32_t algorithm,
                                           struct wallet_buffer *jwk_out);
 
 /**
- * Records a holder key kept by the app in secure hardware: its 32-byte Ed25519 public key and
- * the handle (1–256 bytes of UTF-8) the signing callback will be called with. Returns the public
- * JWK in `jwk_out`, to give to the issuing agency as with `wallet_store_new_holder_key`.
+ * Records a holder key kept by the app in secure hardware: its public JWK (JSON text; EC
+ * `P-256` — what the Secure Enclave and StrongBox make — or `SM2`, or OKP `Ed25519`, with no
+ * `d`) and the handle (1–256 bytes of UTF-8) the signing callback will be called with. The key's
+ * algorithm comes from the JWK and is what the callback is told. Returns the public JWK in
+ * canonical form (RFC 7638 members) in `jwk_out`, to give to the issuing agency as with
+ * `wallet_store_new_holder_key`.
  *
  * # Safety
  * `store` is NULL or a live handle; other pointers are NULL or valid for their lengths;
@@ -552,8 +638,8 @@ wallet_result wallet_store_new_holder_key(const struct wallet_store *store,
 wallet_result wallet_store_register_external_key(const struct wallet_store *store,
                                                  const char *key_handle,
                                                  size_t key_handle_len,
-                                                 const uint8_t *public_key,
-                                                 size_t public_key_len,
+                                                 const char *public_jwk,
+                                                 size_t public_jwk_len,
                                                  struct wallet_buffer *jwk_out);
 
 /**

@@ -14,12 +14,17 @@ use zeroize::Zeroize as _;
 pub const WALLET_VERSION_MAJOR: u32 = 0;
 /// Minor version of this library. While the major version is 0, a new minor version may change
 /// the ABI incompatibly: 0.2 added the `valid_out` verdict to `wallet_verifier_verify` and
-/// `wallet_verifier_verify_image`.
-pub const WALLET_VERSION_MINOR: u32 = 2;
+/// `wallet_verifier_verify_image`; 0.3 made holder keys P-256 or SM2 as well as Ed25519 —
+/// `wallet_sign_callback` gains the key's `algorithm` and returns its signature with an explicit
+/// length and form (`signature_capacity`, `signature_len_out`, `signature_form_out`: DER as
+/// phones produce it, or raw r‖s), `wallet_store_register_external_key` takes the public key as
+/// a JWK instead of 32 raw Ed25519 bytes, and `wallet_store_new_holder_key` takes an
+/// `algorithm` (`wallet_key_algorithm`).
+pub const WALLET_VERSION_MINOR: u32 = 3;
 /// Patch version of this library.
 pub const WALLET_VERSION_PATCH: u32 = 0;
 
-/// The library's version as a NUL-terminated string ("0.2.0"), statically allocated: never
+/// The library's version as a NUL-terminated string ("0.3.0"), statically allocated: never
 /// free it. Thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn wallet_version() -> *const c_char {

@@ -1,6 +1,11 @@
 //! Holder API: the encrypted store (`wallet_store`: create/open by passphrase or 32-byte app key,
 //! holder keys, import, list, remove) and presenting a credential as a QR payload, with the
 //! holder key in the store or behind the app's signing callback (Secure Enclave, StrongBox).
+//!
+//! Holder keys are Ed25519, P-256 or SM2 (issue 17 point 5). Phone secure hardware holds P-256
+//! only and signs in DER, so the signing callback is told the key's algorithm and answers with a
+//! signature of explicit length in the platform's form (DER or raw r‖s); the library converts it
+//! and verifies it under the registered key before it goes into a KB-JWT (docs/ffi.md).
 
 use crate::error::FfiError;
 use crate::ffi::{
@@ -14,9 +19,10 @@ use std::path::Path;
 use std::sync::{PoisonError, RwLock};
 use wallet_core::holder::KeyBindingRequest;
 use wallet_core::holder::{
-    ExternalKeys, HolderKeyInfo, HolderKeyKind, KdfParams, Store, StoreOptions, StoreSecret,
+    ExternalKeys, ExternalSignature, HolderKeyInfo, HolderKeyKind, KdfParams, Store, StoreOptions,
+    StoreSecret,
 };
-use wallet_core::keys::{KeyError, VerifyingKey};
+use wallet_core::keys::{Algorithm, KeyError, PublicKey, VerifyingKey};
 use wallet_core::qr::freshness::{DEFAULT_SKEW_SECONDS, offline_key_binding};
 use wallet_core::qr::transport;
 use wallet_core::sdjwt::ClaimPath;
@@ -62,28 +68,104 @@ pub enum wallet_present_mode {
     Challenge = 1,
 }
 
+/// A holder key's signature algorithm: the `algorithm` argument of
+/// `wallet_store_new_holder_key` and of the signing callback.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum wallet_key_algorithm {
+    /// Ed25519 (JWS `EdDSA`); signatures are 64 raw bytes.
+    Ed25519 = 0,
+    /// ECDSA on P-256 with SHA-256 (JWS `ES256`): what the iPhone Secure Enclave and Android
+    /// StrongBox hold.
+    P256 = 1,
+    /// SM2 with SM3 (JWS `SM2`), distinguishing identifier `1234567812345678`.
+    Sm2 = 2,
+}
+
+impl wallet_key_algorithm {
+    fn of(algorithm: Algorithm) -> Self {
+        match algorithm {
+            Algorithm::Es256 => Self::P256,
+            Algorithm::Sm2 => Self::Sm2,
+            // Ed25519, and any algorithm a later library adds before this enum learns it (the
+            // callback's answer is verified under the registered key in any case).
+            _ => Self::Ed25519,
+        }
+    }
+
+    fn parse(algorithm: u32) -> Result<Algorithm, FfiError> {
+        match algorithm {
+            a if a == Self::Ed25519 as u32 => Ok(Algorithm::EdDsa),
+            a if a == Self::P256 as u32 => Ok(Algorithm::Es256),
+            a if a == Self::Sm2 as u32 => Ok(Algorithm::Sm2),
+            other => Err(FfiError::invalid(format!(
+                "algorithm {other} is not a wallet_key_algorithm: pass 0 (Ed25519), 1 (P-256) or 2 (SM2)"
+            ))),
+        }
+    }
+}
+
+/// The form of a signature the signing callback returns (its `signature_form_out`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum wallet_signature_form {
+    /// Raw: exactly 64 bytes, r‖s (32 bytes each, big-endian) for P-256 and SM2, the RFC 8032
+    /// signature for Ed25519.
+    Raw = 0,
+    /// DER `ECDSA-Sig-Value` (X9.62 / SEC 1), minimal encoding, at most
+    /// `WALLET_SIGNATURE_MAX_LEN` bytes: what iOS `SecKeyCreateSignature` with
+    /// `.ecdsaSignatureMessageX962SHA256` and Android `Signature("SHA256withECDSA")` return.
+    /// P-256 and SM2 only.
+    Der = 1,
+}
+
+/// Room the library gives the signing callback for its signature, bytes: the longest DER P-256
+/// or SM2 signature (72) and every raw one (64) fit.
+pub const WALLET_SIGNATURE_MAX_LEN: usize = 72;
+
 /// The app's signer for holder keys kept in secure hardware. Called with the key's handle (as
-/// given to `wallet_store_register_external_key`; UTF-8, not NUL-terminated) and the message to
-/// sign (a KB-JWT signing input); must write the 64-byte Ed25519 signature to `signature_out`
-/// and return 0, or return any other value to refuse (the call then fails with
-/// `WALLET_RESULT_SIGNER_FAILED`). The signature is checked against the registered public key
-/// before use. It is called on the thread that called `wallet_store_present`, while that call
-/// runs; it must not free the store. The pointers are valid only during the call.
+/// given to `wallet_store_register_external_key`; UTF-8, not NUL-terminated), the key's
+/// algorithm (a `wallet_key_algorithm`, from the registered public key) and the message to sign
+/// (a KB-JWT signing input, given whole: the signer hashes it — SHA-256 for P-256, SM3 with
+/// `Z_A` for SM2). It writes the signature to `signature_out` (room for `signature_capacity`
+/// bytes, which is `WALLET_SIGNATURE_MAX_LEN`), its length to `*signature_len_out` and its form
+/// (a `wallet_signature_form`: the platform's DER, or raw r‖s) to `*signature_form_out`, and
+/// returns 0; any other return value refuses (the user cancelled, the key is gone). A refusal,
+/// a length over the capacity, a form the key cannot have, or a signature that does not verify
+/// under the registered public key fails the call with `WALLET_RESULT_SIGNER_FAILED`
+/// (`key.signer_failed`). It is called on the thread that called `wallet_store_present`, while
+/// that call runs; it must not free the store. The pointers are valid only during the call.
 pub type wallet_sign_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
         key_handle: *const c_char,
         key_handle_len: usize,
+        algorithm: u32,
         message: *const u8,
         message_len: usize,
         signature_out: *mut u8,
+        signature_capacity: usize,
+        signature_len_out: *mut usize,
+        signature_form_out: *mut u32,
     ) -> i32,
 >;
 
+type SignFn = unsafe extern "C" fn(
+    *mut c_void,
+    *const c_char,
+    usize,
+    u32,
+    *const u8,
+    usize,
+    *mut u8,
+    usize,
+    *mut usize,
+    *mut u32,
+) -> i32;
+
 #[derive(Clone, Copy)]
 struct CallbackSigner {
-    callback:
-        unsafe extern "C" fn(*mut c_void, *const c_char, usize, *const u8, usize, *mut u8) -> i32,
+    callback: SignFn,
     userdata: *mut c_void,
 }
 
@@ -95,19 +177,32 @@ unsafe impl Send for CallbackSigner {}
 unsafe impl Sync for CallbackSigner {}
 
 impl ExternalKeys for CallbackSigner {
-    fn sign(&self, handle: &str, message: &[u8]) -> Result<[u8; 64], KeyError> {
-        let mut signature = [0u8; 64];
+    fn sign(
+        &self,
+        handle: &str,
+        algorithm: Algorithm,
+        message: &[u8],
+    ) -> Result<ExternalSignature, KeyError> {
+        let mut signature = [0u8; WALLET_SIGNATURE_MAX_LEN];
+        // Out of range until the callback writes them, so an answer that forgets one is refused.
+        let mut len = usize::MAX;
+        let mut form = u32::MAX;
         // SAFETY: the callback's documented contract: it reads `handle.len()` bytes of the
-        // handle and `message.len()` bytes of the message, which outlive the call, and writes
-        // at most 64 bytes to `signature`, which has room for exactly that.
+        // handle and `message.len()` bytes of the message, which outlive the call, writes at
+        // most `signature.len()` bytes to `signature` and one value each to `len` and `form`,
+        // all of which live on this stack frame for the whole call.
         let status = unsafe {
             (self.callback)(
                 self.userdata,
                 handle.as_ptr().cast(),
                 handle.len(),
+                wallet_key_algorithm::of(algorithm) as u32,
                 message.as_ptr(),
                 message.len(),
                 signature.as_mut_ptr(),
+                signature.len(),
+                &mut len,
+                &mut form,
             )
         };
         if status != 0 {
@@ -115,7 +210,21 @@ impl ExternalKeys for CallbackSigner {
                 "the app's signing callback refused (returned {status})"
             )));
         }
-        Ok(signature)
+        let bytes = signature
+            .get(..len)
+            .ok_or_else(|| {
+                KeyError::SignerFailed(format!(
+                    "the app's signing callback reported a {len}-byte signature; at most {WALLET_SIGNATURE_MAX_LEN} fit"
+                ))
+            })?
+            .to_vec();
+        match form {
+            f if f == wallet_signature_form::Raw as u32 => Ok(ExternalSignature::Raw(bytes)),
+            f if f == wallet_signature_form::Der as u32 => Ok(ExternalSignature::Der(bytes)),
+            other => Err(KeyError::SignerFailed(format!(
+                "the app's signing callback reported form {other}, not a wallet_signature_form (0 raw, 1 DER)"
+            ))),
+        }
     }
 }
 
@@ -305,31 +414,40 @@ fn json_buffer(value: &Value) -> wallet_buffer {
     wallet_buffer::from_string(value.to_string())
 }
 
-/// Generates a fresh software holder key inside the store and returns its public JWK (JSON text)
-/// in `jwk_out`: give it to the issuing agency with the credential request. Use a new key for
-/// every credential, so that verifiers cannot link credentials by key.
+/// Generates a fresh software holder key of `algorithm` (a `wallet_key_algorithm`; Ed25519 is
+/// the default choice) inside the store and returns its public JWK (JSON text) in `jwk_out`:
+/// give it to the issuing agency with the credential request. Use a new key for every
+/// credential, so that verifiers cannot link credentials by key. For a key in secure hardware
+/// use `wallet_store_register_external_key` instead.
 ///
 /// # Safety
 /// `store` is NULL or a live handle; `jwk_out` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wallet_store_new_holder_key(
     store: *const wallet_store,
+    algorithm: u32,
     jwk_out: *mut wallet_buffer,
 ) -> wallet_result {
     guard(|| {
         let out = Out::new(jwk_out, "jwk_out")?;
         // SAFETY: forwarded from this function's contract.
         let store = unsafe { in_handle(store, "store")? };
-        let info = store.store.new_holder_key(&mut rand_core::OsRng)?;
+        let algorithm = wallet_key_algorithm::parse(algorithm)?;
+        let info = store
+            .store
+            .new_holder_key_with(algorithm, &mut rand_core::OsRng)?;
         // SAFETY: `jwk_out` checked non-NULL and writable by contract.
         unsafe { out.write(json_buffer(&info.jwk())) };
         Ok(())
     })
 }
 
-/// Records a holder key kept by the app in secure hardware: its 32-byte Ed25519 public key and
-/// the handle (1–256 bytes of UTF-8) the signing callback will be called with. Returns the public
-/// JWK in `jwk_out`, to give to the issuing agency as with `wallet_store_new_holder_key`.
+/// Records a holder key kept by the app in secure hardware: its public JWK (JSON text; EC
+/// `P-256` — what the Secure Enclave and StrongBox make — or `SM2`, or OKP `Ed25519`, with no
+/// `d`) and the handle (1–256 bytes of UTF-8) the signing callback will be called with. The key's
+/// algorithm comes from the JWK and is what the callback is told. Returns the public JWK in
+/// canonical form (RFC 7638 members) in `jwk_out`, to give to the issuing agency as with
+/// `wallet_store_new_holder_key`.
 ///
 /// # Safety
 /// `store` is NULL or a live handle; other pointers are NULL or valid for their lengths;
@@ -339,8 +457,8 @@ pub unsafe extern "C" fn wallet_store_register_external_key(
     store: *const wallet_store,
     key_handle: *const c_char,
     key_handle_len: usize,
-    public_key: *const u8,
-    public_key_len: usize,
+    public_jwk: *const c_char,
+    public_jwk_len: usize,
     jwk_out: *mut wallet_buffer,
 ) -> wallet_result {
     guard(|| {
@@ -350,18 +468,12 @@ pub unsafe extern "C" fn wallet_store_register_external_key(
         // SAFETY: as above.
         let key_handle = unsafe { in_required_str(key_handle, key_handle_len, "key_handle")? };
         // SAFETY: as above.
-        let public_key = unsafe { in_bytes(public_key, public_key_len, "public_key")? };
-        let public_key: &[u8; 32] = public_key.try_into().map_err(|_| {
-            FfiError::invalid(format!(
-                "public_key is {} bytes: pass the 32-byte Ed25519 public key",
-                public_key_len
-            ))
-        })?;
-        let public_key = VerifyingKey::from_bytes(public_key)?;
+        let public_jwk = unsafe { in_required_str(public_jwk, public_jwk_len, "public_jwk")? };
+        let public_key = PublicKey::from_jwk_str(public_jwk)?;
         let info =
             store
                 .store
-                .register_external_key(key_handle, &public_key, &mut rand_core::OsRng)?;
+                .register_external_key(key_handle, public_key, &mut rand_core::OsRng)?;
         // SAFETY: `jwk_out` checked non-NULL and writable by contract.
         unsafe { out.write(json_buffer(&info.jwk())) };
         Ok(())

@@ -41,7 +41,8 @@ pub use ffi::{
     wallet_buffer_free, wallet_version,
 };
 pub use holder::{
-    wallet_kdf_params, wallet_present_mode, wallet_sign_callback, wallet_store,
+    WALLET_SIGNATURE_MAX_LEN, wallet_kdf_params, wallet_key_algorithm, wallet_present_mode,
+    wallet_sign_callback, wallet_signature_form, wallet_store,
     wallet_store_create, wallet_store_create_with_key, wallet_store_free, wallet_store_import,
     wallet_store_list, wallet_store_new_holder_key, wallet_store_open, wallet_store_open_with_key,
     wallet_store_present, wallet_store_register_external_key, wallet_store_remove,

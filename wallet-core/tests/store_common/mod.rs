@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use wallet_core::credential::catalogue;
 use wallet_core::holder::{KdfParams, Store, StoreOptions, StoreSecret};
 use wallet_core::issuer::{CredentialRequest, issue_credential};
-use wallet_core::keys::{SigningKey, VerifyingKey};
+use wallet_core::keys::{PublicKey, SigningKey};
 use wallet_core::trust::StaticIssuers;
 
 /// The test clock.
@@ -45,10 +45,10 @@ impl Agency {
     }
 
     /// Issues an example credential of catalogue type `short_name` bound to `holder`.
-    pub fn issue(&self, short_name: &str, holder: &VerifyingKey) -> String {
+    pub fn issue(&self, short_name: &str, holder: impl Into<PublicKey>) -> String {
         let ty = catalogue::by_name(short_name).unwrap();
         let request =
-            CredentialRequest::for_type(ty, ISSUER, &ty.example_claims(), *holder, NOW - 60)
+            CredentialRequest::for_type(ty, ISSUER, &ty.example_claims(), holder, NOW - 60)
                 .unwrap()
                 .without_status();
         issue_credential(&request, &self.key, &mut OsRng).unwrap()
