@@ -763,8 +763,8 @@ wallet_result wallet_issuer_public_jwk(const struct wallet_issuer *issuer,
 /**
  * Issues a credential of catalogue type `credential_type` (short name such as `resident-id`,
  * its `vct`, or its name such as `居民身份证` / `身份证`) from `claims_json` (a JSON object of the type's claims; derived claims such as
- * `age_over_18` are added by the library), bound to the holder's public JWK `holder_jwk`, at
- * `now` (unix seconds, the `iat`). `options` is empty or a JSON object with any of
+ * `age_over_18` are added by the library), bound to the holder's public JWK `holder_jwk`
+ * (Ed25519, P-256 or SM2), at `now` (unix seconds, the `iat`). `options` is empty or a JSON object with any of
  * `expires_at` (unix seconds; default: the type's validity; never later than the document's
  * own validity end, to which it is capped unless `strict_validity` is true), `not_before`, and
  * `status_uri` + `status_idx` (the credential's entry in the agency's status list, making it

@@ -13,7 +13,7 @@ use wallet_core::credential::StatusRef;
 use wallet_core::credential::catalogue;
 use wallet_core::issuer::CredentialRequest;
 use wallet_core::issuer::IssuanceService;
-use wallet_core::keys::{SigningKey, VerifyingKey};
+use wallet_core::keys::{PublicKey, SigningKey};
 
 /// An issuing agency: its `iss` identifier (as listed in the trust list) and its Ed25519 signing
 /// key (wiped when the handle is freed).
@@ -185,8 +185,8 @@ fn issue_options(text: &str) -> Result<IssueOptions, FfiError> {
 
 /// Issues a credential of catalogue type `credential_type` (short name such as `resident-id`,
 /// its `vct`, or its name such as `居民身份证` / `身份证`) from `claims_json` (a JSON object of the type's claims; derived claims such as
-/// `age_over_18` are added by the library), bound to the holder's public JWK `holder_jwk`, at
-/// `now` (unix seconds, the `iat`). `options` is empty or a JSON object with any of
+/// `age_over_18` are added by the library), bound to the holder's public JWK `holder_jwk`
+/// (Ed25519, P-256 or SM2), at `now` (unix seconds, the `iat`). `options` is empty or a JSON object with any of
 /// `expires_at` (unix seconds; default: the type's validity; never later than the document's
 /// own validity end, to which it is capped unless `strict_validity` is true), `not_before`, and
 /// `status_uri` + `status_idx` (the credential's entry in the agency's status list, making it
@@ -233,7 +233,7 @@ pub unsafe extern "C" fn wallet_issuer_issue(
         let ty = catalogue::lookup(type_name)?;
         let claims: Map<String, Value> = serde_json::from_str(claims_text)
             .map_err(|e| FfiError::json("claims_json (a JSON object of claims)", e))?;
-        let holder = VerifyingKey::from_jwk_str(holder)?;
+        let holder = PublicKey::from_jwk_str(holder)?;
         let mut request = CredentialRequest::for_type(ty, &issuer.iss, &claims, holder, now)?;
         if let Some(exp) = options.expires_at {
             request.expires_at = exp;

@@ -6,7 +6,8 @@
  * garbage payloads, wrong passphrase and key, damaged store, revoked and suspended credentials,
  * replays (also across verifier handles sharing a replay cache file), the verdict output that
  * says "checked and refused" apart from "accepted", an external signer (OpenSSL standing in for
- * the Secure Enclave) that works, refuses or lies, per-thread last errors, error messages that
+ * the Secure Enclave: a P-256 key answering in DER as iOS and Android do, and an Ed25519 key
+ * answering raw) that works, refuses, lies or overflows, per-thread last errors, error messages that
  * never carry a caller's control characters, (NULL, 0) meaning the same as ("", 0), failed store
  * creations that leave no file behind, and handles freed with the NULL-after-free pattern.
  *
@@ -20,6 +21,7 @@
 #include "wallet.h"
 
 #include <dirent.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -132,35 +134,84 @@ struct fixtures {
 };
 
 /* ---------------------------------------------------------------------------------------- */
-/* A stand-in for the Secure Enclave / StrongBox: an Ed25519 key held by OpenSSL, reached only   */
-/* through the signing callback.                                                              */
+/* A stand-in for the Secure Enclave / StrongBox: a key held by OpenSSL, reached only through   */
+/* the signing callback. A P-256 key signs with ECDSA/SHA-256 and answers in DER, as iOS        */
+/* SecKeyCreateSignature (.ecdsaSignatureMessageX962SHA256) and Android Signature               */
+/* ("SHA256withECDSA") do; an Ed25519 key answers with its 64 raw bytes.                       */
 /* ---------------------------------------------------------------------------------------- */
 
-enum signer_behaviour { SIGNER_OK, SIGNER_REFUSE, SIGNER_CORRUPT };
+enum signer_behaviour { SIGNER_OK, SIGNER_REFUSE, SIGNER_CORRUPT, SIGNER_OVERLONG };
 
 struct hardware_key {
   EVP_PKEY *key;
+  uint32_t algorithm; /* wallet_key_algorithm */
   const char *handle;
   enum signer_behaviour behaviour;
   int calls;
 };
 
 static int32_t hardware_sign(void *userdata, const char *key_handle, size_t key_handle_len,
-                             const uint8_t *message, size_t message_len, uint8_t *signature_out) {
+                             uint32_t algorithm, const uint8_t *message, size_t message_len,
+                             uint8_t *signature_out, size_t signature_capacity,
+                             size_t *signature_len_out, uint32_t *signature_form_out) {
   struct hardware_key *hw = userdata;
   hw->calls++;
   if (hw->behaviour == SIGNER_REFUSE) return 7; /* e.g. the user cancelled biometrics */
   if (key_handle_len != strlen(hw->handle) || memcmp(key_handle, hw->handle, key_handle_len))
     return 1;
+  /* The library states the registered key's algorithm. */
+  if (algorithm != hw->algorithm || signature_capacity != WALLET_SIGNATURE_MAX_LEN) return 3;
+  int ecdsa = algorithm == WALLET_KEY_ALGORITHM_P256;
   EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  size_t sig_len = 64;
-  int ok = ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, hw->key) == 1 &&
-           EVP_DigestSign(ctx, signature_out, &sig_len, message, message_len) == 1 &&
-           sig_len == 64;
+  size_t sig_len = signature_capacity;
+  int ok = ctx &&
+           EVP_DigestSignInit(ctx, NULL, ecdsa ? EVP_sha256() : NULL, NULL, hw->key) == 1 &&
+           EVP_DigestSign(ctx, signature_out, &sig_len, message, message_len) == 1;
   EVP_MD_CTX_free(ctx);
   if (!ok) return 2;
   if (hw->behaviour == SIGNER_CORRUPT) signature_out[10] ^= 0x01;
+  *signature_len_out = hw->behaviour == SIGNER_OVERLONG ? signature_capacity + 1 : sig_len;
+  *signature_form_out = ecdsa ? WALLET_SIGNATURE_FORM_DER : WALLET_SIGNATURE_FORM_RAW;
   return 0;
+}
+
+/* base64url without padding of `len` bytes into `out` (room for 4 * len / 3 + 4). */
+static void b64url(const uint8_t *in, size_t len, char *out) {
+  static const char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  size_t o = 0;
+  for (size_t i = 0; i < len; i += 3) {
+    uint32_t v = (uint32_t)in[i] << 16;
+    if (i + 1 < len) v |= (uint32_t)in[i + 1] << 8;
+    if (i + 2 < len) v |= in[i + 2];
+    out[o++] = alphabet[(v >> 18) & 63];
+    out[o++] = alphabet[(v >> 12) & 63];
+    if (i + 1 < len) out[o++] = alphabet[(v >> 6) & 63];
+    if (i + 2 < len) out[o++] = alphabet[v & 63];
+  }
+  out[o] = 0;
+}
+
+/* The public JWK of an OpenSSL key, as an app builds it from the platform's public key export
+ * (SecKeyCopyExternalRepresentation: 0x04 || x || y). */
+static void public_jwk(EVP_PKEY *key, uint32_t algorithm, char *out, size_t out_len) {
+  char x[64], y[64];
+  if (algorithm == WALLET_KEY_ALGORITHM_P256) {
+    uint8_t point[65];
+    size_t point_len = 0;
+    CHECK(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
+                                          sizeof point, &point_len) == 1 &&
+          point_len == 65 && point[0] == 0x04);
+    b64url(point + 1, 32, x);
+    b64url(point + 33, 32, y);
+    snprintf(out, out_len, "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\"}", x, y);
+  } else {
+    uint8_t raw[32];
+    size_t raw_len = sizeof raw;
+    CHECK(EVP_PKEY_get_raw_public_key(key, raw, &raw_len) == 1 && raw_len == 32);
+    b64url(raw, 32, x);
+    snprintf(out, out_len, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\"}", x);
+  }
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -444,7 +495,7 @@ static void test_null_is_empty(const struct fixtures *fx, const wallet_store *st
   SAME_RESULT(remember_code(wallet_store_remove(store, NULL, 0, &a)),
               wallet_store_remove(store, "", 0, &a));
   SAME_RESULT(remember_code(wallet_store_register_external_key(store, NULL, 0, NULL, 0, &a)),
-              wallet_store_register_external_key(store, "", 0, (const uint8_t *)"", 0, &a));
+              wallet_store_register_external_key(store, "", 0, "", 0, &a));
   SAME_RESULT(remember_code(wallet_store_import(store, NULL, 0, tl, strlen(tl), root, strlen(root),
                                                 NOW, &a)),
               wallet_store_import(store, "", 0, tl, strlen(tl), root, strlen(root), NOW, &a));
@@ -574,7 +625,8 @@ static void test_flow(const struct fixtures *fx, const char *work) {
   CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
 
   wallet_buffer holder_jwk = {0};
-  EXPECT(wallet_store_new_holder_key(store, &holder_jwk), WALLET_RESULT_OK);
+  EXPECT(wallet_store_new_holder_key(store, WALLET_KEY_ALGORITHM_ED25519, &holder_jwk),
+         WALLET_RESULT_OK);
   CHECK(has(&holder_jwk, "\"crv\":\"Ed25519\"") && !has(&holder_jwk, "\"d\""));
 
   const char *options = "{\"status_uri\":\"" STATUS_URI "\",\"status_idx\":3}";
@@ -713,7 +765,8 @@ static void test_flow(const struct fixtures *fx, const char *work) {
   const char *bad_codes[2] = {"status.revoked", "status.suspended"};
   for (int i = 0; i < 2; i++) {
     wallet_buffer key = {0};
-    EXPECT(wallet_store_new_holder_key(store, &key), WALLET_RESULT_OK);
+    EXPECT(wallet_store_new_holder_key(store, WALLET_KEY_ALGORITHM_ED25519, &key),
+           WALLET_RESULT_OK);
     char *cred = issue(issuer, fx, &key, bad_options[i]);
     char *cred_id = import(store, fx, cred);
     wallet_buffer shown = {0};
@@ -848,18 +901,21 @@ static void test_flow(const struct fixtures *fx, const char *work) {
 }
 
 /* A holder key that never leaves the "hardware": the store only knows its public key and the
- * handle, and every presentation goes through the callback. */
-static void test_external_signer(const struct fixtures *fx, const char *work) {
+ * handle, and every presentation goes through the callback. `algorithm` is
+ * WALLET_KEY_ALGORITHM_P256 (the Secure Enclave's, DER answers) or _ED25519 (raw answers). */
+static void test_external_signer(const struct fixtures *fx, const char *work, uint32_t algorithm) {
   static const uint8_t seed[32] = {0x48, 0x57, 0x4b, 0x45, 0x59};
-  struct hardware_key hw = {NULL, "se-key-1", SIGNER_OK, 0};
-  hw.key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, sizeof seed);
+  struct hardware_key hw = {NULL, algorithm, "se-key-1", SIGNER_OK, 0};
+  if (algorithm == WALLET_KEY_ALGORITHM_P256)
+    hw.key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+  else
+    hw.key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, sizeof seed);
   CHECK(hw.key != NULL);
-  uint8_t public_key[32];
-  size_t public_len = sizeof public_key;
-  CHECK(EVP_PKEY_get_raw_public_key(hw.key, public_key, &public_len) == 1 && public_len == 32);
+  char public_key[256];
+  public_jwk(hw.key, algorithm, public_key, sizeof public_key);
 
   char path[1024];
-  snprintf(path, sizeof path, "%s/app-key.store", work);
+  snprintf(path, sizeof path, "%s/app-key-%u.store", work, (unsigned)algorithm);
   uint8_t app_key[32];
   for (int i = 0; i < 32; i++) app_key[i] = (uint8_t)(0xA0 + i);
   wallet_store *store = NULL;
@@ -870,14 +926,17 @@ static void test_external_signer(const struct fixtures *fx, const char *work) {
          WALLET_RESULT_OK);
 
   wallet_buffer jwk = {0};
-  EXPECT(wallet_store_register_external_key(store, hw.handle, strlen(hw.handle), public_key, 31, &jwk),
-         WALLET_RESULT_INVALID_ARGUMENT);
+  /* A cut-off JWK is refused; the whole one registers, and again is a duplicate. */
   EXPECT(wallet_store_register_external_key(store, hw.handle, strlen(hw.handle), public_key,
-                                            sizeof public_key, &jwk),
+                                            strlen(public_key) - 1, &jwk),
+         WALLET_RESULT_KEY_INVALID);
+  EXPECT(wallet_store_register_external_key(store, hw.handle, strlen(hw.handle), public_key,
+                                            strlen(public_key), &jwk),
          WALLET_RESULT_OK);
+  CHECK(has(&jwk, algorithm == WALLET_KEY_ALGORITHM_P256 ? "\"crv\":\"P-256\"" : "\"crv\":\"Ed25519\""));
   wallet_buffer twice = {0};
   EXPECT(wallet_store_register_external_key(store, hw.handle, strlen(hw.handle), public_key,
-                                            sizeof public_key, &twice),
+                                            strlen(public_key), &twice),
          WALLET_RESULT_STORE_DUPLICATE);
 
   wallet_issuer *issuer = NULL;
@@ -907,9 +966,14 @@ static void test_external_signer(const struct fixtures *fx, const char *work) {
          WALLET_RESULT_OK);
   VERIFY_EXPECT(verifier, &payload, "ok");
 
-  /* The user cancels, or the hardware returns a signature of some other key: both refused. */
+  /* The user cancels, the hardware returns a signature that does not verify, or claims more
+   * bytes than it was given room for: all refused. */
   wallet_buffer refused = {0};
   hw.behaviour = SIGNER_REFUSE;
+  EXPECT(wallet_store_present(store, id, strlen(id), disclose, strlen(disclose),
+                              WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0, NOW, &refused),
+         WALLET_RESULT_SIGNER_FAILED);
+  hw.behaviour = SIGNER_OVERLONG;
   EXPECT(wallet_store_present(store, id, strlen(id), disclose, strlen(disclose),
                               WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0, NOW, &refused),
          WALLET_RESULT_SIGNER_FAILED);
@@ -920,7 +984,7 @@ static void test_external_signer(const struct fixtures *fx, const char *work) {
   char code[64];
   wallet_last_error_code(code, sizeof code);
   CHECK(strcmp(code, "key.signer_failed") == 0);
-  CHECK(refused.data == NULL && hw.calls == 3);
+  CHECK(refused.data == NULL && hw.calls == 4);
 
   /* Removing the signer makes presentations fail again. */
   EXPECT(wallet_store_set_external_signer(store, NULL, NULL), WALLET_RESULT_OK);
@@ -1019,8 +1083,11 @@ static void test_errors(const struct fixtures *fx, const char *work) {
   /* NULL handles and NULL outputs on every kind of call. */
   EXPECT(wallet_store_list(NULL, &untouched), WALLET_RESULT_NULL_PARAMETER);
   EXPECT(wallet_store_list(store, NULL), WALLET_RESULT_NULL_PARAMETER);
-  EXPECT(wallet_store_new_holder_key(NULL, &untouched), WALLET_RESULT_NULL_PARAMETER);
-  EXPECT(wallet_store_new_holder_key(store, NULL), WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_new_holder_key(NULL, WALLET_KEY_ALGORITHM_ED25519, &untouched),
+         WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_new_holder_key(store, WALLET_KEY_ALGORITHM_ED25519, NULL),
+         WALLET_RESULT_NULL_PARAMETER);
+  EXPECT(wallet_store_new_holder_key(store, 3, &untouched), WALLET_RESULT_INVALID_ARGUMENT);
   EXPECT(wallet_store_remove(NULL, "x", 1, &untouched), WALLET_RESULT_NULL_PARAMETER);
   EXPECT(wallet_store_remove(store, NULL, 1, &untouched), WALLET_RESULT_NULL_PARAMETER);
   EXPECT(wallet_store_present(NULL, "x", 1, NULL, 0, WALLET_PRESENT_MODE_OFFLINE, NULL, 0, NULL, 0,
@@ -1083,7 +1150,8 @@ static void test_errors(const struct fixtures *fx, const char *work) {
   EXPECT(wallet_issuer_new(ISS, strlen(ISS), fx->issuer_jwk, strlen(fx->issuer_jwk), &issuer),
          WALLET_RESULT_OK);
   wallet_buffer holder = {0};
-  EXPECT(wallet_store_new_holder_key(store, &holder), WALLET_RESULT_OK);
+  EXPECT(wallet_store_new_holder_key(store, WALLET_KEY_ALGORITHM_ED25519, &holder),
+         WALLET_RESULT_OK);
   const char *hj = (const char *)holder.data;
   EXPECT(wallet_issuer_issue(issuer, "pet-licence", 11, fx->claims, strlen(fx->claims), hj,
                              holder.len, NULL, 0, NOW, &untouched),
@@ -1280,7 +1348,8 @@ int main(int argc, char **argv) {
   test_version();
   test_messages();
   test_flow(&fx, argv[2]);
-  test_external_signer(&fx, argv[2]);
+  test_external_signer(&fx, argv[2], WALLET_KEY_ALGORITHM_P256);
+  test_external_signer(&fx, argv[2], WALLET_KEY_ALGORITHM_ED25519);
   test_errors(&fx, argv[2]);
   test_create_leaves_nothing(argv[2]);
   test_threads();

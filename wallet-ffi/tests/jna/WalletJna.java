@@ -98,7 +98,7 @@ public final class WalletJna {
 
     void wallet_store_free(Pointer store);
 
-    int wallet_store_new_holder_key(Pointer store, Buffer jwkOut);
+    int wallet_store_new_holder_key(Pointer store, int algorithm, Buffer jwkOut);
 
     int wallet_store_import(Pointer store, byte[] credential, SizeT credentialLen,
         byte[] trustList, SizeT trustListLen, byte[] rootJwk, SizeT rootJwkLen, long now,
@@ -202,7 +202,7 @@ public final class WalletJna {
     Pointer store = storeRef.getValue();
 
     Buffer jwk = new Buffer();
-    check(w.wallet_store_new_holder_key(store, jwk) == Wallet.OK, "new holder key");
+    check(w.wallet_store_new_holder_key(store, 0 /* Ed25519 */, jwk) == Wallet.OK, "new holder key");
     byte[] holderJwk = utf8(take(jwk));
 
     PointerByReference issuerRef = new PointerByReference();
