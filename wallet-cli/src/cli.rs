@@ -66,6 +66,28 @@ pub struct ManArgs {
     pub dir: Option<PathBuf>,
 }
 
+/// Algorithm of a generated key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyAlg {
+    /// Ed25519 (JWS `EdDSA`), the default.
+    Ed25519,
+    /// ECDSA on P-256 with SHA-256 (JWS `ES256`).
+    P256,
+    /// SM2 with SM3 (JWS `SM2`, GM/T 0003).
+    Sm2,
+}
+
+impl KeyAlg {
+    /// The library's algorithm.
+    pub fn algorithm(self) -> wallet_core::keys::Algorithm {
+        match self {
+            Self::Ed25519 => wallet_core::keys::Algorithm::EdDsa,
+            Self::P256 => wallet_core::keys::Algorithm::Es256,
+            Self::Sm2 => wallet_core::keys::Algorithm::Sm2,
+        }
+    }
+}
+
 /// Output format of a key file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum KeyFormat {
@@ -565,6 +587,10 @@ pub struct HolderNewKeyArgs {
     /// The store.
     #[command(flatten)]
     pub store: StoreArg,
+    /// Key algorithm: p256 for a verifier that asks for ES256 (the OpenID4VC high-assurance
+    /// profile), sm2 for Chinese government systems.
+    #[arg(long, value_enum, default_value_t = KeyAlg::Ed25519)]
+    pub alg: KeyAlg,
     /// Print one JSON object (docs/cli.md, "JSON output").
     #[arg(long)]
     pub json: bool,

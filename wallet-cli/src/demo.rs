@@ -207,6 +207,10 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
     ] {
         let ty = crate::keys_cmd::credential_type(name)?;
         let claims = ty.example_claims();
+        // `new_holder_key` makes Ed25519 keys, the kind `IssueInput` takes.
+        let holder = *holder
+            .as_ed25519()
+            .ok_or_else(|| CliError::input("the demo's holder key is not Ed25519"))?;
         let input = IssueInput {
             ty,
             iss: AGENCY,

@@ -126,7 +126,7 @@ pub fn init(a: &HolderInitArgs) -> CliResult {
 pub fn new_key(a: &HolderNewKeyArgs) -> CliResult {
     let store = open(&a.store)?;
     let info = store
-        .new_holder_key(&mut rand_core::OsRng)
+        .new_holder_key_with(a.alg.algorithm(), &mut rand_core::OsRng)
         .map_err(|e| store_err(&e))?;
     eprintln!(
         "new holder key {}: give the public JWK to the issuing agency",
