@@ -402,7 +402,7 @@ fn import_of_credential_bound_to_a_key_we_do_not_hold_is_rejected() {
     let store = passphrase_store(dir.path());
     store.new_holder_key(&mut OsRng).unwrap();
     let stranger = SigningKey::generate(&mut OsRng);
-    let credential = agency.issue("resident-id", &stranger.verifying_key());
+    let credential = agency.issue("resident-id", stranger.verifying_key());
     let err = store
         .import(&credential, &agency.resolver, NOW, &mut OsRng)
         .unwrap_err();
@@ -921,7 +921,7 @@ fn external_signer_keeps_the_key_out_of_the_store() {
         calls: std::cell::Cell::new(0),
     };
     let info = store
-        .register_external_key("se-key-1", &hw_key.verifying_key(), &mut OsRng)
+        .register_external_key("se-key-1", hw_key.verifying_key(), &mut OsRng)
         .unwrap();
     assert_eq!(
         info.kind,
@@ -931,7 +931,7 @@ fn external_signer_keeps_the_key_out_of_the_store() {
     );
     assert_eq!(
         store
-            .register_external_key("se-key-1", &hw_key.verifying_key(), &mut OsRng)
+            .register_external_key("se-key-1", hw_key.verifying_key(), &mut OsRng)
             .unwrap_err()
             .code(),
         "store.duplicate_key"
@@ -940,14 +940,14 @@ fn external_signer_keeps_the_key_out_of_the_store() {
         store
             .register_external_key(
                 "",
-                &SigningKey::generate(&mut OsRng).verifying_key(),
+                SigningKey::generate(&mut OsRng).verifying_key(),
                 &mut OsRng
             )
             .unwrap_err()
             .code(),
         "store.invalid_handle"
     );
-    let credential = agency.issue("resident-id", &hw_key.verifying_key());
+    let credential = agency.issue("resident-id", hw_key.verifying_key());
     let id = store
         .import(&credential, &agency.resolver, NOW, &mut OsRng)
         .unwrap()

@@ -42,9 +42,9 @@ pub use ffi::{
 };
 pub use holder::{
     WALLET_SIGNATURE_MAX_LEN, wallet_kdf_params, wallet_key_algorithm, wallet_present_mode,
-    wallet_sign_callback, wallet_signature_form, wallet_store,
-    wallet_store_create, wallet_store_create_with_key, wallet_store_free, wallet_store_import,
-    wallet_store_list, wallet_store_new_holder_key, wallet_store_open, wallet_store_open_with_key,
+    wallet_sign_callback, wallet_signature_form, wallet_store, wallet_store_create,
+    wallet_store_create_with_key, wallet_store_free, wallet_store_import, wallet_store_list,
+    wallet_store_new_holder_key, wallet_store_open, wallet_store_open_with_key,
     wallet_store_present, wallet_store_register_external_key, wallet_store_remove,
     wallet_store_set_external_signer,
 };

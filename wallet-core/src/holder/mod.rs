@@ -10,7 +10,6 @@ pub use crate::format::sdjwt::KeyBindingRequest;
 pub use present::present;
 pub use store::{
     CredentialInfo, ExternalKeys, ExternalSignature, HolderKeyInfo, HolderKeyKind, HolderSigner,
-    IMPORT_CLOCK_SKEW,
-    KdfLimits, KdfParams, MAX_CREDENTIALS, MAX_FILE_LEN, MAX_HANDLE_LEN, MAX_HOLDER_KEYS, Removed,
-    Store, StoreError, StoreOptions, StoreSecret, StoredCredential,
+    IMPORT_CLOCK_SKEW, KdfLimits, KdfParams, MAX_CREDENTIALS, MAX_FILE_LEN, MAX_HANDLE_LEN,
+    MAX_HOLDER_KEYS, Removed, Store, StoreError, StoreOptions, StoreSecret, StoredCredential,
 };

@@ -95,9 +95,7 @@ impl PublicKey {
                 Ok(Self(PublicInner::Ed25519(VerifyingKey::from_bytes(bytes)?)))
             }
             Algorithm::Es256 | Algorithm::Sm2 => {
-                let (x, y) = bytes
-                    .split_at_checked(32)
-                    .ok_or(KeyError::Encoding("x"))?;
+                let (x, y) = bytes.split_at_checked(32).ok_or(KeyError::Encoding("x"))?;
                 let x = <&[u8; 32]>::try_from(x).map_err(|_| KeyError::Encoding("x"))?;
                 let y = <&[u8; 32]>::try_from(y).map_err(|_| KeyError::Encoding("y"))?;
                 if algorithm == Algorithm::Es256 {

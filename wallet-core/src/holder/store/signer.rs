@@ -9,8 +9,8 @@
 //! and then verifies the result under the registered public key, so a misbehaving callback is a
 //! `key.signer_failed` here rather than a presentation every verifier refuses.
 
-use crate::format::keys::{Algorithm, KeyError, KeySigner, PrivateKey, PublicKey};
 use crate::format::keys::signature_from_der;
+use crate::format::keys::{Algorithm, KeyError, KeySigner, PrivateKey, PublicKey};
 use serde_json::Value;
 use std::fmt;
 
@@ -114,6 +114,18 @@ impl fmt::Debug for HolderSigner<'_> {
             .field("kind", &kind)
             .field("public_key", &self.public())
             .finish_non_exhaustive()
+    }
+}
+
+impl HolderSigner<'_> {
+    /// The public key signatures verify under (the credential's `cnf.jwk`).
+    pub fn public_key(&self) -> PublicKey {
+        self.public()
+    }
+
+    /// The key's algorithm: what a KB-JWT signed with it carries as `alg`.
+    pub fn algorithm(&self) -> Algorithm {
+        self.key_algorithm()
     }
 }
 

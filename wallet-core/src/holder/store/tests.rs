@@ -272,7 +272,10 @@ fn software_keys_of_every_algorithm_sign_their_kb_jwts() {
         assert_eq!(info.id, info.public_key.thumbprint());
         assert_eq!(PublicKey::from_jwk(&info.jwk()).unwrap(), info.public_key);
         let (credential, issuers) = issue_to(&info.public_key);
-        let id = store.import(&credential, &issuers, NOW, &mut OsRng).unwrap().id;
+        let id = store
+            .import(&credential, &issuers, NOW, &mut OsRng)
+            .unwrap()
+            .id;
         let shown = store.present(&id, &[], Some(&kb()), None).unwrap();
         // The KB-JWT's header names the key's algorithm, and it verifies under the key.
         let kb_jwt = shown.rsplit('~').next().unwrap();
@@ -299,7 +302,9 @@ fn software_keys_of_every_algorithm_sign_their_kb_jwts() {
         .collect();
     assert_eq!(algorithms, Algorithm::ALL);
     for credential in reopened.list().unwrap() {
-        reopened.present(&credential.id, &[], Some(&kb()), None).unwrap();
+        reopened
+            .present(&credential.id, &[], Some(&kb()), None)
+            .unwrap();
     }
 }
 
@@ -313,7 +318,9 @@ fn the_schema_written_is_the_oldest_that_holds_the_keys() {
     assert_eq!(body["schema"], 2);
     // An Ed25519 record is exactly what schema 2 wrote: no `alg`.
     assert!(body["keys"][0]["software"].get("alg").is_none());
-    let p256 = store.new_holder_key_with(Algorithm::Es256, &mut OsRng).unwrap();
+    let p256 = store
+        .new_holder_key_with(Algorithm::Es256, &mut OsRng)
+        .unwrap();
     let body = read_raw_body(&path);
     assert_eq!(body["schema"], 3);
     assert_eq!(body["keys"][1]["software"]["alg"], "ES256");
@@ -396,9 +403,11 @@ fn external_keys_sign_in_der_or_raw_and_are_checked() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wallet.store");
     let store = raw_store(&path);
-    let der = |k: &PrivateKey, m: &[u8]| ExternalSignature::Der(signature_to_der(&k.sign(m).unwrap()));
+    let der =
+        |k: &PrivateKey, m: &[u8]| ExternalSignature::Der(signature_to_der(&k.sign(m).unwrap()));
     let raw = |k: &PrivateKey, m: &[u8]| ExternalSignature::Raw(k.sign(m).unwrap().to_vec());
-    let short = |k: &PrivateKey, m: &[u8]| ExternalSignature::Raw(k.sign(m).unwrap()[..63].to_vec());
+    let short =
+        |k: &PrivateKey, m: &[u8]| ExternalSignature::Raw(k.sign(m).unwrap()[..63].to_vec());
     let bad_der = |k: &PrivateKey, m: &[u8]| {
         let mut d = signature_to_der(&k.sign(m).unwrap());
         d.push(0);
@@ -408,10 +417,15 @@ fn external_keys_sign_in_der_or_raw_and_are_checked() {
         let key = PrivateKey::generate(algorithm, &mut OsRng).unwrap();
         // Registered by the public JWK the phone exports.
         let public = PublicKey::from_jwk(&key.public_key().to_jwk()).unwrap();
-        let info = store.register_external_key("se-1", public, &mut OsRng).unwrap();
+        let info = store
+            .register_external_key("se-1", public, &mut OsRng)
+            .unwrap();
         assert_eq!(info.algorithm(), algorithm);
         let (credential, issuers) = issue_to(&info.public_key);
-        let id = store.import(&credential, &issuers, NOW, &mut OsRng).unwrap().id;
+        let id = store
+            .import(&credential, &issuers, NOW, &mut OsRng)
+            .unwrap()
+            .id;
         let present = |form: fn(&PrivateKey, &[u8]) -> ExternalSignature, key: &PrivateKey| {
             let enclave = Enclave {
                 key: key.clone(),
@@ -440,7 +454,11 @@ fn external_keys_sign_in_der_or_raw_and_are_checked() {
             refused.push(present(der, &other));
         }
         for result in refused {
-            assert_eq!(result.unwrap_err().code(), "key.signer_failed", "{algorithm}");
+            assert_eq!(
+                result.unwrap_err().code(),
+                "key.signer_failed",
+                "{algorithm}"
+            );
         }
         store.remove(&id, &mut OsRng).unwrap();
     }
