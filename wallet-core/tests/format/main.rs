@@ -2,9 +2,9 @@
 //! algorithm pair, the document's own validity, resource bounds on untrusted input, the tamper
 //! sweep, privacy of presentations, and the Token Status List vectors.
 //!
-//! One test binary per role (each file under `tests/` that Cargo finds links its own binary, so
-//! few binaries keep the build flat); each file in `tests/format/` is one module of it, and the test
-//! names carry the module (`cargo test -p wallet-core --test format -- algorithms::`).
+//! One test binary per role: every file Cargo finds under `tests/` links its own binary, so a
+//! few binaries keep the build flat. Each file in `tests/format/` is a module of this binary, and
+//! the test names carry it (`cargo test -p wallet-core --test format -- algorithms::`).
 
 // One allow for the whole binary. clippy.toml's `allow-*-in-tests` settings cover `#[test]`
 // functions only: the helpers beside them (and the shared fixtures in `support/`) unwrap and

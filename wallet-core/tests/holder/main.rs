@@ -1,9 +1,9 @@
 //! The holder store: every operation and every way a store file can be wrong, orphaned
 //! temporary files, and crash safety under SIGKILL.
 //!
-//! One test binary per role (each file under `tests/` that Cargo finds links its own binary, so
-//! few binaries keep the build flat); each file in `tests/holder/` is one module of it, and the test
-//! names carry the module (`cargo test -p wallet-core --test holder -- store_crash::`).
+//! One test binary per role: every file Cargo finds under `tests/` links its own binary, so a
+//! few binaries keep the build flat. Each file in `tests/holder/` is a module of this binary, and
+//! the test names carry it (`cargo test -p wallet-core --test holder -- store_crash::`).
 
 // One allow for the whole binary. clippy.toml's `allow-*-in-tests` settings cover `#[test]`
 // functions only: the helpers beside them (and the shared fixtures in `support/`) unwrap and

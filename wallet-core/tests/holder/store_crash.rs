@@ -4,9 +4,9 @@
 //! or the one its in-flight change was about to commit — nothing acknowledged lost, nothing
 //! half-written.
 //!
-//! The child is this test binary itself (the `holder` binary), re-executed with an environment variable that makes
-//! the ignored `crash_child` test run the loop. It prints `BEGIN <op>` before each change and
-//! `ACK <state>` after the store call returned.
+//! The child is this test binary itself (`holder`), re-executed with an environment variable
+//! that makes the ignored `crash_child` test run the loop. It prints `BEGIN <op>` before each
+//! change and `ACK <state>` after the store call returned.
 
 use crate::support::store::{Agency, NOW};
 use rand_core::{OsRng, RngCore as _};

@@ -1,9 +1,9 @@
 //! The issuer side: the status registry (index allocation, status changes, the published
 //! Status List Token) and its cross-process lock, and the issuance service on top of it.
 //!
-//! One test binary per role (each file under `tests/` that Cargo finds links its own binary, so
-//! few binaries keep the build flat); each file in `tests/issuer/` is one module of it, and the test
-//! names carry the module (`cargo test -p wallet-core --test issuer -- registry_lock::`).
+//! One test binary per role: every file Cargo finds under `tests/` links its own binary, so a
+//! few binaries keep the build flat. Each file in `tests/issuer/` is a module of this binary, and
+//! the test names carry it (`cargo test -p wallet-core --test issuer -- registry_lock::`).
 
 // One allow for the whole binary. clippy.toml's `allow-*-in-tests` settings cover `#[test]`
 // functions only: the helpers beside them (and the shared fixtures in `support/`) unwrap and

@@ -1,9 +1,9 @@
 //! The QR codec: the CW1 transport (lossless round trips, one spelling per presentation, the size
 //! budget), rendering and scanning, and the camera-like distortion set.
 //!
-//! One test binary per role (each file under `tests/` that Cargo finds links its own binary, so
-//! few binaries keep the build flat); each file in `tests/qr/` is one module of it, and the test
-//! names carry the module (`cargo test -p wallet-core --test qr -- canonical::`).
+//! One test binary per role: every file Cargo finds under `tests/` links its own binary, so a
+//! few binaries keep the build flat. Each file in `tests/qr/` is a module of this binary, and
+//! the test names carry it (`cargo test -p wallet-core --test qr -- canonical::`).
 
 // One allow for the whole binary. clippy.toml's `allow-*-in-tests` settings cover `#[test]`
 // functions only: the helpers beside them (and the shared fixtures in `support/`) unwrap and

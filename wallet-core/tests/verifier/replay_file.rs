@@ -5,8 +5,9 @@
 //! the same time (each with its own lock, as separate processes have) neither corrupt it nor
 //! accept the same code twice.
 //!
-//! The SIGKILL test re-executes this test binary as the child (as holder/store_crash.rs does), with an
-//! environment variable that makes the ignored `replay_crash_child` test run the append loop.
+//! The SIGKILL test re-executes this test binary as the child (as holder/store_crash.rs does),
+//! with an environment variable that makes the ignored `replay_crash_child` test run the append
+//! loop.
 
 use rand_core::{OsRng, RngCore as _};
 use std::collections::BTreeSet;
