@@ -827,7 +827,6 @@ pub struct CompletionsArgs {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::{Cli, Command, HolderCommand, StatusCommand};
     use clap::Parser as _;

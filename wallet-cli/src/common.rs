@@ -352,7 +352,6 @@ pub fn open_status_cache(dir: Option<&Path>) -> CliResult<wallet_core::verifier:
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

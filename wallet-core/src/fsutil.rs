@@ -233,12 +233,8 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
+// clippy.toml exempts tests from the panic lints; this lint has no test setting.
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

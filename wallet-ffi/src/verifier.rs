@@ -342,7 +342,6 @@ pub unsafe extern "C" fn wallet_verifier_new_challenge(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -47,12 +47,6 @@ pub use self::public::PublicKey;
 pub use self::traits::{KeySigner, KeyVerifier};
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation,
-    clippy::panic
-)]
+// clippy.toml exempts tests from the panic lints; these have no test setting.
+#[allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
 mod tests;
