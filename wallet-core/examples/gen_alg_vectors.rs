@@ -198,14 +198,19 @@ impl Case {
     /// The presentation with another issuer JWT and a fresh, valid KB-JWT.
     fn with_jwt(&self, jwt: &str) -> String {
         let without_kb = self.without_kb(jwt);
-        let kb = wallet_core::sdjwt::create_kb_jwt(&without_kb, AUD, NONCE, KB_IAT, &self.keys.holder)
-            .unwrap();
+        let kb =
+            wallet_core::sdjwt::create_kb_jwt(&without_kb, AUD, NONCE, KB_IAT, &self.keys.holder)
+                .unwrap();
         without_kb + &kb
     }
 
     /// The issuer JWT with another signature (the signed part unchanged).
     fn jwt_with_signature(&self, signature: &[u8]) -> String {
-        format!("{}.{}", self.jwt.rsplit_once('.').unwrap().0, b64(signature))
+        format!(
+            "{}.{}",
+            self.jwt.rsplit_once('.').unwrap().0,
+            b64(signature)
+        )
     }
 
     fn signature(&self) -> Vec<u8> {
@@ -213,7 +218,10 @@ impl Case {
     }
 
     /// The issuer JWT with header and payload edited and signed again by the issuer's key.
-    fn resign(&self, edit: impl FnOnce(&mut Map<String, Value>, &mut Map<String, Value>)) -> String {
+    fn resign(
+        &self,
+        edit: impl FnOnce(&mut Map<String, Value>, &mut Map<String, Value>),
+    ) -> String {
         let segs: Vec<&str> = self.jwt.split('.').collect();
         let mut header: Map<String, Value> = serde_json::from_slice(&unb64(segs[0])).unwrap();
         let mut payload: Map<String, Value> = serde_json::from_slice(&unb64(segs[1])).unwrap();
@@ -386,7 +394,9 @@ fn main() {
             ),
             invalid(
                 &c.v,
-                &format!("KB-JWT signed by the {holder_alg} holder key with header alg {header_alg}"),
+                &format!(
+                    "KB-JWT signed by the {holder_alg} holder key with header alg {header_alg}"
+                ),
                 c.with_kb_alg(header_alg),
                 "jws.alg_mismatch",
             ),

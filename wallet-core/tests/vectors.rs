@@ -70,7 +70,10 @@ fn credential_vectors() {
 #[test]
 fn algorithm_vectors() {
     let (valid, invalid) = check_folder("algorithms");
-    assert_eq!(valid, 8, "one valid vector per algorithm pair but Ed25519 × Ed25519");
+    assert_eq!(
+        valid, 8,
+        "one valid vector per algorithm pair but Ed25519 × Ed25519"
+    );
     assert!(
         invalid >= 38,
         "expected at least 38 invalid vectors, found {invalid}"

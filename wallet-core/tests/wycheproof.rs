@@ -88,8 +88,9 @@ fn ed25519_test() {
     let mut strictness = Vec::new();
     for group in &set.test_groups {
         let pk: &[u8] = &group.key.pk;
-        let key = PublicKey::from_jwk(&json!({"kty": "OKP", "crv": "Ed25519", "x": b64_encode(pk)}))
-            .map_err(|e| e.code().to_owned());
+        let key =
+            PublicKey::from_jwk(&json!({"kty": "OKP", "crv": "Ed25519", "x": b64_encode(pk)}))
+                .map_err(|e| e.code().to_owned());
         for test in &group.tests {
             let ours = accepts(&key, &test.msg, &test.sig);
             tally.record(test.tc_id, &test.comment, test.result, ours);
