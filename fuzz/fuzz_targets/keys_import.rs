@@ -63,11 +63,11 @@ fuzz_target!(|data: &[u8]| {
     };
     match mode % 4 {
         1 => {
-            if let Ok(bytes) = <[u8; 32]>::try_from(rest) {
-                if let Ok(key) = VerifyingKey::from_bytes(&bytes) {
-                    let again = VerifyingKey::from_jwk(&key.to_jwk()).expect("own JWK");
-                    assert_eq!(again.thumbprint(), key.thumbprint());
-                }
+            if let Ok(bytes) = <[u8; 32]>::try_from(rest)
+                && let Ok(key) = VerifyingKey::from_bytes(&bytes)
+            {
+                let again = VerifyingKey::from_jwk(&key.to_jwk()).expect("own JWK");
+                assert_eq!(again.thumbprint(), key.thumbprint());
             }
             return;
         }
