@@ -29,3 +29,4 @@ mod privacy;
 mod status_vectors;
 mod tamper;
 mod vectors;
+mod wycheproof;
