@@ -188,6 +188,11 @@ fn hint_text(info: &ErrorInfo) -> &'static str {
         | codes::VC_KEY_NOT_VALID => {
             "the issuer is not trusted for this credential by the trust list"
         }
+        codes::VC_ALGORITHM_NOT_ACCEPTED
+        | codes::VC_HOLDER_ALGORITHM_NOT_ACCEPTED
+        | codes::STATUS_ALGORITHM_NOT_ACCEPTED => {
+            "a key's algorithm is outside --algs: widen --algs if this verifier may accept it"
+        }
         _ => "do not accept this credential",
     }
 }
