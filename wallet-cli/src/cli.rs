@@ -66,6 +66,28 @@ pub struct ManArgs {
     pub dir: Option<PathBuf>,
 }
 
+/// Algorithm of a generated key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyAlg {
+    /// Ed25519 (JWS `EdDSA`), the default.
+    Ed25519,
+    /// ECDSA on P-256 with SHA-256 (JWS `ES256`).
+    P256,
+    /// SM2 with SM3 (JWS `SM2`, GM/T 0003).
+    Sm2,
+}
+
+impl KeyAlg {
+    /// The library's algorithm.
+    pub fn algorithm(self) -> wallet_core::keys::Algorithm {
+        match self {
+            Self::Ed25519 => wallet_core::keys::Algorithm::EdDsa,
+            Self::P256 => wallet_core::keys::Algorithm::Es256,
+            Self::Sm2 => wallet_core::keys::Algorithm::Sm2,
+        }
+    }
+}
+
 /// Output format of a key file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum KeyFormat {
@@ -78,7 +100,7 @@ pub enum KeyFormat {
 /// `wallet key …`
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
-    /// Generate an Ed25519 private key file (mode 0600) and print its public JWK.
+    /// Generate a private key file (mode 0600; Ed25519 unless --alg) and print its public JWK.
     Generate(KeyGenerateArgs),
     /// Print the public JWK of a private key file.
     Public(KeyPublicArgs),
@@ -90,6 +112,9 @@ pub struct KeyGenerateArgs {
     /// Where to write the private key (created new, mode 0600; not `-`).
     #[arg(long)]
     pub out: PathBuf,
+    /// Key algorithm.
+    #[arg(long, value_enum, default_value_t = KeyAlg::Ed25519)]
+    pub alg: KeyAlg,
     /// File format.
     #[arg(long, value_enum, default_value_t = KeyFormat::Pem)]
     pub format: KeyFormat,
@@ -701,6 +726,10 @@ pub struct VerifyArgs {
     /// Accept a trust list past its next update (reported as stale).
     #[arg(long)]
     pub allow_stale_trust_list: bool,
+    /// Accepted signature algorithms for every key (issuer, holder, trust-list root, status
+    /// list signer), comma-separated JWS names: EdDSA (or Ed25519), ES256, SM2.
+    #[arg(long, value_parser = crate::common::algs_arg, default_value = "EdDSA,ES256,SM2")]
+    pub algs: wallet_core::keys::AlgSet,
     /// Verification time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
@@ -762,6 +791,10 @@ pub struct VerifyBatchArgs {
     /// Accept a trust list past its next update (reported as stale).
     #[arg(long)]
     pub allow_stale_trust_list: bool,
+    /// Accepted signature algorithms for every key (issuer, holder, trust-list root, status
+    /// list signer), comma-separated JWS names: EdDSA (or Ed25519), ES256, SM2.
+    #[arg(long, value_parser = crate::common::algs_arg, default_value = "EdDSA,ES256,SM2")]
+    pub algs: wallet_core::keys::AlgSet,
     /// Verification time for lines without their own "now" (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,

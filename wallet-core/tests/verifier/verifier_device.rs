@@ -93,6 +93,7 @@ fn report_json_and_policies() {
             unknown_status: UnknownStatusPolicy::Accept,
             ..TrustPolicy::default()
         },
+        ..VerifierConfig::default()
     };
     let mut v = verifier(config);
     let report = v.verify_report(&offline_code(0, 3), NOW, Lang::Zh);
