@@ -21,6 +21,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod alg_policy;
 mod bulk;
 mod freshness;
 mod replay;

@@ -4,14 +4,6 @@
 //! differs only in the policy or the one member under test. Also an issuer migrating from
 //! Ed25519 to SM2 with both keys listed.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
-
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::{Map, Value};
