@@ -634,7 +634,40 @@ def covering_walk(adj, comp):
     return walk
 
 
-def run(src_dir, depth, out):
+def read_layers(path):
+    """Layer file: one `MODULE RANK` per line (`#` comments); an import must go from a higher rank
+    to a strictly lower one, compared between the top-level modules (`--depth 1`)."""
+    ranks = {}
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            words = line.split("#", 1)[0].split()
+            if not words:
+                continue
+            if len(words) != 2 or not words[1].lstrip("-").isdigit():
+                raise SystemExit(f"module-graph: {path}:{n}: expected `MODULE RANK`")
+            ranks[words[0]] = int(words[1])
+    return ranks
+
+
+def layer_violations(graph, ranks):
+    """Depth-1 edges that do not go strictly down the ranks, or touch an unranked module."""
+    bad = []
+    seen = set()
+    for (a, b), where in sorted(graph.edges.items()):
+        ca, cb = collapse(a, 1), collapse(b, 1)
+        if ca == cb or (ca, cb) in seen:
+            continue
+        seen.add((ca, cb))
+        ra, rb = ranks.get(ca), ranks.get(cb)
+        if ra is None or rb is None:
+            missing = ca if ra is None else cb
+            bad.append(f"layer: {missing} has no rank in the layer file ({ca} -> {cb}, {where})")
+        elif ra <= rb:
+            bad.append(f"layer: {ca} (rank {ra}) -> {cb} (rank {rb}) goes up or sideways ({where})")
+    return bad
+
+
+def run(src_dir, depth, out, ranks=None):
     crate = Crate(src_dir)
     graph = Graph(crate)
     for err in crate.errors:
@@ -664,7 +697,12 @@ def run(src_dir, depth, out):
         for a, b in zip(walk, walk[1:]):
             print(f"    {a} -> {b}  ({edges[(a, b)]})", file=out)
     print(f"# {len(cycles)} cycle(s) in {crate.rel(src_dir)}", file=out)
-    return 1 if cycles else 0
+    violations = layer_violations(graph, ranks) if ranks is not None else []
+    for v in violations:
+        print(v, file=out)
+    if ranks is not None:
+        print(f"# {len(violations)} layer violation(s) in {crate.rel(src_dir)}", file=out)
+    return 1 if cycles or violations else 0
 
 
 def example_key(where):
@@ -676,13 +714,15 @@ def main():
     ap = argparse.ArgumentParser(description="Module import graph of a Rust crate; exit 1 on a cycle.")
     ap.add_argument("--root", default="wallet-core/src", help="the crate's src directory (default wallet-core/src)")
     ap.add_argument("--depth", type=int, default=None, help="collapse module paths to N segments below crate")
+    ap.add_argument("--layers", default=None, help="file of `MODULE RANK` lines: imports must go down the ranks")
     args = ap.parse_args()
     if args.depth is not None and args.depth < 1:
         ap.error("--depth must be at least 1")
     if not os.path.isdir(args.root):
         print(f"module-graph: {args.root} is not a directory", file=sys.stderr)
         return 2
-    return run(args.root, args.depth, sys.stdout)
+    ranks = read_layers(args.layers) if args.layers else None
+    return run(args.root, args.depth, sys.stdout, ranks)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Module import graphs of the workspace's crates; exits 1 on a module cycle.
 #   scripts/module-graph.sh               the gate CI runs: wallet-core, wallet-cli and wallet-ffi,
-#     each failing on any cycle
+#     each failing on any cycle, and wallet-core also on an import that does not go down the
+#     layers of scripts/module-graph-layers.txt
 #   scripts/module-graph.sh OPTIONS       one crate: options go to scripts/module-graph.py
 #     (--root DIR, --depth N); see its docstring
 #   scripts/module-graph.sh --self-test   checks the checker on scripts/module-graph-fixtures:
@@ -15,7 +16,9 @@ fixtures=scripts/module-graph-fixtures
 
 if [ $# -eq 0 ]; then
   rc=0
-  for root in wallet-core/src wallet-cli/src wallet-ffi/src; do
+  python3 "$checker" --root wallet-core/src --layers scripts/module-graph-layers.txt \
+    | grep -E '^cycle \(|^layer: |^# ' || rc=1
+  for root in wallet-cli/src wallet-ffi/src; do
     python3 "$checker" --root "$root" | grep -E '^cycle \(|^# ' || rc=1
   done
   exit "$rc"
@@ -40,4 +43,19 @@ python3 "$checker" --root "$fixtures/acyclic/src" >"$tmp/acyclic.out" || rc=$?
 grep -v '^#' "$tmp/acyclic.out" | diff -u "$fixtures/acyclic/expected-edges.txt" - >&2 \
   || fail "acyclic fixture: edges differ from expected-edges.txt"
 
-echo "module-graph self-test: cycle rejected, acyclic accepted"
+# Layers: the acyclic fixture ranked as it is built passes; ranked with `mid` above `top` (so
+# top -> mid goes up), or with a module left unranked, it fails.
+printf 'crate::base 0\ncrate::mid 1\ncrate::top 2\ncrate::extra 3\ncrate 9\n' >"$tmp/layers-ok"
+python3 "$checker" --root "$fixtures/acyclic/src" --layers "$tmp/layers-ok" >/dev/null \
+  || fail "acyclic fixture: correct layers refused"
+printf 'crate::base 0\ncrate::mid 2\ncrate::top 1\ncrate::extra 3\ncrate 9\n' >"$tmp/layers-up"
+rc=0
+python3 "$checker" --root "$fixtures/acyclic/src" --layers "$tmp/layers-up" >"$tmp/up.out" || rc=$?
+[ "$rc" -eq 1 ] && grep -q '^layer: crate::top (rank 1) -> crate::mid (rank 2) goes up' "$tmp/up.out" \
+  || { cat "$tmp/up.out" >&2; fail "acyclic fixture: an upward import was not refused"; }
+printf 'crate::base 0\ncrate::mid 1\ncrate::top 2\ncrate 9\n' >"$tmp/layers-missing"
+rc=0
+python3 "$checker" --root "$fixtures/acyclic/src" --layers "$tmp/layers-missing" >/dev/null || rc=$?
+[ "$rc" -eq 1 ] || fail "acyclic fixture: an unranked module was not refused"
+
+echo "module-graph self-test: cycle rejected, acyclic accepted, upward and unranked imports refused"

@@ -3,7 +3,8 @@
 //! processing, registered claims). Mode 1: the input is an issuer payload and disclosure JSON
 //! texts separated by NUL bytes; the harness signs the payload with the vector's issuer key,
 //! base64url-encodes the disclosures and adds a valid KB-JWT, so the fuzzer explores the code
-//! behind the signature. Oracle: an accepted presentation survives the QR transport unchanged.
+//! behind the signature. Modes 3 and 5 do the same with the P-256 and SM2 issuer and holder keys
+//! of test-vectors/algorithms (ES256 / SM2 signatures and KB-JWTs). Oracle: an accepted presentation survives the QR transport unchanged.
 
 #![no_main]
 
@@ -11,11 +12,12 @@ use libfuzzer_sys::fuzz_target;
 use wallet_core::b64_encode;
 use wallet_core::credential::RegisteredClaims;
 use wallet_core::jws::Jws;
+use wallet_core::keys::KeySigner;
 use wallet_core::qr::transport;
 use wallet_core::sdjwt;
 use wallet_core::sdjwt::{Disclosure, SdJwtParts};
 use wallet_core::verifier::verify_presentation;
-use wallet_fuzz::{fixture, header, sign_raw, split_bytes};
+use wallet_fuzz::{fixture, header_any, sign_raw_any, split_bytes};
 
 fn check(presentation: &str) {
     let f = fixture();
@@ -65,14 +67,22 @@ fuzz_target!(|data: &[u8]| {
     let Some((payload, disclosures)) = pieces.split_first() else {
         return;
     };
-    let hdr = header("dc+sd-jwt", Some(&f.issuer.verifying_key()));
-    let mut without_kb = sign_raw(&hdr, payload, &f.issuer);
+    // Odd modes: 1 Ed25519, 3 P-256, 5 SM2 (issuer and holder of the same algorithm).
+    let (issuer, holder): (&dyn KeySigner, &dyn KeySigner) = match (mode / 2) % 3 {
+        0 => (&f.issuer, &f.holder),
+        n => {
+            let (i, h) = &f.ec[usize::from(n - 1)];
+            (i, h)
+        }
+    };
+    let hdr = header_any("dc+sd-jwt", issuer);
+    let mut without_kb = sign_raw_any(&hdr, payload, issuer);
     without_kb.push('~');
     for d in disclosures {
         without_kb.push_str(&b64_encode(d));
         without_kb.push('~');
     }
-    let Ok(kb) = sdjwt::create_kb_jwt(&without_kb, &f.aud, &f.nonce, f.kb_iat, &f.holder) else {
+    let Ok(kb) = sdjwt::create_kb_jwt(&without_kb, &f.aud, &f.nonce, f.kb_iat, holder) else {
         return;
     };
     let presentation = format!("{without_kb}{kb}");

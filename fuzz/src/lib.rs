@@ -14,7 +14,7 @@
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
 use wallet_core::b64_encode;
-use wallet_core::keys::{Signer as _, SigningKey, VerifyingKey};
+use wallet_core::keys::{KeySigner, PrivateKey, Signer as _, SigningKey, VerifyingKey};
 use wallet_core::sdjwt::KbExpectation;
 use wallet_core::status::{Bits, StatusList, StatusListClaims, StatusValue};
 use wallet_core::trust::{StaticIssuers, TrustListBuilder};
@@ -22,6 +22,13 @@ use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy};
 
 /// The vector every SD-JWT / KB-JWT target verifies against.
 pub const VECTOR: &str = include_str!("../../test-vectors/credentials/valid-resident-id.json");
+
+/// The P-256 and SM2 vectors whose issuer and holder keys the fixture also holds (same issuer
+/// `iss`, audience, nonce and clock as [`VECTOR`]), so that signing modes can use EC keys too.
+pub const EC_VECTORS: [&str; 2] = [
+    include_str!("../../test-vectors/algorithms/valid-es256-issuer-es256-holder.json"),
+    include_str!("../../test-vectors/algorithms/valid-sm2-issuer-sm2-holder.json"),
+];
 
 /// Issuer URI of the fixture trust list and status list.
 pub const TRUST_ISSUER: &str = "https://ga.sh.gov.cn";
@@ -38,6 +45,9 @@ pub struct Fixture {
     pub issuer: SigningKey,
     /// The vector's holder key.
     pub holder: SigningKey,
+    /// Issuer and holder keys of [`EC_VECTORS`] (P-256, then SM2); their issuer keys are
+    /// trusted by `issuers` beside the Ed25519 one.
+    pub ec: Vec<(PrivateKey, PrivateKey)>,
     /// Expected audience.
     pub aud: String,
     /// Expected nonce.
@@ -81,6 +91,16 @@ fn build() -> Fixture {
     let now = v["now"].as_i64().unwrap();
     let mut issuers = StaticIssuers::new();
     issuers.add(&text("issuer_iss"), issuer.verifying_key());
+    let ec: Vec<(PrivateKey, PrivateKey)> = EC_VECTORS
+        .iter()
+        .map(|t| {
+            let e: Value = serde_json::from_str(t).unwrap();
+            assert_eq!(e["issuer_iss"], v["issuer_iss"]);
+            let issuer = PrivateKey::from_jwk(&e["issuer_key"]).unwrap();
+            issuers.add(&text("issuer_iss"), issuer.public_key());
+            (issuer, PrivateKey::from_jwk(&e["holder_key"]).unwrap())
+        })
+        .collect();
     let policy = VerifyPolicy {
         now,
         clock_skew: 60,
@@ -144,6 +164,7 @@ fn build() -> Fixture {
         iss: text("issuer_iss"),
         issuer,
         holder,
+        ec,
         aud: text("aud"),
         nonce: text("nonce"),
         now,
@@ -168,6 +189,27 @@ pub fn sign_raw(header: &[u8], payload: &[u8], key: &SigningKey) -> String {
     token.push('.');
     token.push_str(&b64_encode(signature));
     token
+}
+
+/// [`sign_raw`] with a key of any algorithm (P-256, SM2, Ed25519).
+pub fn sign_raw_any(header: &[u8], payload: &[u8], key: &dyn KeySigner) -> String {
+    let mut token = b64_encode(header);
+    token.push('.');
+    token.push_str(&b64_encode(payload));
+    let signature = key.sign_message(token.as_bytes()).unwrap();
+    token.push('.');
+    token.push_str(&b64_encode(signature));
+    token
+}
+
+/// The JSON text of a header object with this `typ`, the key's `alg` and its thumbprint as
+/// `kid`.
+pub fn header_any(typ: &str, key: &dyn KeySigner) -> Vec<u8> {
+    let mut h = Map::new();
+    h.insert("alg".into(), key.key_algorithm().jws_name().into());
+    h.insert("kid".into(), key.public().thumbprint().into());
+    h.insert("typ".into(), typ.into());
+    serde_json::to_vec(&h).unwrap()
 }
 
 /// The JSON text of a header object with these members and `alg: EdDSA`.

@@ -47,7 +47,7 @@ use wallet_core::issuer::batch::{
 };
 use wallet_core::issuer::log;
 use wallet_core::issuer::reservation::{IndexReservation, append_committed};
-use wallet_core::keys::SigningKey;
+use wallet_core::keys::PrivateKey;
 
 /// Lines per chunk: large enough that channel and reordering costs vanish, small enough that
 /// the chunks in flight stay a few megabytes.
@@ -185,7 +185,7 @@ fn reader_thread(
     Ok(ReaderEnd { indices, finished })
 }
 
-fn worker(shared: &BatchIssuer<SigningKey>, jobs: &Mutex<Receiver<Job>>, done: &SyncSender<Done>) {
+fn worker(shared: &BatchIssuer<PrivateKey>, jobs: &Mutex<Receiver<Job>>, done: &SyncSender<Done>) {
     let mut seed = [0u8; 32];
     rand_core::OsRng.fill_bytes(&mut seed);
     // A CSPRNG per worker, seeded from the OS: salts need unpredictability, not a syscall each.

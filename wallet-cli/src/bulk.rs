@@ -8,7 +8,7 @@ use crate::cli::{LangArg, VerifyBatchArgs};
 use crate::common::{
     CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, io_error, now_or, open_status_cache, parse_time,
 };
-use crate::trust_cmd::load_trust_list;
+use crate::trust_cmd::load_trust_list_with;
 use serde_json::{Map, Value};
 use std::fs::File;
 use std::io::IsTerminal as _;
@@ -139,7 +139,7 @@ pub fn verify_batch(a: &VerifyBatchArgs) -> CliResult<u8> {
     } else {
         StalePolicy::Fail
     };
-    let trust = load_trust_list(&a.trust_list, &a.trust_root, now, stale)?;
+    let trust = load_trust_list_with(&a.trust_list, &a.trust_root, now, stale, a.algs)?;
     let cache = open_status_cache(a.status_cache.as_deref())?;
     run(a, &trust, &cache, stale, now, started)
 }

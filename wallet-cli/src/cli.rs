@@ -100,7 +100,7 @@ pub enum KeyFormat {
 /// `wallet key …`
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
-    /// Generate an Ed25519 private key file (mode 0600) and print its public JWK.
+    /// Generate a private key file (mode 0600; Ed25519 unless --alg) and print its public JWK.
     Generate(KeyGenerateArgs),
     /// Print the public JWK of a private key file.
     Public(KeyPublicArgs),
@@ -112,6 +112,9 @@ pub struct KeyGenerateArgs {
     /// Where to write the private key (created new, mode 0600; not `-`).
     #[arg(long)]
     pub out: PathBuf,
+    /// Key algorithm.
+    #[arg(long, value_enum, default_value_t = KeyAlg::Ed25519)]
+    pub alg: KeyAlg,
     /// File format.
     #[arg(long, value_enum, default_value_t = KeyFormat::Pem)]
     pub format: KeyFormat,
@@ -727,6 +730,10 @@ pub struct VerifyArgs {
     /// Accept a trust list past its next update (reported as stale).
     #[arg(long)]
     pub allow_stale_trust_list: bool,
+    /// Accepted signature algorithms for every key (issuer, holder, trust-list root, status
+    /// list signer), comma-separated JWS names: EdDSA (or Ed25519), ES256, SM2.
+    #[arg(long, value_parser = crate::common::algs_arg, default_value = "EdDSA,ES256,SM2")]
+    pub algs: wallet_core::keys::AlgSet,
     /// Verification time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
@@ -788,6 +795,10 @@ pub struct VerifyBatchArgs {
     /// Accept a trust list past its next update (reported as stale).
     #[arg(long)]
     pub allow_stale_trust_list: bool,
+    /// Accepted signature algorithms for every key (issuer, holder, trust-list root, status
+    /// list signer), comma-separated JWS names: EdDSA (or Ed25519), ES256, SM2.
+    #[arg(long, value_parser = crate::common::algs_arg, default_value = "EdDSA,ES256,SM2")]
+    pub algs: wallet_core::keys::AlgSet,
     /// Verification time for lines without their own "now" (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
@@ -853,7 +864,6 @@ pub struct CompletionsArgs {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::{Cli, Command, HolderCommand, StatusCommand};
     use clap::Parser as _;

@@ -7,7 +7,7 @@ use std::path::Path;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use wallet_core::error::codes;
-use wallet_core::keys::{SigningKey, VerifyingKey};
+use wallet_core::keys::{PrivateKey, PublicKey};
 use wallet_core::{ErrorClass, ErrorCode, ErrorInfo};
 use zeroize::Zeroizing;
 
@@ -159,28 +159,33 @@ pub fn write_public(path: &Path, bytes: &[u8], what: &str) -> CliResult {
 }
 
 /// Reads a private key file: PKCS#8 PEM or a private JWK.
-pub fn load_signing_key(path: &Path, what: &str) -> CliResult<SigningKey> {
+pub fn load_signing_key(path: &Path, what: &str) -> CliResult<PrivateKey> {
     let text = Zeroizing::new(read_text(path, what, MAX_SMALL_FILE)?);
-    SigningKey::from_text(&text).map_err(|e| {
-        CliError::input(format!("{what} {} is not usable: {e}", path.display()))
-            .hint("give an Ed25519 private key file made by `wallet key generate`")
+    PrivateKey::from_text(&text).map_err(|e| {
+        CliError::input(format!("{what} {} is not usable: {e}", path.display())).hint(
+            "give an Ed25519, P-256 or SM2 private key file made by `wallet key generate` \
+             (or PKCS#8 PEM from `openssl genpkey`)",
+        )
     })
 }
 
 /// Reads a public JWK given inline (`{...}`) or as a file. A private key file is accepted too
 /// when `allow_private`, and reduced to its public half (the private part is dropped at once).
-pub fn load_public_key(arg: &str, what: &str) -> CliResult<VerifyingKey> {
+pub fn load_public_key(arg: &str, what: &str) -> CliResult<PublicKey> {
     let text = if arg.trim_start().starts_with('{') {
         arg.to_owned()
     } else {
         read_text(Path::new(arg), what, MAX_SMALL_FILE)?
     };
-    VerifyingKey::from_jwk_str(&text).map_err(|e| {
+    PublicKey::from_jwk_str(&text).map_err(|e| {
         let err = CliError::input(format!("{what} is not usable: {e}"));
         if *e.info() == codes::KEY_PRIVATE_IN_PUBLIC {
             err.hint("give the public key: `wallet key public FILE` prints it")
         } else {
-            err.hint("give an Ed25519 public JWK ({\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":…})")
+            err.hint(
+                "give a public JWK: Ed25519 ({\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":…}) or \
+                 P-256 / SM2 ({\"kty\":\"EC\",\"crv\":\"P-256\" or \"SM2\",\"x\":…,\"y\":…})",
+            )
         }
     })
 }
@@ -233,6 +238,18 @@ pub fn parse_duration(text: &str) -> CliResult<u64> {
 /// (flags that took seconds before the units came) and 0 is allowed (`--clock-skew 0`).
 pub fn parse_seconds(text: &str) -> CliResult<u64> {
     duration(text, true, true)
+}
+
+/// Parses `--algs`: comma-separated JWS algorithm names, at least one.
+pub fn algs_arg(text: &str) -> Result<wallet_core::keys::AlgSet, String> {
+    let set =
+        wallet_core::keys::AlgSet::from_names(text.split(',').map(str::trim)).map_err(|name| {
+            format!("unknown algorithm {name:?} (known: EdDSA, Ed25519, ES256, SM2)")
+        })?;
+    if set.is_empty() {
+        return Err("name at least one algorithm".to_owned());
+    }
+    Ok(set)
 }
 
 /// [`parse_seconds`] as a clap value parser, so that a bad value is a usage error naming the
@@ -352,7 +369,6 @@ pub fn open_status_cache(dir: Option<&Path>) -> CliResult<wallet_core::verifier:
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

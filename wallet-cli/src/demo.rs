@@ -1,10 +1,13 @@
 //! `wallet demo`: the whole flow on a fresh data directory, through the same command functions
 //! the other subcommands use — agency and root keys, a signed trust list, a status list, a
 //! holder store, two credentials, a QR code in the terminal and as PNG, scanned back and
-//! verified, then a revocation that the next verification must report.
+//! verified, then a revocation that the next verification must report. A second agency signs
+//! with SM2 (GM/T 0003, what Chinese government systems are assessed against) beside the
+//! Ed25519 one, in the same trust list: its vehicle licence and its status list are verified in
+//! the same flow, showing that the algorithm is each key's own (issue 17).
 
 use crate::cli::{
-    DemoArgs, KeyFormat, LangArg, StatusCacheArgs, StatusInitArgs, TrustAddIssuerArgs,
+    DemoArgs, KeyAlg, KeyFormat, LangArg, StatusCacheArgs, StatusInitArgs, TrustAddIssuerArgs,
     TrustInitArgs, TrustSignArgs, VerifyArgs,
 };
 use crate::common::{CliError, CliResult, clock_now, format_time, io_error, write_public};
@@ -24,6 +27,9 @@ use wallet_core::trust::StalePolicy;
 const DEMO_PASSPHRASE: &str = "demo-passphrase";
 const AGENCY: &str = "https://ga.sh.gov.cn/issuer";
 const STATUS_URI: &str = "https://ga.sh.gov.cn/status/1";
+/// The SM2-keyed agency: the vehicle administration office, with its own status list.
+const VEHICLE_OFFICE: &str = "https://cgs.sh.gov.cn/issuer";
+const VEHICLE_STATUS_URI: &str = "https://cgs.sh.gov.cn/status/1";
 
 /// `$XDG_DATA_HOME/cert-wallet/demo`, else `~/.local/share/cert-wallet/demo`, else a
 /// directory under the system temporary directory.
@@ -47,15 +53,24 @@ fn path_arg(p: &Path) -> String {
 
 fn verify_args(dir: &Path, png: &Path, now: i64) -> VerifyArgs {
     VerifyArgs {
-        stdin: None,
-        payload: None,
         qr_image: Some(png.to_path_buf()),
+        ..payload_verify_args(dir, None, now)
+    }
+}
+
+/// Verification of a pasted SD-JWT+KB string (or a QR payload), every algorithm accepted.
+fn payload_verify_args(dir: &Path, payload: Option<String>, now: i64) -> VerifyArgs {
+    VerifyArgs {
+        stdin: None,
+        payload,
+        qr_image: None,
         trust_list: dir.join("trust-list.jwt"),
         trust_root: path_arg(&dir.join("root.pub.jwk")),
         status_cache: Some(dir.join("verifier-status-cache")),
         allow_unknown_status: false,
         allow_no_status: false,
         allow_stale_trust_list: false,
+        algs: wallet_core::keys::AlgSet::ALL,
         now: Some(format_time(now)),
         max_age: wallet_core::qr::freshness::DEFAULT_WINDOW_SECONDS,
         clock_skew: wallet_core::qr::freshness::DEFAULT_SKEW_SECONDS,
@@ -68,14 +83,40 @@ fn verify_args(dir: &Path, png: &Path, now: i64) -> VerifyArgs {
     }
 }
 
+/// One agency's status registry file, the token file it publishes, and its `iss`.
+struct StatusFiles {
+    registry: &'static str,
+    token: &'static str,
+    iss: &'static str,
+}
+
+const AGENCY_STATUS: StatusFiles = StatusFiles {
+    registry: "status.registry",
+    token: "status-list.jwt",
+    iss: AGENCY,
+};
+const VEHICLE_STATUS: StatusFiles = StatusFiles {
+    registry: "vehicle-status.registry",
+    token: "vehicle-status-list.jwt",
+    iss: VEHICLE_OFFICE,
+};
+
 fn publish_and_cache(
     dir: &Path,
-    agency_key: &wallet_core::keys::SigningKey,
+    files: &StatusFiles,
+    agency_key: &wallet_core::keys::PrivateKey,
     now: i64,
 ) -> CliResult {
-    let registry = status_cmd::load_registry(&dir.join("status.registry"))?;
-    let token = publish_token(&registry, agency_key, Some(AGENCY), now, 86_400, Some(3600))?;
-    let token_path = dir.join("status-list.jwt");
+    let registry = status_cmd::load_registry(&dir.join(files.registry))?;
+    let token = publish_token(
+        &registry,
+        agency_key,
+        Some(files.iss),
+        now,
+        86_400,
+        Some(3600),
+    )?;
+    let token_path = dir.join(files.token);
     write_public(
         &token_path,
         format!("{token}\n").as_bytes(),
@@ -118,29 +159,52 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
 
     step(
         1,
-        "keys: the trust-list root and the agency (Ed25519, PKCS#8 PEM, mode 0600)",
+        "keys: the trust-list root and the agency (Ed25519), the vehicle office (SM2); PKCS#8 PEM, mode 0600",
     )?;
-    let root_pub = generate_key_file(&dir.join("root.pem"), KeyFormat::Pem, false)?;
+    let root_pub = generate_key_file(
+        &dir.join("root.pem"),
+        KeyAlg::Ed25519,
+        KeyFormat::Pem,
+        false,
+    )?;
     write_public(
         &dir.join("root.pub.jwk"),
         root_pub.to_jwk().to_string().as_bytes(),
         "root public key",
     )?;
-    let agency_pub = generate_key_file(&dir.join("agency.pem"), KeyFormat::Pem, false)?;
+    let agency_pub = generate_key_file(
+        &dir.join("agency.pem"),
+        KeyAlg::Ed25519,
+        KeyFormat::Pem,
+        false,
+    )?;
     write_public(
         &dir.join("agency.pub.jwk"),
         agency_pub.to_jwk().to_string().as_bytes(),
         "agency public key",
     )?;
+    let vehicle_pub = generate_key_file(
+        &dir.join("vehicle-office.pem"),
+        KeyAlg::Sm2,
+        KeyFormat::Pem,
+        false,
+    )?;
+    write_public(
+        &dir.join("vehicle-office.pub.jwk"),
+        vehicle_pub.to_jwk().to_string().as_bytes(),
+        "vehicle office public key",
+    )?;
     outln!(
-        "root kid {}\nagency kid {}",
+        "root kid {}\nagency kid {}\nvehicle office kid {} ({})",
         root_pub.thumbprint(),
-        agency_pub.thumbprint()
+        agency_pub.thumbprint(),
+        vehicle_pub.thumbprint(),
+        vehicle_pub.algorithm()
     )?;
 
     step(
         2,
-        "trust list: list the agency for driving licences and resident IDs, sign it",
+        "trust list: the agency for driving licences and resident IDs, the SM2 vehicle office for vehicle licences; sign it",
     )?;
     let draft = dir.join("trust-list.draft.json");
     trust_cmd::trust_init(&TrustInitArgs {
@@ -160,6 +224,17 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
         not_after: None,
         json: false,
     })?;
+    trust_cmd::trust_add_issuer(&TrustAddIssuerArgs {
+        list: draft.clone(),
+        iss: VEHICLE_OFFICE.into(),
+        name_zh: "上海市公安局交通警察总队车辆管理所".into(),
+        name_en: "Shanghai Vehicle Administration Office".into(),
+        key: path_arg(&dir.join("vehicle-office.pub.jwk")),
+        types: vec!["vehicle-licence".into()],
+        not_before: Some(format_time(now.saturating_sub(3600))),
+        not_after: None,
+        json: false,
+    })?;
     trust_cmd::trust_sign(&TrustSignArgs {
         list: draft,
         root_key: dir.join("root.pem"),
@@ -169,16 +244,22 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
         json: false,
     })?;
 
-    step(3, "status list: a registry for revocation")?;
-    let registry = dir.join("status.registry");
-    status_cmd::status_init(&StatusInitArgs {
-        uri: STATUS_URI.into(),
-        out: registry.clone(),
-        bits: "2".into(),
-        capacity: 1 << 16,
-        force: false,
-        json: false,
-    })?;
+    step(3, "status lists: a registry for revocation at each agency")?;
+    let registry = dir.join(AGENCY_STATUS.registry);
+    let vehicle_registry = dir.join(VEHICLE_STATUS.registry);
+    for (uri, out) in [
+        (STATUS_URI, &registry),
+        (VEHICLE_STATUS_URI, &vehicle_registry),
+    ] {
+        status_cmd::status_init(&StatusInitArgs {
+            uri: uri.into(),
+            out: out.clone(),
+            bits: "2".into(),
+            capacity: 1 << 16,
+            force: false,
+            json: false,
+        })?;
+    }
 
     step(
         4,
@@ -193,27 +274,52 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
     let id_key = store
         .new_holder_key(&mut rand_core::OsRng)
         .map_err(store_err)?;
-    outln!("holder keys {} and {}", licence_key.id, id_key.id)?;
+    let vehicle_key = store
+        .new_holder_key(&mut rand_core::OsRng)
+        .map_err(store_err)?;
+    outln!(
+        "holder keys {}, {} and {}",
+        licence_key.id,
+        id_key.id,
+        vehicle_key.id
+    )?;
 
     step(
         5,
-        "issue a driving licence and a resident ID card (example claims of 张三)",
+        "issue a driving licence and a resident ID card (Ed25519 agency), a vehicle licence (SM2 vehicle office); example claims of 张三",
     )?;
     let agency_key = crate::common::load_signing_key(&dir.join("agency.pem"), "agency key")?;
+    let vehicle_office_key =
+        crate::common::load_signing_key(&dir.join("vehicle-office.pem"), "vehicle office key")?;
     let mut ids = Vec::new();
-    for (name, holder) in [
-        ("driving-licence", licence_key.public_key),
-        ("resident-id", id_key.public_key),
+    for (name, holder, iss, key, reg) in [
+        (
+            "driving-licence",
+            licence_key.public_key,
+            AGENCY,
+            &agency_key,
+            &registry,
+        ),
+        (
+            "resident-id",
+            id_key.public_key,
+            AGENCY,
+            &agency_key,
+            &registry,
+        ),
+        (
+            "vehicle-licence",
+            vehicle_key.public_key,
+            VEHICLE_OFFICE,
+            &vehicle_office_key,
+            &vehicle_registry,
+        ),
     ] {
         let ty = crate::keys_cmd::credential_type(name)?;
         let claims = ty.example_claims();
-        // `new_holder_key` makes Ed25519 keys, the kind `IssueInput` takes.
-        let holder = *holder
-            .as_ed25519()
-            .ok_or_else(|| CliError::input("the demo's holder key is not Ed25519"))?;
         let input = IssueInput {
             ty,
-            iss: AGENCY,
+            iss,
             claims: &claims,
             holder,
             now,
@@ -221,7 +327,7 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
             strict_validity: false,
             no_status: false,
         };
-        let (credential, id) = issue_one(&input, &agency_key, Some(&registry))?;
+        let (credential, id) = issue_one(&input, key, Some(reg))?;
         let file = dir.join(format!("{name}.sd-jwt"));
         // A credential holds personal data: private, like every credential file.
         wallet_core::fsutil::write_atomic(&file, format!("{credential}\n").as_bytes(), 0o600)
@@ -237,7 +343,7 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
 
     step(
         6,
-        "holder imports both credentials (each verified against the trust list)",
+        "holder imports the three credentials (each verified against the trust list)",
     )?;
     let trust = load_trust_list(
         &dir.join("trust-list.jwt"),
@@ -254,9 +360,10 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
 
     step(
         7,
-        "agency publishes the status list; the verifier caches it for offline use",
+        "both agencies publish their status lists; the verifier caches them for offline use",
     )?;
-    publish_and_cache(&dir, &agency_key, now)?;
+    publish_and_cache(&dir, &AGENCY_STATUS, &agency_key, now)?;
+    publish_and_cache(&dir, &VEHICLE_STATUS, &vehicle_office_key, now)?;
 
     let (_, licence_id, _) = ids
         .first()
@@ -277,16 +384,32 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
     step(9, "verifier scans the PNG back and verifies it offline")?;
     let (first, _) = crate::verifier::verify_outcome(&verify_args(&dir, &png, clock_now()))?;
 
+    let (_, vehicle_id, _) = ids
+        .get(2)
+        .ok_or_else(|| CliError::input("no vehicle licence issued"))?;
     step(
         10,
+        "holder shows the SM2-signed vehicle licence (SD-JWT+KB text); the verifier checks it with the same trust list",
+    )?;
+    let kb = offline_key_binding(clock_now(), &mut rand_core::OsRng);
+    let vehicle_paths = crate::holder::claim_paths(&["plate_number".to_owned()])?;
+    let shown = store
+        .present(vehicle_id, &vehicle_paths, Some(&kb), None)
+        .map_err(store_err)?;
+    outln!("presentation ({} characters)", shown.len())?;
+    let (vehicle, _) =
+        crate::verifier::verify_outcome(&payload_verify_args(&dir, Some(shown), clock_now()))?;
+
+    step(
+        11,
         "agency revokes the driving licence by credential id and republishes",
     )?;
     let idx = change_status(&registry, None, Some(licence_id), StatusChange::Revoke)?;
     outln!("revoked index {idx}")?;
-    publish_and_cache(&dir, &agency_key, clock_now())?;
+    publish_and_cache(&dir, &AGENCY_STATUS, &agency_key, clock_now())?;
 
     step(
-        11,
+        12,
         "holder shows a fresh code; the verifier must now refuse it as revoked",
     )?;
     let png2 = dir.join("licence-qr-after-revocation.png");
@@ -295,17 +418,18 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
 
     outln!()?;
     if first == 0
+        && vehicle == 0
         && second == crate::common::EXIT_NEGATIVE
         && code == wallet_core::error::codes::STATUS_REVOKED.code
     {
         outln!(
-            "demo complete: the licence verified, and after revocation it was refused as revoked"
+            "demo complete: the licence verified, the SM2 vehicle office's licence verified, and after revocation the licence was refused as revoked"
         )?;
         outln!("files are in {}", dir.display())?;
         Ok(0)
     } else {
         Err(CliError::input(format!(
-            "demo did not behave as expected (first verification exit {first}, after revocation exit {second} with {code})"
+            "demo did not behave as expected (first verification exit {first}, vehicle licence exit {vehicle}, after revocation exit {second} with {code})"
         ))
         .hint("run `cargo test -p wallet-cli` and report the failure"))
     }

@@ -21,7 +21,7 @@ use wallet_core::credential::input::ClaimsInputError;
 use wallet_core::error::codes;
 use wallet_core::issuer::CredentialRequest;
 use wallet_core::issuer::{IssuanceService, IssuerError};
-use wallet_core::keys::{SigningKey, VerifyingKey};
+use wallet_core::keys::{PrivateKey, PublicKey};
 
 /// The `exp` of a credential issued at `now`, from `--expires` / `--valid-for`, if given.
 pub fn expiry(v: &Validity, now: i64) -> CliResult<Option<i64>> {
@@ -95,7 +95,7 @@ pub struct IssueInput<'a> {
     /// The claims.
     pub claims: &'a Map<String, Value>,
     /// The holder's key.
-    pub holder: VerifyingKey,
+    pub holder: PublicKey,
     /// `iat`.
     pub now: i64,
     /// `exp`, if not the type's default (capped to the document's validity either way).
@@ -111,12 +111,17 @@ pub struct IssueInput<'a> {
 /// registry is given. Returns the credential and its id.
 pub fn issue_one(
     input: &IssueInput<'_>,
-    key: &SigningKey,
+    key: &PrivateKey,
     registry_path: Option<&Path>,
 ) -> CliResult<(String, String)> {
-    let mut request =
-        CredentialRequest::for_type(input.ty, input.iss, input.claims, input.holder, input.now)
-            .map_err(|e| issue_err(&e))?;
+    let mut request = CredentialRequest::for_type(
+        input.ty,
+        input.iss,
+        input.claims,
+        input.holder.clone(),
+        input.now,
+    )
+    .map_err(|e| issue_err(&e))?;
     if let Some(exp) = input.expires {
         request.expires_at = exp;
     }

@@ -1,21 +1,30 @@
 //! `wallet key` and `wallet types`: the agency's and the trust-list operator's keys, and the
 //! credential-type catalogue (docs/cli.md).
 
-use crate::cli::{KeyFormat, KeyGenerateArgs, KeyPublicArgs, TypesArgs};
+use crate::cli::{KeyAlg, KeyFormat, KeyGenerateArgs, KeyPublicArgs, TypesArgs};
 use crate::common::{CliError, CliResult, load_signing_key, write_file};
 use crate::output::{outln, print_json, refuse_stdout};
 use serde_json::json;
 use std::path::Path;
 use wallet_core::credential::catalogue;
 use wallet_core::credential::catalogue::CredentialType;
-use wallet_core::keys::{SigningKey, VerifyingKey};
+use wallet_core::keys::{PrivateKey, PublicKey};
 
-/// Generates a key, writes it (PEM or private JWK) and returns its public JWK.
-pub fn generate_key_file(out: &Path, format: KeyFormat, force: bool) -> CliResult<VerifyingKey> {
+/// Generates a key of `alg`, writes it (PKCS#8 PEM that `openssl pkey` reads, or a private JWK)
+/// and returns its public key.
+pub fn generate_key_file(
+    out: &Path,
+    alg: KeyAlg,
+    format: KeyFormat,
+    force: bool,
+) -> CliResult<PublicKey> {
     refuse_stdout(out, "--out", "private key")?;
-    let key = SigningKey::generate(&mut rand_core::OsRng);
+    let key = PrivateKey::generate(alg.algorithm(), &mut rand_core::OsRng)
+        .map_err(|e| CliError::input(format!("cannot generate the key: {e}")))?;
     let text = match format {
-        KeyFormat::Pem => key.to_pkcs8_pem(),
+        KeyFormat::Pem => key
+            .to_pkcs8_pem()
+            .map_err(|e| CliError::input(format!("cannot encode the key: {e}")))?,
         KeyFormat::Jwk => {
             let mut jwk = key.to_jwk_string();
             jwk.push('\n');
@@ -23,12 +32,12 @@ pub fn generate_key_file(out: &Path, format: KeyFormat, force: bool) -> CliResul
         }
     };
     write_file(out, text.as_bytes(), 0o600, force, "key file")?;
-    Ok(key.verifying_key())
+    Ok(key.public_key())
 }
 
 /// `wallet key generate`: the public JWK on stdout, where the file went on stderr.
 pub fn key_generate(a: &KeyGenerateArgs) -> CliResult {
-    let public = generate_key_file(&a.out, a.format, a.force)?;
+    let public = generate_key_file(&a.out, a.alg, a.format, a.force)?;
     eprintln!(
         "wrote private key {} (mode 0600); kid {}",
         a.out.display(),
@@ -47,7 +56,7 @@ pub fn key_generate(a: &KeyGenerateArgs) -> CliResult {
 /// `wallet key public`
 pub fn key_public(a: &KeyPublicArgs) -> CliResult {
     let key = load_signing_key(&a.file, "key file")?;
-    let public = key.verifying_key();
+    let public = key.public_key();
     if a.json {
         return print_json(
             "key-public",

@@ -308,7 +308,6 @@ fn extra_sections(cmd: &clap::Command, name: &str) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -128,7 +128,6 @@ pub fn json_error(command: &str, e: &CliError) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

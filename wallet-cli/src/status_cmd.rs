@@ -16,7 +16,7 @@ use wallet_core::issuer::IssuerError;
 use wallet_core::issuer::log::{find_index, log_path};
 use wallet_core::issuer::transaction;
 use wallet_core::issuer::{REGISTRY_LOCK_TIMEOUT, RegistryLock, StatusRegistry};
-use wallet_core::keys::SigningKey;
+use wallet_core::keys::PrivateKey;
 use wallet_core::status::{
     Bits, StatusError, StatusListClaims, StatusValue, sign_status_list_token,
 };
@@ -235,7 +235,7 @@ pub fn status_set(a: &StatusSetArgs, change: StatusChange) -> CliResult {
 /// Signs the registry's current list; returns the token.
 pub fn publish_token(
     registry: &StatusRegistry,
-    key: &SigningKey,
+    key: &PrivateKey,
     iss: Option<&str>,
     now: i64,
     valid_for: u64,

@@ -18,6 +18,7 @@ use std::path::Path;
 use wallet_core::error::codes;
 use wallet_core::issuer::trust_draft;
 use wallet_core::issuer::trust_draft::DraftError;
+use wallet_core::keys::{AlgSet, AlgorithmPolicy};
 use wallet_core::trust::{StalePolicy, TrustList, TrustListBuilder, VerifiedTrustList};
 
 /// Reads a draft file: the trust-list payload without `iat`/`next_update` (set at signing),
@@ -235,21 +236,34 @@ pub fn json_or_stdout(json: bool, out: &Path) -> CliResult {
     Ok(())
 }
 
-/// Verifies a signed trust list file under the pinned root.
+/// Verifies a signed trust list file under the pinned root, accepting every algorithm.
 pub fn load_trust_list(
     path: &Path,
     root: &str,
     now: i64,
     stale: StalePolicy,
 ) -> CliResult<VerifiedTrustList> {
+    load_trust_list_with(path, root, now, stale, AlgSet::ALL)
+}
+
+/// [`load_trust_list`] accepting only `algs` for every role (`--algs`): the root, and — kept
+/// with the list — issuer, holder and status-list keys.
+pub fn load_trust_list_with(
+    path: &Path,
+    root: &str,
+    now: i64,
+    stale: StalePolicy,
+    algs: AlgSet,
+) -> CliResult<VerifiedTrustList> {
     let root = load_public_key(root, "trust root")?;
     let token = read_text(path, "trust list", MAX_SMALL_FILE)?;
-    VerifiedTrustList::verify(
+    VerifiedTrustList::verify_with(
         &token,
         &root,
         now,
         wallet_core::qr::freshness::DEFAULT_SKEW_SECONDS,
         stale,
+        AlgorithmPolicy::uniform(algs),
     )
     .map_err(|e| {
         CliError::input(format!(

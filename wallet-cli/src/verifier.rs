@@ -8,7 +8,7 @@ use crate::common::{
     human_duration, now_or, open_status_cache, read_bytes, read_text,
 };
 use crate::output::{outln, print_json};
-use crate::trust_cmd::load_trust_list;
+use crate::trust_cmd::load_trust_list_with;
 use serde_json::{Map, Value, json};
 use std::path::Path;
 use wallet_core::credential::catalogue;
@@ -31,7 +31,8 @@ use wallet_core::{ErrorInfo, ErrorKind};
 /// `wallet status cache`: verifies a Status List Token with the trust list, then caches it.
 pub fn status_cache(a: &StatusCacheArgs) -> CliResult {
     let now = now_or(a.now.as_deref())?;
-    let trust = load_trust_list(&a.trust_list, &a.trust_root, now, StalePolicy::Fail)?;
+    let trust =
+        crate::trust_cmd::load_trust_list(&a.trust_list, &a.trust_root, now, StalePolicy::Fail)?;
     let token = read_text(&a.token, "status list token", 16 * 1024 * 1024)?;
     let cache = StatusCache::open(&a.status_cache)
         .map_err(|e| core_error("cannot open the status cache", &e))?;
@@ -187,6 +188,11 @@ fn hint_text(info: &ErrorInfo) -> &'static str {
         | codes::VC_KEY_NOT_VALID => {
             "the issuer is not trusted for this credential by the trust list"
         }
+        codes::VC_ALGORITHM_NOT_ACCEPTED
+        | codes::VC_HOLDER_ALGORITHM_NOT_ACCEPTED
+        | codes::STATUS_ALGORITHM_NOT_ACCEPTED => {
+            "a key's algorithm is outside --algs: widen --algs if this verifier may accept it"
+        }
         _ => "do not accept this credential",
     }
 }
@@ -219,7 +225,7 @@ pub fn verify_outcome(a: &VerifyArgs) -> CliResult<(u8, &'static str)> {
     } else {
         StalePolicy::Fail
     };
-    let trust = load_trust_list(&a.trust_list, &a.trust_root, now, stale)?;
+    let trust = load_trust_list_with(&a.trust_list, &a.trust_root, now, stale, a.algs)?;
     let cache = open_status_cache(a.status_cache.as_deref())?;
     let mut replay = match &a.replay_cache {
         Some(path) => Some(open_replay_cache(path, now)?),

@@ -227,6 +227,8 @@ error_table! {
     VC_UNKNOWN_KEY = "vc.unknown_key", Rejected, Untrusted;
     VC_ISSUER_NOT_AUTHORISED = "vc.issuer_not_authorised", Rejected, Untrusted;
     VC_KEY_NOT_VALID = "vc.key_not_valid", Rejected, Untrusted;
+    VC_ALGORITHM_NOT_ACCEPTED = "vc.algorithm_not_accepted", Rejected, Untrusted;
+    VC_HOLDER_ALGORITHM_NOT_ACCEPTED = "vc.holder_algorithm_not_accepted", Rejected, Credential;
     CATALOGUE_UNKNOWN_TYPE = "catalogue.unknown_type", Input, UnknownType;
     CATALOGUE_MISSING_CLAIM = "catalogue.missing_claim", Input, Claims;
     CATALOGUE_UNKNOWN_CLAIM = "catalogue.unknown_claim", Input, Claims;
@@ -254,6 +256,8 @@ error_table! {
     TRUST_DUPLICATE_KEY = "trust.duplicate_key", Setup, TrustList;
     TRUST_INVALID_VALIDITY = "trust.invalid_validity", Setup, TrustList;
     TRUST_IO = "trust.io", Io, TrustList;
+    TRUST_ALGORITHM_NOT_ACCEPTED = "trust.algorithm_not_accepted", Setup, TrustList;
+    TRUST_KEY_ALGORITHM_MISMATCH = "trust.key_algorithm_mismatch", Setup, TrustList;
     TRUST_NOT_A_DRAFT = "trust.not_a_draft", Setup, TrustList;
     STATUS_INVALID_BITS = "status.invalid_bits", Rejected, StatusList;
     STATUS_VALUE_TOO_WIDE = "status.value_too_wide", Input, StatusList;
@@ -264,6 +268,7 @@ error_table! {
     STATUS_URI_MISMATCH = "status.uri_mismatch", Rejected, StatusList;
     STATUS_ISSUER_MISMATCH = "status.issuer_mismatch", Rejected, StatusList;
     STATUS_UNTRUSTED_SIGNER = "status.untrusted_signer", Rejected, StatusList;
+    STATUS_ALGORITHM_NOT_ACCEPTED = "status.algorithm_not_accepted", Rejected, StatusList;
     STATUS_UNKNOWN_LIST = "status.unknown_list", Rejected, StatusList;
     STATUS_EXPIRED_LIST = "status.expired_list", Rejected, StatusList;
     STATUS_ISSUED_IN_FUTURE = "status.issued_in_future", Rejected, StatusList;

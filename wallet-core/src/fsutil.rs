@@ -69,7 +69,7 @@ fn durable_temp(path: &Path, bytes: &[u8], mode: u32) -> io::Result<tempfile::Na
 /// `RENAME_NOREPLACE`, or a hard link where that is unavailable), so the check and the creation
 /// are one step and need no lock. A reader or a crash sees no file or the whole file; an existing
 /// file gives `AlreadyExists` and is untouched; on any failure nothing is left behind (a process
-/// killed mid-way can leave only the `.<name>.tmp-XXXXXX` file that [`remove_orphaned_temp_files`]
+/// killed mid-way can leave only the `.<name>.tmp-XXXXXX` file that `remove_orphaned_temp_files`
 /// sweeps).
 pub fn create_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let tmp = durable_temp(path, bytes, mode)?;
@@ -233,12 +233,8 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
+// clippy.toml exempts tests from the panic lints; this lint has no test setting.
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

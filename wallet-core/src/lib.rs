@@ -53,8 +53,9 @@ pub use error::{ErrorClass, ErrorCode, ErrorInfo, ErrorKind};
 /// (RFC 7517/8037), RFC 7638 thumbprints, PKCS#8 PEM. The algorithm is a property of the key.
 pub mod keys {
     pub use crate::format::keys::{
-        Algorithm, KeyError, KeySigner, KeyVerifier, PrivateKey, PublicKey, SM2_DISTINGUISHING_ID,
-        Signer, SigningKey, VerifyingKey, signature_from_der, signature_to_der,
+        AlgSet, Algorithm, AlgorithmPolicy, KeyError, KeySigner, KeyVerifier, PrivateKey,
+        PublicKey, SM2_DISTINGUISHING_ID, Signer, SigningKey, VerifyingKey, signature_from_der,
+        signature_to_der,
     };
 }
 

@@ -13,7 +13,7 @@ use crate::encoding::{b64_decode, b64_encode};
 use crate::error::{ErrorClass, ErrorCode, ErrorInfo, codes};
 use crate::format::credential::StatusRef;
 use crate::format::jws::{Jws, JwsError};
-use crate::format::keys::{KeySigner, KeyVerifier, PublicKey};
+use crate::format::keys::{Algorithm, KeySigner, KeyVerifier, PublicKey};
 use flate2::Compression;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -84,6 +84,10 @@ pub enum StatusError {
     /// No key of the credential's issuer in the trust list may sign this token.
     #[error("status list token is not signed by a trusted key of the credential's issuer")]
     UntrustedSigner,
+    /// The trust list's key for the token is of an algorithm the verifier's
+    /// [`AlgorithmPolicy`](crate::format::keys::AlgorithmPolicy) does not accept for status lists.
+    #[error("status list token signer's algorithm {0} is not accepted by this verifier")]
+    AlgorithmNotAccepted(Algorithm),
     /// No Status List Token for the credential's status URI is cached: the status is unknown.
     #[error("no status list is cached for the credential's status uri; download it first")]
     UnknownList,
@@ -142,6 +146,7 @@ impl StatusError {
             Self::UriMismatch => &codes::STATUS_URI_MISMATCH,
             Self::IssuerMismatch => &codes::STATUS_ISSUER_MISMATCH,
             Self::UntrustedSigner => &codes::STATUS_UNTRUSTED_SIGNER,
+            Self::AlgorithmNotAccepted(_) => &codes::STATUS_ALGORITHM_NOT_ACCEPTED,
             Self::UnknownList => &codes::STATUS_UNKNOWN_LIST,
             Self::ExpiredList => &codes::STATUS_EXPIRED_LIST,
             Self::IssuedInFuture => &codes::STATUS_ISSUED_IN_FUTURE,
@@ -750,12 +755,8 @@ pub fn status_in(
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
+// clippy.toml exempts tests from the panic lints; this lint has no test setting.
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -8,11 +8,19 @@
 //! A list carries a sequence number: a verifier never goes back to a lower one (rollback), so an
 //! attacker cannot replay an old list that still trusts a removed issuer or key. It also carries
 //! `next_update`: past it the list is stale, which by default fails verification.
+//!
+//! Each listed key states its algorithm in its JWK's `alg` member (RFC 7517 §4.4), which must
+//! name the key's own (`trust.key_algorithm_mismatch`); lists written before keys other than
+//! Ed25519 existed have none and stay readable, so `alg` may be absent from an OKP/Ed25519 JWK
+//! only. A verifier's [`AlgorithmPolicy`] travels with the [`VerifiedTrustList`] it loaded, so
+//! every verification against the list (single, bulk, status) applies the same restriction.
 
 use crate::error::{ErrorClass, ErrorCode, ErrorInfo, codes};
 use crate::format::credential::VcError;
 use crate::format::jws::{Jws, JwsError};
-use crate::format::keys::{KeySigner, KeyVerifier, PublicKey};
+use crate::format::keys::{
+    Algorithm, AlgorithmPolicy, KeyError, KeySigner, KeyVerifier, PublicKey,
+};
 use crate::status::{StatusError, StatusKeyResolver};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -32,6 +40,12 @@ pub trait IssuerKeyResolver {
         vct: &str,
         iat: i64,
     ) -> Result<PublicKey, VcError>;
+
+    /// The algorithms the verifier accepts for issuer and holder keys; every one unless the
+    /// resolver was given a policy.
+    fn accepted_algorithms(&self) -> AlgorithmPolicy {
+        AlgorithmPolicy::default()
+    }
 }
 
 /// A fixed issuer → keys map, any type allowed. For tests and closed deployments.
@@ -39,6 +53,7 @@ pub trait IssuerKeyResolver {
 pub struct StaticIssuers {
     // Thumbprints are computed once here rather than on every verification.
     issuers: HashMap<String, Vec<(String, PublicKey)>>,
+    algorithms: AlgorithmPolicy,
 }
 
 impl StaticIssuers {
@@ -55,9 +70,18 @@ impl StaticIssuers {
             .push((key.thumbprint(), key));
         self
     }
+    /// Restricts the issuer and holder algorithms accepted (default: all).
+    pub fn accept_algorithms(&mut self, policy: AlgorithmPolicy) -> &mut Self {
+        self.algorithms = policy;
+        self
+    }
 }
 
 impl IssuerKeyResolver for StaticIssuers {
+    fn accepted_algorithms(&self) -> AlgorithmPolicy {
+        self.algorithms
+    }
+
     fn resolve(
         &self,
         iss: &str,
@@ -149,6 +173,12 @@ pub enum TrustError {
     /// The stored list could not be read or written.
     #[error("trust list i/o failed: {0}")]
     Io(String),
+    /// The pinned root key's algorithm is not one the verifier's policy accepts for trust lists.
+    #[error("trust list root key algorithm {0} is not accepted by this verifier")]
+    AlgorithmNotAccepted(Algorithm),
+    /// A listed key's JWK `alg` does not name the key's own algorithm.
+    #[error("a listed key's alg does not match its key")]
+    KeyAlgorithmMismatch,
 }
 
 impl TrustError {
@@ -171,6 +201,8 @@ impl TrustError {
             Self::InvalidValidity => &codes::TRUST_INVALID_VALIDITY,
             Self::Signer(e) => e.info(),
             Self::Io(_) => &codes::TRUST_IO,
+            Self::AlgorithmNotAccepted(_) => &codes::TRUST_ALGORITHM_NOT_ACCEPTED,
+            Self::KeyAlgorithmMismatch => &codes::TRUST_KEY_ALGORITHM_MISMATCH,
         }
     }
 
@@ -219,7 +251,7 @@ pub enum StalePolicy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuerKey {
     /// The public key; its algorithm (Ed25519, P-256 or SM2) follows from the JWK's `kty` and
-    /// `crv` and is the only one its signatures are checked with.
+    /// `crv`, is written as the JWK's `alg` and is the only one its signatures are checked with.
     pub key: PublicKey,
     /// Its RFC 7638 thumbprint (the `kid` in credential headers).
     pub kid: String,
@@ -304,7 +336,11 @@ impl IssuerKey {
     fn to_json(&self) -> Value {
         let mut map = Map::new();
         map.insert("kid".into(), Value::from(self.kid.as_str()));
-        map.insert("jwk".into(), self.key.to_jwk());
+        let mut jwk = self.key.to_jwk();
+        if let Value::Object(members) = &mut jwk {
+            members.insert("alg".into(), Value::from(self.key.algorithm().jws_name()));
+        }
+        map.insert("jwk".into(), jwk);
         map.insert("not_before".into(), Value::from(self.not_before));
         if let Some(t) = self.not_after {
             map.insert("not_after".into(), Value::from(t));
@@ -322,9 +358,16 @@ impl IssuerKey {
         let jwk = obj
             .get("jwk")
             .ok_or(TrustError::Malformed("a key has no jwk"))?;
-        let key = PublicKey::from_jwk(jwk).map_err(|_| {
-            TrustError::Malformed("a key's jwk is not a usable Ed25519, P-256 or SM2 public key")
+        let key = PublicKey::from_jwk(jwk).map_err(|e| match e {
+            KeyError::AlgorithmMismatch => TrustError::KeyAlgorithmMismatch,
+            _ => TrustError::Malformed(
+                "a key's jwk is not a usable Ed25519, P-256 or SM2 public key",
+            ),
         })?;
+        // Old lists (Ed25519 only) carry no `alg`; every EC key must state its own.
+        if key.algorithm() != Algorithm::EdDsa && jwk.get("alg").is_none() {
+            return Err(TrustError::Malformed("an EC key's jwk has no alg"));
+        }
         let kid = string_member(obj, "kid", "a key has no kid")?;
         if kid != key.thumbprint() {
             return Err(TrustError::Malformed(
@@ -685,6 +728,7 @@ pub struct TrustFreshness {
 pub struct VerifiedTrustList {
     list: TrustList,
     token: String,
+    algorithms: AlgorithmPolicy,
 }
 
 impl VerifiedTrustList {
@@ -698,6 +742,24 @@ impl VerifiedTrustList {
         skew: u64,
         stale: StalePolicy,
     ) -> Result<Self, TrustError> {
+        Self::verify_with(token, root, now, skew, stale, AlgorithmPolicy::default())
+    }
+
+    /// [`VerifiedTrustList::verify`] under an algorithm policy: the root's algorithm must be in
+    /// `algorithms.trust_list` ([`TrustError::AlgorithmNotAccepted`], before any signature
+    /// check), and the list keeps the policy for the credentials and Status List Tokens verified
+    /// against it.
+    pub fn verify_with<K: KeyVerifier + ?Sized>(
+        token: &str,
+        root: &K,
+        now: i64,
+        skew: u64,
+        stale: StalePolicy,
+        algorithms: AlgorithmPolicy,
+    ) -> Result<Self, TrustError> {
+        if !algorithms.trust_list.contains(root.key_algorithm()) {
+            return Err(TrustError::AlgorithmNotAccepted(root.key_algorithm()));
+        }
         let token = token.trim();
         if token.len() > MAX_TRUST_LIST_BYTES {
             return Err(TrustError::TooLarge);
@@ -710,9 +772,15 @@ impl VerifiedTrustList {
         let verified = Self {
             list,
             token: token.to_owned(),
+            algorithms,
         };
         verified.freshness(now, skew, stale)?;
         Ok(verified)
+    }
+
+    /// The algorithm policy it was verified under, applied to everything verified against it.
+    pub fn algorithms(&self) -> AlgorithmPolicy {
+        self.algorithms
     }
 
     /// The list content.
@@ -799,6 +867,10 @@ impl IssuerKeyResolver for VerifiedTrustList {
         }
         Ok(key.key.clone())
     }
+
+    fn accepted_algorithms(&self) -> AlgorithmPolicy {
+        self.algorithms
+    }
 }
 
 impl StatusKeyResolver for VerifiedTrustList {
@@ -824,7 +896,11 @@ impl StatusKeyResolver for VerifiedTrustList {
             }
             found = Some(key.key.clone());
         }
-        found.ok_or(StatusError::UntrustedSigner)
+        let key = found.ok_or(StatusError::UntrustedSigner)?;
+        if !self.algorithms.status_list.contains(key.algorithm()) {
+            return Err(StatusError::AlgorithmNotAccepted(key.algorithm()));
+        }
+        Ok(key)
     }
 }
 

@@ -888,12 +888,18 @@ wallet_result wallet_challenge_read(const char *challenge,
 
 /**
  * Creates a verifier that trusts the issuers of `trust_list` (a compact JWS) once it verifies
- * under the pinned root key `trust_root_jwk` (public JWK text) at `now` (unix seconds).
+ * under the pinned root key `trust_root_jwk` (public JWK text: Ed25519, P-256 or SM2) at `now`
+ * (unix seconds).
  * `options` is empty for the defaults or a JSON object with any of: `max_age` (oldest accepted
  * presentation, s; default 60), `clock_skew` (s; default 30), `verifier_id` (enables challenge
  * mode), `accept_offline` (default true), `accept_unknown_status` (accept a credential whose
  * status list is not cached, reporting the status as unknown; default false),
- * `allow_stale_trust_list` (default false), `replay_capacity` (default 1,000,000),
+ * `allow_stale_trust_list` (default false), `algs` (the accepted signature algorithms for every
+ * key — trust-list root, issuer, holder, status list — e.g. `["SM2"]`; default
+ * `["EdDSA","ES256","SM2"]`; a refused root is `WALLET_RESULT_TRUST_LIST_INVALID`
+ * (`trust.algorithm_not_accepted`), a refused issuer or holder key a negative verdict
+ * `vc.algorithm_not_accepted` / `vc.holder_algorithm_not_accepted`), `replay_capacity`
+ * (default 1,000,000),
  * `replay_cache` (a file path: keep the replay history in that file rather than in the handle,
  * so that a new handle — after a restart, or one per scan — still refuses a code accepted
  * before; created if missing; `WALLET_RESULT_REPLAY_CACHE_DAMAGED` or

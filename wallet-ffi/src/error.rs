@@ -502,14 +502,9 @@ pub(crate) unsafe fn copy_out(text: &str, buf: *mut c_char, buf_len: usize) -> u
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    // Tests call the exported functions directly; their pointers are locals.
-    clippy::undocumented_unsafe_blocks
-)]
+// Tests call the exported functions directly; their pointers are locals. (clippy.toml exempts
+// tests from the panic lints; this one has no test setting.)
+#[allow(clippy::undocumented_unsafe_blocks)]
 mod tests {
     use super::*;
     use crate::last_error::wallet_last_error_message;

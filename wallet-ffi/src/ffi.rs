@@ -254,14 +254,9 @@ pub unsafe extern "C" fn wallet_buffer_free(buffer: *mut wallet_buffer) {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    // Tests call the exported functions directly; their pointers are locals.
-    clippy::undocumented_unsafe_blocks
-)]
+// Tests call the exported functions directly; their pointers are locals. (clippy.toml exempts
+// tests from the panic lints; this one has no test setting.)
+#[allow(clippy::undocumented_unsafe_blocks)]
 mod tests {
     use super::*;
 

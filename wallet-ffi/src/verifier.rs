@@ -15,7 +15,7 @@ use std::ffi::c_char;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use wallet_core::credential::catalogue::Lang;
-use wallet_core::keys::VerifyingKey;
+use wallet_core::keys::{AlgSet, AlgorithmPolicy, PublicKey};
 use wallet_core::qr::scan::{ScanLimits, scan_image};
 use wallet_core::status::UnknownStatusPolicy;
 use wallet_core::trust::StalePolicy;
@@ -111,6 +111,29 @@ fn config(text: &str) -> Result<(VerifierConfig, Option<PathBuf>), FfiError> {
                 };
             }
             "require_status" => config.trust.require_status = flag(value, name)?,
+            "algs" => {
+                // One list for every role, as `wallet verify --algs`.
+                let names = value
+                    .as_array()
+                    .map(|a| a.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
+                    .and_then(|names| names)
+                    .ok_or_else(|| FfiError::json(what, "algs must be an array of strings"))?;
+                let set = AlgSet::from_names(names.iter().copied()).map_err(|bad| {
+                    FfiError::json(
+                        what,
+                        format!(
+                            "algs: unknown algorithm {bad:?} (known: EdDSA, Ed25519, ES256, SM2)"
+                        ),
+                    )
+                })?;
+                if set.is_empty() {
+                    return Err(FfiError::json(
+                        what,
+                        "algs must name at least one algorithm",
+                    ));
+                }
+                config.algorithms = AlgorithmPolicy::uniform(set);
+            }
             "allow_stale_trust_list" => {
                 config.trust.stale_trust_list = if flag(value, name)? {
                     StalePolicy::Warn
@@ -122,7 +145,7 @@ fn config(text: &str) -> Result<(VerifierConfig, Option<PathBuf>), FfiError> {
                 return Err(FfiError::json(
                     what,
                     format!(
-                        "unknown option {other:?} (known: max_age, clock_skew, replay_capacity, replay_cache, accept_offline, verifier_id, accept_unknown_status, require_status, allow_stale_trust_list)"
+                        "unknown option {other:?} (known: max_age, clock_skew, replay_capacity, replay_cache, accept_offline, verifier_id, accept_unknown_status, require_status, allow_stale_trust_list, algs)"
                     ),
                 ));
             }
@@ -132,12 +155,18 @@ fn config(text: &str) -> Result<(VerifierConfig, Option<PathBuf>), FfiError> {
 }
 
 /// Creates a verifier that trusts the issuers of `trust_list` (a compact JWS) once it verifies
-/// under the pinned root key `trust_root_jwk` (public JWK text) at `now` (unix seconds).
+/// under the pinned root key `trust_root_jwk` (public JWK text: Ed25519, P-256 or SM2) at `now`
+/// (unix seconds).
 /// `options` is empty for the defaults or a JSON object with any of: `max_age` (oldest accepted
 /// presentation, s; default 60), `clock_skew` (s; default 30), `verifier_id` (enables challenge
 /// mode), `accept_offline` (default true), `accept_unknown_status` (accept a credential whose
 /// status list is not cached, reporting the status as unknown; default false),
-/// `allow_stale_trust_list` (default false), `replay_capacity` (default 1,000,000),
+/// `allow_stale_trust_list` (default false), `algs` (the accepted signature algorithms for every
+/// key — trust-list root, issuer, holder, status list — e.g. `["SM2"]`; default
+/// `["EdDSA","ES256","SM2"]`; a refused root is `WALLET_RESULT_TRUST_LIST_INVALID`
+/// (`trust.algorithm_not_accepted`), a refused issuer or holder key a negative verdict
+/// `vc.algorithm_not_accepted` / `vc.holder_algorithm_not_accepted`), `replay_capacity`
+/// (default 1,000,000),
 /// `replay_cache` (a file path: keep the replay history in that file rather than in the handle,
 /// so that a new handle — after a restart, or one per scan — still refuses a code accepted
 /// before; created if missing; `WALLET_RESULT_REPLAY_CACHE_DAMAGED` or
@@ -167,7 +196,7 @@ pub unsafe extern "C" fn wallet_verifier_new(
         // SAFETY: as above.
         let (config, replay_cache) = config(unsafe { in_str(options, options_len, "options")? })?;
         let capacity = config.qr.replay_capacity;
-        let root = VerifyingKey::from_jwk_str(root)?;
+        let root = PublicKey::from_jwk_str(root)?;
         let mut verifier = Verifier::new(trust_list, &root, now, config)?;
         if let Some(path) = replay_cache {
             verifier.set_replay_cache(ReplayCache::open(&path, capacity, now)?);
@@ -342,7 +371,6 @@ pub unsafe extern "C" fn wallet_verifier_new_challenge(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

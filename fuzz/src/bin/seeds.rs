@@ -73,23 +73,36 @@ fn main() {
     let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-vectors");
     let f = fixture();
 
+    // Presentations of every credential vector, Ed25519 (credentials/) and P-256 / SM2
+    // (algorithms/), each with the signing mode of sdjwt_verify that matches its issuer key.
     let mut presentations = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(vectors.join("credentials"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in &entries {
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        if let Some(p) = v["presentation"].as_str() {
-            presentations.push(p.to_owned());
+    let mut ec_vectors = Vec::new();
+    for folder in ["credentials", "algorithms"] {
+        let mut entries: Vec<_> = std::fs::read_dir(vectors.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in &entries {
+            let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            let sign_mode = match v["issuer_jwk"]["crv"].as_str() {
+                Some("P-256") => 3,
+                Some("SM2") => 5,
+                _ => 1,
+            };
+            if let Some(p) = v["presentation"].as_str() {
+                presentations.push((p.to_owned(), sign_mode));
+            }
+            if folder == "algorithms" && v["expected"]["valid"] == true {
+                ec_vectors.push(v);
+            }
         }
     }
 
     let mut sd = Out::new(&root, "sdjwt_verify");
     let mut kb = Out::new(&root, "kb_jwt");
     let mut qr = Out::new(&root, "qr_transport");
-    for p in &presentations {
+    for (p, sign_mode) in &presentations {
         sd.put(0, p.as_bytes());
         qr.put(3, p.as_bytes());
         let Ok(parts) = SdJwtParts::split(p) else {
@@ -103,7 +116,7 @@ fn main() {
                 data.push(0);
                 data.extend_from_slice(&b64d(d));
             }
-            sd.put(1, &data);
+            sd.put(*sign_mode, &data);
         }
         if let Some(k) = parts.kb_jwt {
             kb.put(0, k.as_bytes());
@@ -180,6 +193,24 @@ fn main() {
     keys.put(0, vector["issuer_key"].to_string().as_bytes());
     keys.put(0, f.issuer.to_pkcs8_pem().as_bytes());
     keys.put(1, f.holder.verifying_key().as_bytes());
+    // P-256 and SM2: public and private JWKs, PKCS#8 PEM, and x ‖ y for modes 2 (P-256) and 3
+    // (SM2).
+    for v in &ec_vectors {
+        for role in ["issuer", "holder"] {
+            let public = &v[format!("{role}_jwk")];
+            keys.put(0, public.to_string().as_bytes());
+            let private = &v[format!("{role}_key")];
+            keys.put(0, private.to_string().as_bytes());
+            if let Ok(key) = wallet_core::keys::PrivateKey::from_jwk(private) {
+                keys.put(0, key.to_pkcs8_pem().unwrap().as_bytes());
+            }
+            if public["kty"] == "EC" {
+                let mut xy = b64d(public["x"].as_str().unwrap());
+                xy.extend_from_slice(&b64d(public["y"].as_str().unwrap()));
+                keys.put(if public["crv"] == "P-256" { 2 } else { 3 }, &xy);
+            }
+        }
+    }
 
     let mut store = Out::new(&root, "store_open");
     let dir = tempfile::tempdir().unwrap();
@@ -227,7 +258,7 @@ fn main() {
         quiet_zone: 4,
         ..RenderOptions::default()
     };
-    if let Some(p) = presentations.first() {
+    if let Some((p, _)) = presentations.first() {
         let payload = transport::encode(p).unwrap();
         scan.put(0, &render_png(&payload, &opts).unwrap());
     }

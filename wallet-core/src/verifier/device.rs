@@ -11,7 +11,7 @@
 //! at each scan's `now`.
 
 use crate::format::credential::catalogue::Lang;
-use crate::format::keys::KeyVerifier;
+use crate::format::keys::{AlgorithmPolicy, KeyVerifier};
 use crate::qr::freshness::Challenge;
 use crate::status::StatusError;
 use crate::trust::{TrustError, VerifiedTrustList};
@@ -31,6 +31,8 @@ pub struct VerifierConfig {
     pub qr: QrVerifierConfig,
     /// Trust-list staleness and unknown-status rules.
     pub trust: TrustPolicy,
+    /// The algorithms accepted per role (default: all).
+    pub algorithms: AlgorithmPolicy,
 }
 
 /// A verifier's trust anchor, status lists and scan history. Scanning needs `&mut self` because
@@ -53,12 +55,13 @@ impl Verifier {
         now: i64,
         config: VerifierConfig,
     ) -> Result<Self, TrustError> {
-        let trust = VerifiedTrustList::verify(
+        let trust = VerifiedTrustList::verify_with(
             trust_list,
             root,
             now,
             config.qr.clock_skew,
             config.trust.stale_trust_list,
+            config.algorithms,
         )?;
         Ok(Self {
             trust,

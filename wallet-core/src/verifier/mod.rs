@@ -15,6 +15,7 @@ pub(crate) mod session;
 pub(crate) mod status_cache;
 pub(crate) mod verify;
 
+pub use crate::format::keys::{AlgSet, AlgorithmPolicy};
 pub use bulk::{BulkItem, CHUNK, verify_bulk, verify_bulk_with_trust};
 pub use device::{Verifier, VerifierConfig};
 pub use error::{FreshnessError, VerifyError};

@@ -3,6 +3,11 @@
 //! types), the issuer signature with `verify_strict`, the registered claims and validity window
 //! against an explicit `now`, RFC 9901 §7.1 disclosure processing, and key binding as the
 //! verifier's policy (never the token) demands — and returns a report of what was proven.
+//!
+//! The algorithms accepted for issuer and holder keys come with the resolver
+//! ([`IssuerKeyResolver::accepted_algorithms`]: the policy a [`VerifiedTrustList`] was loaded
+//! under), so single, deferred (bulk) and QR verifications apply one policy; a refused algorithm
+//! fails before the signature it would have checked.
 
 use crate::format::credential::catalogue::{self, Lang};
 use crate::format::credential::{NEVER_DISCLOSABLE, RegisteredClaims, StatusRef, VC_TYP, VcError};
@@ -174,6 +179,10 @@ fn verify_inner<'a>(
         .and_then(Value::as_i64)
         .ok_or(VcError::MissingClaim("iat"))?;
     let issuer_key = resolver.resolve(iss, jwt.kid(), vct, iat)?;
+    let algorithms = resolver.accepted_algorithms();
+    if !algorithms.issuer.contains(issuer_key.algorithm()) {
+        return Err(VcError::AlgorithmNotAccepted(issuer_key.algorithm()));
+    }
     match deferred.as_deref_mut() {
         None => jwt.verify(&issuer_key)?,
         Some(pending) => {
@@ -216,6 +225,12 @@ fn verify_inner<'a>(
         (None, KeyBindingPolicy::Required(_)) => return Err(SdJwtError::KbMissing.into()),
         (None, KeyBindingPolicy::IfPresent) => None,
         (Some(kb), rule) => {
+            // Checked only with a KB-JWT: an audit of stored credentials (no KB-JWT) does not
+            // use the holder key.
+            let holder_algorithm = registered.holder_key.algorithm();
+            if !algorithms.holder.contains(holder_algorithm) {
+                return Err(VcError::HolderAlgorithmNotAccepted(holder_algorithm));
+            }
             let expect = match rule {
                 KeyBindingPolicy::Required(e) => Some(e),
                 KeyBindingPolicy::IfPresent => None,

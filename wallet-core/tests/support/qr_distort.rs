@@ -3,14 +3,7 @@
 //! blur, JPEG re-encoding, seeded sensor noise, low contrast, uneven lighting and resampling.
 //! Used by the distortion-set test and by the scan bench (`#[path]`-included by both).
 
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation
-)]
+#![allow(dead_code)]
 
 use image::GrayImage;
 use rand_chacha::ChaCha8Rng;

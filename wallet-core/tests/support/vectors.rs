@@ -1,4 +1,4 @@
-//! The test-vector format of `test-vectors/credentials/` (documented in test-vectors/README.md):
+//! The test-vector format of `test-vectors/credentials/` and `test-vectors/algorithms/` (documented in test-vectors/README.md):
 //! reading a case, regenerating a valid case from its inputs, and checking a case's expected
 //! outcome against the verifier. Shared by the vector test and the `check_vector` /
 //! `gen_vectors` examples.
@@ -13,7 +13,7 @@ use wallet_core::credential::catalogue;
 use wallet_core::credential::{StatusRef, VcError};
 use wallet_core::holder::{KeyBindingRequest, present};
 use wallet_core::issuer::{CredentialRequest, issue_credential};
-use wallet_core::keys::{SigningKey, VerifyingKey};
+use wallet_core::keys::{PrivateKey, PublicKey};
 use wallet_core::sdjwt::{ClaimPath, DecoyPolicy, KbExpectation};
 use wallet_core::trust::StaticIssuers;
 use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
@@ -128,16 +128,17 @@ fn paths(list: &[String]) -> Result<Vec<ClaimPath>, String> {
 
 /// Rebuilds `(issuance, presentation)` of a valid case from its inputs.
 pub fn regenerate(v: &Vector) -> Result<(String, String), String> {
-    let issuer_key = SigningKey::from_jwk(v.issuer_key.as_ref().ok_or("no issuer_key")?)
+    // Keys of any algorithm (Ed25519, P-256, SM2): test-vectors/algorithms/ uses all three.
+    let issuer_key = PrivateKey::from_jwk(v.issuer_key.as_ref().ok_or("no issuer_key")?)
         .map_err(|e| e.to_string())?;
-    let holder_key = SigningKey::from_jwk(v.holder_key.as_ref().ok_or("no holder_key")?)
+    let holder_key = PrivateKey::from_jwk(v.holder_key.as_ref().ok_or("no holder_key")?)
         .map_err(|e| e.to_string())?;
     let claims = v.claims.clone().ok_or("no claims")?;
     let iat = v.iat.ok_or("no iat")?;
     let mut request = match &v.type_name {
         Some(name) => {
             let ty = catalogue::by_name(name).map_err(|e| e.to_string())?;
-            CredentialRequest::for_type(ty, &v.issuer_iss, &claims, holder_key.verifying_key(), iat)
+            CredentialRequest::for_type(ty, &v.issuer_iss, &claims, holder_key.public_key(), iat)
                 .map_err(|e| e.to_string())?
                 .without_status()
         }
@@ -147,7 +148,7 @@ pub fn regenerate(v: &Vector) -> Result<(String, String), String> {
             claims,
             disclosable: paths(v.disclosable.as_deref().unwrap_or_default())?,
             decoys: DecoyPolicy::PowerOfTwo,
-            holder_key: holder_key.verifying_key().into(),
+            holder_key: holder_key.public_key(),
             issued_at: iat,
             not_before: None,
             expires_at: 0,
@@ -188,7 +189,7 @@ pub fn regenerate(v: &Vector) -> Result<(String, String), String> {
 
 /// Runs the verifier on a case: `Ok(claims)` or `Err(code)`.
 pub fn run(v: &Vector) -> Result<Map<String, Value>, String> {
-    let issuer_key = VerifyingKey::from_jwk(&v.issuer_jwk).map_err(|e| e.code().to_owned())?;
+    let issuer_key = PublicKey::from_jwk(&v.issuer_jwk).map_err(|e| e.code().to_owned())?;
     let mut issuers = StaticIssuers::new();
     issuers.add(&v.issuer_iss, issuer_key);
     let key_binding = match v.policy.key_binding.as_str() {

@@ -127,8 +127,6 @@ fn looks_gbk(bytes: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-
     use super::*;
 
     /// `{"name":"张三"}` in GBK: 张 = D5 C5, 三 = C8 FD.

@@ -8,7 +8,7 @@ pub(crate) mod input;
 
 use crate::error::{ErrorCode, ErrorInfo, codes};
 use crate::format::jws::JwsError;
-use crate::format::keys::{KeyError, PublicKey};
+use crate::format::keys::{Algorithm, KeyError, PublicKey};
 use crate::format::sdjwt::SdJwtError;
 use catalogue::CatalogueError;
 use serde::Serialize;
@@ -91,6 +91,18 @@ pub enum VcError {
     /// The issuer key was not valid at the credential's `iat` (outside its validity or retired).
     #[error("issuer key was not valid when the credential was issued")]
     KeyNotValid,
+    /// The issuer key's algorithm is not one the verifier's [`AlgorithmPolicy`] accepts for
+    /// issuers.
+    ///
+    /// [`AlgorithmPolicy`]: crate::format::keys::AlgorithmPolicy
+    #[error("issuer key algorithm {0} is not accepted by this verifier")]
+    AlgorithmNotAccepted(Algorithm),
+    /// The holder key's (`cnf.jwk`) algorithm is not one the verifier's [`AlgorithmPolicy`]
+    /// accepts for holders.
+    ///
+    /// [`AlgorithmPolicy`]: crate::format::keys::AlgorithmPolicy
+    #[error("holder key algorithm {0} is not accepted by this verifier")]
+    HolderAlgorithmNotAccepted(Algorithm),
     /// The issuer's public key is unusable.
     #[error("issuer key: {0}")]
     IssuerKey(KeyError),
@@ -127,6 +139,8 @@ impl VcError {
             Self::UnknownKey => &codes::VC_UNKNOWN_KEY,
             Self::IssuerNotAuthorised => &codes::VC_ISSUER_NOT_AUTHORISED,
             Self::KeyNotValid => &codes::VC_KEY_NOT_VALID,
+            Self::AlgorithmNotAccepted(_) => &codes::VC_ALGORITHM_NOT_ACCEPTED,
+            Self::HolderAlgorithmNotAccepted(_) => &codes::VC_HOLDER_ALGORITHM_NOT_ACCEPTED,
             Self::IssuerKey(e) => e.info(),
             Self::Jws(e) => e.info(),
             Self::SdJwt(e) => e.info(),

@@ -82,14 +82,8 @@ pub fn signature_to_der(raw: &[u8; 64]) -> Vec<u8> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation,
-    clippy::panic
-)]
+// clippy.toml exempts tests from the panic lints; these have no test setting.
+#[allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
 mod tests {
     use super::*;
     #[test]

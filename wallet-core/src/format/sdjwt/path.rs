@@ -124,12 +124,8 @@ impl fmt::Display for ClaimPath {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
+// clippy.toml exempts tests from the panic lints; this lint has no test setting.
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

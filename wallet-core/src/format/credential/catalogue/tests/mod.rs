@@ -3,14 +3,8 @@
 //! formats' checkers are tested in `formats.rs`. They reach the private checkers and example
 //! constants through `pub(super)`, which keeps them out of the catalogue's public interface.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation
-)]
+// clippy.toml exempts tests from the panic lints; these have no test setting.
+#![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
 
 use serde_json::{Map, Value, json};
 use time::{Date, Month};
