@@ -20,9 +20,9 @@ use wallet_core::credential::catalogue::{CatalogueError, CredentialType};
 use wallet_core::credential::input::ClaimsInputError;
 use wallet_core::error::codes;
 use wallet_core::issuer::CredentialRequest;
-use wallet_core::sdjwt::SdAlg;
 use wallet_core::issuer::{IssuanceService, IssuerError};
 use wallet_core::keys::{SigningKey, VerifyingKey};
+use wallet_core::sdjwt::SdAlg;
 
 /// The `exp` of a credential issued at `now`, from `--expires` / `--valid-for`, if given.
 pub fn expiry(v: &Validity, now: i64) -> CliResult<Option<i64>> {

@@ -95,8 +95,7 @@ fn main() {
             .without_status();
         request.sd_alg = *sd_alg;
         let issuance =
-            issue_credential(&request, &issuer, &mut ChaCha20Rng::seed_from_u64(n as u64))
-                .unwrap();
+            issue_credential(&request, &issuer, &mut ChaCha20Rng::seed_from_u64(n as u64)).unwrap();
         let kb = KeyBindingRequest {
             audience: AUD.into(),
             nonce: NONCE.into(),

@@ -118,7 +118,10 @@ fn gm_profile_credential_issues_presents_with_sm3_sd_hash_and_verifies() {
         .collect();
     assert_eq!(parts.disclosures.len(), 4);
     for d in &parts.disclosures {
-        assert!(sd.contains(&sm3_b64(d).as_str()), "SM3 digest of {d} in _sd");
+        assert!(
+            sd.contains(&sm3_b64(d).as_str()),
+            "SM3 digest of {d} in _sd"
+        );
         let sha = Disclosure::parse(d).unwrap();
         assert!(!sd.contains(&sha.digest()));
     }
@@ -216,7 +219,11 @@ fn sd_hash_must_use_the_credentials_sd_alg() {
         };
         verify_presentation(&make(sd_alg), &issuers(&issuer), &policy()).unwrap();
         let err = verify_presentation(&make(wrong), &issuers(&issuer), &policy()).unwrap_err();
-        assert_eq!(err.code(), "sdjwt.kb_sd_hash_mismatch", "{sd_alg} credential");
+        assert_eq!(
+            err.code(),
+            "sdjwt.kb_sd_hash_mismatch",
+            "{sd_alg} credential"
+        );
     }
     // `create_kb_jwt` without an algorithm is the sha-256 one.
     let (issued, names) = credential(&issuer, &holder, SdAlg::Sha256);
@@ -257,7 +264,12 @@ fn process_follows_the_payload_and_refuses_unknown_names() {
     assert_eq!(a, b);
     assert_eq!(a.disclosed.len(), parts.disclosures.len());
 
-    for bad in [json!("SM3"), json!("sm3 "), json!("sha-512"), json!(["sm3"])] {
+    for bad in [
+        json!("SM3"),
+        json!("sm3 "),
+        json!("sha-512"),
+        json!(["sm3"]),
+    ] {
         let mut p = payload.clone();
         p.insert("_sd_alg".into(), bad.clone());
         assert_eq!(

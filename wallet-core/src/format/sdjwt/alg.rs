@@ -131,7 +131,9 @@ mod tests {
             "sdjwt.unsupported_sd_alg"
         );
         assert_eq!(
-            SdAlg::from_payload(&payload(json!("sha-512"))).unwrap_err().code(),
+            SdAlg::from_payload(&payload(json!("sha-512")))
+                .unwrap_err()
+                .code(),
             "sdjwt.unsupported_sd_alg"
         );
     }

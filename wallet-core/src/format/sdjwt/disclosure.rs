@@ -153,7 +153,12 @@ mod tests {
 
     #[test]
     fn roundtrip_and_rejections() {
-        let d = Disclosure::new("c2FsdA".into(), Some("名字"), json!("张三 😀"), SdAlg::Sha256);
+        let d = Disclosure::new(
+            "c2FsdA".into(),
+            Some("名字"),
+            json!("张三 😀"),
+            SdAlg::Sha256,
+        );
         let back = Disclosure::parse(d.encoded()).unwrap();
         assert_eq!(back, d);
         let gm = Disclosure::new("c2FsdA".into(), Some("名字"), json!("张三 😀"), SdAlg::Sm3);
