@@ -45,8 +45,11 @@ pub fn process(
     mut payload: Map<String, Value>,
     disclosures: &[Disclosure],
 ) -> Result<Processed, SdJwtError> {
-    let sd_alg = SdAlg::from_payload(&payload)?;
-    payload.remove("_sd_alg");
+    let sd_alg = match payload.remove("_sd_alg") {
+        None => SdAlg::Sha256,
+        Some(Value::String(name)) => SdAlg::from_name(&name).ok_or(SdJwtError::UnsupportedSdAlg)?,
+        Some(_) => return Err(SdJwtError::UnsupportedSdAlg),
+    };
     let rehashed: Vec<Disclosure>;
     let disclosures = if disclosures.iter().all(|d| d.sd_alg() == sd_alg) {
         disclosures
