@@ -24,6 +24,7 @@ use wallet_core::holder::{KeyBindingRequest, present};
 use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::jws::Jws;
 use wallet_core::keys::{Algorithm, PrivateKey};
+use wallet_core::qr::transport;
 use wallet_core::sdjwt::{
     Disclosure, KbExpectation, SdAlg, SdJwtParts, create_kb_jwt, create_kb_jwt_with, process,
 };
@@ -140,6 +141,28 @@ fn gm_profile_credential_issues_presents_with_sm3_sd_hash_and_verifies() {
     assert!(!report.claims.contains_key("_sd_alg"));
     assert_eq!(report.disclosed.len(), 4);
     assert!(report.key_binding.is_some());
+}
+
+/// CW1 knows only SHA-256 digest references: an sm3 presentation (any key pair) round-trips
+/// byte for byte, or is refused with a `qr.` code — never decoded into something else.
+#[test]
+fn cw1_carries_sm3_presentations_losslessly_or_refuses() {
+    let mut carried = 0;
+    for (i, alg) in Algorithm::ALL.into_iter().enumerate() {
+        let issuer = key(alg, 30 + i as u64);
+        let holder = key(Algorithm::EdDsa, 40);
+        let (issued, names) = credential(&issuer, &holder, SdAlg::Sm3);
+        let shown = show(&issued, &names, &holder);
+        match transport::encode(&shown) {
+            Ok(payload) => {
+                assert_eq!(transport::decode(&payload).unwrap(), shown, "{alg}");
+                carried += 1;
+                eprintln!("CW1, {alg} issuer, sm3: {} characters", payload.len());
+            }
+            Err(e) => assert!(e.code().starts_with("qr."), "{alg}: {}", e.code()),
+        }
+    }
+    assert!(carried >= 1, "the Ed25519 sm3 presentation fits CW1");
 }
 
 /// `sm3` is independent of the signature algorithm: every issuer × holder algorithm pair
