@@ -1,6 +1,6 @@
 # Sets up the two peer implementations, reusing what is already installed and complete:
 #   interop/.venv         python3 venv with interop/python/requirements.txt (sd-jwt==0.10.4)
-#   interop/node_modules  npm ci from interop/package-lock.json (@sd-jwt/* 0.19.0)
+#   interop/node_modules  npm ci from interop/package-lock.json (@sd-jwt/* 0.19.0, sm-crypto 0.5.8)
 # Sourced (from the repository root) by interop/run.sh and bench/compare/run.sh; defines
 # $venv, $py and say().
 
@@ -48,4 +48,4 @@ else
   fi
   echo "$lock_sum" > "$nm_stamp"
 fi
-(cd interop && npm ls @sd-jwt/sd-jwt-vc @sd-jwt/crypto-nodejs @sd-jwt/jwt-status-list)
+(cd interop && npm ls @sd-jwt/sd-jwt-vc @sd-jwt/crypto-nodejs @sd-jwt/jwt-status-list sm-crypto)

@@ -6,10 +6,13 @@ Usage: verify_vectors.py DIR
 For every ``DIR/*.json`` whose ``expected.valid`` is true, the ``presentation`` is verified
 with ``sd_jwt.verifier.SDJWTVerifier`` (issuer signature with the vector's ``issuer_jwk``,
 key binding with the holder key from ``cnf.jwk``, KB-JWT ``aud``/``nonce`` = the vector's),
-and the verified claims are compared with ``expected.claims``.
+and the verified claims are compared with ``expected.claims``. Keys may be Ed25519 (``EdDSA``)
+or P-256 (``ES256``), issuer and holder independently.
 
 Output: one line per file (``ok <file>``, ``FAIL <file>: reason`` or ``skip <file>: reason``
-for vectors that are expected to be invalid), then exactly ``N passed, M failed``.
+for vectors that are expected to be invalid, and for vectors this peer cannot check: an SM2
+key, which jwcrypto does not know, or ``_sd_alg: sm3``, which sd-jwt 0.10.4 refuses — that
+refusal is checked by ``refuse_sm3.py``), then exactly ``N passed, M failed``.
 Exit status 1 if any vector failed or if no valid vector was found.
 """
 
@@ -24,14 +27,21 @@ from sd_jwt.verifier import SDJWTVerifier
 
 # Quirk: sd-jwt 0.10.4 verifies the KB-JWT with `alg=DEFAULT_SIGNING_ALG` ("ES256"), a
 # module-level name that `sd_jwt.verifier` imported by value from `sd_jwt.common`; the
-# verifier offers no parameter for it, so it has to be patched in that module.
+# verifier offers no parameter for it, so it has to be patched in that module — per vector,
+# to the algorithm of the holder key (see verify_vector).
 sd_jwt.verifier.DEFAULT_SIGNING_ALG = "EdDSA"
 
 ISSUER_TYP = "dc+sd-jwt"
-SIGNING_ALG = "EdDSA"
-# The members of an Ed25519 public JWK (RFC 8037); everything else (kid, alg, use, d) is
-# dropped before the key is handed to the library, so that only public material is used.
-PUBLIC_OKP_MEMBERS = ("kty", "crv", "x")
+# The members of a public JWK per key type (RFC 8037 for Ed25519, RFC 7518 §6.2 for P-256) and
+# the JWS alg of that key; everything else (kid, alg, use, d) is dropped before the key is
+# handed to the library, so that only public material is used.
+KEY_KINDS = {
+    ("OKP", "Ed25519"): (("kty", "crv", "x"), "EdDSA"),
+    ("EC", "P-256"): (("kty", "crv", "x", "y"), "ES256"),
+}
+# Keys and digests this peer does not implement: vectors using them are skipped, not failed.
+UNSUPPORTED_CRV = {"SM2"}
+UNSUPPORTED_SD_ALG = {"sm3"}
 
 
 class VectorFailure(Exception):
@@ -43,14 +53,42 @@ def b64url_json(segment):
     return json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
 
 
-def public_jwk(jwk, what):
+def key_kind(jwk, what):
+    """(public members, JWS alg) of a supported public JWK."""
     if not isinstance(jwk, dict):
         raise VectorFailure(f"{what} is not a JSON object")
     if "d" in jwk:
         raise VectorFailure(f"{what} contains a private key member 'd'")
-    if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or not isinstance(jwk.get("x"), str):
-        raise VectorFailure(f"{what} is not an Ed25519 OKP public key: {jwk}")
-    return {k: jwk[k] for k in PUBLIC_OKP_MEMBERS}
+    kind = KEY_KINDS.get((jwk.get("kty"), jwk.get("crv")))
+    if kind is None or not all(isinstance(jwk.get(m), str) for m in kind[0]):
+        raise VectorFailure(f"{what} is not an Ed25519 or P-256 public key: {jwk}")
+    return kind
+
+
+def public_jwk(jwk, what):
+    members, _alg = key_kind(jwk, what)
+    return {k: jwk[k] for k in members}
+
+
+def jws_alg(jwk):
+    return key_kind(jwk, "key")[1]
+
+
+def unsupported(vec):
+    """Why this peer cannot check the vector, or None."""
+    for what in ("issuer_jwk", "holder_jwk"):
+        jwk = vec.get(what)
+        if isinstance(jwk, dict) and jwk.get("crv") in UNSUPPORTED_CRV:
+            return f"{what} is an {jwk.get('crv')} key, which jwcrypto does not implement"
+    presentation = vec.get("presentation")
+    if isinstance(presentation, str):
+        try:
+            payload = b64url_json(presentation.split("~")[0].split(".")[1])
+        except Exception:  # noqa: BLE001 - a broken vector is reported by verify_vector
+            return None
+        if isinstance(payload, dict) and payload.get("_sd_alg") in UNSUPPORTED_SD_ALG:
+            return f"_sd_alg {payload['_sd_alg']} is not implemented by sd-jwt 0.10.4 (its refusal is checked by refuse_sm3.py)"
+    return None
 
 
 def thumbprint(jwk):
@@ -133,8 +171,8 @@ def verify_vector(vec):
     header = b64url_json(parts[0].split(".")[0])
     if header.get("typ") != ISSUER_TYP:
         raise VectorFailure(f"harness: issuer JWT header typ is {header.get('typ')!r}, expected {ISSUER_TYP!r}")
-    if header.get("alg") != SIGNING_ALG:
-        raise VectorFailure(f"harness: issuer JWT header alg is {header.get('alg')!r}")
+    if header.get("alg") != jws_alg(issuer_jwk):
+        raise VectorFailure(f"harness: issuer JWT header alg is {header.get('alg')!r}, not {jws_alg(issuer_jwk)!r} (the issuer key's)")
     if header.get("kid") != thumbprint(issuer_jwk):
         raise VectorFailure(f"harness: issuer JWT header kid {header.get('kid')!r} is not the RFC 7638 thumbprint of issuer_jwk")
 
@@ -151,6 +189,8 @@ def verify_vector(vec):
     # Verifies: issuer signature (alg from the header, must be in jwcrypto's allowed list),
     # KB-JWT signature with cnf.jwk and alg=DEFAULT_SIGNING_ALG, KB typ == "kb+jwt",
     # KB aud == aud, KB nonce == nonce, KB sd_hash. Not: exp/nbf/iat, header typ, KB iat.
+    # The KB-JWT alg is the holder key's (the library's module-level default, see the top).
+    sd_jwt.verifier.DEFAULT_SIGNING_ALG = jws_alg(holder_jwk)
     verifier = SDJWTVerifier(presentation, issuer_key, expected_aud=aud, expected_nonce=nonce)
     if seen_iss != [issuer_iss]:
         raise VectorFailure("issuer key callback was not called with the vector's issuer_iss")
@@ -158,7 +198,7 @@ def verify_vector(vec):
 
     # --- More harness checks on the verified payload ---
     cnf_jwk = (claims.get("cnf") or {}).get("jwk")
-    if not isinstance(cnf_jwk, dict) or {k: cnf_jwk.get(k) for k in PUBLIC_OKP_MEMBERS} != holder_jwk:
+    if not isinstance(cnf_jwk, dict) or {k: cnf_jwk.get(k) for k in holder_jwk} != holder_jwk:
         raise VectorFailure(f"harness: cnf.jwk {cnf_jwk} is not the vector's holder_jwk")
     # The library does not check time claims; mirror the TS peer's rule (@sd-jwt/core Jwt.verify,
     # no skew): invalid if iat > now, nbf > now or exp < now.
@@ -202,6 +242,10 @@ def main(argv):
             continue
         if not expected["valid"]:
             print(f"skip {path}: expected invalid ({expected.get('error')}), not a peer case")
+            continue
+        reason = unsupported(vec)
+        if reason:
+            print(f"skip {path}: {reason}")
             continue
         try:
             verify_vector(vec)

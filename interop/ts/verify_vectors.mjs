@@ -4,10 +4,14 @@
 // Usage: node interop/ts/verify_vectors.mjs DIR
 //
 // For every DIR/*.json whose expected.valid is true, `presentation` is verified with
-// SDJwtVcInstance.verify (issuer signature with the vector's issuer_jwk through a node:crypto
-// Ed25519 verifier callback, key binding with the holder key from cnf.jwk, nonce = the
-// vector's, current time = the vector's `now`), the KB-JWT aud/nonce are asserted to equal the
-// vector's, and the verified claims are compared with expected.claims.
+// SDJwtVcInstance.verify (issuer signature with the vector's issuer_jwk through a verifier
+// callback, key binding with the holder key from cnf.jwk, nonce = the vector's, current time =
+// the vector's `now`), the KB-JWT aud/nonce are asserted to equal the vector's, and the
+// verified claims are compared with expected.claims.
+//
+// Keys: Ed25519 (`EdDSA`) and P-256 (`ES256`, r||s) through node:crypto, SM2 (`SM2`, r||s, SM3
+// with the distinguishing ID 1234567812345678) through the npm package sm-crypto. Digests:
+// `_sd_alg` sha-256 through @sd-jwt/crypto-nodejs, sm3 through node:crypto's SM3 (OpenSSL's).
 //
 // Output: one line per file (`ok <file>`, `FAIL <file>: reason`, or `skip <file>: reason` for
 // vectors expected to be invalid), then exactly `N passed, M failed`. Exit 1 if any vector
@@ -19,10 +23,18 @@ import path from 'node:path';
 
 import { digest } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import smCrypto from 'sm-crypto';
 
 const ISSUER_TYP = 'dc+sd-jwt';
-const SIGNING_ALG = 'EdDSA';
 const B64URL = /^[A-Za-z0-9_-]*$/;
+// GM/T 0009's default distinguishing identifier, the one our SM2 signatures use.
+export const SM2_USER_ID = '1234567812345678';
+// Public members and JWS alg per key type.
+const KEY_KINDS = {
+  'OKP/Ed25519': { members: ['kty', 'crv', 'x'], alg: 'EdDSA' },
+  'EC/P-256': { members: ['kty', 'crv', 'x', 'y'], alg: 'ES256' },
+  'EC/SM2': { members: ['kty', 'crv', 'x', 'y'], alg: 'SM2' },
+};
 
 class VectorFailure extends Error {
   constructor(message) {
@@ -36,34 +48,75 @@ function b64urlJson(segment) {
   return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
 }
 
-function publicJwk(jwk, what) {
+function keyKind(jwk, what) {
   if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) {
     throw new VectorFailure(`${what} is not a JSON object`);
   }
   if ('d' in jwk) throw new VectorFailure(`${what} contains a private key member 'd'`);
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') {
-    throw new VectorFailure(`${what} is not an Ed25519 OKP public key: ${JSON.stringify(jwk)}`);
+  const kind = KEY_KINDS[`${jwk.kty}/${jwk.crv}`];
+  if (!kind || !kind.members.every((m) => typeof jwk[m] === 'string')) {
+    throw new VectorFailure(`${what} is not an Ed25519, P-256 or SM2 public key: ${JSON.stringify(jwk)}`);
   }
-  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
+  return kind;
+}
+
+export function publicJwk(jwk, what) {
+  const { members } = keyKind(jwk, what);
+  return Object.fromEntries(members.map((m) => [m, jwk[m]]));
+}
+
+export function jwsAlg(jwk) {
+  return keyKind(jwk, 'key').alg;
 }
 
 // RFC 7638 thumbprint: SHA-256 over the required members in lexicographic order, no spaces.
 function thumbprint(jwk) {
-  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x });
+  const canonical = JSON.stringify(Object.fromEntries(Object.keys(jwk).sort().map((k) => [k, jwk[k]])));
   return crypto.createHash('sha256').update(canonical, 'utf8').digest('base64url');
 }
 
-// A verifier callback for the library: (data, sig) -> boolean, Ed25519 via node:crypto.
+// sm-crypto's form of an SM2 public key: uncompressed point, hex.
+export function sm2PublicHex(jwk) {
+  const hex = (c) => Buffer.from(c, 'base64url').toString('hex');
+  return `04${hex(jwk.x)}${hex(jwk.y)}`;
+}
+
+// A verifier callback for the library: (data, sig) -> boolean, by the key's type.
 // The library passes the ASCII signing input `header.payload` and the base64url signature;
 // it never looks at the header `alg` itself (checked by the harness instead).
-function ed25519Verifier(jwk) {
-  const key = crypto.createPublicKey({ key: publicJwk(jwk, 'key'), format: 'jwk' });
+export function keyVerifier(jwk) {
+  const pub = publicJwk(jwk, 'key');
+  const alg = jwsAlg(pub);
+  let check;
+  if (alg === 'SM2') {
+    // sm-crypto 0.5.8 doVerifySignature(msg, sigHex, publicKeyHex, {der, hash, userId}):
+    // der: false = r||s as 128 hex digits; hash: true = sign SM3(Z_A || msg), Z_A from userId.
+    const publicHex = sm2PublicHex(pub);
+    check = (data, signature) => smCrypto.sm2.doVerifySignature(
+      data, signature.toString('hex'), publicHex, { der: false, hash: true, userId: SM2_USER_ID },
+    );
+  } else {
+    const key = crypto.createPublicKey({ key: pub, format: 'jwk' });
+    check = alg === 'ES256'
+      ? (data, signature) => crypto.verify('sha256', Buffer.from(data, 'utf8'), { key, dsaEncoding: 'ieee-p1363' }, signature)
+      : (data, signature) => crypto.verify(null, Buffer.from(data, 'utf8'), key, signature);
+  }
   return (data, sig) => {
     if (typeof sig !== 'string' || !B64URL.test(sig)) return false;
     const signature = Buffer.from(sig, 'base64url');
     if (signature.length !== 64) return false;
-    return crypto.verify(null, Buffer.from(data, 'utf8'), key, signature);
+    return check(data, signature);
   };
+}
+
+// The library's hasher (data, alg) -> Uint8Array, called with the credential's `_sd_alg` for
+// disclosure digests and for sd_hash. sm3: node:crypto (OpenSSL's SM3), strings as UTF-8.
+export async function hasher(data, alg) {
+  if (alg === 'sm3') {
+    const input = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    return new Uint8Array(crypto.createHash('sm3').update(input).digest());
+  }
+  return digest(data, alg);
 }
 
 function jsonDiff(actual, expected, p = '$') {
@@ -109,7 +162,7 @@ function require(vec, key, type) {
   return v;
 }
 
-async function verifyVector(vec) {
+export async function verifyVector(vec) {
   const presentation = require(vec, 'presentation', 'string');
   const issuerIss = require(vec, 'issuer_iss', 'string');
   const nonce = require(vec, 'nonce', 'string');
@@ -132,21 +185,21 @@ async function verifyVector(vec) {
   if (header.typ !== ISSUER_TYP) {
     throw new VectorFailure(`harness: issuer JWT header typ is ${JSON.stringify(header.typ)}, expected "${ISSUER_TYP}"`);
   }
-  if (header.alg !== SIGNING_ALG) throw new VectorFailure(`harness: issuer JWT header alg is ${JSON.stringify(header.alg)}`);
+  if (header.alg !== jwsAlg(issuerJwk)) throw new VectorFailure(`harness: issuer JWT header alg is ${JSON.stringify(header.alg)}, not the issuer key's ${jwsAlg(issuerJwk)}`);
   if (header.kid !== thumbprint(issuerJwk)) {
     throw new VectorFailure(`harness: issuer JWT header kid ${JSON.stringify(header.kid)} is not the RFC 7638 thumbprint of issuer_jwk`);
   }
   const kbHeader = b64urlJson(parts[parts.length - 1].split('.')[0]);
-  if (kbHeader.alg !== SIGNING_ALG) throw new VectorFailure(`harness: KB-JWT header alg is ${JSON.stringify(kbHeader.alg)}`);
+  if (kbHeader.alg !== jwsAlg(holderJwk)) throw new VectorFailure(`harness: KB-JWT header alg is ${JSON.stringify(kbHeader.alg)}, not the holder key's ${jwsAlg(holderJwk)}`);
 
   const sdjwtvc = new SDJwtVcInstance({
-    hasher: digest, // (data, alg) -> Uint8Array; sha-256 via node:crypto, strings hashed as UTF-8
-    verifier: ed25519Verifier(issuerJwk),
+    hasher, // (data, alg) -> Uint8Array; sha-256 or sm3 via node:crypto, strings hashed as UTF-8
+    verifier: keyVerifier(issuerJwk),
     // kbVerifier gets the *disclosed* SD-JWT claims as its third argument.
     kbVerifier: (data, sig, payload) => {
       const jwk = payload?.cnf?.jwk;
       if (!jwk) throw new VectorFailure('no cnf.jwk in the SD-JWT payload');
-      return ed25519Verifier(jwk)(data, sig);
+      return keyVerifier(jwk)(data, sig);
     },
     // A `status.status_list` claim makes verify() fetch the list over the network; the vector
     // format carries no status list token, so such a vector cannot be checked here.
@@ -171,7 +224,7 @@ async function verifyVector(vec) {
     throw new VectorFailure(`payload iss ${JSON.stringify(claims.iss)} != issuer_iss ${JSON.stringify(issuerIss)}`);
   }
   const cnf = claims.cnf?.jwk;
-  if (!cnf || jsonDiff({ kty: cnf.kty, crv: cnf.crv, x: cnf.x }, holderJwk)) {
+  if (!cnf || jsonDiff(Object.fromEntries(Object.keys(holderJwk).map((k) => [k, cnf[k]])), holderJwk)) {
     throw new VectorFailure(`harness: cnf.jwk ${JSON.stringify(cnf)} is not the vector's holder_jwk`);
   }
 
@@ -230,4 +283,7 @@ async function main(argv) {
   return failed || passed + failed === 0 ? 1 : 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Run as a script (not when imported by sm2_jws.mjs for its helpers).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -48,6 +48,7 @@ use wallet_core::issuer::batch::{
 use wallet_core::issuer::log;
 use wallet_core::issuer::reservation::{IndexReservation, append_committed};
 use wallet_core::keys::PrivateKey;
+use wallet_core::sdjwt::SdAlg;
 
 /// Lines per chunk: large enough that channel and reordering costs vanish, small enough that
 /// the chunks in flight stay a few megabytes.
@@ -441,9 +442,18 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
         uri: uri.clone(),
         errors: String::new(),
         log_start: 0,
+        // A resumed batch must keep its digest algorithm; the default adds nothing, so jobs
+        // started before `--sd-alg` existed still resume.
         validity: format!(
-            "expires={:?} valid_for={:?} strict_validity={} no_status={}",
-            a.validity.expires, a.validity.valid_for, a.strict_validity, a.no_status
+            "expires={:?} valid_for={:?} strict_validity={} no_status={}{}",
+            a.validity.expires,
+            a.validity.valid_for,
+            a.strict_validity,
+            a.no_status,
+            match crate::issue_cmd::sd_alg(&a.sd_alg) {
+                SdAlg::Sha256 => String::new(),
+                other => format!(" sd_alg={other}"),
+            }
         ),
         force: a.force,
         complete: false,
@@ -691,6 +701,7 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
         batch: job.job.clone(),
         strict_validity: a.strict_validity,
         no_status: a.no_status,
+        sd_alg: crate::issue_cmd::sd_alg(&a.sd_alg),
     });
     let (job_tx, job_rx) = sync_channel::<Job>(jobs_n.saturating_mul(2));
     let (done_tx, done_rx) = sync_channel::<Done>(jobs_n.saturating_mul(2));

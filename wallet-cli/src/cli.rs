@@ -349,6 +349,11 @@ pub struct IssueArgs {
     /// validity (e.g. a driving licence's valid_until).
     #[arg(long)]
     pub strict_validity: bool,
+    /// Disclosure digest algorithm (`_sd_alg`): sha-256, or sm3 for the GM profile (with an
+    /// SM2 agency key; any key algorithm is accepted). Verifiers that know only sha-256 refuse
+    /// sm3 credentials.
+    #[arg(long, value_name = "ALG", default_value = "sha-256", value_parser = ["sha-256", "sm3"])]
+    pub sd_alg: String,
     /// Issuance time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
@@ -399,6 +404,11 @@ pub struct IssueBatchArgs {
     /// validity (e.g. a driving licence's valid_until).
     #[arg(long)]
     pub strict_validity: bool,
+    /// Disclosure digest algorithm (`_sd_alg`): sha-256, or sm3 for the GM profile (with an
+    /// SM2 agency key; any key algorithm is accepted). Verifiers that know only sha-256 refuse
+    /// sm3 credentials.
+    #[arg(long, value_name = "ALG", default_value = "sha-256", value_parser = ["sha-256", "sm3"])]
+    pub sd_alg: String,
     /// Issuance time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,

@@ -326,6 +326,7 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
             expires: None,
             strict_validity: false,
             no_status: false,
+            sd_alg: wallet_core::sdjwt::SdAlg::Sha256,
         };
         let (credential, id) = issue_one(&input, key, Some(reg))?;
         let file = dir.join(format!("{name}.sd-jwt"));

@@ -22,6 +22,7 @@ use wallet_core::error::codes;
 use wallet_core::issuer::CredentialRequest;
 use wallet_core::issuer::{IssuanceService, IssuerError};
 use wallet_core::keys::{PrivateKey, PublicKey};
+use wallet_core::sdjwt::SdAlg;
 
 /// The `exp` of a credential issued at `now`, from `--expires` / `--valid-for`, if given.
 pub fn expiry(v: &Validity, now: i64) -> CliResult<Option<i64>> {
@@ -104,6 +105,13 @@ pub struct IssueInput<'a> {
     pub strict_validity: bool,
     /// Issue without a status list entry although the type requires one.
     pub no_status: bool,
+    /// `_sd_alg` (`sm3`: the GM profile's digests).
+    pub sd_alg: SdAlg,
+}
+
+/// The `--sd-alg` value (clap admits only `sha-256` and `sm3`).
+pub fn sd_alg(name: &str) -> SdAlg {
+    SdAlg::from_name(name).unwrap_or_default()
 }
 
 /// Issues one credential through wallet-core's [`IssuanceService`], allocating a status index
@@ -126,6 +134,7 @@ pub fn issue_one(
         request.expires_at = exp;
     }
     request.strict_validity = input.strict_validity;
+    request.sd_alg = input.sd_alg;
     if input.no_status {
         request = request.without_status();
     }
@@ -195,6 +204,7 @@ pub fn issue(a: &IssueArgs) -> CliResult<String> {
         expires,
         strict_validity: a.strict_validity,
         no_status: a.no_status,
+        sd_alg: sd_alg(&a.sd_alg),
     };
     if let Some(out) = &a.out {
         json_or_stdout(a.json, out)?;

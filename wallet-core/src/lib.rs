@@ -69,8 +69,9 @@ pub mod jws {
 pub mod sdjwt {
     pub use crate::format::sdjwt::{
         ClaimPath, DecoyPolicy, DisclosedClaim, Disclosure, KbClaims, KbExpectation,
-        KeyBindingRequest, PathSegment, Processed, SD_ALG, SdJwtError, SdJwtParts, create_kb_jwt,
-        process, sd_hash, select_disclosures, verify_kb_jwt,
+        KeyBindingRequest, PathSegment, Processed, SD_ALG, SdAlg, SdJwtError, SdJwtParts,
+        create_kb_jwt, create_kb_jwt_with, process, sd_hash, select_disclosures, verify_kb_jwt,
+        verify_kb_jwt_with,
     };
 }
 

@@ -5,7 +5,7 @@
 use crate::format::credential::{RegisteredClaims, VcError};
 use crate::format::jws::Jws;
 use crate::format::keys::KeySigner;
-use crate::format::sdjwt::{self, ClaimPath, Disclosure, KeyBindingRequest, SdJwtParts};
+use crate::format::sdjwt::{self, ClaimPath, Disclosure, KeyBindingRequest, SdAlg, SdJwtParts};
 
 /// Builds a presentation of `credential` (as issued: `<jwt>~<d>~…~`) disclosing the `disclose`
 /// claim paths. With `key_binding`, appends a KB-JWT signed by `holder` (whose public key must
@@ -19,10 +19,12 @@ pub fn present<S: KeySigner + ?Sized>(
     let parts = SdJwtParts::split(credential)?;
     let jwt = Jws::parse(parts.jwt)?;
     let payload = jwt.payload()?;
+    // An unsupported `_sd_alg` is refused by `select_disclosures`, as before.
+    let sd_alg = SdAlg::from_payload(&payload).unwrap_or_default();
     let disclosures = parts
         .disclosures
         .iter()
-        .map(|d| Disclosure::parse(d))
+        .map(|d| Disclosure::parse_with(d, sd_alg))
         .collect::<Result<Vec<_>, _>>()?;
     let chosen = sdjwt::select_disclosures(&payload, &disclosures, disclose)?;
     let without_kb = sdjwt::serialize(
@@ -39,6 +41,14 @@ pub fn present<S: KeySigner + ?Sized>(
     if registered.holder_key != holder.public() {
         return Err(VcError::HolderKeyMismatch);
     }
-    let kb_jwt = sdjwt::create_kb_jwt(&without_kb, &kb.audience, &kb.nonce, kb.issued_at, holder)?;
+    // `sd_hash` uses the credential's `_sd_alg` (RFC 9901 §4.3.1).
+    let kb_jwt = sdjwt::create_kb_jwt_with(
+        sd_alg,
+        &without_kb,
+        &kb.audience,
+        &kb.nonce,
+        kb.issued_at,
+        holder,
+    )?;
     Ok(without_kb + &kb_jwt)
 }

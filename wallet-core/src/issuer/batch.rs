@@ -20,6 +20,7 @@ use super::{IssuerError, log};
 use crate::format::credential::StatusRef;
 use crate::format::credential::catalogue::CredentialType;
 use crate::format::keys::{KeySigner, VerifyingKey};
+use crate::format::sdjwt::SdAlg;
 use crate::issuer::issue::{CredentialRequest, issue_credential};
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value, json};
@@ -102,6 +103,8 @@ pub struct BatchIssuer<S> {
     pub strict_validity: bool,
     /// Issue without a status list entry although the type requires one.
     pub no_status: bool,
+    /// `_sd_alg` of every credential (`sm3`: the GM profile's digests).
+    pub sd_alg: SdAlg,
 }
 
 impl<S: KeySigner> BatchIssuer<S> {
@@ -141,6 +144,7 @@ impl<S: KeySigner> BatchIssuer<S> {
             request.expires_at = exp;
         }
         request.strict_validity = self.strict_validity;
+        request.sd_alg = self.sd_alg;
         if self.no_status {
             request = request.without_status();
         }

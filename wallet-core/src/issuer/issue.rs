@@ -6,11 +6,19 @@
 //! caller can skip them: `exp` never outlives the document's own validity (capped to it, or
 //! refused in strict mode), and a type that must be revocable is not issued without a
 //! `status` unless the request says so explicitly.
+//!
+//! The GM profile (issue 17; for Chinese agencies assessed against GB/T 39786) is an SM2 issuer
+//! key plus SM3 digests: [`CredentialRequest::sd_alg`] = [`SdAlg::Sm3`] writes `_sd_alg: "sm3"`
+//! and the holder's KB-JWT `sd_hash` follows it. The library does not tie the two together: SM3
+//! digests with an Ed25519 or P-256 key are issued and verified too (the algorithm of the
+//! signature and of the digests are independent in RFC 9901), and the profile is only a
+//! convenience ([`CredentialRequest::gm_profile`]). Verifiers that do not know `sm3` (e.g. the
+//! Python reference implementation) refuse such credentials.
 
 use crate::format::credential::catalogue::CredentialType;
 use crate::format::credential::{NEVER_DISCLOSABLE, StatusRef, VC_TYP, VcError};
 use crate::format::keys::{KeySigner, PublicKey};
-use crate::format::sdjwt::{self, ClaimPath, DecoyPolicy, IssueOptions, PathSegment};
+use crate::format::sdjwt::{self, ClaimPath, DecoyPolicy, IssueOptions, PathSegment, SdAlg};
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -28,6 +36,9 @@ pub struct CredentialRequest {
     pub disclosable: Vec<ClaimPath>,
     /// Decoy digests.
     pub decoys: DecoyPolicy,
+    /// The `_sd_alg` of the disclosure digests and the holder's `sd_hash`: `sha-256` (default)
+    /// or `sm3` (the GM profile).
+    pub sd_alg: SdAlg,
     /// The holder's public key, written to `cnf.jwk`.
     pub holder_key: PublicKey,
     /// `iat`, unix seconds.
@@ -78,6 +89,7 @@ impl CredentialRequest {
             claims,
             disclosable,
             decoys: DecoyPolicy::Targets(targets),
+            sd_alg: SdAlg::Sha256,
             holder_key: holder_key.into(),
             issued_at,
             not_before: None,
@@ -94,6 +106,14 @@ impl CredentialRequest {
     #[must_use]
     pub fn without_status(mut self) -> Self {
         self.status_required = false;
+        self
+    }
+
+    /// The request with SM3 disclosure digests (`_sd_alg: "sm3"`), the digest half of the GM
+    /// profile; the issuer key (the other half, SM2) is the caller's choice and is not checked.
+    #[must_use]
+    pub fn gm_profile(mut self) -> Self {
+        self.sd_alg = SdAlg::Sm3;
         self
     }
 
@@ -175,6 +195,7 @@ pub fn issue_credential<S: KeySigner + ?Sized>(
     let options = IssueOptions {
         disclosable: request.disclosable.clone(),
         decoys: request.decoys.clone(),
+        sd_alg: request.sd_alg,
     };
     let (jwt, disclosures) = sdjwt::issue(header, &payload, &options, issuer_key, rng)?;
     Ok(sdjwt::serialize(

@@ -14,7 +14,7 @@ use crate::format::credential::{NEVER_DISCLOSABLE, RegisteredClaims, StatusRef, 
 use crate::format::jws::Jws;
 use crate::format::keys::PublicKey;
 use crate::format::sdjwt::{
-    self, Disclosure, KbClaims, KbExpectation, PathSegment, SdJwtError, SdJwtParts,
+    self, Disclosure, KbClaims, KbExpectation, PathSegment, SdAlg, SdJwtError, SdJwtParts,
 };
 use crate::status::{StatusError, StatusReport, UnknownStatusPolicy};
 use crate::trust::{IssuerKeyResolver, StalePolicy, TrustFreshness, VerifiedTrustList};
@@ -154,10 +154,13 @@ fn verify_inner<'a>(
         return Err(VcError::WrongTyp);
     }
     let payload = jwt.payload()?;
+    // Digests under the credential's `_sd_alg`. An unsupported one is reported where it always
+    // was, by `sdjwt::process` after the signature: until then sha-256 stands in.
+    let sd_alg = SdAlg::from_payload(&payload).unwrap_or_default();
     let disclosures = parts
         .disclosures
         .iter()
-        .map(|d| Disclosure::parse(d))
+        .map(|d| Disclosure::parse_with(d, sd_alg))
         .collect::<Result<Vec<_>, _>>()?;
     // A registered claim hidden in a disclosure would otherwise surface as "missing": name the
     // real fault. Nested members with these names are ordinary claims.
@@ -236,7 +239,8 @@ fn verify_inner<'a>(
                 KeyBindingPolicy::IfPresent => None,
             };
             let claims = match deferred {
-                None => sdjwt::verify_kb_jwt(
+                None => sdjwt::verify_kb_jwt_with(
+                    sd_alg,
                     kb,
                     parts.without_kb,
                     &registered.holder_key,
@@ -255,6 +259,7 @@ fn verify_inner<'a>(
                     });
                     sdjwt::check_kb_claims(
                         &jws,
+                        sd_alg,
                         parts.without_kb,
                         expect,
                         policy.now,

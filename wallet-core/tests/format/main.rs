@@ -25,6 +25,7 @@ mod support;
 mod algorithms;
 mod bounds;
 mod document_validity;
+mod gm_profile;
 mod privacy;
 mod status_vectors;
 mod tamper;

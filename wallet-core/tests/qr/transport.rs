@@ -335,6 +335,7 @@ proptest! {
             claims,
             disclosable: disclosable.clone(),
             decoys: DecoyPolicy::PowerOfTwo,
+            sd_alg: Default::default(),
             holder_key: holder.verifying_key().into(),
             issued_at: IAT,
             not_before: None,

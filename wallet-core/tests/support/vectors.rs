@@ -148,6 +148,7 @@ pub fn regenerate(v: &Vector) -> Result<(String, String), String> {
             claims,
             disclosable: paths(v.disclosable.as_deref().unwrap_or_default())?,
             decoys: DecoyPolicy::PowerOfTwo,
+            sd_alg: Default::default(),
             holder_key: holder_key.public_key(),
             issued_at: iat,
             not_before: None,

@@ -1,13 +1,12 @@
 //! Disclosures (RFC 9901 §4.2): `base64url(JSON([salt, name, value]))` for object properties
 //! and `base64url(JSON([salt, value]))` for array elements, and their digests (§4.2.3), which are
-//! computed over the encoded ASCII form exactly as presented.
+//! computed over the encoded ASCII form exactly as presented, with the credential's `_sd_alg`
+//! ([`SdAlg`]): a disclosure remembers the algorithm its digest was computed with.
 
+use super::alg::{DIGEST_LEN, SdAlg};
 use super::error::SdJwtError;
 use crate::encoding::{b64_decode, b64_encode, parse_json};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
-use sha2::{Digest as _, Sha256};
 
 /// One decoded disclosure.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,18 +15,17 @@ pub struct Disclosure {
     salt: String,
     name: Option<String>,
     value: Value,
-    /// base64url of the SHA-256 digest: always 43 ASCII characters, kept inline so that parsing
-    /// a presentation's disclosures does not allocate for it.
+    /// base64url of the `sd_alg` digest: always 43 ASCII characters, kept inline so that
+    /// parsing a presentation's disclosures does not allocate for it.
     digest: [u8; DIGEST_LEN],
+    /// The hash `digest` was computed with.
+    sd_alg: SdAlg,
 }
-
-/// Length of an unpadded base64url SHA-256 digest.
-const DIGEST_LEN: usize = 43;
 
 impl Disclosure {
     /// Creates a disclosure with a fresh salt (base64url of 16 CSPRNG bytes, RFC 9901 §4.2.1's
     /// recommended 128 bits). `name` is `None` for an array element.
-    pub(crate) fn new(salt: String, name: Option<&str>, value: Value) -> Self {
+    pub(crate) fn new(salt: String, name: Option<&str>, value: Value, sd_alg: SdAlg) -> Self {
         // A tuple serializes as a JSON array, so the disclosure array is written without
         // copying the value; serializing strings and a `Value` cannot fail.
         let json = match name {
@@ -35,19 +33,27 @@ impl Disclosure {
             None => serde_json::to_vec(&(salt.as_str(), &value)),
         };
         let encoded = b64_encode(json.unwrap_or_default());
-        let digest = digest_array(&encoded);
+        let digest = sd_alg.digest_array(&encoded);
         Self {
             encoded,
             salt,
             name: name.map(str::to_owned),
             value,
             digest,
+            sd_alg,
         }
     }
 
-    /// Decodes and checks one presented disclosure: canonical base64url, a JSON array of two or
-    /// three elements, a string salt, a string name that is not `_sd` or `...`.
+    /// Decodes and checks one presented disclosure of a `sha-256` credential: canonical
+    /// base64url, a JSON array of two or three elements, a string salt, a string name that is
+    /// not `_sd` or `...`. [`Disclosure::parse_with`] for a credential's own `_sd_alg`.
     pub fn parse(encoded: &str) -> Result<Self, SdJwtError> {
+        Self::parse_with(encoded, SdAlg::Sha256)
+    }
+
+    /// [`Disclosure::parse`], digesting with `sd_alg` (the credential's `_sd_alg`,
+    /// [`SdAlg::from_payload`]).
+    pub fn parse_with(encoded: &str, sd_alg: SdAlg) -> Result<Self, SdJwtError> {
         let bytes = b64_decode(encoded)
             .map_err(|_| SdJwtError::MalformedDisclosure("not canonical base64url"))?;
         let json =
@@ -79,9 +85,19 @@ impl Disclosure {
             encoded: encoded.to_owned(),
             salt,
             name,
-            digest: digest_array(encoded),
+            digest: sd_alg.digest_array(encoded),
             value,
+            sd_alg,
         })
+    }
+
+    /// The same disclosure with its digest recomputed under `sd_alg`.
+    pub(crate) fn rehashed(&self, sd_alg: SdAlg) -> Self {
+        Self {
+            digest: sd_alg.digest_array(&self.encoded),
+            sd_alg,
+            ..self.clone()
+        }
     }
 
     /// The base64url form as issued and presented.
@@ -100,24 +116,15 @@ impl Disclosure {
     pub fn value(&self) -> &Value {
         &self.value
     }
-    /// The sha-256 digest (base64url) that references this disclosure.
+    /// The digest (base64url, under [`Disclosure::sd_alg`]) that references this disclosure.
     pub fn digest(&self) -> &str {
         // Always ASCII (base64url alphabet), so the conversion cannot fail.
         std::str::from_utf8(&self.digest).unwrap_or_default()
     }
-}
-
-/// base64url(SHA-256(ascii)), the `_sd_alg: sha-256` digest of RFC 9901 §4.2.3.
-pub(crate) fn digest_of(ascii: &str) -> String {
-    b64_encode(Sha256::digest(ascii.as_bytes()))
-}
-
-/// [`digest_of`] into a fixed buffer.
-fn digest_array(ascii: &str) -> [u8; DIGEST_LEN] {
-    let mut out = [0u8; DIGEST_LEN];
-    // 32 bytes always encode to exactly 43 characters, so the buffer is never too small.
-    let _ = URL_SAFE_NO_PAD.encode_slice(Sha256::digest(ascii.as_bytes()), &mut out);
-    out
+    /// The hash [`Disclosure::digest`] was computed with.
+    pub fn sd_alg(&self) -> SdAlg {
+        self.sd_alg
+    }
 }
 
 #[cfg(test)]
@@ -142,10 +149,20 @@ mod tests {
 
     #[test]
     fn roundtrip_and_rejections() {
-        let d = Disclosure::new("c2FsdA".into(), Some("名字"), json!("张三 😀"));
+        let d = Disclosure::new(
+            "c2FsdA".into(),
+            Some("名字"),
+            json!("张三 😀"),
+            SdAlg::Sha256,
+        );
         let back = Disclosure::parse(d.encoded()).unwrap();
         assert_eq!(back, d);
-        let arr = Disclosure::new("c2FsdA".into(), None, json!("DE"));
+        let gm = Disclosure::new("c2FsdA".into(), Some("名字"), json!("张三 😀"), SdAlg::Sm3);
+        assert_eq!(gm.encoded(), d.encoded());
+        assert_ne!(gm.digest(), d.digest());
+        assert_eq!(Disclosure::parse_with(d.encoded(), SdAlg::Sm3).unwrap(), gm);
+        assert_eq!(d.rehashed(SdAlg::Sm3), gm);
+        let arr = Disclosure::new("c2FsdA".into(), None, json!("DE"), SdAlg::Sha256);
         assert_eq!(Disclosure::parse(arr.encoded()).unwrap().name(), None);
         let enc = |v: Value| b64_encode(serde_json::to_vec(&v).unwrap());
         for bad in [

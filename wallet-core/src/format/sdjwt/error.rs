@@ -1,11 +1,11 @@
-//! Errors of the SD-JWT layer (RFC 9901, including key binding, §7) and the one `_sd_alg` it
-//! accepts.
+//! Errors of the SD-JWT layer (RFC 9901, including key binding, §7) and its default `_sd_alg`.
 
 use crate::encoding::limits;
 use crate::error::{ErrorCode, ErrorInfo, codes};
 use crate::format::jws::JwsError;
 
-/// The only `_sd_alg` supported: RFC 9901 §4.1.1's default, from the IANA hash registry.
+/// The default `_sd_alg`: RFC 9901 §4.1.1's default, from the IANA hash registry
+/// (`SdAlg::Sha256.name()`; the GM profile's `sm3` is `SdAlg::Sm3`).
 pub const SD_ALG: &str = "sha-256";
 
 /// Errors of the SD-JWT layer, including key binding (RFC 9901 §7).
@@ -28,8 +28,8 @@ pub enum SdJwtError {
     /// A disclosure uses the reserved claim name `_sd` or `...` (RFC 9901 §4.2.1).
     #[error("a disclosure uses a reserved claim name (\"_sd\" or \"...\")")]
     ReservedClaimName,
-    /// `_sd_alg` names a hash algorithm other than sha-256.
-    #[error("unsupported _sd_alg: only sha-256 is accepted")]
+    /// `_sd_alg` names a hash algorithm other than sha-256 and sm3 (or is not a string).
+    #[error("unsupported _sd_alg: only sha-256 and sm3 are accepted")]
     UnsupportedSdAlg,
     /// An `_sd` member is not an array of strings, or a `...` array element is misused (RFC 9901 §4.2.4).
     #[error("invalid digest structure: {0}")]

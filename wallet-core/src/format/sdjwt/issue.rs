@@ -3,8 +3,9 @@
 //! nested disclosures work (§4.2.6), adds decoy digests (§4.2.5) and sorts every `_sd` array so
 //! that digest order does not reveal claim order (§4.2.4.1).
 
-use super::disclosure::{Disclosure, digest_of};
-use super::error::{SD_ALG, SdJwtError};
+use super::alg::SdAlg;
+use super::disclosure::Disclosure;
+use super::error::SdJwtError;
 use super::path::{ClaimPath, PathSegment};
 use crate::encoding::b64_encode;
 use crate::format::jws;
@@ -36,6 +37,9 @@ pub struct IssueOptions {
     pub disclosable: Vec<ClaimPath>,
     /// Decoy digests.
     pub decoys: DecoyPolicy,
+    /// The `_sd_alg` of every digest (disclosures and decoys); written to the payload.
+    /// `sha-256` by default; `sm3` for the GM profile.
+    pub sd_alg: SdAlg,
 }
 
 /// Issues an SD-JWT: returns the issuer-signed JWT and its disclosures (in the order they were
@@ -66,7 +70,7 @@ pub fn issue<S: KeySigner + ?Sized>(
     };
     let mut payload = state.object(claims);
     if !state.disclosures.is_empty() || payload.contains_key("_sd") {
-        payload.insert("_sd_alg".into(), Value::from(SD_ALG));
+        payload.insert("_sd_alg".into(), Value::from(options.sd_alg.name()));
     }
     let jwt = jws::sign(header, &Value::Object(payload), signer).map_err(SdJwtError::IssuerJwt)?;
     Ok((jwt, state.disclosures))
@@ -178,7 +182,7 @@ impl State<'_> {
                     let processed = self.value(item, Leaf::Index(i));
                     if self.disclosable(Leaf::Index(i)) {
                         let salt = self.salt();
-                        let d = Disclosure::new(salt, None, processed);
+                        let d = Disclosure::new(salt, None, processed, self.options.sd_alg);
                         let mut reference = Map::new();
                         reference.insert("...".into(), Value::from(d.digest()));
                         self.disclosures.push(d);
@@ -202,7 +206,7 @@ impl State<'_> {
             let processed = self.value(value, Leaf::Key(name));
             if self.disclosable(Leaf::Key(name)) {
                 let salt = self.salt();
-                let d = Disclosure::new(salt, Some(name), processed);
+                let d = Disclosure::new(salt, Some(name), processed, self.options.sd_alg);
                 digests.push(d.digest().to_owned());
                 self.disclosures.push(d);
             } else {
@@ -225,7 +229,7 @@ impl State<'_> {
         while digests.len() < target {
             // A decoy is the digest of a random value nobody can open (RFC 9901 §4.2.5).
             let salt = self.salt();
-            digests.push(digest_of(&salt));
+            digests.push(self.options.sd_alg.digest(&salt));
         }
         if !digests.is_empty() {
             digests.sort_unstable();

@@ -1,8 +1,10 @@
 //! Key Binding JWT (RFC 9901 §4.3 creation, §7.3 verification): proves that the presenter holds
 //! the private key of the credential's `cnf.jwk`, for this audience and nonce, now. `sd_hash`
-//! binds it to exactly the presented `<jwt>~<d1>~…~<dn>~` string (trailing `~` included).
+//! binds it to exactly the presented `<jwt>~<d1>~…~<dn>~` string (trailing `~` included), hashed
+//! with the credential's `_sd_alg` (RFC 9901 §4.3.1: "the same hash algorithm as used for the
+//! disclosures"); the `_with` forms take that algorithm, the others are `sha-256`.
 
-use super::disclosure::digest_of;
+use super::alg::SdAlg;
 use super::error::SdJwtError;
 use crate::format::jws::{self, Jws, JwsError};
 use crate::format::keys::{KeySigner, KeyVerifier};
@@ -48,12 +50,25 @@ pub struct KbClaims {
 }
 
 /// `sd_hash` of a presentation without its KB-JWT: base64url(SHA-256(ascii)).
+/// [`SdAlg::digest`] for another `_sd_alg`.
 pub fn sd_hash(without_kb: &str) -> String {
-    digest_of(without_kb)
+    SdAlg::Sha256.digest(without_kb)
 }
 
-/// Signs a KB-JWT over `without_kb` (which must end in `~`).
+/// Signs a KB-JWT over `without_kb` (which must end in `~`) of a `sha-256` credential.
 pub fn create_kb_jwt<S: KeySigner + ?Sized>(
+    without_kb: &str,
+    aud: &str,
+    nonce: &str,
+    iat: i64,
+    signer: &S,
+) -> Result<String, SdJwtError> {
+    create_kb_jwt_with(SdAlg::Sha256, without_kb, aud, nonce, iat, signer)
+}
+
+/// [`create_kb_jwt`] with `sd_hash` under `sd_alg`, the credential's `_sd_alg`.
+pub fn create_kb_jwt_with<S: KeySigner + ?Sized>(
+    sd_alg: SdAlg,
     without_kb: &str,
     aud: &str,
     nonce: &str,
@@ -66,13 +81,27 @@ pub fn create_kb_jwt<S: KeySigner + ?Sized>(
     payload.insert("aud".into(), Value::from(aud));
     payload.insert("iat".into(), Value::from(iat));
     payload.insert("nonce".into(), Value::from(nonce));
-    payload.insert("sd_hash".into(), Value::from(sd_hash(without_kb)));
+    payload.insert("sd_hash".into(), Value::from(sd_alg.digest(without_kb)));
     jws::sign(header, &Value::Object(payload), signer).map_err(SdJwtError::KbSigning)
 }
 
 /// Verifies a KB-JWT: `typ`, signature under the holder key, `sd_hash`, `iat` not in the future
-/// (beyond `skew`), and — when `expect` is given — `aud`, `nonce` and age.
+/// (beyond `skew`), and — when `expect` is given — `aud`, `nonce` and age. For a `sha-256`
+/// credential; [`verify_kb_jwt_with`] for another `_sd_alg`.
 pub fn verify_kb_jwt<K: KeyVerifier + ?Sized>(
+    kb_jwt: &str,
+    without_kb: &str,
+    holder: &K,
+    expect: Option<&KbExpectation>,
+    now: i64,
+    skew: u64,
+) -> Result<KbClaims, SdJwtError> {
+    verify_kb_jwt_with(SdAlg::Sha256, kb_jwt, without_kb, holder, expect, now, skew)
+}
+
+/// [`verify_kb_jwt`] with `sd_hash` recomputed under `sd_alg`, the credential's `_sd_alg`.
+pub fn verify_kb_jwt_with<K: KeyVerifier + ?Sized>(
+    sd_alg: SdAlg,
     kb_jwt: &str,
     without_kb: &str,
     holder: &K,
@@ -86,7 +115,7 @@ pub fn verify_kb_jwt<K: KeyVerifier + ?Sized>(
         e @ JwsError::AlgMismatch { .. } => SdJwtError::KbAlgorithm(e),
         other => SdJwtError::KbMalformed(other.to_string()),
     })?;
-    check_kb_claims(&jws, without_kb, expect, now, skew)
+    check_kb_claims(&jws, sd_alg, without_kb, expect, now, skew)
 }
 
 /// Parses a KB-JWT and checks its `typ`; the signature is left to the caller.
@@ -100,6 +129,7 @@ pub(crate) fn parse_kb_jwt(kb_jwt: &str) -> Result<Jws<'_>, SdJwtError> {
 /// signatures of many presentations together.
 pub(crate) fn check_kb_claims(
     jws: &Jws<'_>,
+    sd_alg: SdAlg,
     without_kb: &str,
     expect: Option<&KbExpectation>,
     now: i64,
@@ -125,7 +155,8 @@ pub(crate) fn check_kb_claims(
         nonce: text("nonce")?,
         sd_hash: text("sd_hash")?,
     };
-    if claims.sd_hash != sd_hash(without_kb) {
+    // Compared in the fixed buffer: no allocation for the recomputed hash.
+    if claims.sd_hash.as_bytes() != sd_alg.digest_array(without_kb) {
         return Err(SdJwtError::KbSdHashMismatch);
     }
     let skew = i64::try_from(skew).unwrap_or(i64::MAX);

@@ -5,8 +5,9 @@
 //! only from `...`, no disclosed name may collide with an existing claim, `_sd`/`...` must be
 //! well-formed. Undisclosed digests (decoys included) are removed and counted.
 
+use super::alg::SdAlg;
 use super::disclosure::Disclosure;
-use super::error::{SD_ALG, SdJwtError};
+use super::error::SdJwtError;
 use super::path::{ClaimPath, PathSegment};
 use serde_json::{Map, Value};
 
@@ -36,16 +37,26 @@ pub struct Processed {
     pub undisclosed_digests: usize,
 }
 
-/// Processes a (signature-verified) payload against the presented disclosures.
+/// Processes a (signature-verified) payload against the presented disclosures. Digests are
+/// matched under the payload's `_sd_alg`; disclosures parsed with another algorithm (e.g. with
+/// [`Disclosure::parse`] for an `sm3` credential) are digested again, so a caller cannot pair
+/// the wrong hash with a credential.
 pub fn process(
     mut payload: Map<String, Value>,
     disclosures: &[Disclosure],
 ) -> Result<Processed, SdJwtError> {
-    match payload.remove("_sd_alg") {
-        None => {}
-        Some(Value::String(alg)) if alg == SD_ALG => {}
+    let sd_alg = match payload.remove("_sd_alg") {
+        None => SdAlg::Sha256,
+        Some(Value::String(name)) => SdAlg::from_name(&name).ok_or(SdJwtError::UnsupportedSdAlg)?,
         Some(_) => return Err(SdJwtError::UnsupportedSdAlg),
-    }
+    };
+    let rehashed: Vec<Disclosure>;
+    let disclosures = if disclosures.iter().all(|d| d.sd_alg() == sd_alg) {
+        disclosures
+    } else {
+        rehashed = disclosures.iter().map(|d| d.rehashed(sd_alg)).collect();
+        &rehashed
+    };
     // A sorted table rather than a hash map: a presentation has a handful of disclosures (at
     // most `limits::MAX_DISCLOSURES`), and binary search over 43-byte digests beats hashing them.
     let mut by_digest: Vec<(&str, usize)> = disclosures
