@@ -392,3 +392,43 @@ fn malformed_cw2_frames_are_refused_with_typed_codes() {
         "qr.unknown_version"
     );
 }
+
+/// Every one-bit change of a version-2 payload's packed bytes (an SM2 issuer, a P-256 holder
+/// and SM3 digests, so the digest-algorithm byte, the point marker and the compressed point are
+/// all in play) either is refused with a `qr.*` code or decodes to a different presentation
+/// whose encoding is exactly the changed payload: there is no second spelling.
+#[test]
+fn one_bit_variants_of_a_cw2_payload_are_refused_or_canonical() {
+    let (issuer, holder) = (key(Algorithm::Sm2, 1), key(Algorithm::Es256, 2));
+    let p = to_sm3(
+        &shown(
+            &licence(&issuer, &holder, 1),
+            &holder,
+            &["name", "sex", "birth_date"],
+            1,
+        ),
+        &issuer,
+        &holder,
+    );
+    let payload = transport::encode(&p).unwrap();
+    let packed = base45::decode(&payload[4..]).unwrap();
+    let (mut refused, mut other) = (0, 0);
+    for i in 0..packed.len() * 8 {
+        let mut bits = packed.clone();
+        bits[i / 8] ^= 1 << (i % 8);
+        let variant = format!("CW2:{}", base45::encode(&bits));
+        match transport::decode(&variant) {
+            Ok(text) => {
+                assert_ne!(text, p);
+                assert_eq!(transport::encode(&text).unwrap(), variant);
+                other += 1;
+            }
+            Err(e) => {
+                assert!(e.code().starts_with("qr."), "{}", e.code());
+                refused += 1;
+            }
+        }
+    }
+    println!("{refused} one-bit variants refused, {other} decode to another presentation");
+    assert!(refused > 0);
+}

@@ -218,7 +218,9 @@ fn sweep(name: &str, v: &Vector) -> (Tally, Vec<String>) {
         verifier.accepts(original),
         "{name}: the vector itself must verify"
     );
-    let payload = transport::encode(original).unwrap();
+    // The sweep's QR unpacking uses version 1's dictionary (`CW1:`, still decoded); the
+    // version-2 frame reader is swept bit by bit in tests/qr_cw2.rs.
+    let payload = transport::encode_version(original, transport::Version::V1).unwrap();
     assert_eq!(
         transport::decode(&payload).unwrap(),
         original,
