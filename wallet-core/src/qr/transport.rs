@@ -70,7 +70,7 @@ pub enum TransportError {
     /// The text does not start with a known `CW<digit>:` prefix (and is not an SD-JWT either).
     #[error("not a certificate QR payload: expected the prefix CW1:")]
     NotAPayload,
-    /// The prefix names a version this build does not know (e.g. `CW2:` from a newer wallet).
+    /// The prefix names a version this build does not know (e.g. `CW3:` from a newer wallet).
     #[error("unsupported QR payload version {0:?}: update the verifier app")]
     UnknownVersion(String),
     /// The payload is (decoding) or would be (encoding) longer than any QR code can hold.
