@@ -7,10 +7,10 @@
 //! issue 17), all in the QR alphanumeric character set. Decoding rebuilds the exact original
 //! string, which the verifier then checks like any other presentation.
 //!
-//! Version 2 (§10, [`cw2`]) differs from version 1 only where algorithm agility made version 1
-//! too long: digest references follow the payload's `_sd_alg` (sha-256 or sm3) instead of
-//! assuming SHA-256, P-256/SM2 points travel compressed, and the dictionary knows the EC
-//! skeletons. Encoders write version 2; decoders read both, so codes from older wallets and the
+//! Version 2 (§10, `transport/cw2.rs`) differs from version 1 only where algorithm agility
+//! made version 1 too long: digest references follow the payload's `_sd_alg` (sha-256 or sm3)
+//! instead of assuming SHA-256, P-256/SM2 points travel compressed, and the dictionary knows the
+//! EC skeletons. Encoders write version 2; decoders read both, so codes from older wallets and the
 //! version-1 vectors keep working. One frame builder serves both versions (a [`Version`]
 //! switches the three differences), so the canonical check is the same code for both.
 
@@ -266,9 +266,9 @@ fn is_paste_noise(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
-/// Whether `text` is exactly what a verifier can take: a `CW1:` or `CW2:` payload that decodes (and so is
-/// the canonical encoding of its presentation), or text in the SD-JWT alphabet that splits
-/// into an SD-JWT's parts.
+/// Whether `text` is exactly what a verifier can take: a `CW1:` or `CW2:` payload that decodes
+/// (and so is the canonical encoding of its presentation), or text in the SD-JWT alphabet that
+/// splits into an SD-JWT's parts.
 fn is_canonical_input(text: &str) -> bool {
     if is_payload(text) {
         return decode(text).is_ok();
