@@ -197,6 +197,8 @@ fn dictionary_v2_is_frozen() {
         include_str!("../../test-vectors/qr/dictionary-v2.sha256").trim(),
         "DICTIONARY_V2 changed"
     );
+    // Version 1's dictionary is its tail, so Ed25519/sha-256 matches keep their distances.
+    assert!(DICTIONARY_V2.ends_with(transport::DICTIONARY_V1));
 }
 
 /// Version-1 payloads (the committed vectors, made before version 2) still decode exactly, and
@@ -252,10 +254,13 @@ fn ec_points_are_compressed_and_sm3_digests_referenced() {
             31
         };
         assert_eq!(raw1.len() - raw2.len(), saved, "{holder_alg:?}");
-        assert_eq!(s2[1], 0, "digest algorithm byte: sha-256");
+        assert_eq!(
+            s2[0], 1,
+            "flags: KB-JWT, digest algorithm sha-256 (as in version 1)"
+        );
         let sm3 = to_sm3(&p, &issuer, &holder);
         let (s3, raw3) = transport::frame_streams_version(&sm3, Version::V2).unwrap();
-        assert_eq!(s3[1], 1, "digest algorithm byte: sm3");
+        assert_eq!(s3[0] >> 1, 1, "digest algorithm bits: sm3");
         assert_eq!(
             raw3.len(),
             raw2.len(),
@@ -281,7 +286,7 @@ fn unknown_sd_alg_is_carried_without_references() {
     let payload = transport::encode(&odd).unwrap();
     assert_eq!(transport::decode(&payload).unwrap(), odd);
     let (s, _) = transport::frame_streams_version(&odd, Version::V2).unwrap();
-    assert_eq!(s[1], 2, "digest algorithm byte: other");
+    assert_eq!(s[0] >> 1, 2, "digest algorithm bits: other");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,18 +330,19 @@ fn malformed_cw2_frames_are_refused_with_typed_codes() {
     // The streams repack to exactly what encode writes.
     assert_eq!(repack_v2(&s, &raw), transport::encode(&p).unwrap());
 
-    // Unknown digest algorithm byte.
+    // Unknown digest algorithm bits in the flags (bit 0: KB-JWT present).
+    assert_eq!(s[0], 1);
     let mut bad = s.clone();
-    bad[1] = 3;
+    bad[0] = 1 | 3 << 1;
     assert_eq!(code(&repack_v2(&bad, &raw)), "qr.malformed_frame");
     // A frame naming sm3 for a sha-256 credential rebuilds a presentation whose canonical frame
     // differs: refused, never silently re-spelled (with sm3 the digest references expand to
     // other digests, so the signature would not verify either).
     let mut lie = s.clone();
-    lie[1] = 1;
+    lie[0] = 1 | 1 << 1;
     assert_eq!(code(&repack_v2(&lie, &raw)), "qr.non_canonical");
     // "Other" for a sha-256 credential: digest references now point nowhere.
-    lie[1] = 2;
+    lie[0] = 1 | 2 << 1;
     assert_eq!(code(&repack_v2(&lie, &raw)), "qr.malformed_frame");
 
     // The point marker: 0x04 then the curve byte. P-256 holder: curve 0.

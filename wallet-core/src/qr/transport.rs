@@ -19,6 +19,37 @@ use crate::error::{ErrorCode, ErrorInfo, codes};
 use crate::format::sdjwt::{Disclosure, SdJwtParts};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
+/// The text of [`DICTIONARY_V1`], as a macro so that version 2's dictionary (`cw2.rs`) can
+/// contain it verbatim in one `concat!`.
+macro_rules! dictionary_v1 {
+    () => {
+        concat!(
+            "北京市天津市重庆市广东省江苏省浙江省有限公司公安局交通警察总队车辆管理所不动产登记中心人力资源和社会保障局市场监督管理局出入境管理局",
+            "黄浦区徐汇区长宁区静安区普陀区虹口区杨浦区闵行区宝山区嘉定区金山区松江区青浦区奉贤区崇明区路号弄室",
+            "\"legal_representative\",\"\"registered_capital\",\"\"establishment_date\",\"\"business_term_until\",\"\"business_scope\",\"\"entity_type\",\"",
+            "\"certificate_number\",\"\"right_holder\",\"\"co_ownership\",\"\"location\",\"\"right_type\",\"\"right_nature\",\"\"usage\",\"\"unit_number\",\"\"floor_area\",\"\"land_use_until\",\"\"registration_date\",\"",
+            "\"plate_number\",\"\"vin\",\"\"vehicle_type\",\"\"owner\",\"\"use_character\",\"\"model\",\"\"engine_number\",\"\"issue_date\",\"\"approved_passengers\",\"\"inspection_valid_until\",\"",
+            "\"household_number\",\"\"household_type\",\"\"relationship_to_head\",\"\"birthplace\",\"\"passport_number\",\"\"surname_latin\",\"\"given_names_latin\",\"\"place_of_issue\",\"\"expiry_date\",\"",
+            "\"social_security_number\",\"\"card_number\",\"\"photo_digest\",\"\"ethnicity\",\"汉\"]\"id_number\",\"310",
+            "\"age_over_60\",false]\"age_over_60\",true]\"age_over_18\",false]\"age_over_18\",true]",
+            "\"nationality\",\"CHN\"]\"first_issue_date\",\"20\"licence_class\",\"C1\"]\"licence_number\",\"310",
+            "\"valid_from\",\"20\"valid_until\",\"长期\"]\"valid_until\",\"20\"birth_date\",\"19\"sex\",\"男\"]\"sex\",\"女\"]\"name\",\"",
+            "[\u{1}\u{10},\"address\",\"上海市浦东新区",
+            "\"},\"nbf\":17,\"status\":{\"status_list\":{\"idx\":,\"uri\":\"https://\"}},\"vct\":\"urn:cn-wallet:business-licence:1\"}",
+            "\",\"vct\":\"urn:cn-wallet:real-estate-title:1\"}\",\"vct\":\"urn:cn-wallet:household-register:1\"}",
+            "\",\"vct\":\"urn:cn-wallet:passport:1\"}\",\"vct\":\"urn:cn-wallet:social-security-card:1\"}",
+            "\",\"vct\":\"urn:cn-wallet:vehicle-licence:1\"}\",\"vct\":\"urn:cn-wallet:resident-id:1\"}",
+            "*{\"alg\":\"EdDSA\",\"kid\":\u{1}\u{20},\"typ\":\"dc+sd-jwt\"}",
+            "{\"_sd\":[\u{1}\u{20},\u{1}\u{20},\u{1}\u{20},\u{1}\u{20},\u{2}\u{0},\u{2}\u{1},\u{2}\u{2},\u{2}\u{3},\u{1}\u{20}],",
+            "\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\u{1}\u{20}}},\"exp\":17",
+            ",\"iat\":17,\"iss\":\"https://.sh.gov.cn/issuer",
+            "\",\"vct\":\"urn:cn-wallet:driving-licence:1\"}@",
+            "\u{1e}{\"alg\":\"EdDSA\",\"typ\":\"kb+jwt\"}G{\"aud\":\"urn:wallet:qr:offline\",\"iat\":17",
+            ",\"nonce\":\u{1}\u{10},\"sd_hash\":\u{3}}@"
+        )
+    };
+}
+
 mod cw2;
 pub use cw2::DICTIONARY_V2;
 use cw2::DigestAlg;
@@ -145,30 +176,7 @@ const RAW_CHARS: [usize; 2] = [22, 43];
 /// The version-1 preset dictionary: fragments of the transformed JSON every certificate shares,
 /// least common first (DEFLATE reaches the end of the window most cheaply). Frozen: changing one
 /// byte changes every payload, so a change needs a new version prefix. A test pins its SHA-256.
-pub const DICTIONARY_V1: &[u8] = concat!(
-    "北京市天津市重庆市广东省江苏省浙江省有限公司公安局交通警察总队车辆管理所不动产登记中心人力资源和社会保障局市场监督管理局出入境管理局",
-    "黄浦区徐汇区长宁区静安区普陀区虹口区杨浦区闵行区宝山区嘉定区金山区松江区青浦区奉贤区崇明区路号弄室",
-    "\"legal_representative\",\"\"registered_capital\",\"\"establishment_date\",\"\"business_term_until\",\"\"business_scope\",\"\"entity_type\",\"",
-    "\"certificate_number\",\"\"right_holder\",\"\"co_ownership\",\"\"location\",\"\"right_type\",\"\"right_nature\",\"\"usage\",\"\"unit_number\",\"\"floor_area\",\"\"land_use_until\",\"\"registration_date\",\"",
-    "\"plate_number\",\"\"vin\",\"\"vehicle_type\",\"\"owner\",\"\"use_character\",\"\"model\",\"\"engine_number\",\"\"issue_date\",\"\"approved_passengers\",\"\"inspection_valid_until\",\"",
-    "\"household_number\",\"\"household_type\",\"\"relationship_to_head\",\"\"birthplace\",\"\"passport_number\",\"\"surname_latin\",\"\"given_names_latin\",\"\"place_of_issue\",\"\"expiry_date\",\"",
-    "\"social_security_number\",\"\"card_number\",\"\"photo_digest\",\"\"ethnicity\",\"汉\"]\"id_number\",\"310",
-    "\"age_over_60\",false]\"age_over_60\",true]\"age_over_18\",false]\"age_over_18\",true]",
-    "\"nationality\",\"CHN\"]\"first_issue_date\",\"20\"licence_class\",\"C1\"]\"licence_number\",\"310",
-    "\"valid_from\",\"20\"valid_until\",\"长期\"]\"valid_until\",\"20\"birth_date\",\"19\"sex\",\"男\"]\"sex\",\"女\"]\"name\",\"",
-    "[\u{1}\u{10},\"address\",\"上海市浦东新区",
-    "\"},\"nbf\":17,\"status\":{\"status_list\":{\"idx\":,\"uri\":\"https://\"}},\"vct\":\"urn:cn-wallet:business-licence:1\"}",
-    "\",\"vct\":\"urn:cn-wallet:real-estate-title:1\"}\",\"vct\":\"urn:cn-wallet:household-register:1\"}",
-    "\",\"vct\":\"urn:cn-wallet:passport:1\"}\",\"vct\":\"urn:cn-wallet:social-security-card:1\"}",
-    "\",\"vct\":\"urn:cn-wallet:vehicle-licence:1\"}\",\"vct\":\"urn:cn-wallet:resident-id:1\"}",
-    "*{\"alg\":\"EdDSA\",\"kid\":\u{1}\u{20},\"typ\":\"dc+sd-jwt\"}",
-    "{\"_sd\":[\u{1}\u{20},\u{1}\u{20},\u{1}\u{20},\u{1}\u{20},\u{2}\u{0},\u{2}\u{1},\u{2}\u{2},\u{2}\u{3},\u{1}\u{20}],",
-    "\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\u{1}\u{20}}},\"exp\":17",
-    ",\"iat\":17,\"iss\":\"https://.sh.gov.cn/issuer",
-    "\",\"vct\":\"urn:cn-wallet:driving-licence:1\"}@",
-    "\u{1e}{\"alg\":\"EdDSA\",\"typ\":\"kb+jwt\"}G{\"aud\":\"urn:wallet:qr:offline\",\"iat\":17",
-    ",\"nonce\":\u{1}\u{10},\"sd_hash\":\u{3}}@"
-).as_bytes();
+pub const DICTIONARY_V1: &[u8] = dictionary_v1!().as_bytes();
 
 /// Encodes a presentation (`<jwt>~<d>~…~[<kb-jwt>]`) as a QR payload of the current version
 /// (`CW2:`). A payload longer than [`MAX_PAYLOAD_CHARS`] is refused
@@ -546,11 +554,12 @@ fn build_frame(presentation: &str, version: Version) -> Result<Frame, TransportE
         })
         .collect();
     let mut frame = Frame::default();
-    frame.structure.push(u8::from(parts.kb_jwt.is_some()));
+    // Version 2 keeps the digest algorithm in bits 1–2 of the flags (0 for sha-256, so an
+    // Ed25519/sha-256 frame starts as in version 1).
+    frame
+        .structure
+        .push(u8::from(parts.kb_jwt.is_some()) | alg.bits() << 1);
     let ec_points = version == Version::V2;
-    if ec_points {
-        frame.structure.push(alg.byte());
-    }
     push_varint(&mut frame.structure, disclosures.len());
     // Emission order: repeatedly the lowest original index whose referenced disclosures are all
     // emitted, so the decoder can always expand DIGEST markers from what it already has.
@@ -744,16 +753,12 @@ fn read_frame(frame: &Frame, version: Version) -> Result<String, TransportError>
         pos: 0,
     };
     let flags = s.byte()?;
-    if flags > 1 {
-        return Err(TransportError::MalformedFrame("unknown flags"));
-    }
     let ec_points = version == Version::V2;
-    let alg = if ec_points {
-        DigestAlg::from_byte(s.byte()?)
-            .ok_or(TransportError::MalformedFrame("unknown digest algorithm"))?
-    } else {
-        DigestAlg::Sha256
-    };
+    let alg = match version {
+        Version::V1 => (flags >> 1 == 0).then_some(DigestAlg::Sha256),
+        Version::V2 => DigestAlg::from_bits(flags >> 1),
+    }
+    .ok_or(TransportError::MalformedFrame("unknown flags"))?;
     let n = s.varint()?;
     if n > limits::MAX_DISCLOSURES {
         return Err(TransportError::MalformedFrame("too many disclosures"));
@@ -803,7 +808,7 @@ fn read_frame(frame: &Frame, version: Version) -> Result<String, TransportError>
         ))?);
         out.push('~');
     }
-    if flags == 1 {
+    if flags & 1 == 1 {
         let hash = alg.digest_b64(out.as_bytes());
         let kb_known = Known {
             digests: &[],

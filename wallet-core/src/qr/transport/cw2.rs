@@ -11,7 +11,8 @@ use p256::elliptic_curve::sec1::{FromEncodedPoint as _, ToEncodedPoint as _};
 use sha2::{Digest as _, Sha256};
 
 /// The digest algorithm of disclosure digests and `sd_hash` (RFC 9901 §4.1.1: the `_sd_alg`
-/// of the issuer payload, sha-256 when absent). Its byte follows the flags in a `CW2` frame.
+/// of the issuer payload, sha-256 when absent). In a `CW2` frame it is bits 1–2 of the flags
+/// byte, so that a sha-256 frame's flags are version 1's (Ed25519 codes keep their size).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum DigestAlg {
     /// `sha-256` (or no `_sd_alg`).
@@ -25,8 +26,8 @@ pub(super) enum DigestAlg {
 }
 
 impl DigestAlg {
-    /// The frame byte.
-    pub(super) fn byte(self) -> u8 {
+    /// The value in bits 1–2 of the flags byte.
+    pub(super) fn bits(self) -> u8 {
         match self {
             Self::Sha256 => 0,
             Self::Sm3 => 1,
@@ -34,7 +35,7 @@ impl DigestAlg {
         }
     }
 
-    pub(super) fn from_byte(b: u8) -> Option<Self> {
+    pub(super) fn from_bits(b: u8) -> Option<Self> {
         match b {
             0 => Some(Self::Sha256),
             1 => Some(Self::Sm3),
@@ -44,16 +45,25 @@ impl DigestAlg {
     }
 
     /// The algorithm an issuer payload (JSON text) declares. Only the top-level member counts,
-    /// as in RFC 9901; a payload that does not parse gets [`DigestAlg::Other`].
+    /// as in RFC 9901. Read without building the JSON tree (every other member is skipped), since
+    /// both the encoder and the decoder's canonical check do this once per scan. A payload that
+    /// does not parse, repeats `_sd_alg`, or spells it with escapes gets [`DigestAlg::Other`]:
+    /// only a smaller payload is lost, never data.
     pub(super) fn of_payload(payload_json: &[u8]) -> Self {
-        let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(payload_json) else {
-            return Self::Other;
-        };
-        match map.get("_sd_alg") {
-            None => Self::Sha256,
-            Some(v) if v == "sha-256" => Self::Sha256,
-            Some(v) if v == "sm3" => Self::Sm3,
-            Some(_) => Self::Other,
+        #[derive(serde::Deserialize)]
+        struct Top<'a> {
+            #[serde(rename = "_sd_alg", borrow, default)]
+            sd_alg: Option<&'a str>,
+        }
+        match serde_json::from_slice::<Top<'_>>(payload_json) {
+            Ok(Top { sd_alg: None })
+            | Ok(Top {
+                sd_alg: Some("sha-256"),
+            }) => Self::Sha256,
+            Ok(Top {
+                sd_alg: Some("sm3"),
+            }) => Self::Sm3,
+            _ => Self::Other,
         }
     }
 
@@ -172,38 +182,23 @@ pub(super) fn expand_point(curve: u8, sec1: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The version-2 preset dictionary: version 1's fragments, then the EC and GM-profile
-/// skeletons (ES256/SM2 headers, EC `cnf.jwk` with its point marker, `_sd_alg: sm3`), then
-/// version 1's most frequent skeletons again nearest the window's end, where DEFLATE reaches
-/// them most cheaply. Frozen like version 1: a test pins its SHA-256.
-pub const DICTIONARY_V2: &[u8] = concat!(
-    "北京市天津市重庆市广东省江苏省浙江省有限公司公安局交通警察总队车辆管理所不动产登记中心人力资源和社会保障局市场监督管理局出入境管理局",
-    "黄浦区徐汇区长宁区静安区普陀区虹口区杨浦区闵行区宝山区嘉定区金山区松江区青浦区奉贤区崇明区路号弄室",
-    "\"legal_representative\",\"\"registered_capital\",\"\"establishment_date\",\"\"business_term_until\",\"\"business_scope\",\"\"entity_type\",\"",
-    "\"certificate_number\",\"\"right_holder\",\"\"co_ownership\",\"\"location\",\"\"right_type\",\"\"right_nature\",\"\"usage\",\"\"unit_number\",\"\"floor_area\",\"\"land_use_until\",\"\"registration_date\",\"",
-    "\"plate_number\",\"\"vin\",\"\"vehicle_type\",\"\"owner\",\"\"use_character\",\"\"model\",\"\"engine_number\",\"\"issue_date\",\"\"approved_passengers\",\"\"inspection_valid_until\",\"",
-    "\"household_number\",\"\"household_type\",\"\"relationship_to_head\",\"\"birthplace\",\"\"passport_number\",\"\"surname_latin\",\"\"given_names_latin\",\"\"place_of_issue\",\"\"expiry_date\",\"",
-    "\"social_security_number\",\"\"card_number\",\"\"photo_digest\",\"\"ethnicity\",\"汉\"]\"id_number\",\"310",
-    "\"age_over_60\",false]\"age_over_60\",true]\"age_over_18\",false]\"age_over_18\",true]",
-    "\"nationality\",\"CHN\"]\"first_issue_date\",\"20\"licence_class\",\"C1\"]\"licence_number\",\"310",
-    "\"valid_from\",\"20\"valid_until\",\"长期\"]\"valid_until\",\"20\"birth_date\",\"19\"sex\",\"男\"]\"sex\",\"女\"]\"name\",\"",
-    "[\u{1}\u{10},\"address\",\"上海市浦东新区",
-    "\"},\"nbf\":17,\"status\":{\"status_list\":{\"idx\":,\"uri\":\"https://\"}},\"vct\":\"urn:cn-wallet:business-licence:1\"}",
-    "\",\"vct\":\"urn:cn-wallet:real-estate-title:1\"}\",\"vct\":\"urn:cn-wallet:household-register:1\"}",
-    "\",\"vct\":\"urn:cn-wallet:passport:1\"}\",\"vct\":\"urn:cn-wallet:social-security-card:1\"}",
-    "\",\"vct\":\"urn:cn-wallet:vehicle-licence:1\"}\",\"vct\":\"urn:cn-wallet:resident-id:1\"}",
-    // Version 2: the other algorithms' skeletons (header lengths 40 `(` and 28 `\x1c` for SM2).
-    "\u{1c}{\"alg\":\"SM2\",\"typ\":\"kb+jwt\"}\u{1e}{\"alg\":\"ES256\",\"typ\":\"kb+jwt\"}",
-    "\"_sd_alg\":\"sm3\",\"cnf\":{\"jwk\":{\"crv\":\"SM2\",\"kty\":\"EC\",\"x\":\u{4}\u{1}}},\"exp\":17",
-    "\"cnf\":{\"jwk\":{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\u{4}\u{0}}},\"exp\":17",
-    "({\"alg\":\"SM2\",\"kid\":\u{1}\u{20},\"typ\":\"dc+sd-jwt\"}",
-    "*{\"alg\":\"ES256\",\"kid\":\u{1}\u{20},\"typ\":\"dc+sd-jwt\"}",
-    // Version 1's skeletons, unchanged and last.
-    "*{\"alg\":\"EdDSA\",\"kid\":\u{1}\u{20},\"typ\":\"dc+sd-jwt\"}",
-    "{\"_sd\":[\u{1}\u{20},\u{1}\u{20},\u{1}\u{20},\u{1}\u{20},\u{2}\u{0},\u{2}\u{1},\u{2}\u{2},\u{2}\u{3},\u{1}\u{20}],",
-    "\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\u{1}\u{20}}},\"exp\":17",
-    ",\"iat\":17,\"iss\":\"https://.sh.gov.cn/issuer",
-    "\",\"vct\":\"urn:cn-wallet:driving-licence:1\"}@",
-    "\u{1e}{\"alg\":\"EdDSA\",\"typ\":\"kb+jwt\"}G{\"aud\":\"urn:wallet:qr:offline\",\"iat\":17",
-    ",\"nonce\":\u{1}\u{10},\"sd_hash\":\u{3}}@"
-).as_bytes();
+/// Fragments version 2 adds in front of version 1's dictionary: the ES256/SM2 JWS and KB-JWT
+/// headers with their length bytes (40 `(` and 28 `\x1c` for SM2, as for EdDSA otherwise), the
+/// EC `cnf.jwk` skeletons with their point markers, and `_sd_alg: sm3`.
+macro_rules! dictionary_v2_head {
+    () => {
+        concat!(
+            "\u{1c}{\"alg\":\"SM2\",\"typ\":\"kb+jwt\"}\u{1e}{\"alg\":\"ES256\",\"typ\":\"kb+jwt\"}",
+            "\"_sd_alg\":\"sm3\",\"cnf\":{\"jwk\":{\"crv\":\"SM2\",\"kty\":\"EC\",\"x\":\u{4}\u{1}}},\"exp\":17",
+            "\"cnf\":{\"jwk\":{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\u{4}\u{0}}},\"exp\":17",
+            "({\"alg\":\"SM2\",\"kid\":\u{1}\u{20},\"typ\":\"dc+sd-jwt\"}",
+            "*{\"alg\":\"ES256\",\"kid\":\u{1}\u{20},\"typ\":\"dc+sd-jwt\"}",
+        )
+    };
+}
+
+/// The version-2 preset dictionary: the EC and GM-profile fragments, then version 1's dictionary
+/// unchanged. New fragments go first because DEFLATE reaches the end of the dictionary most
+/// cheaply and Ed25519 with sha-256 stays the common case: its matches sit at the same distances
+/// as in version 1. Frozen like version 1: a test pins its SHA-256.
+pub const DICTIONARY_V2: &[u8] = concat!(dictionary_v2_head!(), dictionary_v1!()).as_bytes();
