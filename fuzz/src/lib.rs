@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use std::sync::OnceLock;
 use wallet_core::b64_encode;
 use wallet_core::keys::{KeySigner, PrivateKey, Signer as _, SigningKey, VerifyingKey};
+use wallet_core::qr::transport::Version;
 use wallet_core::sdjwt::KbExpectation;
 use wallet_core::status::{Bits, StatusList, StatusListClaims, StatusValue};
 use wallet_core::trust::{StaticIssuers, TrustListBuilder};
@@ -228,12 +229,17 @@ pub fn split_bytes(data: &[u8], sep: u8, max: usize) -> Vec<&[u8]> {
     data.splitn(max, |b| *b == sep).collect()
 }
 
-/// Raw DEFLATE with the QR transport's settings and dictionary (the canonical compressor).
+/// Raw DEFLATE with the QR transport's settings and version-1 dictionary (the canonical
+/// compressor of `CW1:`).
 pub fn qr_deflate(bytes: &[u8]) -> Vec<u8> {
+    qr_deflate_version(bytes, wallet_core::qr::transport::DICTIONARY_V1)
+}
+
+/// Raw DEFLATE with the QR transport's settings and the given version's dictionary.
+pub fn qr_deflate_version(bytes: &[u8], dictionary: &[u8]) -> Vec<u8> {
     use flate2::{Compress, Compression, FlushCompress};
     let mut c = Compress::new(Compression::best(), false);
-    c.set_dictionary(wallet_core::qr::transport::DICTIONARY_V1)
-        .unwrap();
+    c.set_dictionary(dictionary).unwrap();
     let mut out = Vec::with_capacity(bytes.len() + 64);
     c.compress_vec(bytes, &mut out, FlushCompress::Finish)
         .unwrap();
@@ -255,12 +261,24 @@ pub fn push_varint(out: &mut Vec<u8>, mut v: usize) {
 
 /// A complete `CW1:` payload from a frame's structure (compressed here) and raw streams.
 pub fn qr_payload_from_frame(structure: &[u8], raw: &[u8]) -> String {
-    let compressed = qr_deflate(structure);
+    qr_payload_from_frame_version(structure, raw, Version::V1)
+}
+
+/// A complete payload of the given transport version from a frame's structure (compressed here
+/// with that version's dictionary) and raw streams.
+pub fn qr_payload_from_frame_version(structure: &[u8], raw: &[u8], version: Version) -> String {
+    use wallet_core::qr::transport::{DICTIONARY_V1, DICTIONARY_V2};
+    let dictionary = if version == Version::V1 {
+        DICTIONARY_V1
+    } else {
+        DICTIONARY_V2
+    };
+    let compressed = qr_deflate_version(structure, dictionary);
     let mut packed = Vec::with_capacity(compressed.len() + raw.len() + 3);
     push_varint(&mut packed, compressed.len());
     packed.extend_from_slice(&compressed);
     packed.extend_from_slice(raw);
-    format!("CW1:{}", base45::encode(&packed))
+    format!("{}{}", version.prefix(), base45::encode(&packed))
 }
 
 /// The store fixture: a raw key, and a file sealed around any plaintext body with it, using the

@@ -110,6 +110,16 @@ fn bench(c: &mut Criterion) {
     let presentation =
         wallet_core::holder::present(&credential, &shown, Some(&kb), &holder).unwrap();
     let code = wallet_core::qr::transport::encode(&presentation).unwrap();
+    // The transport alone (no image, no signature check): decode includes the canonical
+    // re-encoding check, so it is the verifier's whole per-scan transport cost.
+    let mut group = c.benchmark_group("qr-transport-driving-licence-ed25519");
+    group.bench_function("decode", |b| {
+        b.iter(|| wallet_core::qr::transport::decode(black_box(&code)).unwrap())
+    });
+    group.bench_function("encode", |b| {
+        b.iter(|| wallet_core::qr::transport::encode(black_box(&presentation)).unwrap())
+    });
+    group.finish();
     let base = distort::load(&render_png(&code, &opts).unwrap());
     let photo = distort::noise(
         &distort::blur(&distort::rotate(&base, 5.0, 600), 0.8),

@@ -28,7 +28,12 @@ fn main() {
     for path in names {
         let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let presentation = v["presentation"].as_str().unwrap();
-        let payload = wallet_core::qr::transport::encode(presentation).unwrap();
+        // These are the version-1 (`CW1:`) vectors, which decoders keep reading.
+        let payload = wallet_core::qr::transport::encode_version(
+            presentation,
+            wallet_core::qr::transport::Version::V1,
+        )
+        .unwrap();
         let (structure, raw) = wallet_core::qr::transport::frame_streams(presentation).unwrap();
         cases.push(json!({
             "source": path.file_name().unwrap().to_string_lossy(),

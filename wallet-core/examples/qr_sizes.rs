@@ -1,6 +1,7 @@
 //! Prints the QR size table of docs/qr-format.md: for every credential type, a presentation of
-//! four claims with an offline KB-JWT, as a raw SD-JWT+KB string and as a `CW1:` payload, with
-//! the QR versions each needs. Deterministic (fixed keys and seed).
+//! four claims with an offline KB-JWT, as a raw SD-JWT+KB string, as a `CW1:` payload and as
+//! the `CW2:` payload the encoder now writes, with the QR versions each needs (Ed25519 keys; the
+//! other algorithms: `cargo test --release -p wallet-core --test qr -- --nocapture cw2::budget`). Deterministic (fixed keys and seed).
 //! Run: `cargo run --release -p wallet-core --example qr_sizes`.
 
 #![allow(
@@ -37,9 +38,9 @@ fn main() {
     let issuer = SigningKey::from_seed(&[1; 32]);
     let holder = SigningKey::from_seed(&[2; 32]);
     println!(
-        "| type | claims shown | raw SD-JWT+KB chars | raw QR version (byte mode, L) | compact bytes | `CW1:` payload chars | QR version L / M / Q |"
+        "| type | claims shown | raw SD-JWT+KB chars | raw QR version (byte mode, L) | `CW1:` payload chars | compact bytes | `CW2:` payload chars | QR version L / M / Q |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for ty in catalogue::all() {
         let claims = ty.example_claims();
         let request = CredentialRequest::for_type(
@@ -58,16 +59,18 @@ fn main() {
         let presentation = present(&credential, &shown, Some(&kb), &holder).unwrap();
         let payload = transport::encode(&presentation).unwrap();
         assert_eq!(transport::decode(&payload).unwrap(), presentation);
+        let v1 = transport::encode_version(&presentation, transport::Version::V1).unwrap();
         let chars = payload.len();
         let compact = (chars - 4) / 3 * 2 + usize::from((chars - 4) % 3 == 2);
         let v = |e| version_for_len(chars, e).map_or("> 40".into(), |v| v.to_string());
         let names: Vec<String> = shown.iter().map(ToString::to_string).collect();
         println!(
-            "| `{}` | {} | {} | {} | {} | {} | {} / {} / {} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} / {} / {} |",
             ty.short_name,
             names.join(", "),
             presentation.len(),
             byte_mode_version(&presentation, qrcode::EcLevel::L),
+            v1.len(),
             compact,
             chars,
             v(EccLevel::L),

@@ -126,15 +126,18 @@ fn main() {
                 kb.put(2, &h);
             }
         }
-        if let Ok(payload) = transport::encode(p) {
-            qr.put(0, payload.as_bytes());
-            let packed = base45::decode(payload.trim_start_matches("CW1:")).unwrap();
-            qr.put(1, &packed);
-            let (structure, raw) = transport::frame_streams(p).unwrap();
-            let mut data = (structure.len() as u16).to_le_bytes().to_vec();
-            data.extend_from_slice(&structure);
-            data.extend_from_slice(&raw);
-            qr.put(2, &data);
+        // Both versions; bit 2 of the mode byte selects version 2 (fuzz_targets/qr_transport.rs).
+        for (version, flag) in [(transport::Version::V1, 0u8), (transport::Version::V2, 4)] {
+            if let Ok(payload) = transport::encode_version(p, version) {
+                qr.put(0, payload.as_bytes());
+                let packed = base45::decode(&payload[4..]).unwrap();
+                qr.put(1 | flag, &packed);
+                let (structure, raw) = transport::frame_streams_version(p, version).unwrap();
+                let mut data = (structure.len() as u16).to_le_bytes().to_vec();
+                data.extend_from_slice(&structure);
+                data.extend_from_slice(&raw);
+                qr.put(2 | flag, &data);
+            }
         }
     }
     let qr_vectors: Value =

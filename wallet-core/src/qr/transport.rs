@@ -1,20 +1,91 @@
-//! QR transport, version 1 (docs/qr-format.md): a lossless compact form of a standard SD-JWT /
+//! QR transport (docs/qr-format.md): a lossless compact form of a standard SD-JWT /
 //! SD-JWT+KB string for "show certificate" QR codes. Every base64url part is carried as raw
 //! bytes inside a binary frame; long base64url strings inside the JSON become raw bytes; digests
 //! of carried disclosures and the KB-JWT's `sd_hash` are left out (the decoder recomputes them);
 //! the frame is compressed with raw DEFLATE (RFC 1951) primed with a preset dictionary of the
-//! JSON vocabulary, then base45-encoded (RFC 9285) behind the prefix `CW1:`, all in the QR
-//! alphanumeric character set. Decoding rebuilds the exact original string, which the verifier
-//! then checks like any other presentation.
+//! JSON vocabulary, then base45-encoded (RFC 9285) behind the prefix `CW2:` (`CW1:` before
+//! issue 17), all in the QR alphanumeric character set. Decoding rebuilds the exact original
+//! string, which the verifier then checks like any other presentation.
+//!
+//! Version 2 (§10, `transport/cw2.rs`) differs from version 1 only where algorithm agility
+//! made version 1 too long: digest references follow the payload's `_sd_alg` (sha-256 or sm3)
+//! instead of assuming SHA-256, P-256/SM2 points travel compressed, and the dictionary knows the
+//! EC skeletons. Encoders write version 2; decoders read both, so codes from older wallets and the
+//! version-1 vectors keep working. One frame builder serves both versions (a [`Version`]
+//! switches the three differences), so the canonical check is the same code for both.
 
 use crate::encoding::{b64_decode, b64_encode, limits};
 use crate::error::{ErrorCode, ErrorInfo, codes};
-use crate::format::sdjwt::{Disclosure, SdJwtParts, sd_hash};
+use crate::format::sdjwt::{Disclosure, SdJwtParts};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
-use sha2::{Digest as _, Sha256};
+
+/// The text of [`DICTIONARY_V1`], as a macro so that version 2's dictionary (`cw2.rs`) can
+/// contain it verbatim in one `concat!`.
+macro_rules! dictionary_v1 {
+    () => {
+        concat!(
+            "北京市天津市重庆市广东省江苏省浙江省有限公司公安局交通警察总队车辆管理所不动产登记中心人力资源和社会保障局市场监督管理局出入境管理局",
+            "黄浦区徐汇区长宁区静安区普陀区虹口区杨浦区闵行区宝山区嘉定区金山区松江区青浦区奉贤区崇明区路号弄室",
+            "\"legal_representative\",\"\"registered_capital\",\"\"establishment_date\",\"\"business_term_until\",\"\"business_scope\",\"\"entity_type\",\"",
+            "\"certificate_number\",\"\"right_holder\",\"\"co_ownership\",\"\"location\",\"\"right_type\",\"\"right_nature\",\"\"usage\",\"\"unit_number\",\"\"floor_area\",\"\"land_use_until\",\"\"registration_date\",\"",
+            "\"plate_number\",\"\"vin\",\"\"vehicle_type\",\"\"owner\",\"\"use_character\",\"\"model\",\"\"engine_number\",\"\"issue_date\",\"\"approved_passengers\",\"\"inspection_valid_until\",\"",
+            "\"household_number\",\"\"household_type\",\"\"relationship_to_head\",\"\"birthplace\",\"\"passport_number\",\"\"surname_latin\",\"\"given_names_latin\",\"\"place_of_issue\",\"\"expiry_date\",\"",
+            "\"social_security_number\",\"\"card_number\",\"\"photo_digest\",\"\"ethnicity\",\"汉\"]\"id_number\",\"310",
+            "\"age_over_60\",false]\"age_over_60\",true]\"age_over_18\",false]\"age_over_18\",true]",
+            "\"nationality\",\"CHN\"]\"first_issue_date\",\"20\"licence_class\",\"C1\"]\"licence_number\",\"310",
+            "\"valid_from\",\"20\"valid_until\",\"长期\"]\"valid_until\",\"20\"birth_date\",\"19\"sex\",\"男\"]\"sex\",\"女\"]\"name\",\"",
+            "[\u{1}\u{10},\"address\",\"上海市浦东新区",
+            "\"},\"nbf\":17,\"status\":{\"status_list\":{\"idx\":,\"uri\":\"https://\"}},\"vct\":\"urn:cn-wallet:business-licence:1\"}",
+            "\",\"vct\":\"urn:cn-wallet:real-estate-title:1\"}\",\"vct\":\"urn:cn-wallet:household-register:1\"}",
+            "\",\"vct\":\"urn:cn-wallet:passport:1\"}\",\"vct\":\"urn:cn-wallet:social-security-card:1\"}",
+            "\",\"vct\":\"urn:cn-wallet:vehicle-licence:1\"}\",\"vct\":\"urn:cn-wallet:resident-id:1\"}",
+            "*{\"alg\":\"EdDSA\",\"kid\":\u{1}\u{20},\"typ\":\"dc+sd-jwt\"}",
+            "{\"_sd\":[\u{1}\u{20},\u{1}\u{20},\u{1}\u{20},\u{1}\u{20},\u{2}\u{0},\u{2}\u{1},\u{2}\u{2},\u{2}\u{3},\u{1}\u{20}],",
+            "\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\u{1}\u{20}}},\"exp\":17",
+            ",\"iat\":17,\"iss\":\"https://.sh.gov.cn/issuer",
+            "\",\"vct\":\"urn:cn-wallet:driving-licence:1\"}@",
+            "\u{1e}{\"alg\":\"EdDSA\",\"typ\":\"kb+jwt\"}G{\"aud\":\"urn:wallet:qr:offline\",\"iat\":17",
+            ",\"nonce\":\u{1}\u{10},\"sd_hash\":\u{3}}@"
+        )
+    };
+}
+
+mod cw2;
+pub use cw2::DICTIONARY_V2;
+use cw2::DigestAlg;
 
 /// The prefix of a version-1 payload. The digit is the dictionary and frame version.
 pub const PREFIX_V1: &str = "CW1:";
+
+/// The prefix of a version-2 payload, the one [`encode`] writes.
+pub const PREFIX_V2: &str = "CW2:";
+
+/// A transport version: frame layout and dictionary together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Version {
+    /// `CW1:` (docs/qr-format.md §1–§9): SHA-256 digest references, no point compression.
+    V1,
+    /// `CW2:` (docs/qr-format.md §10): digest references by `_sd_alg`, compressed EC points.
+    V2,
+}
+
+impl Version {
+    /// The payload prefix.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::V1 => PREFIX_V1,
+            Self::V2 => PREFIX_V2,
+        }
+    }
+
+    fn dictionary(self) -> &'static [u8] {
+        match self {
+            Self::V1 => DICTIONARY_V1,
+            Self::V2 => DICTIONARY_V2,
+        }
+    }
+}
 
 /// Longest QR payload accepted (characters). A version-40 QR code holds at most 4296
 /// alphanumeric characters; anything longer did not come from a QR code.
@@ -30,7 +101,7 @@ pub enum TransportError {
     /// The text does not start with a known `CW<digit>:` prefix (and is not an SD-JWT either).
     #[error("not a certificate QR payload: expected the prefix CW1:")]
     NotAPayload,
-    /// The prefix names a version this build does not know (e.g. `CW2:` from a newer wallet).
+    /// The prefix names a version this build does not know (e.g. `CW3:` from a newer wallet).
     #[error("unsupported QR payload version {0:?}: update the verifier app")]
     UnknownVersion(String),
     /// The payload is (decoding) or would be (encoding) longer than any QR code can hold.
@@ -95,6 +166,7 @@ impl ErrorCode for TransportError {
 const RAW: u8 = 0x01; // RAW len bytes…  ==  "base64url(bytes)"
 const DIGEST: u8 = 0x02; // DIGEST k      ==  "digest of the k-th carried disclosure (emission order)"
 const SD_HASH: u8 = 0x03; // SD_HASH       ==  "sd_hash of the rebuilt presentation"
+const EC_POINT: u8 = 0x04; // EC_POINT c (33 raw bytes) == "x","y":"y" (version 2 only)
 
 /// Lengths of string content turned into raw bytes: 22 characters (16 bytes: salts, nonces) and
 /// 43 characters (32 bytes: digests, keys, thumbprints). Other lengths stay text, so that claim
@@ -104,42 +176,24 @@ const RAW_CHARS: [usize; 2] = [22, 43];
 /// The version-1 preset dictionary: fragments of the transformed JSON every certificate shares,
 /// least common first (DEFLATE reaches the end of the window most cheaply). Frozen: changing one
 /// byte changes every payload, so a change needs a new version prefix. A test pins its SHA-256.
-pub const DICTIONARY_V1: &[u8] = concat!(
-    "北京市天津市重庆市广东省江苏省浙江省有限公司公安局交通警察总队车辆管理所不动产登记中心人力资源和社会保障局市场监督管理局出入境管理局",
-    "黄浦区徐汇区长宁区静安区普陀区虹口区杨浦区闵行区宝山区嘉定区金山区松江区青浦区奉贤区崇明区路号弄室",
-    "\"legal_representative\",\"\"registered_capital\",\"\"establishment_date\",\"\"business_term_until\",\"\"business_scope\",\"\"entity_type\",\"",
-    "\"certificate_number\",\"\"right_holder\",\"\"co_ownership\",\"\"location\",\"\"right_type\",\"\"right_nature\",\"\"usage\",\"\"unit_number\",\"\"floor_area\",\"\"land_use_until\",\"\"registration_date\",\"",
-    "\"plate_number\",\"\"vin\",\"\"vehicle_type\",\"\"owner\",\"\"use_character\",\"\"model\",\"\"engine_number\",\"\"issue_date\",\"\"approved_passengers\",\"\"inspection_valid_until\",\"",
-    "\"household_number\",\"\"household_type\",\"\"relationship_to_head\",\"\"birthplace\",\"\"passport_number\",\"\"surname_latin\",\"\"given_names_latin\",\"\"place_of_issue\",\"\"expiry_date\",\"",
-    "\"social_security_number\",\"\"card_number\",\"\"photo_digest\",\"\"ethnicity\",\"汉\"]\"id_number\",\"310",
-    "\"age_over_60\",false]\"age_over_60\",true]\"age_over_18\",false]\"age_over_18\",true]",
-    "\"nationality\",\"CHN\"]\"first_issue_date\",\"20\"licence_class\",\"C1\"]\"licence_number\",\"310",
-    "\"valid_from\",\"20\"valid_until\",\"长期\"]\"valid_until\",\"20\"birth_date\",\"19\"sex\",\"男\"]\"sex\",\"女\"]\"name\",\"",
-    "[\u{1}\u{10},\"address\",\"上海市浦东新区",
-    "\"},\"nbf\":17,\"status\":{\"status_list\":{\"idx\":,\"uri\":\"https://\"}},\"vct\":\"urn:cn-wallet:business-licence:1\"}",
-    "\",\"vct\":\"urn:cn-wallet:real-estate-title:1\"}\",\"vct\":\"urn:cn-wallet:household-register:1\"}",
-    "\",\"vct\":\"urn:cn-wallet:passport:1\"}\",\"vct\":\"urn:cn-wallet:social-security-card:1\"}",
-    "\",\"vct\":\"urn:cn-wallet:vehicle-licence:1\"}\",\"vct\":\"urn:cn-wallet:resident-id:1\"}",
-    "*{\"alg\":\"EdDSA\",\"kid\":\u{1}\u{20},\"typ\":\"dc+sd-jwt\"}",
-    "{\"_sd\":[\u{1}\u{20},\u{1}\u{20},\u{1}\u{20},\u{1}\u{20},\u{2}\u{0},\u{2}\u{1},\u{2}\u{2},\u{2}\u{3},\u{1}\u{20}],",
-    "\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\u{1}\u{20}}},\"exp\":17",
-    ",\"iat\":17,\"iss\":\"https://.sh.gov.cn/issuer",
-    "\",\"vct\":\"urn:cn-wallet:driving-licence:1\"}@",
-    "\u{1e}{\"alg\":\"EdDSA\",\"typ\":\"kb+jwt\"}G{\"aud\":\"urn:wallet:qr:offline\",\"iat\":17",
-    ",\"nonce\":\u{1}\u{10},\"sd_hash\":\u{3}}@"
-).as_bytes();
+pub const DICTIONARY_V1: &[u8] = dictionary_v1!().as_bytes();
 
-/// Encodes a presentation (`<jwt>~<d>~…~[<kb-jwt>]`) as a version-1 QR payload. A payload longer
-/// than [`MAX_PAYLOAD_CHARS`] is refused ([`TransportError::PayloadTooLong`]): no QR code holds
-/// it, and [`decode`] would refuse it, so whatever `encode` returns decodes.
+/// Encodes a presentation (`<jwt>~<d>~…~[<kb-jwt>]`) as a QR payload of the current version
+/// (`CW2:`). A payload longer than [`MAX_PAYLOAD_CHARS`] is refused
+/// ([`TransportError::PayloadTooLong`]): no QR code holds it, and [`decode`] would refuse it, so
+/// whatever `encode` returns decodes.
 pub fn encode(presentation: &str) -> Result<String, TransportError> {
-    let packed = pack(&build_frame(presentation)?)?;
-    let mut out = String::with_capacity(
-        PREFIX_V1
-            .len()
-            .saturating_add(packed.len().saturating_mul(2)),
-    );
-    out.push_str(PREFIX_V1);
+    encode_version(presentation, Version::V2)
+}
+
+/// Encodes a presentation in the given transport version: [`encode`] for version 2; version 1
+/// for test corpora and for showing a code to a verifier that predates version 2.
+pub fn encode_version(presentation: &str, version: Version) -> Result<String, TransportError> {
+    let packed = pack(&build_frame(presentation, version)?, version)?;
+    let prefix = version.prefix();
+    let mut out =
+        String::with_capacity(prefix.len().saturating_add(packed.len().saturating_mul(2)));
+    out.push_str(prefix);
     out.push_str(&base45::encode(&packed));
     if out.len() > MAX_PAYLOAD_CHARS {
         return Err(TransportError::PayloadTooLong);
@@ -147,7 +201,8 @@ pub fn encode(presentation: &str) -> Result<String, TransportError> {
     Ok(out)
 }
 
-/// Decodes a version-1 QR payload back to the exact presentation string it was made from.
+/// Decodes a version-1 or version-2 QR payload back to the exact presentation string it was made
+/// from.
 /// Refuses unknown versions, non-canonical base45, corrupt or oversized DEFLATE streams, frames
 /// that do not follow the layout, any frame other than the canonical one, and any DEFLATE
 /// stream other than the canonical compressor's: a decoded payload always equals
@@ -156,9 +211,12 @@ pub fn decode(payload: &str) -> Result<String, TransportError> {
     if payload.len() > MAX_PAYLOAD_CHARS {
         return Err(TransportError::PayloadTooLong);
     }
-    let body = match payload.strip_prefix(PREFIX_V1) {
-        Some(body) => body,
-        None => return Err(version_error(payload)),
+    let (version, body) = if let Some(body) = payload.strip_prefix(PREFIX_V2) {
+        (Version::V2, body)
+    } else if let Some(body) = payload.strip_prefix(PREFIX_V1) {
+        (Version::V1, body)
+    } else {
+        return Err(version_error(payload));
     };
     let packed = base45::decode(body).map_err(|_| TransportError::Base45)?;
     // Re-encoding pins the one accepted base45 text (no lenient alternative spellings).
@@ -172,10 +230,10 @@ pub fn decode(payload: &str) -> Result<String, TransportError> {
     let compressed_len = r.varint()?;
     let compressed = r.take(compressed_len)?;
     let frame = Frame {
-        structure: inflate(compressed)?,
+        structure: inflate(compressed, version)?,
         raw: packed.get(r.pos..).unwrap_or_default().to_vec(),
     };
-    let presentation = read_frame(&frame)?;
+    let presentation = read_frame(&frame, version)?;
     // Exactly one spelling: the frame must be the one the encoder builds, the length prefix
     // minimal, and the DEFLATE stream the one our (deterministic) compressor makes of the
     // structure. DEFLATE alone admits many streams for one input (stored or fixed-Huffman
@@ -185,11 +243,14 @@ pub fn decode(payload: &str) -> Result<String, TransportError> {
     // above, this makes the payload equal to `encode(presentation)`.
     let mut prefix = Vec::with_capacity(3);
     push_varint(&mut prefix, compressed_len);
-    if build_frame(&presentation)? != frame || packed.get(..prefix.len()) != Some(prefix.as_slice())
+    if build_frame(&presentation, version)? != frame
+        || packed.get(..prefix.len()) != Some(prefix.as_slice())
     {
         return Err(TransportError::NonCanonical);
     }
-    if deflate(&frame.structure).map_err(|_| TransportError::NonCanonicalDeflate)? != compressed {
+    if deflate(&frame.structure, version).map_err(|_| TransportError::NonCanonicalDeflate)?
+        != compressed
+    {
         return Err(TransportError::NonCanonicalDeflate);
     }
     Ok(presentation)
@@ -213,9 +274,9 @@ fn is_paste_noise(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
-/// Whether `text` is exactly what a verifier can take: a `CW1:` payload that decodes (and so is
-/// the canonical encoding of its presentation), or text in the SD-JWT alphabet that splits
-/// into an SD-JWT's parts.
+/// Whether `text` is exactly what a verifier can take: a `CW1:` or `CW2:` payload that decodes
+/// (and so is the canonical encoding of its presentation), or text in the SD-JWT alphabet that
+/// splits into an SD-JWT's parts.
 fn is_canonical_input(text: &str) -> bool {
     if is_payload(text) {
         return decode(text).is_ok();
@@ -287,9 +348,9 @@ fn version_error(payload: &str) -> TransportError {
     }
 }
 
-fn deflate(frame: &[u8]) -> Result<Vec<u8>, TransportError> {
+fn deflate(frame: &[u8], version: Version) -> Result<Vec<u8>, TransportError> {
     let mut c = Compress::new(Compression::best(), false);
-    c.set_dictionary(DICTIONARY_V1)
+    c.set_dictionary(version.dictionary())
         .map_err(|_| TransportError::NotEncodable("compressor rejected the dictionary"))?;
     let mut out = Vec::with_capacity(frame.len().saturating_add(64));
     match c.compress_vec(frame, &mut out, FlushCompress::Finish) {
@@ -298,9 +359,9 @@ fn deflate(frame: &[u8]) -> Result<Vec<u8>, TransportError> {
     }
 }
 
-fn inflate(compressed: &[u8]) -> Result<Vec<u8>, TransportError> {
+fn inflate(compressed: &[u8], version: Version) -> Result<Vec<u8>, TransportError> {
     let mut d = Decompress::new(false);
-    d.set_dictionary(DICTIONARY_V1)
+    d.set_dictionary(version.dictionary())
         .map_err(|_| TransportError::Deflate("dictionary rejected"))?;
     // A fixed buffer one byte larger than the cap: inflating never allocates beyond it, and a
     // full buffer means the stream wanted more than the cap (a bomb).
@@ -354,6 +415,8 @@ struct Known<'a> {
     digests: &'a [String],
     /// The presentation's `sd_hash`, when transforming the KB-JWT payload.
     sd_hash: Option<&'a str>,
+    /// Whether EC points are compressed (version 2).
+    ec_points: bool,
 }
 
 impl Frame {
@@ -362,7 +425,7 @@ impl Frame {
     fn push_json(&mut self, json: &[u8], known: &Known<'_>) -> Result<(), TransportError> {
         if json
             .iter()
-            .any(|&b| b == RAW || b == DIGEST || b == SD_HASH)
+            .any(|&b| b == RAW || b == DIGEST || b == SD_HASH || (known.ec_points && b == EC_POINT))
         {
             return Err(TransportError::NotEncodable("control bytes in JSON text"));
         }
@@ -387,8 +450,19 @@ impl Frame {
                 }
                 j = j.saturating_add(1);
             }
-            self.emit_string(&mut text, json.get(start..j).unwrap_or_default(), known);
+            let content = json.get(start..j).unwrap_or_default();
             i = j.saturating_add(1);
+            if known.ec_points
+                && let Some((curve, sec1, consumed)) =
+                    cw2::compress_point(content, json.get(i..).unwrap_or_default())
+            {
+                text.push(EC_POINT);
+                text.push(curve);
+                self.raw.extend_from_slice(&sec1);
+                i = i.saturating_add(consumed);
+                continue;
+            }
+            self.emit_string(&mut text, content, known);
         }
         push_varint(&mut self.structure, text.len());
         self.structure.extend_from_slice(&text);
@@ -434,8 +508,8 @@ impl Frame {
     }
 }
 
-/// The canonical frame of a presentation.
-fn build_frame(presentation: &str) -> Result<Frame, TransportError> {
+/// The canonical frame of a presentation in the given version.
+fn build_frame(presentation: &str, version: Version) -> Result<Frame, TransportError> {
     let parts = SdJwtParts::split(presentation)
         .map_err(|_| TransportError::NotEncodable("not an SD-JWT"))?;
     let mut jwt = parts.jwt.split('.');
@@ -444,17 +518,26 @@ fn build_frame(presentation: &str) -> Result<Frame, TransportError> {
             "issuer JWT is not a compact JWS",
         ));
     };
+    let payload = decode_b64(p)?;
+    // Version 1 assumed SHA-256 whatever `_sd_alg` said; version 2 follows it.
+    let alg = match version {
+        Version::V1 => DigestAlg::Sha256,
+        Version::V2 => DigestAlg::of_payload(&payload),
+    };
     let mut disclosures = Vec::with_capacity(parts.disclosures.len());
     for d in &parts.disclosures {
-        let parsed = Disclosure::parse(d)
-            .map_err(|_| TransportError::NotEncodable("malformed disclosure"))?;
-        disclosures.push((decode_b64(d)?, parsed.digest().to_owned()));
+        Disclosure::parse(d).map_err(|_| TransportError::NotEncodable("malformed disclosure"))?;
+        // With no digest algorithm no digest is referenced: the empty string matches no literal
+        // that `emit_string` would replace (22 or 43 characters).
+        let digest = alg.digest_b64(d.as_bytes()).unwrap_or_default();
+        disclosures.push((decode_b64(d)?, digest));
     }
     // Which carried disclosures each disclosure references (nested claims): found by looking up
     // every 43-character string literal among the digests, linear in the input size.
     let index: std::collections::HashMap<&str, usize> = disclosures
         .iter()
         .enumerate()
+        .filter(|(_, (_, digest))| !digest.is_empty())
         .map(|(i, (_, digest))| (digest.as_str(), i))
         .collect();
     let deps: Vec<Vec<usize>> = disclosures
@@ -471,7 +554,12 @@ fn build_frame(presentation: &str) -> Result<Frame, TransportError> {
         })
         .collect();
     let mut frame = Frame::default();
-    frame.structure.push(u8::from(parts.kb_jwt.is_some()));
+    // Version 2 keeps the digest algorithm in bits 1–2 of the flags (0 for sha-256, so an
+    // Ed25519/sha-256 frame starts as in version 1).
+    frame
+        .structure
+        .push(u8::from(parts.kb_jwt.is_some()) | alg.bits() << 1);
+    let ec_points = version == Version::V2;
     push_varint(&mut frame.structure, disclosures.len());
     // Emission order: repeatedly the lowest original index whose referenced disclosures are all
     // emitted, so the decoder can always expand DIGEST markers from what it already has.
@@ -499,6 +587,7 @@ fn build_frame(presentation: &str) -> Result<Frame, TransportError> {
             &Known {
                 digests: &emitted,
                 sd_hash: None,
+                ec_points,
             },
         )?;
         if let Some(flag) = done.get_mut(i) {
@@ -509,9 +598,10 @@ fn build_frame(presentation: &str) -> Result<Frame, TransportError> {
     let known = Known {
         digests: &emitted,
         sd_hash: None,
+        ec_points,
     };
     frame.push_json(&decode_b64(h)?, &known)?;
-    frame.push_json(&decode_b64(p)?, &known)?;
+    frame.push_json(&payload, &known)?;
     frame.push_bytes(&decode_b64(s)?);
     if let Some(kb) = parts.kb_jwt {
         let mut kb_parts = kb.split('.');
@@ -523,10 +613,11 @@ fn build_frame(presentation: &str) -> Result<Frame, TransportError> {
         ) else {
             return Err(TransportError::NotEncodable("KB-JWT is not a compact JWS"));
         };
-        let hash = sd_hash(parts.without_kb);
+        let hash = alg.digest_b64(parts.without_kb.as_bytes());
         let kb_known = Known {
             digests: &[],
-            sd_hash: Some(&hash),
+            sd_hash: hash.as_deref(),
+            ec_points,
         };
         frame.push_json(&decode_b64(kh)?, &kb_known)?;
         frame.push_json(&decode_b64(kp)?, &kb_known)?;
@@ -536,8 +627,8 @@ fn build_frame(presentation: &str) -> Result<Frame, TransportError> {
 }
 
 /// The bytes under base45: varint(length of the compressed structure) ‖ DEFLATE(structure) ‖ raw.
-fn pack(frame: &Frame) -> Result<Vec<u8>, TransportError> {
-    let compressed = deflate(&frame.structure)?;
+fn pack(frame: &Frame, version: Version) -> Result<Vec<u8>, TransportError> {
+    let compressed = deflate(&frame.structure, version)?;
     let mut out = Vec::with_capacity(
         compressed
             .len()
@@ -599,9 +690,9 @@ impl<'a> Reader<'a> {
 fn read_json(
     s: &mut Reader<'_>,
     raw: &mut Reader<'_>,
-    digests: &[String],
-    sd_hash: Option<&str>,
+    known: &Known<'_>,
 ) -> Result<Vec<u8>, TransportError> {
+    let (digests, sd_hash) = (known.digests, known.sd_hash);
     let len = s.varint()?;
     let text = s.take(len)?;
     let mut t = Reader {
@@ -634,6 +725,13 @@ fn read_json(
                 out.extend_from_slice(hash.as_bytes());
                 out.push(b'"');
             }
+            EC_POINT if known.ec_points => {
+                let curve = t.byte()?;
+                let text = cw2::expand_point(curve, raw.take(cw2::COMPRESSED_LEN)?).ok_or(
+                    TransportError::MalformedFrame("invalid compressed EC point"),
+                )?;
+                out.extend_from_slice(&text);
+            }
             other => out.push(other),
         }
     }
@@ -645,7 +743,7 @@ fn read_bytes<'a>(s: &mut Reader<'_>, raw: &mut Reader<'a>) -> Result<&'a [u8], 
     raw.take(len)
 }
 
-fn read_frame(frame: &Frame) -> Result<String, TransportError> {
+fn read_frame(frame: &Frame, version: Version) -> Result<String, TransportError> {
     let mut s = Reader {
         bytes: &frame.structure,
         pos: 0,
@@ -655,9 +753,12 @@ fn read_frame(frame: &Frame) -> Result<String, TransportError> {
         pos: 0,
     };
     let flags = s.byte()?;
-    if flags > 1 {
-        return Err(TransportError::MalformedFrame("unknown flags"));
+    let ec_points = version == Version::V2;
+    let alg = match version {
+        Version::V1 => (flags >> 1 == 0).then_some(DigestAlg::Sha256),
+        Version::V2 => DigestAlg::from_bits(flags >> 1),
     }
+    .ok_or(TransportError::MalformedFrame("unknown flags"))?;
     let n = s.varint()?;
     if n > limits::MAX_DISCLOSURES {
         return Err(TransportError::MalformedFrame("too many disclosures"));
@@ -666,9 +767,16 @@ fn read_frame(frame: &Frame) -> Result<String, TransportError> {
     let mut digests: Vec<String> = Vec::with_capacity(n);
     for _ in 0..n {
         let position = s.varint()?;
-        let json = read_json(&mut s, &mut raw, &digests, None)?;
+        let known = Known {
+            digests: &digests,
+            sd_hash: None,
+            ec_points,
+        };
+        let json = read_json(&mut s, &mut raw, &known)?;
         let encoded = b64_encode(&json);
-        digests.push(b64_encode(Sha256::digest(encoded.as_bytes())));
+        if let Some(digest) = alg.digest_b64(encoded.as_bytes()) {
+            digests.push(digest);
+        }
         let slot = by_position
             .get_mut(position)
             .ok_or(TransportError::MalformedFrame(
@@ -680,8 +788,13 @@ fn read_frame(frame: &Frame) -> Result<String, TransportError> {
             ));
         }
     }
-    let header = read_json(&mut s, &mut raw, &digests, None)?;
-    let payload = read_json(&mut s, &mut raw, &digests, None)?;
+    let known = Known {
+        digests: &digests,
+        sd_hash: None,
+        ec_points,
+    };
+    let header = read_json(&mut s, &mut raw, &known)?;
+    let payload = read_json(&mut s, &mut raw, &known)?;
     let signature = read_bytes(&mut s, &mut raw)?;
     let mut out = b64_encode(&header);
     out.push('.');
@@ -695,10 +808,15 @@ fn read_frame(frame: &Frame) -> Result<String, TransportError> {
         ))?);
         out.push('~');
     }
-    if flags == 1 {
-        let hash = sd_hash(&out);
-        let kb_header = read_json(&mut s, &mut raw, &[], Some(&hash))?;
-        let kb_payload = read_json(&mut s, &mut raw, &[], Some(&hash))?;
+    if flags & 1 == 1 {
+        let hash = alg.digest_b64(out.as_bytes());
+        let kb_known = Known {
+            digests: &[],
+            sd_hash: hash.as_deref(),
+            ec_points,
+        };
+        let kb_header = read_json(&mut s, &mut raw, &kb_known)?;
+        let kb_payload = read_json(&mut s, &mut raw, &kb_known)?;
         let kb_sig = read_bytes(&mut s, &mut raw)?;
         out.push_str(&b64_encode(&kb_header));
         out.push('.');
@@ -715,8 +833,17 @@ fn read_frame(frame: &Frame) -> Result<String, TransportError> {
     Ok(out)
 }
 
-/// The two frame streams (structure before compression, raw bytes) of a presentation, for test
-/// vectors and for implementers comparing their frame builder with ours.
+/// The two frame streams (structure before compression, raw bytes) of a presentation in
+/// version 1, for the version-1 test vectors and for implementers comparing their frame builder
+/// with ours; [`frame_streams_version`] for another version.
 pub fn frame_streams(presentation: &str) -> Result<(Vec<u8>, Vec<u8>), TransportError> {
-    build_frame(presentation).map(|f| (f.structure, f.raw))
+    frame_streams_version(presentation, Version::V1)
+}
+
+/// The two frame streams of a presentation in the given version.
+pub fn frame_streams_version(
+    presentation: &str,
+    version: Version,
+) -> Result<(Vec<u8>, Vec<u8>), TransportError> {
+    build_frame(presentation, version).map(|f| (f.structure, f.raw))
 }

@@ -1,4 +1,4 @@
-//! The QR codec: the CW1 transport (lossless round trips, one spelling per presentation, the size
+//! The QR codec: the CW1 and CW2 transports (lossless round trips, one spelling per presentation, the size
 //! budget), rendering and scanning, and the camera-like distortion set.
 //!
 //! One test binary per role: every file Cargo finds under `tests/` links its own binary, so a
@@ -22,6 +22,7 @@
 mod support;
 
 mod canonical;
+mod cw2;
 mod qr_distortion;
 mod qr_render_scan;
 mod transport;

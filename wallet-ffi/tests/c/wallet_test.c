@@ -649,7 +649,7 @@ static void test_flow(const struct fixtures *fx, const char *work) {
   const char *disclose = "[\"name\",\"age_over_18\"]";
   wallet_buffer payload = {0};
   present(store, id, disclose, &payload);
-  CHECK(payload.len > 4 && memcmp(payload.data, "CW1:", 4) == 0);
+  CHECK(payload.len > 4 && memcmp(payload.data, "CW2:", 4) == 0);
   CHECK(strlen((const char *)payload.data) == payload.len);
 
   /* Draw it three ways. */

@@ -236,7 +236,7 @@ public final class WalletJna {
         Wallet.PRESENT_OFFLINE, null, new SizeT(0), null, new SizeT(0), NOW, payload) == Wallet.OK,
         "present");
     byte[] qr = utf8(take(payload));
-    check(new String(qr, StandardCharsets.UTF_8).startsWith("CW1:"), "payload prefix");
+    check(new String(qr, StandardCharsets.UTF_8).startsWith("CW2:"), "payload prefix");
 
     Buffer second = new Buffer();
     check(w.wallet_store_present(store, idBytes, len(idBytes), disclose, len(disclose),
