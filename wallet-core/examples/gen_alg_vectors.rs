@@ -121,6 +121,7 @@ fn base(description: &str, keys: &Keys, seed: u64) -> Vector {
         exp: Some(ISSUED + YEAR),
         nbf: None,
         status: None,
+        sd_alg: None,
         disclose: Some(DISCLOSE.iter().map(|s| (*s).to_owned()).collect()),
         issuance: None,
         presentation: String::new(),
@@ -332,6 +333,23 @@ fn main() {
             cases.push((name, finish(v)));
         }
     }
+    // --- the GM profile: SM2 signatures (issuer and holder) and SM3 disclosure digests and
+    // `sd_hash` (`_sd_alg: "sm3"`) ---
+    let keys = Keys {
+        issuer: key("issuer", Algorithm::Sm2),
+        holder: key("holder", Algorithm::Sm2),
+    };
+    let mut v = base(
+        &format!(
+            "GM profile: driving licence signed with SM2, SM3 disclosure digests and sd_hash              (_sd_alg sm3), bound to an SM2 holder key (KB-JWT SM2); discloses {}",
+            DISCLOSE.join(", ")
+        ),
+        &keys,
+        seed,
+    );
+    v.sd_alg = Some("sm3".into());
+    cases.push(("valid-gm-sm2-issuer-sm2-holder-sm3".into(), finish(v)));
+
     let valid = |issuer: Algorithm, holder: Algorithm| {
         let name = format!("valid-{}-issuer-{}-holder", tag(issuer), tag(holder));
         Case::of(&cases.iter().find(|(n, _)| *n == name).unwrap().1)

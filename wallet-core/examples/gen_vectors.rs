@@ -71,6 +71,7 @@ fn base(description: &str, type_name: Option<&str>, seed: u64) -> Vector {
         exp: Some(ISSUED + YEAR),
         nbf: None,
         status: None,
+        sd_alg: None,
         disclose: Some(vec![]),
         issuance: None,
         presentation: String::new(),

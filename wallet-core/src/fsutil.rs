@@ -8,8 +8,7 @@ use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Random characters tempfile appends to a temporary file's prefix (its default, spelt out
 /// because [`remove_orphaned_temp_files`] matches exactly this many).
@@ -18,6 +17,7 @@ const TEMP_RAND_CHARS: usize = 6;
 /// `.tmp-` and the random part the name stays under the usual 255-byte limit.
 const TEMP_NAME_MAX: usize = 200;
 /// How long a waiting locker sleeps between attempts.
+#[cfg(any(unix, windows))]
 const LOCK_POLL: Duration = Duration::from_millis(10);
 
 /// `.<target name>.tmp-`: the temporary files of one target carry its name, so that the owner
@@ -154,6 +154,7 @@ pub(crate) fn remove_orphaned_temp_files(path: &Path) -> usize {
 
 /// Why [`FileLock::acquire`] failed.
 #[derive(Debug)]
+#[cfg_attr(not(any(unix, windows)), allow(dead_code))]
 pub(crate) enum LockError {
     /// Another process (or another open of the lock file) still held the lock at the deadline.
     Busy,
@@ -168,9 +169,14 @@ pub(crate) enum LockError {
 /// on every write: a lock on its inode would be a lock on a file that no longer has its name.
 /// The lock file is never deleted (deleting a lock file lets two processes lock two different
 /// inodes of the same name).
+///
+/// Only Unix and Windows have such locks. Elsewhere (wasm32 in a browser, which has no file
+/// system) `acquire` fails with `io::ErrorKind::Unsupported`, so that the file-backed stores
+/// report it instead of running unlocked.
 #[derive(Debug)]
 pub(crate) struct FileLock {
     // Only kept open: the lock belongs to this open file, and closing it releases the lock.
+    #[cfg(any(unix, windows))]
     _lock: fd_lock::RwLock<File>,
 }
 
@@ -184,6 +190,18 @@ impl FileLock {
 
     /// Takes the exclusive lock on `lock_file` (created with mode 0600 if missing), waiting up
     /// to `timeout` for another holder to release it (zero: one attempt).
+    #[cfg(not(any(unix, windows)))]
+    pub(crate) fn acquire(lock_file: &Path, timeout: Duration) -> Result<Self, LockError> {
+        let _ = (lock_file, timeout);
+        Err(LockError::Io(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "file locks are not available on this platform",
+        )))
+    }
+
+    /// Takes the exclusive lock on `lock_file` (created with mode 0600 if missing), waiting up
+    /// to `timeout` for another holder to release it (zero: one attempt).
+    #[cfg(any(unix, windows))]
     pub(crate) fn acquire(lock_file: &Path, timeout: Duration) -> Result<Self, LockError> {
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
@@ -193,6 +211,8 @@ impl FileLock {
             options.mode(0o600);
         }
         let mut lock = fd_lock::RwLock::new(options.open(lock_file).map_err(LockError::Io)?);
+        use std::thread;
+        use std::time::Instant;
         let deadline = Instant::now().checked_add(timeout);
         loop {
             // fd-lock's guard borrows the lock, which would tie a held lock to one stack frame;
@@ -314,7 +334,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = FileLock::path_for(&dir.path().join("f"));
         let held = FileLock::acquire(&path, Duration::ZERO).unwrap();
-        let started = Instant::now();
+        let started = std::time::Instant::now();
         assert!(matches!(
             FileLock::acquire(&path, Duration::from_millis(100)),
             Err(LockError::Busy)

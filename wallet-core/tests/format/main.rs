@@ -25,6 +25,7 @@ mod support;
 mod algorithms;
 mod bounds;
 mod document_validity;
+mod es256_backends;
 mod gm_profile;
 mod privacy;
 mod status_vectors;

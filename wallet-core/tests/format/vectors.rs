@@ -55,14 +55,15 @@ fn credential_vectors() {
     );
 }
 
-/// Every issuer × holder pair of Ed25519, P-256 and SM2 but Ed25519 × Ed25519, and the
-/// algorithm-specific faults (wallet-core/examples/gen_alg_vectors.rs lists them).
+/// Every issuer × holder pair of Ed25519, P-256 and SM2 but Ed25519 × Ed25519, the GM profile
+/// (SM2 and `_sd_alg: "sm3"`), and the algorithm-specific faults
+/// (wallet-core/examples/gen_alg_vectors.rs lists them).
 #[test]
 fn algorithm_vectors() {
     let (valid, invalid) = check_folder("algorithms");
     assert_eq!(
-        valid, 8,
-        "one valid vector per algorithm pair but Ed25519 × Ed25519"
+        valid, 9,
+        "one valid vector per algorithm pair but Ed25519 × Ed25519, and the GM profile"
     );
     assert!(
         invalid >= 38,

@@ -14,7 +14,7 @@ use wallet_core::credential::{StatusRef, VcError};
 use wallet_core::holder::{KeyBindingRequest, present};
 use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::keys::{PrivateKey, PublicKey};
-use wallet_core::sdjwt::{ClaimPath, DecoyPolicy, KbExpectation};
+use wallet_core::sdjwt::{ClaimPath, DecoyPolicy, KbExpectation, SdAlg};
 use wallet_core::trust::StaticIssuers;
 use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
 
@@ -103,6 +103,9 @@ pub struct Vector {
     pub nbf: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Value>,
+    /// The issuer's `_sd_alg` (`sm3` for the GM profile); absent: `sha-256`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd_alg: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disclose: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,6 +162,9 @@ pub fn regenerate(v: &Vector) -> Result<(String, String), String> {
             strict_validity: false,
         },
     };
+    if let Some(name) = &v.sd_alg {
+        request.sd_alg = SdAlg::from_name(name).ok_or("unknown sd_alg")?;
+    }
     request.expires_at = v.exp.ok_or("no exp")?;
     request.not_before = v.nbf;
     request.status = match &v.status {

@@ -59,3 +59,35 @@ pub(super) fn sm2_public(
         .map_err(|_| KeyError::InvalidPoint)?;
     Ok(EcPublic { x: *x, y: *y, key })
 }
+
+/// ES256 (RFC 7518 §3.4) over `message` with the 64-byte r‖s `signature`; refuses r or s equal
+/// to 0 or ≥ n; high S is accepted. Where `cfg(native_p256)` is set (build.rs: x86-64 and AArch64
+/// servers and desktops) the check runs on `ring`'s P-256 assembly, elsewhere (phones, wasm32) on
+/// `p256`'s portable code; `tests/format/algorithms.rs` runs both on the same cases (valid,
+/// tampered, out-of-range scalars, Wycheproof) and requires the same decision.
+pub(super) fn p256_verify(
+    key: &EcPublic<p256::ecdsa::VerifyingKey>,
+    message: &[u8],
+    signature: &[u8; 64],
+) -> bool {
+    #[cfg(native_p256)]
+    {
+        use ring::signature::{ECDSA_P256_SHA256_FIXED, UnparsedPublicKey};
+        // The uncompressed SEC1 point; ring validates it again (on the curve, below p), which
+        // costs a few field operations next to the two scalar multiplications.
+        let mut point = [4u8; 65];
+        let (px, py) = point[1..].split_at_mut(32);
+        px.copy_from_slice(&key.x);
+        py.copy_from_slice(&key.y);
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &point[..])
+            .verify(message, signature)
+            .is_ok()
+    }
+    #[cfg(not(native_p256))]
+    {
+        // from_slice refuses r or s equal to 0 or >= n.
+        p256::ecdsa::Signature::from_slice(signature).is_ok_and(|sig| {
+            p256::ecdsa::signature::Verifier::verify(&key.key, message, &sig).is_ok()
+        })
+    }
+}

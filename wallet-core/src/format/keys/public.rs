@@ -4,7 +4,7 @@
 //! thumbprints, and signature checks with each algorithm's range rules.
 
 use super::algorithm::Algorithm;
-use super::ec::{EcPublic, p256_public, sm2_public};
+use super::ec::{EcPublic, p256_public, p256_verify, sm2_public};
 use super::ed25519::VerifyingKey;
 use super::error::KeyError;
 use super::jwk::{ec_curve, ec_xy};
@@ -180,12 +180,7 @@ impl PublicKey {
     pub fn verify(&self, message: &[u8], signature: &[u8; 64]) -> bool {
         match &self.0 {
             PublicInner::Ed25519(key) => key.verify_strict(message, signature),
-            PublicInner::P256(key) => {
-                // from_slice refuses r or s equal to 0 or >= n.
-                p256::ecdsa::Signature::from_slice(signature).is_ok_and(|sig| {
-                    p256::ecdsa::signature::Verifier::verify(&key.key, message, &sig).is_ok()
-                })
-            }
+            PublicInner::P256(key) => p256_verify(key, message, signature),
             PublicInner::Sm2(key) => {
                 // from_slice refuses r or s equal to 0 or >= n; verify refuses (r + s) mod n = 0
                 // (GM/T 0003.2 §7.1 B5) and hashes Z_A (with the fixed ID) before the message.
