@@ -28,6 +28,7 @@ mod document_validity;
 mod es256_backends;
 mod gm_profile;
 mod privacy;
+mod sm2_backends;
 mod status_vectors;
 mod tamper;
 mod vectors;

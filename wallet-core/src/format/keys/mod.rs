@@ -20,6 +20,7 @@
 //! - `ed25519`: [`VerifyingKey`] (strict and batch verification), [`SigningKey`], [`Signer`];
 //! - `ec`: validated P-256 and SM2 public points;
 //! - `sm2_sign`: SM2/SM3 signing (GM/T 0003.2 §6.1) with precomputed secrets wiped on drop;
+//! - `sm2_verify`: SM2/SM3 verification (§7.1), the two scalar multiplications interleaved;
 //! - `public`: [`PublicKey`];
 //! - `private`: [`PrivateKey`];
 //! - `traits`: [`KeyVerifier`] and [`KeySigner`], what the JWS layer takes;
@@ -38,6 +39,7 @@ mod policy;
 mod private;
 mod public;
 mod sm2_sign;
+mod sm2_verify;
 mod traits;
 
 pub use self::algorithm::{Algorithm, SM2_DISTINGUISHING_ID};

@@ -8,6 +8,7 @@ use super::ec::{EcPublic, p256_public, p256_verify, sm2_public};
 use super::ed25519::VerifyingKey;
 use super::error::KeyError;
 use super::jwk::{ec_curve, ec_xy};
+use super::sm2_verify::sm2_verify;
 use crate::encoding::b64_encode;
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
@@ -181,12 +182,10 @@ impl PublicKey {
         match &self.0 {
             PublicInner::Ed25519(key) => key.verify_strict(message, signature),
             PublicInner::P256(key) => p256_verify(key, message, signature),
+            // r, s in [1, n − 1], (r + s) mod n ≠ 0 (GM/T 0003.2 §7.1 B5), Z_A with the fixed ID
+            // hashed before the message.
             PublicInner::Sm2(key) => {
-                // from_slice refuses r or s equal to 0 or >= n; verify refuses (r + s) mod n = 0
-                // (GM/T 0003.2 §7.1 B5) and hashes Z_A (with the fixed ID) before the message.
-                sm2::dsa::Signature::from_slice(signature).is_ok_and(|sig| {
-                    sm2::dsa::signature::Verifier::verify(&key.key, message, &sig).is_ok()
-                })
+                sm2_verify(key.key.as_affine(), &key.x, &key.y, message, signature)
             }
         }
     }

@@ -1,8 +1,7 @@
 //! SM2 signing with SM3 (GM/T 0003.2 §6.1, GB/T 32918.2), done here rather than by the sm2
 //! crate: sm2 0.13's signing key does not wipe its secret scalar on drop, and this code
 //! precomputes what every signature needs — `(1 + d)⁻¹` and `Z_A` (§5.5) — once per key. The
-//! nonce is deterministic (RFC 6979 with HMAC-SM3). Verification stays with the sm2 crate
-//! ([`super::PublicKey::verify`]).
+//! nonce is deterministic (RFC 6979 with HMAC-SM3). Verification: `sm2_verify.rs`.
 
 use super::algorithm::SM2_DISTINGUISHING_ID;
 use super::ec::EcPublic;
@@ -37,7 +36,7 @@ impl Drop for Sm2Signing {
 
 /// Z_A = SM3(ENTL_A ‖ ID_A ‖ a ‖ b ‖ x_G ‖ y_G ‖ x_A ‖ y_A) (GM/T 0003.2 §5.5), with the fixed
 /// distinguishing ID; ENTL_A is the ID's length in bits, two bytes big-endian.
-fn sm2_z(x: &[u8; 32], y: &[u8; 32]) -> Result<[u8; 32], KeyError> {
+pub(super) fn sm2_z(x: &[u8; 32], y: &[u8; 32]) -> Result<[u8; 32], KeyError> {
     use primeorder::PrimeCurveParams as _;
     use primeorder::elliptic_curve::ff::PrimeField as _;
     use sm3::Digest as _;
@@ -137,6 +136,6 @@ impl Sm2Signing {
 }
 
 /// 32 big-endian bytes as an integer modulo SM2's n.
-fn sm2_reduce(bytes: &sm2::FieldBytes) -> sm2::Scalar {
+pub(super) fn sm2_reduce(bytes: &sm2::FieldBytes) -> sm2::Scalar {
     <sm2::Scalar as primeorder::elliptic_curve::ops::Reduce<sm2::U256>>::reduce_bytes(bytes)
 }
