@@ -11,7 +11,7 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 lscpu | grep -E "^Model name" || true
 date -u +"%Y-%m-%d %H:%M UTC"
 rm -rf "$target/criterion/algorithms"
-cargo bench -q -p wallet-core --bench algorithms -- --noplot >/dev/null
+cargo bench -q -p wallet-core --bench algorithms -- --noplot >/dev/null 2>&1
 speed=$(openssl speed -seconds 3 ecdsap256 sm2 ed25519 2>/dev/null)
 openssl version
 python3 - "$target/criterion/algorithms" "$speed" <<'PY'

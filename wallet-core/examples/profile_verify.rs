@@ -1,6 +1,7 @@
 //! Runs issue, present and verify of a 10-claim driving licence in a loop, for profilers
 //! (`valgrind --tool=callgrind`, `perf record`). Usage: `profile_verify [issue|verify|floor|bulk] [N]`;
-//! `floor` is ed25519-dalek's own `verify_strict`, twice.
+//! `floor` is ed25519-dalek's own `verify_strict`, twice. `PROFILE_ALG=p256` or `sm2` gives the
+//! issuer and the holder keys of that algorithm (default Ed25519; `bulk` and `floor` are Ed25519).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,7 +10,7 @@ use rand_core::SeedableRng;
 use wallet_core::credential::catalogue;
 use wallet_core::holder::{KeyBindingRequest, present};
 use wallet_core::issuer::{CredentialRequest, issue_credential};
-use wallet_core::keys::SigningKey;
+use wallet_core::keys::{Algorithm, PrivateKey, SigningKey};
 use wallet_core::sdjwt::{ClaimPath, KbExpectation};
 use wallet_core::trust::StaticIssuers;
 use wallet_core::verifier::{KeyBindingPolicy, VerifyPolicy, verify_presentation};
@@ -20,8 +21,21 @@ fn main() {
         .nth(2)
         .and_then(|s| s.parse().ok())
         .unwrap_or(1000);
-    let issuer = SigningKey::from_seed(&[1; 32]);
-    let holder = SigningKey::from_seed(&[2; 32]);
+    let key = |seed: u8| -> PrivateKey {
+        match std::env::var("PROFILE_ALG").as_deref() {
+            Ok("p256") => PrivateKey::generate(
+                Algorithm::Es256,
+                &mut ChaCha20Rng::seed_from_u64(seed.into()),
+            )
+            .unwrap(),
+            Ok("sm2") => {
+                PrivateKey::generate(Algorithm::Sm2, &mut ChaCha20Rng::seed_from_u64(seed.into()))
+                    .unwrap()
+            }
+            _ => SigningKey::from_seed(&[seed; 32]).into(),
+        }
+    };
+    let (issuer, holder) = (key(1), key(2));
     let ty = catalogue::by_name("driving-licence").unwrap();
     let claims = ty.example_claims();
     let iat = 1_767_225_600;
@@ -30,7 +44,7 @@ fn main() {
         ty,
         "https://jtgl.sh.gov.cn/issuer",
         &claims,
-        holder.verifying_key(),
+        holder.public_key(),
         iat,
     )
     .unwrap()
@@ -41,7 +55,7 @@ fn main() {
                 ty,
                 "https://jtgl.sh.gov.cn/issuer",
                 &claims,
-                holder.verifying_key(),
+                holder.public_key(),
                 iat,
             )
             .unwrap()
@@ -59,7 +73,7 @@ fn main() {
     };
     let presentation = present(&credential, &all, Some(&kb), &holder).unwrap();
     let mut issuers = StaticIssuers::new();
-    issuers.add("https://jtgl.sh.gov.cn/issuer", issuer.verifying_key());
+    issuers.add("https://jtgl.sh.gov.cn/issuer", issuer.public_key());
     let policy = VerifyPolicy {
         now: iat + 20,
         clock_skew: 60,
@@ -93,7 +107,7 @@ fn main() {
             })
             .collect();
         let mut issuers = StaticIssuers::new();
-        issuers.add("https://jtgl.sh.gov.cn/issuer", issuer.verifying_key());
+        issuers.add("https://jtgl.sh.gov.cn/issuer", issuer.public_key());
         for _ in 0..n.div_ceil(1024) {
             let results = wallet_core::verifier::verify_bulk(&items, &issuers, 1);
             assert!(results.iter().all(Result::is_ok));
@@ -108,7 +122,8 @@ fn main() {
         let dalek = |k: wallet_core::keys::VerifyingKey| {
             ed25519_dalek::VerifyingKey::from_bytes(k.as_bytes()).unwrap()
         };
-        let (ik, hk) = (dalek(issuer.verifying_key()), dalek(holder.verifying_key()));
+        let ed = |k: &PrivateKey| *k.public_key().as_ed25519().expect("floor: Ed25519 keys");
+        let (ik, hk) = (dalek(ed(&issuer)), dalek(ed(&holder)));
         let jsig = ed25519_dalek::Signature::from_bytes(jwt.signature());
         let ksig = ed25519_dalek::Signature::from_bytes(kb.signature());
         for _ in 0..n {
