@@ -2,7 +2,8 @@
 //! for speed); sm2 0.13's verifying key is the reference it must agree with. Here both decide
 //! the same cases: signatures by our signer and by sm2's, every one-bit change of signature and
 //! a sample of message bits, r or s set to 0, n, n + 1 and 2²⁵⁶ − 1, s = n − r (so that
-//! (r + s) mod n = 0, GM/T 0003.2 §7.1 B5), and signatures made under another distinguishing ID.
+//! (r + s) mod n = 0, GM/T 0003.2 §7.1 B5), r and s for which [s]G + [t]P_A is the identity,
+//! and signatures made under another distinguishing ID.
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore as _, SeedableRng as _};
@@ -93,6 +94,18 @@ fn ours_and_sm2_decide_alike() {
         let minus_r = sub(&N, &by_us[..32]);
         degenerate[32..].copy_from_slice(&minus_r);
         check(&msg, &degenerate, "s = n - r");
+        // [s]G + [t]P_A = identity (B6 has no x1): with P_A = [d]G, s = −t·d and r = t − s.
+        {
+            use sm2::elliptic_curve::ff::PrimeField as _;
+            let d = *secret.to_nonzero_scalar();
+            let t = sm2::Scalar::from_u64(u64::from(rng.next_u32()) + 1);
+            let s = -(t * d);
+            let r = t - s;
+            let mut sig = [0u8; 64];
+            sig[..32].copy_from_slice(&r.to_repr());
+            sig[32..].copy_from_slice(&s.to_repr());
+            check(&msg, &sig, "[s]G + [t]P_A = identity");
+        }
     }
     println!("sm2 verifiers: ours and sm2 0.13's agree on {cases} cases ({accepted} accepted)");
     assert_eq!(

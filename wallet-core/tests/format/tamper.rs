@@ -305,14 +305,15 @@ fn every_tampered_variant_of_every_valid_vector_is_refused() {
     assert!(vectors >= 10, "only {vectors} valid vectors");
 }
 
-/// The same sweep over the P-256 and SM2 vectors (every issuer × holder pair with an EC key):
-/// their r‖s signatures, EC `cnf.jwk` members and KB-JWTs get every substitution too.
+/// The same sweep over the P-256 and SM2 vectors (every issuer × holder pair with an EC key, and
+/// the GM profile's SM3 digests): their r‖s signatures, EC `cnf.jwk` members and KB-JWTs get
+/// every substitution too.
 #[test]
 fn every_tampered_variant_of_every_algorithm_vector_is_refused() {
     let vectors = sweep_folder("algorithms");
     assert_eq!(
-        vectors, 8,
-        "one valid vector per algorithm pair but Ed25519 × Ed25519"
+        vectors, 9,
+        "one valid vector per algorithm pair but Ed25519 × Ed25519, and the GM profile"
     );
 }
 
