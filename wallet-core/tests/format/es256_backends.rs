@@ -5,6 +5,7 @@
 //! change of signature and message, r or s set to 0, n, n + 1 and 2²⁵⁶ − 1, and all 262
 //! Wycheproof P-256/SHA-256 P1363 cases. A case where the two differ names itself.
 
+use crate::support::bigint::sub_be;
 use p256::ecdsa::signature::{Signer as _, Verifier as _};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore as _, SeedableRng as _};
@@ -36,18 +37,6 @@ fn decide(x: &[u8], y: &[u8], msg: &[u8], sig: &[u8]) -> (bool, bool) {
     (ours, portable)
 }
 
-/// n − s, big-endian (s < n).
-fn negate(s: &[u8]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    let mut borrow = 0i16;
-    for i in (0..32).rev() {
-        let d = i16::from(N[i]) - i16::from(s[i]) - borrow;
-        borrow = i16::from(d < 0);
-        out[i] = (d + 256 * borrow) as u8;
-    }
-    out
-}
-
 #[test]
 fn ring_and_p256_decide_alike() {
     let mut rng = ChaCha20Rng::seed_from_u64(0x256);
@@ -68,7 +57,7 @@ fn ring_and_p256_decide_alike() {
         let sig = sig.to_bytes().to_vec();
         check(&x, &y, &msg, &sig, &format!("key {key_no}: the signature"));
         let mut high = sig.clone();
-        high[32..].copy_from_slice(&negate(&sig[32..]));
+        high[32..].copy_from_slice(&sub_be(&N, &sig[32..]));
         check(
             &x,
             &y,

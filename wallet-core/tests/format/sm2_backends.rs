@@ -5,6 +5,7 @@
 //! (r + s) mod n = 0, GM/T 0003.2 §7.1 B5), r and s for which [s]G + [t]P_A is the identity,
 //! and signatures made under another distinguishing ID.
 
+use crate::support::bigint::sub_be;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore as _, SeedableRng as _};
 use sm2::dsa::signature::{Signer as _, Verifier as _};
@@ -15,18 +16,6 @@ const N: [u8; 32] = [
     0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0x72, 0x03, 0xdf, 0x6b, 0x21, 0xc6, 0x05, 0x2b, 0x53, 0xbb, 0xf4, 0x09, 0x39, 0xd5, 0x41, 0x23,
 ];
-
-/// a − b, big-endian (a ≥ b).
-fn sub(a: &[u8], b: &[u8]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    let mut borrow = 0i16;
-    for i in (0..32).rev() {
-        let d = i16::from(a[i]) - i16::from(b[i]) - borrow;
-        borrow = i16::from(d < 0);
-        out[i] = (d + 256 * borrow) as u8;
-    }
-    out
-}
 
 #[test]
 fn ours_and_sm2_decide_alike() {
@@ -91,7 +80,7 @@ fn ours_and_sm2_decide_alike() {
             }
         }
         let mut degenerate = by_us;
-        let minus_r = sub(&N, &by_us[..32]);
+        let minus_r = sub_be(&N, &by_us[..32]);
         degenerate[32..].copy_from_slice(&minus_r);
         check(&msg, &degenerate, "s = n - r");
         // [s]G + [t]P_A = identity (B6 has no x1): with P_A = [d]G, s = −t·d and r = t − s.
