@@ -27,7 +27,7 @@ use crate::batch_progress::Progress;
 use crate::cli::IssueBatchArgs;
 use crate::common::{CliError, CliResult, EXIT_ERROR, io_error, load_signing_key, now_or};
 use crate::issue_cmd::{check_status_choice, expiry, issuer_err};
-use crate::keys_cmd::credential_type;
+use crate::types_cmd::credential_type;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore as _, SeedableRng as _};
 use serde_json::{Value, json};
@@ -692,7 +692,7 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
     }
 
     let shared = Arc::new(BatchIssuer {
-        ty,
+        ty: ty.clone(),
         iss: a.iss.clone(),
         signer: key,
         now,

@@ -18,6 +18,10 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// A directory of credential-type documents (SD-JWT VC Type Metadata, `*.json`) added to
+    /// the built-in types, for every command that names a type.
+    #[arg(long, global = true, value_name = "DIR", env = "WALLET_TYPES_DIR")]
+    pub types_dir: Option<PathBuf>,
 }
 
 /// Top-level commands.
@@ -26,7 +30,7 @@ pub enum Command {
     /// Ed25519 key files (issuing agencies, trust-list roots).
     #[command(subcommand)]
     Key(KeyCommand),
-    /// List the credential-type catalogue.
+    /// Credential types: list them, or check and add an agency's own type document.
     Types(TypesArgs),
     /// Maintain and sign the trust list (trust-list operator).
     #[command(subcommand)]
@@ -139,9 +143,49 @@ pub struct KeyPublicArgs {
 /// `wallet types`
 #[derive(Debug, Args)]
 pub struct TypesArgs {
-    /// Print one JSON object (docs/cli.md, "JSON output").
+    /// What to do (default: list).
+    #[command(subcommand)]
+    pub command: Option<TypesCommand>,
+    /// Print the types as one JSON object (docs/cli.md, "JSON output"; `list` only).
     #[arg(long)]
     pub json: bool,
+}
+
+/// `wallet types …`
+#[derive(Debug, Subcommand)]
+pub enum TypesCommand {
+    /// List the built-in types and those of --types-dir (the default).
+    List,
+    /// Check a type document (SD-JWT VC Type Metadata) without adding it.
+    Check(TypesFileArgs),
+    /// Check a type document and add it to --types-dir.
+    Add(TypesAddArgs),
+    /// Print a type's document exactly (the octets its integrity covers).
+    Show(TypesShowArgs),
+}
+
+/// `wallet types check`
+#[derive(Debug, Args)]
+pub struct TypesFileArgs {
+    /// The type document.
+    pub file: PathBuf,
+}
+
+/// `wallet types add`
+#[derive(Debug, Args)]
+pub struct TypesAddArgs {
+    /// The type document.
+    pub file: PathBuf,
+    /// Replace a different file of the same name in the types directory.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `wallet types show`
+#[derive(Debug, Args)]
+pub struct TypesShowArgs {
+    /// Short name, vct or display name of the type.
+    pub name: String,
 }
 
 /// `wallet trust …`
@@ -662,7 +706,8 @@ pub struct PresentArgs {
     /// The store.
     #[command(flatten)]
     pub store: StoreArg,
-    /// The credential id (from `wallet holder list`).
+    /// The credential id (from `wallet holder list`), or a type (e.g. 结婚证) of which the
+    /// store holds one credential.
     #[arg(long, allow_hyphen_values = true)]
     pub credential: String,
     /// Claims to disclose, comma-separated (e.g. name,age_over_18).

@@ -315,7 +315,7 @@ pub fn run(a: &DemoArgs) -> CliResult<u8> {
             &vehicle_registry,
         ),
     ] {
-        let ty = crate::keys_cmd::credential_type(name)?;
+        let ty = crate::types_cmd::credential_type(name)?;
         let claims = ty.example_claims();
         let input = IssueInput {
             ty,

@@ -233,15 +233,33 @@ pub fn claim_paths(names: &[String]) -> CliResult<Vec<ClaimPath>> {
         .collect()
 }
 
-/// A fresh presentation of `id` and its QR payload.
+/// The id `given` names: a stored credential's id, or else a type (short name, vct or name such
+/// as 结婚证) of which the store holds exactly one credential.
+fn credential_id(store: &Store, given: &str) -> CliResult<String> {
+    let list = store.list().map_err(|e| store_err(&e))?;
+    if list.iter().any(|c| c.id == given) {
+        return Ok(given.to_owned());
+    }
+    if let Ok(ty) = crate::types_cmd::credential_type(given) {
+        let mut of_type = list.iter().filter(|c| c.vct == ty.vct);
+        if let (Some(only), None) = (of_type.next(), of_type.next()) {
+            return Ok(only.id.clone());
+        }
+    }
+    // Not an id and not a type held once: the store's own error names the problem.
+    Ok(given.to_owned())
+}
+
+/// A fresh presentation of `id` (or of the one credential of type `id`) and its QR payload.
 pub fn presentation(
     store: &Store,
     id: &str,
     disclose: &[ClaimPath],
     kb: &KeyBindingRequest,
 ) -> CliResult<(String, String)> {
+    let id = credential_id(store, id)?;
     let shown = store
-        .present(id, disclose, Some(kb), None)
+        .present(&id, disclose, Some(kb), None)
         .map_err(|e| store_err(&e))?;
     let payload = transport::encode(&shown).map_err(|e| {
         CliError::input(format!("cannot encode the QR payload: {e} ({})", e.code()))

@@ -8,10 +8,10 @@ use crate::common::{
     CliError, CliResult, MAX_SMALL_FILE, add_secs, format_time, io_error, load_public_key,
     load_signing_key, now_or, parse_duration, parse_time, read_bytes,
 };
-use crate::keys_cmd::credential_type;
 use crate::output::{is_stdout, outln, print_json};
 use crate::status_cmd::registry_err;
 use crate::trust_cmd::json_or_stdout;
+use crate::types_cmd::credential_type;
 use serde_json::{Map, Value, json};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -144,7 +144,7 @@ pub fn issue_one(
         .map_err(|e| issue_err(&e))?;
     let expires_at = request.effective_expiry().map_err(|e| issue_err(&e))?;
     if expires_at < request.expires_at
-        && let Some((field, _)) = request.document_validity
+        && let Some((field, _)) = &request.document_validity
     {
         eprintln!(
             "note: expiry capped to {} (end of the document's {field}, 24:00 China Standard Time)",

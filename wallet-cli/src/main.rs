@@ -17,6 +17,7 @@ mod man;
 mod output;
 mod status_cmd;
 mod trust_cmd;
+mod types_cmd;
 mod verifier;
 
 use clap::{CommandFactory as _, FromArgMatches as _};
@@ -106,10 +107,11 @@ fn report(e: &CliError, json_command: Option<&str>) {
     }
 }
 fn run(cli: Cli) -> CliResult<u8> {
+    types_cmd::set_types_dir(cli.types_dir);
     match cli.command {
         Command::Key(KeyCommand::Generate(a)) => keys_cmd::key_generate(&a).map(|()| 0),
         Command::Key(KeyCommand::Public(a)) => keys_cmd::key_public(&a).map(|()| 0),
-        Command::Types(a) => keys_cmd::types(&a).map(|()| 0),
+        Command::Types(a) => types_cmd::types(&a).map(|()| 0),
         Command::Trust(t) => match t {
             TrustCommand::Init(a) => trust_cmd::trust_init(&a),
             TrustCommand::AddIssuer(a) => trust_cmd::trust_add_issuer(&a),

@@ -137,7 +137,23 @@ fn examples(name: &str) -> &'static [(&'static str, &'static str)] {
             "wallet key generate --out agency.pem",
         )],
         "wallet-key-public" => &[("Print its public JWK:", "wallet key public agency.pem")],
-        "wallet-types" => &[("List the catalogue as JSON:", "wallet types --json")],
+        "wallet-types" => &[("List the types as JSON:", "wallet types --json")],
+        "wallet-types-list" => &[(
+            "List the built-in types and an agency's own:",
+            "wallet types list --types-dir /etc/cert-wallet/types",
+        )],
+        "wallet-types-check" => &[(
+            "Check a type document before adding it:",
+            "wallet types check marriage-certificate.json",
+        )],
+        "wallet-types-add" => &[(
+            "Add the civil affairs bureau's 结婚证 type:",
+            "wallet types add marriage-certificate.json --types-dir /etc/cert-wallet/types",
+        )],
+        "wallet-types-show" => &[(
+            "Print the exact document of a type (the octets its integrity covers):",
+            "wallet types show 驾驶证",
+        )],
         "wallet-trust-init" => &[(
             "Start a draft:",
             "wallet trust init --out trust-list.draft.json",

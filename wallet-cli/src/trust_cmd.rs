@@ -11,10 +11,11 @@ use crate::common::{
     load_signing_key, now_or, parse_duration, parse_json, parse_time, read_text, write_file,
     write_public,
 };
-use crate::keys_cmd::credential_type;
 use crate::output::{is_stdout, outln, print_json, refuse_stdout};
+use crate::types_cmd::credential_type;
 use serde_json::{Value, json};
 use std::path::Path;
+use wallet_core::credential::catalogue::CredentialType;
 use wallet_core::error::codes;
 use wallet_core::issuer::trust_draft;
 use wallet_core::issuer::trust_draft::DraftError;
@@ -66,13 +67,10 @@ fn trust_err(e: wallet_core::trust::TrustError) -> CliError {
         .with_code(e.code())
 }
 
-/// `vct` values for `--types`: catalogue short names or vcts; anything else is refused so a
-/// typo does not authorise a type nobody issues.
-fn resolve_types(types: &[String]) -> CliResult<Vec<&'static str>> {
-    types
-        .iter()
-        .map(|t| credential_type(t.trim()).map(|ty| ty.vct))
-        .collect()
+/// The types for `--types`: short names, vcts or names of the built-in types and those of
+/// `--types-dir`; anything else is refused so a typo does not authorise a type nobody issues.
+fn resolve_types(types: &[String]) -> CliResult<Vec<&'static CredentialType>> {
+    types.iter().map(|t| credential_type(t.trim())).collect()
 }
 
 /// `wallet trust init`
@@ -111,12 +109,17 @@ fn edit_draft(path: &Path, change: impl FnOnce(&mut TrustListBuilder) -> CliResu
 /// `wallet trust add-issuer`
 pub fn trust_add_issuer(a: &TrustAddIssuerArgs) -> CliResult {
     let key = load_public_key(&a.key, "issuer key")?;
-    let vcts = resolve_types(&a.types)?;
+    let types = resolve_types(&a.types)?;
+    let vcts: Vec<&str> = types.iter().map(|t| t.vct.as_str()).collect();
     let not_before = now_or(a.not_before.as_deref())?;
     let not_after = a.not_after.as_deref().map(parse_time).transpose()?;
     edit_draft(&a.list, |b| {
-        b.add_issuer(&a.iss, &a.name_zh, &a.name_en, &vcts)
+        b.add_issuer(&a.iss, &a.name_zh, &a.name_en, &[])
             .map_err(trust_err)?;
+        // Each type with its document's integrity pinned and the document carried in the list.
+        for ty in &types {
+            b.authorise_type(&a.iss, ty).map_err(trust_err)?;
+        }
         b.add_key(&a.iss, &key, not_before, not_after)
             .map_err(trust_err)?;
         Ok(())

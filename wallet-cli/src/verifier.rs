@@ -11,7 +11,6 @@ use crate::output::{outln, print_json};
 use crate::trust_cmd::load_trust_list_with;
 use serde_json::{Map, Value, json};
 use std::path::Path;
-use wallet_core::credential::catalogue;
 use wallet_core::credential::catalogue::Lang;
 use wallet_core::error::codes;
 use wallet_core::qr::freshness::OFFLINE_AUDIENCE;
@@ -368,14 +367,8 @@ pub fn add_status_age(
 
 fn print_valid(r: &TrustedReport, l: Lang, checked_at: &str, age: Option<(i64, u64)>) -> CliResult {
     let (issuer_name, ty_name) = match l {
-        Lang::Zh => (
-            &r.issuer_name_zh,
-            catalogue::by_name(&r.report.vct).ok().map(|t| t.name_zh),
-        ),
-        Lang::En => (
-            &r.issuer_name_en,
-            catalogue::by_name(&r.report.vct).ok().map(|t| t.name_en),
-        ),
+        Lang::Zh => (&r.issuer_name_zh, r.report.type_name_zh.as_deref()),
+        Lang::En => (&r.issuer_name_en, r.report.type_name_en.as_deref()),
     };
     outln!("VALID: signature, issuer, validity, key binding and status checked")?;
     outln!("issuer:  {issuer_name} ({})", r.report.issuer)?;
@@ -405,8 +398,8 @@ fn print_valid(r: &TrustedReport, l: Lang, checked_at: &str, age: Option<(i64, u
     }
     for c in &r.report.disclosed {
         let label = match l {
-            Lang::Zh => c.label_zh,
-            Lang::En => c.label_en,
+            Lang::Zh => c.label_zh.as_deref(),
+            Lang::En => c.label_en.as_deref(),
         };
         outln!("  {}: {}", label.unwrap_or(&c.path), value_text(&c.value))?;
     }

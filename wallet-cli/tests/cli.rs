@@ -1,10 +1,14 @@
-//! CLI tests as data: every `tests/cmd/*.toml` case runs the `wallet` binary with its arguments
+//! CLI tests as data: every `tests/cmd/*.toml` case (and each step of a
+//! `tests/cmd/walkthrough/*.trycmd` walk-through, in one sandbox made from its `*.in` directory)
+//! runs the `wallet` binary with its arguments
 //! (most against the fixtures in `tests/fixtures`, at fixed `--now` times) and compares the exit
 //! code, stdout and stderr. `tests/fixtures/regenerate.sh` rebuilds the fixtures.
 
 #[test]
 fn cli_cases() {
-    trycmd::TestCases::new().case("tests/cmd/*.toml");
+    trycmd::TestCases::new()
+        .case("tests/cmd/*.toml")
+        .case("tests/cmd/walkthrough/*.trycmd");
 }
 
 #[cfg(test)]

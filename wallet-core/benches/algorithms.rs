@@ -34,7 +34,7 @@ fn name(alg: Algorithm) -> String {
 fn bench(c: &mut Criterion) {
     let ty = catalogue::by_name("driving-licence").unwrap();
     let claims = ty.example_claims();
-    let all: Vec<ClaimPath> = ty.claims.iter().map(|c| ClaimPath::top(c.name)).collect();
+    let all: Vec<ClaimPath> = ty.claims.iter().map(|c| ClaimPath::top(&c.name)).collect();
     let kb = KeyBindingRequest {
         audience: "urn:wallet:qr:offline".into(),
         nonce: "bench-nonce".into(),

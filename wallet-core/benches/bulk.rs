@@ -30,7 +30,7 @@ fn bench(c: &mut Criterion) {
     let claims = ty.example_claims();
     let iat = 1_767_225_600;
     let mut rng = ChaCha20Rng::seed_from_u64(7);
-    let all: Vec<ClaimPath> = ty.claims.iter().map(|c| ClaimPath::top(c.name)).collect();
+    let all: Vec<ClaimPath> = ty.claims.iter().map(|c| ClaimPath::top(&c.name)).collect();
     let policy = VerifyPolicy {
         now: iat + 20,
         clock_skew: 60,

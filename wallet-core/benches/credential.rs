@@ -49,7 +49,7 @@ fn bench(c: &mut Criterion) {
     });
 
     let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
-    let all: Vec<ClaimPath> = ty.claims.iter().map(|c| ClaimPath::top(c.name)).collect();
+    let all: Vec<ClaimPath> = ty.claims.iter().map(|c| ClaimPath::top(&c.name)).collect();
     let kb = KeyBindingRequest {
         audience: "urn:wallet:qr:offline".into(),
         nonce: "bench-nonce".into(),

@@ -159,7 +159,7 @@ fn check_benches(c: &mut Criterion) {
     let ty = catalogue::by_name("driving-licence").unwrap();
     let mut builder = TrustListBuilder::new("bench", 1);
     builder
-        .add_issuer(ISSUER, "上海市公安局", "Shanghai PSB", &[ty.vct])
+        .add_issuer(ISSUER, "上海市公安局", "Shanghai PSB", &[ty.vct.as_str()])
         .unwrap()
         .add_key(ISSUER, &issuer.verifying_key(), T0 - 86_400, None)
         .unwrap();

@@ -230,7 +230,7 @@ fn main() {
         );
         let known: Vec<String> = disclose
             .iter()
-            .filter(|c| t.claim(c).is_some_and(|s| s.disclosable))
+            .filter(|c| t.claim(c).is_some_and(|s| s.disclosable()))
             .map(|c| (*c).to_owned())
             .collect();
         v.disclose = Some(known);

@@ -65,7 +65,7 @@ fn main() {
         return;
     }
     let credential = issue_credential(&request, &issuer, &mut rng).unwrap();
-    let all: Vec<ClaimPath> = ty.claims.iter().map(|c| ClaimPath::top(c.name)).collect();
+    let all: Vec<ClaimPath> = ty.claims.iter().map(|c| ClaimPath::top(&c.name)).collect();
     let kb = KeyBindingRequest {
         audience: "urn:wallet:qr:offline".into(),
         nonce: "n".into(),

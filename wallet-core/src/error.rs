@@ -229,6 +229,11 @@ error_table! {
     VC_KEY_NOT_VALID = "vc.key_not_valid", Rejected, Untrusted;
     VC_ALGORITHM_NOT_ACCEPTED = "vc.algorithm_not_accepted", Rejected, Untrusted;
     VC_HOLDER_ALGORITHM_NOT_ACCEPTED = "vc.holder_algorithm_not_accepted", Rejected, Credential;
+    VC_UNKNOWN_TYPE = "vc.unknown_type", Rejected, Untrusted;
+    VC_TYPE_INTEGRITY_MISMATCH = "vc.type_integrity_mismatch", Rejected, Untrusted;
+    VC_CLAIM_MUST_BE_DISCLOSABLE = "vc.claim_must_be_disclosable", Rejected, Credential;
+    VC_CLAIM_MUST_NOT_BE_DISCLOSABLE = "vc.claim_must_not_be_disclosable", Rejected, Credential;
+    VC_MANDATORY_CLAIM_MISSING = "vc.mandatory_claim_missing", Rejected, Credential;
     CATALOGUE_UNKNOWN_TYPE = "catalogue.unknown_type", Input, UnknownType;
     CATALOGUE_MISSING_CLAIM = "catalogue.missing_claim", Input, Claims;
     CATALOGUE_UNKNOWN_CLAIM = "catalogue.unknown_claim", Input, Claims;
@@ -238,6 +243,9 @@ error_table! {
     CATALOGUE_RESERVED_CLAIM = "catalogue.reserved_claim", Input, Claims;
     CATALOGUE_DOCUMENT_EXPIRED = "catalogue.document_expired", Input, Claims;
     CATALOGUE_SEVERAL_ERRORS = "catalogue.several_errors", Input, Claims;
+    CATALOGUE_INVALID_DOCUMENT = "catalogue.invalid_document", Input, Argument;
+    CATALOGUE_TYPE_CONFLICT = "catalogue.type_conflict", Input, Argument;
+    CATALOGUE_IO = "catalogue.io", Io, Argument;
     CLAIMS_NOT_UTF8 = "claims.not_utf8", Input, Argument;
     CLAIMS_LOOKS_GBK = "claims.looks_gbk", Input, Argument;
     CLAIMS_NOT_JSON = "claims.not_json", Input, Argument;
@@ -259,6 +267,7 @@ error_table! {
     TRUST_ALGORITHM_NOT_ACCEPTED = "trust.algorithm_not_accepted", Setup, TrustList;
     TRUST_KEY_ALGORITHM_MISMATCH = "trust.key_algorithm_mismatch", Setup, TrustList;
     TRUST_NOT_A_DRAFT = "trust.not_a_draft", Setup, TrustList;
+    TRUST_TYPE_DOCUMENT = "trust.type_document", Setup, TrustList;
     STATUS_INVALID_BITS = "status.invalid_bits", Rejected, StatusList;
     STATUS_VALUE_TOO_WIDE = "status.value_too_wide", Input, StatusList;
     STATUS_INDEX_OUT_OF_RANGE = "status.index_out_of_range", Rejected, StatusList;

@@ -9,14 +9,26 @@
 //! attacker cannot replay an old list that still trusts a removed issuer or key. It also carries
 //! `next_update`: past it the list is stale, which by default fails verification.
 //!
+//! Credential types travel with the list (docs/credential-types.md, "Types in the trust list"):
+//! each issuer's `vct#integrity` pins, per type it may issue, the W3C SRI integrity of the exact
+//! octets of the type's Type Metadata document, and the list's `type_metadata` carries those
+//! documents (base64url of the octets), so that an offline verifier learns an agency-defined
+//! type's labels and rules from the list alone. draft-ietf-oauth-sd-jwt-vc puts `vct#integrity`
+//! in the credential; we keep it in the list instead, where it costs no QR bytes and the root's
+//! signature already covers it. A credential whose type has no document (neither carried nor
+//! built in) is refused (`vc.unknown_type`), as is one whose document does not match the pin
+//! (`vc.type_integrity_mismatch`).
+//!
 //! Each listed key states its algorithm in its JWK's `alg` member (RFC 7517 §4.4), which must
 //! name the key's own (`trust.key_algorithm_mismatch`); lists written before keys other than
 //! Ed25519 existed have none and stay readable, so `alg` may be absent from an OKP/Ed25519 JWK
 //! only. A verifier's [`AlgorithmPolicy`] travels with the [`VerifiedTrustList`] it loaded, so
 //! every verification against the list (single, bulk, status) applies the same restriction.
 
+use crate::encoding::{b64_decode, b64_encode};
 use crate::error::{ErrorClass, ErrorCode, ErrorInfo, codes};
 use crate::format::credential::VcError;
+use crate::format::credential::catalogue::{self, CredentialType, TypeSet};
 use crate::format::jws::{Jws, JwsError};
 use crate::format::keys::{
     Algorithm, AlgorithmPolicy, KeyError, KeySigner, KeyVerifier, PublicKey,
@@ -24,7 +36,7 @@ use crate::format::keys::{
 use crate::status::{StatusError, StatusKeyResolver};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{ErrorKind, Read as _};
 use std::path::{Path, PathBuf};
 
@@ -45,6 +57,16 @@ pub trait IssuerKeyResolver {
     /// resolver was given a policy.
     fn accepted_algorithms(&self) -> AlgorithmPolicy {
         AlgorithmPolicy::default()
+    }
+
+    /// The type document whose rules and labels apply to a credential of type `vct` from issuer
+    /// `iss` (called after [`IssuerKeyResolver::resolve`] accepted the pair and the signature
+    /// verified). By default the built-in type of that `vct`, or `None` — no type rules — for
+    /// any other: fixed maps in tests and closed deployments vouch for their issuers, not for
+    /// types. A [`VerifiedTrustList`] refuses a type it has no document for.
+    fn credential_type(&self, iss: &str, vct: &str) -> Result<Option<&CredentialType>, VcError> {
+        let _ = iss;
+        Ok(catalogue::all().iter().find(|t| t.vct == vct))
     }
 }
 
@@ -120,6 +142,9 @@ pub const MAX_KEYS_PER_ISSUER: usize = 64;
 /// Most credential types one issuer may be authorised for.
 pub const MAX_VCTS_PER_ISSUER: usize = 256;
 
+/// Most type documents one list may carry.
+pub const MAX_TYPE_DOCUMENTS: usize = 512;
+
 /// Errors of the trust-list layer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -179,6 +204,9 @@ pub enum TrustError {
     /// A listed key's JWK `alg` does not name the key's own algorithm.
     #[error("a listed key's alg does not match its key")]
     KeyAlgorithmMismatch,
+    /// A type document the list carries (or the builder was given) cannot be used.
+    #[error("trust list type document: {0}")]
+    TypeDocument(catalogue::CatalogueError),
 }
 
 impl TrustError {
@@ -203,6 +231,7 @@ impl TrustError {
             Self::Io(_) => &codes::TRUST_IO,
             Self::AlgorithmNotAccepted(_) => &codes::TRUST_ALGORITHM_NOT_ACCEPTED,
             Self::KeyAlgorithmMismatch => &codes::TRUST_KEY_ALGORITHM_MISMATCH,
+            Self::TypeDocument(_) => &codes::TRUST_TYPE_DOCUMENT,
         }
     }
 
@@ -284,6 +313,10 @@ pub struct IssuerEntry {
     pub name_en: String,
     /// Credential types it may issue.
     pub vct: Vec<String>,
+    /// `vct#integrity`: for types in `vct`, the SRI integrity of the type document a verifier
+    /// must apply to its credentials. Lists written before types were data have none; a type
+    /// without a pin resolves to the carried or built-in document of its `vct`.
+    pub integrity: BTreeMap<String, String>,
     /// Its keys.
     pub keys: Vec<IssuerKey>,
 }
@@ -301,6 +334,9 @@ pub struct TrustList {
     pub next_update: i64,
     /// `issuers`.
     pub issuers: Vec<IssuerEntry>,
+    /// `type_metadata`: the Type Metadata documents the list carries, each exactly as the
+    /// issuers' `vct#integrity` pins it (written as base64url of the octets).
+    pub type_documents: Vec<String>,
 }
 
 fn string_member(
@@ -402,6 +438,14 @@ impl IssuerEntry {
             "vct".into(),
             Value::Array(self.vct.iter().map(|v| Value::from(v.as_str())).collect()),
         );
+        if !self.integrity.is_empty() {
+            let pins: Map<String, Value> = self
+                .integrity
+                .iter()
+                .map(|(vct, sri)| (vct.clone(), Value::from(sri.as_str())))
+                .collect();
+            map.insert("vct#integrity".into(), Value::Object(pins));
+        }
         map.insert(
             "keys".into(),
             Value::Array(self.keys.iter().map(IssuerKey::to_json).collect()),
@@ -438,6 +482,26 @@ impl IssuerEntry {
             }
             vct.push(v.to_owned());
         }
+        let mut integrity = BTreeMap::new();
+        if let Some(pins) = obj.get("vct#integrity") {
+            let pins = pins.as_object().ok_or(TrustError::Malformed(
+                "an issuer's vct#integrity is not an object",
+            ))?;
+            for (v, sri) in pins {
+                let sri = sri
+                    .as_str()
+                    .filter(|s| !s.is_empty())
+                    .ok_or(TrustError::Malformed(
+                        "a vct#integrity value is not a string",
+                    ))?;
+                if !vct.contains(v) {
+                    return Err(TrustError::Malformed(
+                        "vct#integrity pins a type the issuer is not authorised for",
+                    ));
+                }
+                integrity.insert(v.clone(), sri.to_owned());
+            }
+        }
         let key_values = obj
             .get("keys")
             .and_then(Value::as_array)
@@ -458,6 +522,7 @@ impl IssuerEntry {
             name_zh,
             name_en,
             vct,
+            integrity,
             keys,
         })
     }
@@ -475,6 +540,17 @@ impl TrustList {
             "issuers".into(),
             Value::Array(self.issuers.iter().map(IssuerEntry::to_json).collect()),
         );
+        if !self.type_documents.is_empty() {
+            map.insert(
+                "type_metadata".into(),
+                Value::Array(
+                    self.type_documents
+                        .iter()
+                        .map(|d| Value::from(b64_encode(d.as_bytes())))
+                        .collect(),
+                ),
+            );
+        }
         Value::Object(map)
     }
 
@@ -506,13 +582,49 @@ impl TrustList {
             }
             issuers.push(entry);
         }
+        let mut type_documents = Vec::new();
+        if let Some(docs) = payload.get("type_metadata") {
+            let docs = docs
+                .as_array()
+                .ok_or(TrustError::Malformed("type_metadata is not an array"))?;
+            if docs.len() > MAX_TYPE_DOCUMENTS {
+                return Err(TrustError::TooLarge);
+            }
+            for d in docs {
+                let octets =
+                    d.as_str()
+                        .and_then(|t| b64_decode(t).ok())
+                        .ok_or(TrustError::Malformed(
+                            "a type_metadata entry is not canonical base64url",
+                        ))?;
+                let text = String::from_utf8(octets)
+                    .map_err(|_| TrustError::Malformed("a type_metadata document is not UTF-8"))?;
+                type_documents.push(text);
+            }
+        }
         Ok(Self {
             list_id,
             seq,
             issued_at,
             next_update,
             issuers,
+            type_documents,
         })
+    }
+
+    /// The types of the documents the list carries, over the built-in ones.
+    ///
+    /// # Errors
+    ///
+    /// [`TrustError::TypeDocument`] for a document that is invalid or conflicts with another
+    /// (or with a built-in type of the same `vct`).
+    pub fn types(&self) -> Result<TypeSet, TrustError> {
+        let mut set = TypeSet::new();
+        for d in &self.type_documents {
+            set.add_document(d.as_bytes())
+                .map_err(TrustError::TypeDocument)?;
+        }
+        Ok(set)
     }
 
     /// The entry for `iss`.
@@ -537,6 +649,7 @@ impl TrustListBuilder {
                 issued_at: 0,
                 next_update: 0,
                 issuers: Vec::new(),
+                type_documents: Vec::new(),
             },
         }
     }
@@ -588,6 +701,7 @@ impl TrustListBuilder {
             name_zh: name_zh.to_owned(),
             name_en: name_en.to_owned(),
             vct: Vec::new(),
+            integrity: BTreeMap::new(),
             keys: Vec::new(),
         });
         for vct in vcts {
@@ -606,11 +720,22 @@ impl TrustListBuilder {
         Ok(self)
     }
 
-    /// Authorises `iss` to issue credentials of type `vct` (no-op if it already may).
+    /// Authorises `iss` to issue credentials of type `vct` (no-op if it already may). A
+    /// built-in type is authorised as by [`TrustListBuilder::authorise_type`]; any other `vct`
+    /// without a document or pin, so its credentials verify only where the verifier has its
+    /// document — use [`TrustListBuilder::authorise_type`] for agency-defined types.
     pub fn authorise(&mut self, iss: &str, vct: &str) -> Result<&mut Self, TrustError> {
         if vct.is_empty() {
             return Err(TrustError::Malformed("vct must be non-empty"));
         }
+        if let Some(ty) = catalogue::all().iter().find(|t| t.vct == vct) {
+            return self.authorise_type(iss, ty);
+        }
+        self.add_vct(iss, vct)?;
+        Ok(self)
+    }
+
+    fn add_vct(&mut self, iss: &str, vct: &str) -> Result<&mut IssuerEntry, TrustError> {
         let entry = self.entry_mut(iss)?;
         if !entry.vct.iter().any(|v| v == vct) {
             if entry.vct.len() >= MAX_VCTS_PER_ISSUER {
@@ -618,12 +743,61 @@ impl TrustListBuilder {
             }
             entry.vct.push(vct.to_owned());
         }
+        Ok(entry)
+    }
+
+    /// Authorises `iss` to issue credentials of type `ty`: its `vct`, the SRI integrity of its
+    /// document as the issuer's pin, and the document itself carried in the list (once, however
+    /// many issuers it is authorised for).
+    ///
+    /// # Errors
+    ///
+    /// [`TrustError::TypeDocument`] when the list already carries a different document with
+    /// the same `vct` or short name.
+    pub fn authorise_type(
+        &mut self,
+        iss: &str,
+        ty: &CredentialType,
+    ) -> Result<&mut Self, TrustError> {
+        let mut carried = self.list.types()?;
+        carried
+            .add_document(ty.document().as_bytes())
+            .map_err(TrustError::TypeDocument)?;
+        let integrity = ty.integrity().to_owned();
+        let entry = self.add_vct(iss, &ty.vct)?;
+        entry.integrity.insert(ty.vct.clone(), integrity);
+        if !self.list.type_documents.iter().any(|d| d == ty.document()) {
+            if self.list.type_documents.len() >= MAX_TYPE_DOCUMENTS {
+                return Err(TrustError::TooLarge);
+            }
+            self.list.type_documents.push(ty.document().to_owned());
+        }
+        Ok(self)
+    }
+
+    /// Authorises `iss` to issue credentials of type `vct` whose document has the SRI
+    /// `integrity`, without carrying the document: for documents distributed beside the list
+    /// (a verifier's own types directory, [`VerifiedTrustList::add_types`]) or built in.
+    /// Credentials of the type verify only where a document with that integrity is known.
+    pub fn authorise_pinned(
+        &mut self,
+        iss: &str,
+        vct: &str,
+        integrity: &str,
+    ) -> Result<&mut Self, TrustError> {
+        if vct.is_empty() || integrity.is_empty() {
+            return Err(TrustError::Malformed("vct and integrity must be non-empty"));
+        }
+        let entry = self.add_vct(iss, vct)?;
+        entry.integrity.insert(vct.to_owned(), integrity.to_owned());
         Ok(self)
     }
 
     /// Withdraws the authorisation of `iss` for `vct`.
     pub fn deauthorise(&mut self, iss: &str, vct: &str) -> Result<&mut Self, TrustError> {
-        self.entry_mut(iss)?.vct.retain(|v| v != vct);
+        let entry = self.entry_mut(iss)?;
+        entry.vct.retain(|v| v != vct);
+        entry.integrity.remove(vct);
         Ok(self)
     }
 
@@ -701,6 +875,17 @@ impl TrustListBuilder {
         let mut list = self.list.clone();
         list.issued_at = issued_at;
         list.next_update = next_update;
+        // Carry only documents some issuer is still authorised for.
+        let types = list.types()?;
+        list.type_documents.retain(|d| {
+            types.iter().any(|t| {
+                t.document() == d
+                    && list
+                        .issuers
+                        .iter()
+                        .any(|e| e.vct.iter().any(|v| v == &t.vct))
+            })
+        });
         let mut header = Map::new();
         header.insert("typ".into(), Value::from(TRUST_LIST_TYP));
         header.insert("kid".into(), Value::from(root.public().thumbprint()));
@@ -729,6 +914,8 @@ pub struct VerifiedTrustList {
     list: TrustList,
     token: String,
     algorithms: AlgorithmPolicy,
+    /// The carried type documents over the built-in ones, read once at load.
+    types: TypeSet,
 }
 
 impl VerifiedTrustList {
@@ -769,10 +956,12 @@ impl VerifiedTrustList {
         jws.verify(root).map_err(|_| TrustError::BadSignature)?;
         let payload = jws.payload().map_err(TrustError::Jws)?;
         let list = TrustList::from_payload(&payload)?;
+        let types = list.types()?;
         let verified = Self {
             list,
             token: token.to_owned(),
             algorithms,
+            types,
         };
         verified.freshness(now, skew, stale)?;
         Ok(verified)
@@ -796,6 +985,27 @@ impl VerifiedTrustList {
     /// The entry for `iss`.
     pub fn issuer(&self, iss: &str) -> Option<&IssuerEntry> {
         self.list.issuer(iss)
+    }
+
+    /// The credential types the list carries, over the built-in ones.
+    pub fn types(&self) -> &TypeSet {
+        &self.types
+    }
+
+    /// Adds the verifier's own type documents (those `local` added over the built-in ones) to
+    /// the documents the list carries: for types the list pins but does not carry. They are
+    /// used only where they match the issuer's pin, as carried ones are.
+    ///
+    /// # Errors
+    ///
+    /// [`TrustError::TypeDocument`] when a local document conflicts with a carried one.
+    pub fn add_types(&mut self, local: &TypeSet) -> Result<(), TrustError> {
+        for ty in local.added() {
+            self.types
+                .add(ty.clone())
+                .map_err(TrustError::TypeDocument)?;
+        }
+        Ok(())
     }
 
     /// Freshness at `now`: [`TrustError::IssuedInFuture`] if signed after `now + skew`;
@@ -870,6 +1080,28 @@ impl IssuerKeyResolver for VerifiedTrustList {
 
     fn accepted_algorithms(&self) -> AlgorithmPolicy {
         self.algorithms
+    }
+
+    /// The carried or built-in document of `vct`, which must match the issuer's
+    /// `vct#integrity` pin when it has one.
+    fn credential_type(&self, iss: &str, vct: &str) -> Result<Option<&CredentialType>, VcError> {
+        let ty = self
+            .types
+            .iter()
+            .find(|t| t.vct == vct)
+            .ok_or(VcError::UnknownType)?;
+        let pin = self.issuer(iss).and_then(|e| e.integrity.get(vct));
+        match pin {
+            // Pins the builder wrote are the document's own `sha256-` string: compared as text
+            // first, so a verification hashes nothing.
+            Some(pin)
+                if pin != ty.integrity()
+                    && !catalogue::integrity_matches(pin, ty.document().as_bytes()) =>
+            {
+                Err(VcError::TypeIntegrityMismatch)
+            }
+            _ => Ok(Some(ty)),
+        }
     }
 }
 

@@ -433,7 +433,8 @@ typedef uint32_t wallet_signature_form;
  * An issuing agency: its `iss` identifier (as listed in the trust list) and its Ed25519 signing
  * key (wiped when the handle is freed).
  *
- * Thread safety: a `wallet_issuer` is immutable and may be used from several threads at once.
+ * Thread safety: a `wallet_issuer` may be used from several threads at once (its added types
+ * are behind a lock).
  */
 typedef struct wallet_issuer wallet_issuer;
 
@@ -750,6 +751,21 @@ wallet_result wallet_issuer_new(const char *iss,
  * `issuer` is NULL or a handle from this library not yet freed, with no call on it running.
  */
 void wallet_issuer_free(struct wallet_issuer *issuer);
+
+/**
+ * Adds a credential type from its SD-JWT VC Type Metadata document (JSON text, exactly as the
+ * trust list pins it; docs/credential-types.md, "Type documents"), so that
+ * `wallet_issuer_issue` can issue it by short name, `vct` or display name. Adding the same
+ * document again does nothing. Errors: `WALLET_RESULT_ARGUMENT` with code
+ * `catalogue.invalid_document` (the message names the member) or `catalogue.type_conflict`
+ * (a different document already has its `vct` or short name).
+ *
+ * # Safety
+ * `issuer` is NULL or a live handle; `document` is NULL or valid for `document_len` bytes.
+ */
+wallet_result wallet_issuer_add_type(const struct wallet_issuer *issuer,
+                                     const char *document,
+                                     size_t document_len);
 
 /**
  * Returns the issuer's public JWK (JSON text) in `jwk_out`: what the trust-list operator lists.

@@ -1,6 +1,7 @@
 //! Issuer API, for agencies that embed issuance in a service: a `wallet_issuer` holds the
-//! agency's identifier and signing key and issues SD-JWT VCs of a catalogue type from claims
-//! JSON, bound to the holder's public key.
+//! agency's identifier and signing key and issues SD-JWT VCs of a built-in type, or of a type
+//! the agency added as a Type Metadata document (`wallet_issuer_add_type`), from claims JSON,
+//! bound to the holder's public key.
 
 use crate::error::FfiError;
 use crate::ffi::{
@@ -9,8 +10,9 @@ use crate::ffi::{
 use crate::wallet_result;
 use serde_json::{Map, Value};
 use std::ffi::c_char;
+use std::sync::RwLock;
 use wallet_core::credential::StatusRef;
-use wallet_core::credential::catalogue;
+use wallet_core::credential::catalogue::TypeSet;
 use wallet_core::issuer::CredentialRequest;
 use wallet_core::issuer::IssuanceService;
 use wallet_core::keys::{PublicKey, SigningKey};
@@ -18,10 +20,12 @@ use wallet_core::keys::{PublicKey, SigningKey};
 /// An issuing agency: its `iss` identifier (as listed in the trust list) and its Ed25519 signing
 /// key (wiped when the handle is freed).
 ///
-/// Thread safety: a `wallet_issuer` is immutable and may be used from several threads at once.
+/// Thread safety: a `wallet_issuer` may be used from several threads at once (its added types
+/// are behind a lock).
 pub struct wallet_issuer {
     iss: String,
     key: SigningKey,
+    types: RwLock<TypeSet>,
 }
 
 /// Creates an issuer from its identifier (`iss`, e.g. `https://ga.sh.gov.cn/issuer`) and its
@@ -48,6 +52,7 @@ pub unsafe extern "C" fn wallet_issuer_new(
         let handle = into_handle(wallet_issuer {
             iss: iss.to_owned(),
             key,
+            types: RwLock::new(TypeSet::new()),
         });
         // SAFETY: `issuer_out` checked non-NULL and writable by contract.
         unsafe { out.write(handle) };
@@ -66,6 +71,35 @@ pub unsafe extern "C" fn wallet_issuer_free(issuer: *mut wallet_issuer) {
         // SAFETY: forwarded from this function's contract.
         unsafe { free_handle(issuer) }
     });
+}
+
+/// Adds a credential type from its SD-JWT VC Type Metadata document (JSON text, exactly as the
+/// trust list pins it; docs/credential-types.md, "Type documents"), so that
+/// `wallet_issuer_issue` can issue it by short name, `vct` or display name. Adding the same
+/// document again does nothing. Errors: `WALLET_RESULT_ARGUMENT` with code
+/// `catalogue.invalid_document` (the message names the member) or `catalogue.type_conflict`
+/// (a different document already has its `vct` or short name).
+///
+/// # Safety
+/// `issuer` is NULL or a live handle; `document` is NULL or valid for `document_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wallet_issuer_add_type(
+    issuer: *const wallet_issuer,
+    document: *const c_char,
+    document_len: usize,
+) -> wallet_result {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let issuer = unsafe { in_handle(issuer, "issuer")? };
+        // SAFETY: as above.
+        let document = unsafe { in_required_str(document, document_len, "document")? };
+        let mut types = issuer
+            .types
+            .write()
+            .map_err(|_| FfiError::invalid("the issuer's types are unusable after a panic"))?;
+        types.add_document(document.as_bytes())?;
+        Ok(())
+    })
 }
 
 /// Returns the issuer's public JWK (JSON text) in `jwk_out`: what the trust-list operator lists.
@@ -230,7 +264,11 @@ pub unsafe extern "C" fn wallet_issuer_issue(
         let holder = unsafe { in_required_str(holder_jwk, holder_jwk_len, "holder_jwk")? };
         // SAFETY: as above.
         let options = issue_options(unsafe { in_str(options, options_len, "options")? })?;
-        let ty = catalogue::lookup(type_name)?;
+        let types = issuer
+            .types
+            .read()
+            .map_err(|_| FfiError::invalid("the issuer's types are unusable after a panic"))?;
+        let ty = types.lookup(type_name)?;
         let claims: Map<String, Value> = serde_json::from_str(claims_text)
             .map_err(|e| FfiError::json("claims_json (a JSON object of claims)", e))?;
         let holder = PublicKey::from_jwk_str(holder)?;

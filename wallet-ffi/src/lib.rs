@@ -49,8 +49,8 @@ pub use holder::{
     wallet_store_set_external_signer,
 };
 pub use issuer::{
-    wallet_issuer, wallet_issuer_free, wallet_issuer_issue, wallet_issuer_new,
-    wallet_issuer_public_jwk,
+    wallet_issuer, wallet_issuer_add_type, wallet_issuer_free, wallet_issuer_issue,
+    wallet_issuer_new, wallet_issuer_public_jwk,
 };
 pub use last_error::{wallet_error_message, wallet_last_error_code, wallet_last_error_message};
 pub use qr::{wallet_challenge_read, wallet_ecc, wallet_qr_matrix, wallet_qr_png, wallet_qr_svg};

@@ -26,11 +26,22 @@ const T0: i64 = 1_767_225_600;
 const T_END: i64 = 2_082_758_400;
 const ISS: &str = "https://ga.sh.gov.cn/issuer";
 const STATUS_URI: &str = "https://ga.sh.gov.cn/status/1";
+/// The example agency-defined type of docs/credential-types.md and its example claims.
+const MARRIAGE_TYPE: &str = include_str!("../../docs/types/marriage-certificate.json");
+const MARRIAGE_CLAIMS: &str = include_str!("../../docs/types/marriage-certificate.claims.json");
 
 fn files() -> Vec<(&'static str, String)> {
     let root = SigningKey::from_seed(&[0x52; 32]);
     let issuer = SigningKey::from_seed(&[0x49; 32]);
-    let types = ["resident-id", "driving-licence"].map(|t| catalogue::by_name(t).unwrap().vct);
+    let types =
+        ["resident-id", "driving-licence"].map(|t| catalogue::by_name(t).unwrap().vct.as_str());
+    // The agency's own 结婚证 type, carried in the list with its integrity pinned: the C test's
+    // verifier learns it from the list alone.
+    let mut added = catalogue::TypeSet::new();
+    let marriage = added
+        .add_document(MARRIAGE_TYPE.as_bytes())
+        .unwrap()
+        .clone();
     let mut builder = TrustListBuilder::new("cn-wallet-ffi-test", 1);
     builder
         .add_issuer(
@@ -41,6 +52,8 @@ fn files() -> Vec<(&'static str, String)> {
         )
         .unwrap()
         .add_key(ISS, &issuer.verifying_key(), T0, None)
+        .unwrap()
+        .authorise_type(ISS, &marriage)
         .unwrap();
     let trust_list = builder.sign(T0, T_END, &root).unwrap();
 
@@ -73,6 +86,11 @@ fn files() -> Vec<(&'static str, String)> {
         (
             "resident-id.claims.json",
             format!("{}\n", serde_json::to_string_pretty(&example).unwrap()),
+        ),
+        ("marriage-certificate.json", MARRIAGE_TYPE.to_owned()),
+        (
+            "marriage-certificate.claims.json",
+            MARRIAGE_CLAIMS.to_owned(),
         ),
     ]
 }

@@ -86,7 +86,7 @@ impl LineOutcome {
 #[derive(Debug)]
 pub struct BatchIssuer<S> {
     /// The credential type.
-    pub ty: &'static CredentialType,
+    pub ty: CredentialType,
     /// `iss`.
     pub iss: String,
     /// The issuer's key.
@@ -136,7 +136,7 @@ impl<S: KeySigner> BatchIssuer<S> {
             Err(e) => return fail(line, e.code(), format!("holder_jwk: {e}")),
         };
         let mut request =
-            match CredentialRequest::for_type(self.ty, &self.iss, claims, holder, self.now) {
+            match CredentialRequest::for_type(&self.ty, &self.iss, claims, holder, self.now) {
                 Ok(r) => r,
                 Err(e) => return fail(line, e.code(), e),
             };

@@ -55,7 +55,7 @@ pub struct CredentialRequest {
     pub status_required: bool,
     /// The end of the document's own validity, unix seconds, and the claim that sets it
     /// (from [`CredentialType::document_validity_end`]). `exp` is never issued later.
-    pub document_validity: Option<(&'static str, i64)>,
+    pub document_validity: Option<(String, i64)>,
     /// When `expires_at` is after `document_validity`: refuse
     /// ([`VcError::ExpiryAfterDocument`]) instead of capping it.
     pub strict_validity: bool,
@@ -74,10 +74,12 @@ impl CredentialRequest {
         issued_at: i64,
     ) -> Result<Self, VcError> {
         let claims = credential_type.prepare_claims(claims, issued_at)?;
-        let document_validity = credential_type.document_validity_end(&claims);
+        let document_validity = credential_type
+            .document_validity_end(&claims)
+            .map(|(field, end)| (field.to_owned(), end));
         let disclosable = claims
             .keys()
-            .filter(|name| credential_type.claim(name).is_some_and(|c| c.disclosable))
+            .filter(|name| credential_type.claim(name).is_some_and(|c| c.disclosable()))
             .map(|name| ClaimPath::top(name))
             .collect();
         let mut targets = BTreeMap::new();
@@ -121,9 +123,9 @@ impl CredentialRequest {
     /// validity (or refused there in strict mode).
     pub fn effective_expiry(&self) -> Result<i64, VcError> {
         match self.document_validity {
-            Some((field, end)) if self.expires_at > end => {
+            Some((ref field, end)) if self.expires_at > end => {
                 if self.strict_validity {
-                    Err(VcError::ExpiryAfterDocument(field))
+                    Err(VcError::ExpiryAfterDocument(field.clone()))
                 } else {
                     Ok(end)
                 }

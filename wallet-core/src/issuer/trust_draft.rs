@@ -93,9 +93,22 @@ pub fn draft_bytes(list: &TrustList) -> Result<Vec<u8>, DraftError> {
 /// own checked operations.
 pub fn builder_from(list: &TrustList) -> Result<TrustListBuilder, TrustError> {
     let mut b = TrustListBuilder::new(&list.list_id, list.seq);
+    let carried = list.types()?;
     for e in &list.issuers {
-        let vcts: Vec<&str> = e.vct.iter().map(String::as_str).collect();
-        b.add_issuer(&e.iss, &e.name_zh, &e.name_en, &vcts)?;
+        b.add_issuer(&e.iss, &e.name_zh, &e.name_en, &[])?;
+        for vct in &e.vct {
+            // A pinned type keeps its carried document and pin; an unpinned one (a list written
+            // before types were data) is authorised as before.
+            let document = e.integrity.get(vct).and_then(|pin| {
+                carried
+                    .iter()
+                    .find(|t| &t.vct == vct && t.integrity() == pin)
+            });
+            match document {
+                Some(ty) => b.authorise_type(&e.iss, ty)?,
+                None => b.authorise(&e.iss, vct)?,
+            };
+        }
         for k in &e.keys {
             b.add_key(&e.iss, &k.key, k.not_before, k.not_after)?;
             if let Some(at) = k.retired_at {

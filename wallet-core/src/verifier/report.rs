@@ -5,7 +5,7 @@
 //! Shape: `{"valid", "code", "reason"?, "issuer", "vct", "type", "claims", "status",
 //! "expires_at", "trust_list", "checked_at"}`; documented field by field in docs/cli.md.
 
-use crate::format::credential::catalogue::{self, Lang};
+use crate::format::credential::catalogue::Lang;
 use crate::verifier::error::VerifyError;
 use crate::verifier::verify::TrustedReport;
 use serde_json::{Value, json};
@@ -26,8 +26,8 @@ fn claims_json(r: &TrustedReport, lang: Lang) -> Vec<Value> {
         .iter()
         .map(|c| {
             let label = match lang {
-                Lang::Zh => c.label_zh,
-                Lang::En => c.label_en,
+                Lang::Zh => c.label_zh.as_deref(),
+                Lang::En => c.label_en.as_deref(),
             };
             json!({
                 "path": c.path,
@@ -56,7 +56,7 @@ fn status_json(r: &TrustedReport) -> Value {
 /// The JSON report of a successful verification; labels in `lang`, `checked_at` is the `now`
 /// the verification used.
 pub fn valid_json(r: &TrustedReport, lang: Lang, checked_at: i64) -> Value {
-    let ty = catalogue::by_name(&r.report.vct).ok();
+    let report = &r.report;
     json!({
         "valid": true,
         "code": "ok",
@@ -67,7 +67,8 @@ pub fn valid_json(r: &TrustedReport, lang: Lang, checked_at: i64) -> Value {
             "kid": r.issuer_kid,
         },
         "vct": r.report.vct,
-        "type": ty.map(|t| json!({"name": t.short_name, "name_zh": t.name_zh, "name_en": t.name_en})),
+        "type": report.type_name.as_ref().map(|name| json!({"name": name,
+            "name_zh": report.type_name_zh, "name_en": report.type_name_en})),
         "claims": claims_json(r, lang),
         "status": status_json(r),
         "expires_at": format_time(r.report.expires_at),

@@ -9,7 +9,7 @@
 //! under), so single, deferred (bulk) and QR verifications apply one policy; a refused algorithm
 //! fails before the signature it would have checked.
 
-use crate::format::credential::catalogue::{self, Lang};
+use crate::format::credential::catalogue::{CredentialType, Lang, Sd};
 use crate::format::credential::{NEVER_DISCLOSABLE, RegisteredClaims, StatusRef, VC_TYP, VcError};
 use crate::format::jws::Jws;
 use crate::format::keys::PublicKey;
@@ -51,10 +51,10 @@ pub struct ReportClaim {
     pub path: String,
     /// The disclosed value.
     pub value: Value,
-    /// Chinese display label, when the type and claim are in the catalogue.
-    pub label_zh: Option<&'static str>,
-    /// English display label, when the type and claim are in the catalogue.
-    pub label_en: Option<&'static str>,
+    /// Chinese display label, when the type document labels the claim.
+    pub label_zh: Option<String>,
+    /// English display label, when the type document labels the claim.
+    pub label_en: Option<String>,
 }
 
 /// What a successful verification proved.
@@ -66,8 +66,12 @@ pub struct VerificationReport {
     pub issuer_kid: String,
     /// `vct`.
     pub vct: String,
-    /// Catalogue short name of the type, if known.
-    pub type_name: Option<&'static str>,
+    /// Short name of the type, when its document is known.
+    pub type_name: Option<String>,
+    /// The type's name in Chinese (`zh-CN` display name), when its document is known.
+    pub type_name_zh: Option<String>,
+    /// The type's name in English, when its document is known.
+    pub type_name_en: Option<String>,
     /// `iat`.
     pub issued_at: i64,
     /// `nbf`, if present.
@@ -76,7 +80,8 @@ pub struct VerificationReport {
     pub expires_at: i64,
     /// All claims after processing (registered claims included).
     pub claims: Map<String, Value>,
-    /// The claims revealed through disclosures, in payload order.
+    /// The claims revealed through disclosures: in the type document's claim order when the type
+    /// is known, otherwise in payload order.
     pub disclosed: Vec<ReportClaim>,
     /// Digests left unopened (undisclosed claims and decoys — they cannot be told apart).
     pub undisclosed_count: usize,
@@ -201,7 +206,8 @@ fn verify_inner<'a>(
     }
 
     let registered = RegisteredClaims::from_payload(&payload)?;
-    let credential_type = catalogue::by_name(&registered.vct).ok();
+    // After the signature: the type document applies to what the issuer signed.
+    let credential_type = resolver.credential_type(iss, &registered.vct)?;
     if let Err(e) = registered.check_time(policy.now, policy.clock_skew) {
         // An issuer caps `exp` at the document's own end, so both usually pass together: when a
         // disclosed claim shows that the document itself has expired, say so — the reason the
@@ -211,7 +217,7 @@ fn verify_inner<'a>(
             && let Ok(processed) = sdjwt::process(payload.clone(), &disclosures)
             && let Some(field) = document_expired(t, &processed.claims, policy)
         {
-            return Err(VcError::DocumentExpired(field));
+            return Err(VcError::DocumentExpired(field.to_owned()));
         }
         return Err(e);
     }
@@ -222,6 +228,9 @@ fn verify_inner<'a>(
         {
             return Err(VcError::ReservedClaimDisclosable(name.clone()));
         }
+    }
+    if let Some(t) = credential_type {
+        check_claim_metadata(t, &processed)?;
     }
 
     let key_binding = match (parts.kb_jwt, &policy.key_binding) {
@@ -276,11 +285,11 @@ fn verify_inner<'a>(
     if let Some(t) = credential_type
         && let Some(field) = document_expired(t, &processed.claims, policy)
     {
-        return Err(VcError::DocumentExpired(field));
+        return Err(VcError::DocumentExpired(field.to_owned()));
     }
 
-    // Labels exist for top-level claims of catalogue types.
-    let disclosed = processed
+    // Labels exist for top-level claims of known types.
+    let mut disclosed: Vec<ReportClaim> = processed
         .disclosed
         .into_iter()
         .map(|c| {
@@ -289,16 +298,28 @@ fn verify_inner<'a>(
                 _ => None,
             };
             ReportClaim {
-                label_zh: spec.map(|s| s.label(Lang::Zh)),
-                label_en: spec.map(|s| s.label(Lang::En)),
+                label_zh: spec.map(|s| s.label(Lang::Zh).to_owned()),
+                label_en: spec.map(|s| s.label(Lang::En).to_owned()),
                 path: c.path.to_string(),
                 value: c.value,
             }
         })
         .collect();
+    // Shown in the document's own order (the type's claims order: as printed on the card), not
+    // the random order of the digests; claims the type does not list keep theirs, after.
+    if let Some(t) = credential_type {
+        disclosed.sort_by_key(|c| {
+            t.claims
+                .iter()
+                .position(|spec| spec.name == c.path)
+                .unwrap_or(usize::MAX)
+        });
+    }
     Ok(VerificationReport {
         issuer_kid: issuer_key.thumbprint(),
-        type_name: credential_type.map(|t| t.short_name),
+        type_name: credential_type.map(|t| t.short_name.clone()),
+        type_name_zh: credential_type.map(|t| t.name_zh.clone()),
+        type_name_en: credential_type.map(|t| t.name_en.clone()),
         issuer: registered.iss,
         vct: registered.vct,
         issued_at: registered.iat,
@@ -316,15 +337,45 @@ fn verify_inner<'a>(
 /// The validity claim of type `t` among the visible `claims` (issuer-signed or disclosed) whose
 /// date has passed at the policy's `now` (with its clock skew), if any. An undisclosed one is
 /// not needed: issuance caps `exp` at the document's end, so the `exp` check covers it.
-fn document_expired(
-    t: &catalogue::CredentialType,
+fn document_expired<'t>(
+    t: &'t CredentialType,
     claims: &Map<String, Value>,
     policy: &VerifyPolicy,
-) -> Option<&'static str> {
+) -> Option<&'t str> {
     let skew = i64::try_from(policy.clock_skew).unwrap_or(i64::MAX);
     t.document_validity_end(claims)
         .filter(|(_, end)| policy.now.saturating_sub(skew) >= *end)
         .map(|(field, _)| field)
+}
+
+/// The claim metadata rules of draft-ietf-oauth-sd-jwt-vc ("Claim Metadata" validation) for the
+/// credential's type: a claim with `sd: never` must not come from a disclosure, one with
+/// `sd: always` must not sit in the signed payload, and a `mandatory` claim must be in the
+/// credential. Absence is only provable for a claim that cannot hide in an undisclosed digest
+/// (the draft: a verifier must not take a selectively disclosable claim's absence from a
+/// presentation as the issuer's failure to include it).
+fn check_claim_metadata(t: &CredentialType, processed: &sdjwt::Processed) -> Result<(), VcError> {
+    for spec in &t.claims {
+        let disclosed = processed
+            .disclosed
+            .iter()
+            .any(|c| matches!(c.path.0.as_slice(), [PathSegment::Key(n)] if *n == spec.name));
+        let visible = processed.claims.contains_key(&spec.name);
+        match spec.sd {
+            Sd::Never if disclosed => {
+                return Err(VcError::ClaimMustNotBeDisclosable(spec.name.clone()));
+            }
+            Sd::Always if visible && !disclosed => {
+                return Err(VcError::ClaimMustBeDisclosable(spec.name.clone()));
+            }
+            _ => {}
+        }
+        let could_be_hidden = spec.sd != Sd::Never && processed.undisclosed_digests > 0;
+        if spec.required && !visible && !could_be_hidden {
+            return Err(VcError::MandatoryClaimMissing(spec.name.clone()));
+        }
+    }
+    Ok(())
 }
 
 /// The verifier's rules for the trust list and status checks of [`verify_with_trust`].

@@ -199,7 +199,7 @@ fn trust_list_and_status_list_with_ec_keys() {
     let ty = catalogue::by_name("driving-licence").unwrap();
     let mut builder = TrustListBuilder::new("cn-sh", 1);
     builder
-        .add_issuer(ISS, "上海市公安局", "Shanghai PSB", &[ty.vct])
+        .add_issuer(ISS, "上海市公安局", "Shanghai PSB", &[ty.vct.as_str()])
         .unwrap()
         .add_key(ISS, &es256.public_key(), IAT - 86_400, None)
         .unwrap()

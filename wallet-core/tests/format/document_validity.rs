@@ -86,7 +86,7 @@ fn end_of_day_is_midnight_china_standard_time() {
 #[test]
 fn every_type_names_its_validity_claims() {
     for t in catalogue::all() {
-        for field in t.validity_claims {
+        for field in &t.validity_claims {
             let spec = t
                 .claim(field)
                 .unwrap_or_else(|| panic!("{}: {field}", t.short_name));
@@ -100,7 +100,7 @@ fn every_type_names_its_validity_claims() {
         }
         assert!(t.status_required, "{}", t.short_name);
     }
-    let names = |s: &str| catalogue::by_name(s).unwrap().validity_claims;
+    let names = |s: &str| catalogue::by_name(s).unwrap().validity_claims.clone();
     assert_eq!(names("driving-licence"), ["valid_until"]);
     assert_eq!(names("passport"), ["expiry_date"]);
     assert_eq!(names("business-licence"), ["business_term_until"]);
@@ -117,7 +117,7 @@ fn expired_document_is_refused_at_issuance_naming_the_field() {
     assert_eq!(
         e,
         VcError::Catalogue(CatalogueError::DocumentExpired {
-            field: "valid_until"
+            field: "valid_until".into()
         })
     );
     assert!(e.to_string().contains("\"valid_until\""), "{e}");
@@ -142,7 +142,10 @@ fn expiry_is_capped_at_the_document_validity() {
     // Default validity (365 days) outlives a licence ending 2026-03-01: capped.
     let r = request(&licence_claims("2026-03-01"), T0).unwrap();
     assert_eq!(r.expires_at, T0 + 365 * DAY);
-    assert_eq!(r.document_validity, Some(("valid_until", END_2026_03_01)));
+    assert_eq!(
+        r.document_validity,
+        Some(("valid_until".to_owned(), END_2026_03_01))
+    );
     assert_eq!(r.effective_expiry(), Ok(END_2026_03_01));
     let credential = issue(&r).unwrap();
     assert_eq!(verify(&credential, &[], T0 + DAY), Ok(END_2026_03_01));
@@ -177,7 +180,7 @@ fn strict_validity_refuses_instead_of_capping() {
     let mut r = request(&licence_claims("2026-03-01"), T0).unwrap();
     r.strict_validity = true;
     let e = issue(&r).unwrap_err();
-    assert_eq!(e, VcError::ExpiryAfterDocument("valid_until"));
+    assert_eq!(e, VcError::ExpiryAfterDocument("valid_until".into()));
     assert_eq!(e.code(), "vc.expiry_after_document");
     assert_eq!(r.effective_expiry(), Err(e));
     // Within the document's validity, strict mode issues.
@@ -199,7 +202,7 @@ fn disclosed_expired_validity_is_its_own_result() {
     );
     assert_eq!(
         verify(&capped, &["name", "valid_until"], END_2026_03_01),
-        Err(VcError::DocumentExpired("valid_until"))
+        Err(VcError::DocumentExpired("valid_until".into()))
     );
     assert_eq!(
         verify(&capped, &["name"], END_2026_03_01),

@@ -72,7 +72,7 @@ fn four_of_ten() -> Vec<Vec<&'static str>> {
         .unwrap()
         .claims
         .iter()
-        .map(|c| c.name)
+        .map(|c| c.name.as_str())
         .collect();
     assert_eq!(names.len(), 10);
     (0u32..1024)

@@ -62,7 +62,7 @@ fn driving_licence_fits_v20_m_whichever_four_claims_are_shown() {
         .unwrap()
         .claims
         .iter()
-        .map(|c| c.name)
+        .map(|c| c.name.as_str())
         .collect();
     assert_eq!(names.len(), 10);
     let (mut worst, mut worst_case, mut cases) = (0usize, String::new(), 0);

@@ -45,7 +45,7 @@ pub fn rng(seed: u64) -> ChaCha20Rng {
 }
 
 pub fn vct(short: &str) -> &'static str {
-    catalogue::by_name(short).unwrap().vct
+    &catalogue::by_name(short).unwrap().vct
 }
 
 /// Sequence `seq`: the bureau may issue resident IDs (key valid from T0 - 1 year), the vehicle

@@ -75,7 +75,7 @@ fn builder() -> TrustListBuilder {
         AGENCY,
         "上海市公安局交通警察总队车辆管理所",
         "Shanghai Vehicle Administration Office",
-        &[catalogue::by_name("vehicle-licence").unwrap().vct],
+        &[&catalogue::by_name("vehicle-licence").unwrap().vct],
     )
     .unwrap()
     .add_key(AGENCY, &ed_issuer().public_key(), T0 - DAY, None)

@@ -29,4 +29,5 @@ mod replay_file;
 mod status_check;
 mod status_memo;
 mod trust_list;
+mod type_metadata;
 mod verifier_device;

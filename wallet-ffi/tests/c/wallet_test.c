@@ -131,6 +131,8 @@ struct fixtures {
   char *issuer_jwk;
   char *status_list;
   char *claims;
+  char *marriage_type;   /* docs/types/marriage-certificate.json, the agency's own type */
+  char *marriage_claims; /* docs/types/marriage-certificate.claims.json */
 };
 
 /* ---------------------------------------------------------------------------------------- */
@@ -603,6 +605,82 @@ static void test_create_leaves_nothing(const char *work) {
          WALLET_RESULT_STORE_EXISTS);
   CHECK(before == 2 && count_entries(dir) == before);
   CHECK(s == NULL);
+}
+
+/* Issue 18, types as data: a 结婚证 type the civil affairs bureau added from its Type Metadata
+   document. The issuer learns it from the document; the verifier, given no types, learns it from
+   the trust list alone and labels the disclosed claims in Chinese. */
+static void test_added_type(const struct fixtures *fx, const char *work) {
+  wallet_issuer *issuer = NULL;
+  EXPECT(wallet_issuer_new(ISS, strlen(ISS), fx->issuer_jwk, strlen(fx->issuer_jwk), &issuer),
+         WALLET_RESULT_OK);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/marriage.store", work);
+  wallet_kdf_params small = {64, 1, 1};
+  wallet_store *store = NULL;
+  EXPECT(wallet_store_create(path, strlen(path), PASSPHRASE, strlen(PASSPHRASE), &small, &store),
+         WALLET_RESULT_OK);
+  wallet_buffer holder_jwk = {0};
+  EXPECT(wallet_store_new_holder_key(store, WALLET_KEY_ALGORITHM_ED25519, &holder_jwk),
+         WALLET_RESULT_OK);
+
+  /* Unknown until the document is added; a broken document is refused, naming the member. */
+  const char *type = "结婚证";
+  const char *options = "{\"status_uri\":\"" STATUS_URI "\",\"status_idx\":3}";
+  wallet_buffer credential = {0};
+  EXPECT(wallet_issuer_issue(issuer, type, strlen(type), fx->marriage_claims,
+                             strlen(fx->marriage_claims), (const char *)holder_jwk.data,
+                             holder_jwk.len, options, strlen(options), NOW, &credential),
+         WALLET_RESULT_UNKNOWN_TYPE);
+  const char *broken = "{\"vct\":\"urn:x\",\"display\":[{\"lang\":\"zh-CN\",\"name\":\"x\"}]}";
+  EXPECT(wallet_issuer_add_type(issuer, broken, strlen(broken)), WALLET_RESULT_INVALID_ARGUMENT);
+  char code[64];
+  wallet_last_error_code(code, sizeof code);
+  CHECK(strcmp(code, "catalogue.invalid_document") == 0);
+  EXPECT(wallet_issuer_add_type(issuer, fx->marriage_type, strlen(fx->marriage_type)),
+         WALLET_RESULT_OK);
+  EXPECT(wallet_issuer_issue(issuer, type, strlen(type), fx->marriage_claims,
+                             strlen(fx->marriage_claims), (const char *)holder_jwk.data,
+                             holder_jwk.len, options, strlen(options), NOW, &credential),
+         WALLET_RESULT_OK);
+
+  wallet_buffer info = {0};
+  EXPECT(wallet_store_import(store, (const char *)credential.data, credential.len, fx->trust_list,
+                             strlen(fx->trust_list), fx->root_jwk, strlen(fx->root_jwk), NOW, &info),
+         WALLET_RESULT_OK);
+  char id[128] = "";
+  CHECK(json_string(&info, "id", id, sizeof id));
+  CHECK(has(&info, "urn:cn-wallet:marriage-certificate:1"));
+  wallet_buffer_free(&info);
+
+  wallet_buffer payload = {0};
+  present(store, id, "[\"holder_name\",\"spouse_name\"]", &payload);
+
+  wallet_verifier *verifier = NULL;
+  EXPECT(wallet_verifier_new(fx->trust_list, strlen(fx->trust_list), fx->root_jwk,
+                             strlen(fx->root_jwk), NULL, 0, NOW, &verifier),
+         WALLET_RESULT_OK);
+  EXPECT(wallet_verifier_add_status_list(verifier, fx->status_list, strlen(fx->status_list)),
+         WALLET_RESULT_OK);
+  wallet_buffer report = {0};
+  bool valid = false;
+  EXPECT(wallet_verifier_verify(verifier, (const char *)payload.data, payload.len, NOW,
+                                WALLET_LANG_ZH, &valid, &report),
+         WALLET_RESULT_OK);
+  CHECK(valid);
+  if (!valid) fprintf(stderr, "    report: %.*s\n", (int)report.len, (const char *)report.data);
+  CHECK(has(&report, "\"name_zh\":\"结婚证\""));
+  CHECK(has(&report, "\"label\":\"持证人\"") && has(&report, "\"value\":\"张三\""));
+  CHECK(has(&report, "\"label\":\"配偶姓名\"") && has(&report, "\"value\":\"李四\""));
+  CHECK(!has(&report, "310115199003151239")); /* the undisclosed ID number stays hidden */
+  wallet_buffer_free(&report);
+
+  wallet_verifier_free(verifier);
+  wallet_buffer_free(&payload);
+  wallet_buffer_free(&credential);
+  wallet_buffer_free(&holder_jwk);
+  wallet_store_free(store);
+  wallet_issuer_free(issuer);
 }
 
 /* The full flow: issuer → holder store → QR → verifier, and the checks on each step's output. */
@@ -1344,10 +1422,13 @@ int main(int argc, char **argv) {
   fx.issuer_jwk = read_file(argv[1], "issuer.jwk", NULL);
   fx.status_list = read_file(argv[1], "status-list.jwt", NULL);
   fx.claims = read_file(argv[1], "resident-id.claims.json", NULL);
+  fx.marriage_type = read_file(argv[1], "marriage-certificate.json", NULL);
+  fx.marriage_claims = read_file(argv[1], "marriage-certificate.claims.json", NULL);
 
   test_version();
   test_messages();
   test_flow(&fx, argv[2]);
+  test_added_type(&fx, argv[2]);
   test_external_signer(&fx, argv[2], WALLET_KEY_ALGORITHM_P256);
   test_external_signer(&fx, argv[2], WALLET_KEY_ALGORITHM_ED25519);
   test_errors(&fx, argv[2]);
@@ -1359,6 +1440,8 @@ int main(int argc, char **argv) {
   free(fx.issuer_jwk);
   free(fx.status_list);
   free(fx.claims);
+  free(fx.marriage_type);
+  free(fx.marriage_claims);
   printf("wallet C API test (library %s): %d passed, %d failed\n", wallet_version(),
          checks - failures, failures);
   return failures == 0 ? 0 : 1;

@@ -56,13 +56,13 @@ pub enum VcError {
     /// `valid_until`) has passed at the verifier's `now` (beyond the allowed clock skew): the
     /// document itself has expired, whatever the credential's `exp` says.
     #[error("the document has expired: its {0} date has passed")]
-    DocumentExpired(&'static str),
+    DocumentExpired(String),
     /// Issuance in strict mode: the requested `exp` is later than the end of the document's own
     /// validity (the named claim); by default `exp` is capped to it instead.
     #[error(
         "the requested expiry is later than the end of the document's validity (claim {0:?}); strict mode refuses to cap it"
     )]
-    ExpiryAfterDocument(&'static str),
+    ExpiryAfterDocument(String),
     /// Issuance: the credential type must be revocable but the request has no `status`, and
     /// the issuer did not opt out.
     #[error("this credential type must be revocable: the credential needs a status list entry")]
@@ -88,6 +88,29 @@ pub enum VcError {
     /// The issuer is known but not authorised to issue this credential type (`vct`).
     #[error("issuer is not authorised to issue this credential type")]
     IssuerNotAuthorised,
+    /// No type document is known for the credential's `vct`: the trust list carries none and
+    /// the verifier has none of its own (built in or added), so its rules and labels cannot be
+    /// applied.
+    #[error("credential type is unknown to this verifier: no type document for its vct")]
+    UnknownType,
+    /// The type document the verifier has for the credential's `vct` is not the one the trust
+    /// list pins for the issuer (its SRI integrity differs).
+    #[error("credential type document does not match the integrity the trust list pins")]
+    TypeIntegrityMismatch,
+    /// The type document says `sd: always` for a claim that the credential carries in the
+    /// issuer-signed payload instead of a disclosure.
+    #[error(
+        "claim {0:?} must be selectively disclosable (sd: always) but is in the signed payload"
+    )]
+    ClaimMustBeDisclosable(String),
+    /// The type document says `sd: never` for a claim that the credential carries in a
+    /// disclosure.
+    #[error("claim {0:?} must not be selectively disclosable (sd: never) but is in a disclosure")]
+    ClaimMustNotBeDisclosable(String),
+    /// The type document marks a claim `mandatory` and the credential provably lacks it: it is
+    /// not visible and could not be hidden in an undisclosed digest.
+    #[error("mandatory claim {0:?} is not in the credential")]
+    MandatoryClaimMissing(String),
     /// The issuer key was not valid at the credential's `iat` (outside its validity or retired).
     #[error("issuer key was not valid when the credential was issued")]
     KeyNotValid,
@@ -139,6 +162,11 @@ impl VcError {
             Self::UnknownKey => &codes::VC_UNKNOWN_KEY,
             Self::IssuerNotAuthorised => &codes::VC_ISSUER_NOT_AUTHORISED,
             Self::KeyNotValid => &codes::VC_KEY_NOT_VALID,
+            Self::UnknownType => &codes::VC_UNKNOWN_TYPE,
+            Self::TypeIntegrityMismatch => &codes::VC_TYPE_INTEGRITY_MISMATCH,
+            Self::ClaimMustBeDisclosable(_) => &codes::VC_CLAIM_MUST_BE_DISCLOSABLE,
+            Self::ClaimMustNotBeDisclosable(_) => &codes::VC_CLAIM_MUST_NOT_BE_DISCLOSABLE,
+            Self::MandatoryClaimMissing(_) => &codes::VC_MANDATORY_CLAIM_MISSING,
             Self::AlgorithmNotAccepted(_) => &codes::VC_ALGORITHM_NOT_ACCEPTED,
             Self::HolderAlgorithmNotAccepted(_) => &codes::VC_HOLDER_ALGORITHM_NOT_ACCEPTED,
             Self::IssuerKey(e) => e.info(),

@@ -7,6 +7,7 @@
 //! messages name a claim and a rule but never a claim's value, so they can be logged.
 
 use crate::error::{ErrorCode, ErrorInfo, codes};
+use std::borrow::Cow;
 
 /// Errors raised while looking up a credential type or validating its claims.
 ///
@@ -47,7 +48,7 @@ pub enum CatalogueError {
         /// Name of the claim.
         field: String,
         /// The rule that was broken, in English.
-        rule: &'static str,
+        rule: Cow<'static, str>,
     },
     /// The caller supplied a claim that only the issuer may compute.
     #[error("claim {field:?} is derived by the issuer and must not be supplied")]
@@ -70,7 +71,28 @@ pub enum CatalogueError {
     )]
     DocumentExpired {
         /// Name of the validity claim.
-        field: &'static str,
+        field: String,
+    },
+    /// A credential-type document (SD-JWT VC Type Metadata) cannot be used: not JSON, a
+    /// member missing or of the wrong kind, an unknown validator or rule name, a claim or rule
+    /// that does not fit. The message names the member, never a value from the document.
+    #[error("credential type document is invalid: {reason}")]
+    InvalidDocument {
+        /// What is wrong, naming the member (`claims[3].cn_wallet.format`, …).
+        reason: String,
+    },
+    /// A type document or types directory could not be read.
+    #[error("cannot read credential type documents: {reason}")]
+    Io {
+        /// The file and the I/O error kind.
+        reason: String,
+    },
+    /// A type document was added whose `vct` or short name is already taken by a different
+    /// document (a built-in type, or one added before).
+    #[error("credential type {name:?} is already defined by a different document")]
+    TypeConflict {
+        /// The `vct` or short name (truncated).
+        name: String,
     },
     /// More than one claim breaks the schema: every error found, in the order of the checks
     /// (names, then each claim in schema order, then cross-field rules), so a caller can fix
@@ -105,6 +127,9 @@ impl CatalogueError {
             Self::DerivedClaimSupplied { .. } => &codes::CATALOGUE_DERIVED_CLAIM_SUPPLIED,
             Self::ReservedClaim { .. } => &codes::CATALOGUE_RESERVED_CLAIM,
             Self::DocumentExpired { .. } => &codes::CATALOGUE_DOCUMENT_EXPIRED,
+            Self::InvalidDocument { .. } => &codes::CATALOGUE_INVALID_DOCUMENT,
+            Self::TypeConflict { .. } => &codes::CATALOGUE_TYPE_CONFLICT,
+            Self::Io { .. } => &codes::CATALOGUE_IO,
             Self::Several { .. } => &codes::CATALOGUE_SEVERAL_ERRORS,
         }
     }
@@ -124,7 +149,11 @@ impl CatalogueError {
             | Self::DerivedClaimSupplied { field }
             | Self::ReservedClaim { field } => Some(field),
             Self::DocumentExpired { field } => Some(field),
-            Self::UnknownType { .. } | Self::Several { .. } => None,
+            Self::UnknownType { .. }
+            | Self::Several { .. }
+            | Self::InvalidDocument { .. }
+            | Self::TypeConflict { .. }
+            | Self::Io { .. } => None,
         }
     }
 
@@ -176,10 +205,10 @@ impl Collected {
 }
 
 /// A [`CatalogueError::InvalidClaim`] naming `field` and the `rule` it breaks.
-pub(super) fn invalid(field: &str, rule: &'static str) -> CatalogueError {
+pub(super) fn invalid(field: &str, rule: impl Into<Cow<'static, str>>) -> CatalogueError {
     CatalogueError::InvalidClaim {
         field: field.to_owned(),
-        rule,
+        rule: rule.into(),
     }
 }
 

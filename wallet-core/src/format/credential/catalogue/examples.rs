@@ -16,7 +16,7 @@ impl CredentialType {
     /// The person-centred types describe one fictitious holder, 张三, born 1990-03-15, so
     /// that demos can show several credentials of the same wallet.
     pub fn example_claims(&self) -> Map<String, Value> {
-        let pairs: Vec<(&str, Value)> = match self.short_name {
+        let pairs: Vec<(&str, Value)> = match self.short_name.as_str() {
             "resident-id" => vec![
                 ("name", json!(EXAMPLE_NAME)),
                 ("sex", json!("男")),

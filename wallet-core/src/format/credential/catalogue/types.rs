@@ -204,54 +204,146 @@ impl Format {
     }
 }
 
-/// Schema of one claim of a credential type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct ClaimSpec {
-    /// Claim name in the credential (`snake_case` English).
-    pub name: &'static str,
-    /// JSON type of the value.
-    pub json_type: JsonType,
-    /// Whether the issuer must supply the claim (never true for derived claims, which the
-    /// issuer computes instead).
-    pub required: bool,
-    /// Whether the claim is selectively disclosable (an SD-JWT disclosure) rather than
-    /// always visible in the issuer-signed payload.
-    pub disclosable: bool,
-    /// Whether the issuer computes the claim from other claims; callers must not supply it.
-    pub derived: bool,
-    /// Value format checked at issuance.
-    pub format: Format,
-    /// Display label in Simplified Chinese, as printed on the physical document.
-    pub label_zh: &'static str,
-    /// Display label in English.
-    pub label_en: &'static str,
+/// Whether a claim is selectively disclosable: the `sd` member of SD-JWT VC Type Metadata claim
+/// metadata (draft-ietf-oauth-sd-jwt-vc, "Claim Selective Disclosure Metadata"; default
+/// `allowed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sd {
+    /// The issuer must make the claim selectively disclosable; a verifier refuses it in the
+    /// issuer-signed payload.
+    Always,
+    /// The issuer may choose; this wallet's issuer makes it disclosable (the private choice).
+    #[default]
+    Allowed,
+    /// The issuer must not make the claim disclosable; a verifier refuses it in a disclosure.
+    Never,
 }
 
-impl ClaimSpec {
-    /// The display label in `lang`.
-    pub fn label(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Zh => self.label_zh,
-            Lang::En => self.label_en,
+impl Sd {
+    /// The member value (`always`, `allowed`, `never`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Always => "always",
+            Self::Allowed => "allowed",
+            Self::Never => "never",
         }
     }
 }
 
-/// One credential type of the catalogue.
+/// Schema of one claim of a credential type: one entry of the type document's `claims` (path
+/// of one member name, display labels, `sd`, `mandatory`) with our `cn_wallet` extension (JSON
+/// type, value format or derivation).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ClaimSpec {
+    /// Claim name in the credential (`snake_case` English): the single segment of its `path`.
+    pub name: String,
+    /// JSON type of the value.
+    pub json_type: JsonType,
+    /// Whether the issuer must supply the claim (`mandatory`; never true for derived claims,
+    /// which the issuer computes instead).
+    pub required: bool,
+    /// Whether the claim is selectively disclosable (an SD-JWT disclosure) rather than
+    /// always visible in the issuer-signed payload.
+    pub sd: Sd,
+    /// The claim the issuer computes this one from (a date claim, for an age predicate);
+    /// callers must not supply a derived claim.
+    pub derived_from: Option<String>,
+    /// Value format checked at issuance.
+    pub format: Format,
+    /// Display label in Simplified Chinese (`zh-CN`), as printed on the physical document.
+    pub label_zh: String,
+    /// Display label in English (`en`).
+    pub label_en: String,
+}
+
+impl ClaimSpec {
+    /// The display label in `lang`.
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.label_zh,
+            Lang::En => &self.label_en,
+        }
+    }
+
+    /// Whether the issuer computes the claim from other claims.
+    pub fn derived(&self) -> bool {
+        self.derived_from.is_some()
+    }
+
+    /// Whether this wallet's issuer makes the claim selectively disclosable (`sd` is `always`
+    /// or `allowed`).
+    pub fn disclosable(&self) -> bool {
+        self.sd != Sd::Never
+    }
+}
+
+/// A cross-field rule of a credential type, named in the type document's `cn_wallet.rules`
+/// and implemented here (an unknown rule name makes the document invalid). Each rule reports
+/// its error on `claim`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Rule {
+    /// The date `claim` is not after the issuance date (a birth date).
+    NotAfterIssuance {
+        /// The date claim.
+        claim: String,
+    },
+    /// The date `claim` is not before the date `other`; `长期` satisfies any order.
+    NotBefore {
+        /// The later date.
+        claim: String,
+        /// The earlier date.
+        other: String,
+    },
+    /// The date `claim` equals the birth date encoded in the resident ID number `id_claim`.
+    ResidentIdBirthDate {
+        /// The birth-date claim.
+        claim: String,
+        /// The resident ID number claim.
+        id_claim: String,
+    },
+    /// The sex `claim` (`男` / `女`) equals the sex encoded in the resident ID number
+    /// `id_claim` (17th digit: odd for male, even for female).
+    ResidentIdSex {
+        /// The sex claim.
+        claim: String,
+        /// The resident ID number claim.
+        id_claim: String,
+    },
+}
+
+impl Rule {
+    /// The claim an error of this rule is reported on.
+    pub fn claim(&self) -> &str {
+        match self {
+            Self::NotAfterIssuance { claim }
+            | Self::NotBefore { claim, .. }
+            | Self::ResidentIdBirthDate { claim, .. }
+            | Self::ResidentIdSex { claim, .. } => claim,
+        }
+    }
+}
+
+/// One credential type: a parsed SD-JWT VC Type Metadata document (docs/credential-types.md,
+/// "Type documents"), built in or added by an agency. The exact octets it was read from are
+/// kept, so that its SRI integrity ([`CredentialType::integrity`]) is that of the file a trust
+/// list pins.
 ///
-/// Serializes (e.g. for a CLI or FFI listing of the catalogue) with every field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// Serializes (e.g. for a CLI or FFI listing) with every field except the document octets.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CredentialType {
-    /// Short name, the `<short-name>` part of the `vct` (kebab-case).
-    pub short_name: &'static str,
+    /// Short name (kebab-case), `cn_wallet.short_name`: what people type on a command line.
+    pub short_name: String,
     /// The SD-JWT VC `vct` identifier.
-    pub vct: &'static str,
-    /// Name of the document in Simplified Chinese.
-    pub name_zh: &'static str,
-    /// Name of the document in English.
-    pub name_en: &'static str,
+    pub vct: String,
+    /// Name of the document in Simplified Chinese (`display` entry of locale `zh-CN`).
+    pub name_zh: String,
+    /// Name of the document in English (`display` entry of locale `en`).
+    pub name_en: String,
     /// Claim schema, in display order.
-    pub claims: &'static [ClaimSpec],
+    pub claims: Vec<ClaimSpec>,
     /// Default lifetime of an issued credential, in days: how often the holder's wallet is
     /// expected to refresh it from the issuer, not the document's own validity.
     pub default_validity_days: u32,
@@ -260,28 +352,38 @@ pub struct CredentialType {
     /// at issuance, and a verifier refuses a disclosed one that has passed. A date ends at
     /// 24:00 China Standard Time (UTC+8) of that day
     /// ([`end_of_day_cst`](super::end_of_day_cst)); `长期` never ends.
-    pub validity_claims: &'static [&'static str],
+    pub validity_claims: Vec<String>,
     /// Whether a credential of this type must be revocable (carry a `status` claim): true for
-    /// the government documents of this catalogue, so that issuing one that can never be
+    /// the government documents of the built-in types, so that issuing one that can never be
     /// revoked takes an explicit decision ([`crate::issuer::issue::CredentialRequest::status_required`]).
     pub status_required: bool,
     /// Other names a person may use for the type (common Chinese short names such as
     /// `驾驶证`), accepted by [`lookup`](super::lookup) besides the short name, `vct` and both
     /// display names.
-    pub aliases: &'static [&'static str],
+    pub aliases: Vec<String>,
+    /// Cross-field rules checked at issuance, in the order they are reported.
+    pub rules: Vec<Rule>,
+    /// Whether the type ships with the wallet (one of the embedded documents).
+    pub builtin: bool,
+    /// The document's exact octets.
+    #[serde(skip)]
+    pub(super) document: std::sync::Arc<str>,
+    /// `sha256-…` SRI integrity of the document octets.
+    #[serde(skip)]
+    pub(super) integrity: String,
 }
 
 impl CredentialType {
     /// The schema of the claim called `name`, if the type defines it.
-    pub fn claim(&self, name: &str) -> Option<&'static ClaimSpec> {
+    pub fn claim(&self, name: &str) -> Option<&ClaimSpec> {
         self.claims.iter().find(|c| c.name == name)
     }
 
     /// The document name in `lang`.
-    pub fn name(&self, lang: Lang) -> &'static str {
+    pub fn name(&self, lang: Lang) -> &str {
         match lang {
-            Lang::Zh => self.name_zh,
-            Lang::En => self.name_en,
+            Lang::Zh => &self.name_zh,
+            Lang::En => &self.name_en,
         }
     }
 
@@ -289,6 +391,17 @@ impl CredentialType {
     /// pad decoy digests to a constant count, so the number of real digests does not reveal
     /// which optional claims a credential carries.
     pub fn max_disclosable(&self) -> usize {
-        self.claims.iter().filter(|c| c.disclosable).count()
+        self.claims.iter().filter(|c| c.disclosable()).count()
+    }
+
+    /// The Type Metadata document exactly as read (the octets its integrity covers).
+    pub fn document(&self) -> &str {
+        &self.document
+    }
+
+    /// The W3C Subresource Integrity string of the document octets (`sha256-` and the
+    /// base64 of their SHA-256), as a trust list pins it.
+    pub fn integrity(&self) -> &str {
+        &self.integrity
     }
 }

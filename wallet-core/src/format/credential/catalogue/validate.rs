@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use time::{Date, Month, OffsetDateTime};
 
 use super::error::{CatalogueError, Collected, bounded, invalid};
-use super::types::{ClaimSpec, CredentialType, Format, JsonType, LONG_TERM, RESERVED_CLAIMS};
+use super::types::{ClaimSpec, CredentialType, Format, JsonType, LONG_TERM, RESERVED_CLAIMS, Rule};
 
 /// Maximum length of an ordinary text claim, in Unicode scalar values. Long enough for any
 /// name or address on these documents, short enough to keep credentials QR-friendly.
@@ -100,50 +100,10 @@ impl Format {
     }
 }
 
-/// Date-order rules: `(earlier, later, rule)`. Applied to every type that has both claims;
-/// the error names the later claim. A `长期` value never expires, so it satisfies any order.
-pub(super) const DATE_ORDER: &[(&str, &str, &str)] = &[
-    ("birth_date", "valid_from", "must not be before birth_date"),
-    (
-        "birth_date",
-        "first_issue_date",
-        "must not be before birth_date",
-    ),
-    ("birth_date", "issue_date", "must not be before birth_date"),
-    (
-        "first_issue_date",
-        "valid_from",
-        "must not be before first_issue_date",
-    ),
-    ("valid_from", "valid_until", "must not be before valid_from"),
-    ("issue_date", "valid_until", "must not be before issue_date"),
-    ("issue_date", "expiry_date", "must not be before issue_date"),
-    (
-        "registration_date",
-        "issue_date",
-        "must not be before registration_date",
-    ),
-    (
-        "registration_date",
-        "inspection_valid_until",
-        "must not be before registration_date",
-    ),
-    (
-        "establishment_date",
-        "registration_date",
-        "must not be before establishment_date",
-    ),
-    (
-        "establishment_date",
-        "business_term_until",
-        "must not be before establishment_date",
-    ),
-];
-
 pub(super) const RULE_BIRTH_AFTER_ISSUANCE: &str = "must not be after the issuance date";
-const RULE_BIRTH_VS_ID: &str =
+pub(super) const RULE_BIRTH_VS_ID: &str =
     "does not match the birth date encoded in the resident ID number (digits 7 to 14)";
-const RULE_SEX_VS_ID: &str = "does not match the sex encoded in the resident ID number (17th digit: odd for male, even for female)";
+pub(super) const RULE_SEX_VS_ID: &str = "does not match the sex encoded in the resident ID number (17th digit: odd for male, even for female)";
 const RULE_ISSUED_AT: &str = "issuance time must be a unix timestamp between the years 1 and 9999";
 
 /// The end of the day `date` in China Standard Time (UTC+8), as unix seconds: the instant a
@@ -190,17 +150,17 @@ impl CredentialType {
                 None => errors.push(CatalogueError::UnknownClaim {
                     field: bounded(key),
                 }),
-                Some(spec) if spec.derived => errors.push(CatalogueError::DerivedClaimSupplied {
-                    field: spec.name.to_owned(),
+                Some(spec) if spec.derived() => errors.push(CatalogueError::DerivedClaimSupplied {
+                    field: spec.name.clone(),
                 }),
                 Some(_) => {}
             }
         }
 
-        for spec in self.claims.iter().filter(|c| !c.derived) {
-            match claims.get(spec.name) {
+        for spec in self.claims.iter().filter(|c| !c.derived()) {
+            match claims.get(&spec.name) {
                 None if spec.required => errors.push(CatalogueError::MissingClaim {
-                    field: spec.name.to_owned(),
+                    field: spec.name.clone(),
                 }),
                 None => {}
                 Some(value) => {
@@ -216,10 +176,7 @@ impl CredentialType {
         let Ok(issuance_date) =
             OffsetDateTime::from_unix_timestamp(issued_at).map(OffsetDateTime::date)
         else {
-            errors.push(CatalogueError::InvalidClaim {
-                field: "iat".to_owned(),
-                rule: RULE_ISSUED_AT,
-            });
+            errors.push(invalid("iat", RULE_ISSUED_AT));
             // `finish` is an error now: one was just pushed.
             errors.finish()?;
             return Err(invalid("iat", RULE_ISSUED_AT));
@@ -229,23 +186,26 @@ impl CredentialType {
         // Cross-field rules only read values that passed their format check, so an expired
         // date is reported even when other claims are wrong — but not on top of another error
         // about the same date (e.g. before `valid_from`), which is the one to fix first.
-        for &field in self.validity_claims {
+        for field in &self.validity_claims {
             if self
                 .claim_validity_end(claims, field)
                 .is_some_and(|end| end <= issued_at)
                 && !errors.names(field)
             {
-                errors.push(CatalogueError::DocumentExpired { field });
+                errors.push(CatalogueError::DocumentExpired {
+                    field: field.clone(),
+                });
             }
         }
         errors.finish()?;
 
         let mut out = claims.clone();
-        let birth_date = date_claim(claims, "birth_date");
-        for spec in self.claims.iter().filter(|c| c.derived) {
-            if let (Format::AgeOver(age), Some(birth)) = (spec.format, birth_date) {
+        for spec in &self.claims {
+            if let (Format::AgeOver(age), Some(from)) = (spec.format, &spec.derived_from)
+                && let Some(birth) = date_claim(claims, from)
+            {
                 let reached = age_on(birth, issuance_date) >= i32::from(age);
-                out.insert(spec.name.to_owned(), Value::Bool(reached));
+                out.insert(spec.name.clone(), Value::Bool(reached));
             }
         }
         Ok(out)
@@ -261,68 +221,74 @@ impl CredentialType {
     /// The end of the document's own validity given its claims: the earliest end among the
     /// type's [`CredentialType::validity_claims`] present with a date, with the claim's name;
     /// `None` when none is present or all are `长期` (long-term).
-    pub fn document_validity_end(
-        &self,
-        claims: &Map<String, Value>,
-    ) -> Option<(&'static str, i64)> {
+    pub fn document_validity_end(&self, claims: &Map<String, Value>) -> Option<(&str, i64)> {
         self.validity_claims
             .iter()
             .filter_map(|field| {
                 self.claim_validity_end(claims, field)
-                    .map(|end| (*field, end))
+                    .map(|end| (field.as_str(), end))
             })
             .min_by_key(|(_, end)| *end)
     }
 
+    /// The type's cross-field rules ([`CredentialType::rules`]), in document order. A rule only
+    /// reads values that passed their format check, so one bad value is reported once.
     fn check_cross_field(
         &self,
         claims: &Map<String, Value>,
         issuance_date: Date,
         errors: &mut Collected,
     ) {
-        let birth_date = date_claim(claims, "birth_date");
-        if birth_date.is_some_and(|b| b > issuance_date) {
-            errors.push(invalid("birth_date", RULE_BIRTH_AFTER_ISSUANCE));
-        }
-
-        // Every type that carries a resident ID number also carries the holder's birth date
-        // and usually sex; both are encoded in the number, and a mismatch means the issuer's
-        // source record is inconsistent.
-        for spec in self
-            .claims
-            .iter()
-            .filter(|c| c.format == Format::ResidentIdNumber)
-        {
-            let Some(id) = claims.get(spec.name).and_then(Value::as_str) else {
-                continue;
-            };
-            let Ok(parts) = check_resident_id(id) else {
-                continue;
-            };
-            if birth_date.is_some_and(|b| b != parts.birth_date) {
-                errors.push(invalid("birth_date", RULE_BIRTH_VS_ID));
-            }
-            // A sex that breaks its own format is reported by that check alone.
-            if let Some(sex) = claims
-                .get("sex")
-                .and_then(Value::as_str)
-                .filter(|s| Format::Sex.check_str(s).is_ok())
-            {
-                let expected = if parts.male { "男" } else { "女" };
-                if sex != expected {
-                    errors.push(invalid("sex", RULE_SEX_VS_ID));
+        for rule in &self.rules {
+            match rule {
+                Rule::NotAfterIssuance { claim } => {
+                    if date_claim(claims, claim).is_some_and(|d| d > issuance_date) {
+                        errors.push(invalid(claim, RULE_BIRTH_AFTER_ISSUANCE));
+                    }
+                }
+                Rule::NotBefore { claim, other } => {
+                    if let (Some(a), Some(b)) =
+                        (date_claim(claims, other), date_claim(claims, claim))
+                        && b < a
+                    {
+                        errors.push(invalid(claim, format!("must not be before {other}")));
+                    }
+                }
+                // Every type that carries a resident ID number also carries the holder's birth
+                // date and usually sex; both are encoded in the number, and a mismatch means the
+                // issuer's source record is inconsistent.
+                Rule::ResidentIdBirthDate { claim, id_claim } => {
+                    if let Some(parts) = resident_id_claim(claims, id_claim)
+                        && date_claim(claims, claim).is_some_and(|b| b != parts.birth_date)
+                    {
+                        errors.push(invalid(claim, RULE_BIRTH_VS_ID));
+                    }
+                }
+                Rule::ResidentIdSex { claim, id_claim } => {
+                    // A sex that breaks its own format is reported by that check alone.
+                    if let Some(parts) = resident_id_claim(claims, id_claim)
+                        && let Some(sex) = claims
+                            .get(claim)
+                            .and_then(Value::as_str)
+                            .filter(|s| Format::Sex.check_str(s).is_ok())
+                    {
+                        let expected = if parts.male { "男" } else { "女" };
+                        if sex != expected {
+                            errors.push(invalid(claim, RULE_SEX_VS_ID));
+                        }
+                    }
                 }
             }
         }
-
-        for (earlier, later, rule) in DATE_ORDER {
-            if let (Some(a), Some(b)) = (date_claim(claims, earlier), date_claim(claims, later))
-                && b < a
-            {
-                errors.push(invalid(later, rule));
-            }
-        }
     }
+}
+
+/// The parts of the resident ID number in claim `name`, when it is present and well formed.
+fn resident_id_claim(claims: &Map<String, Value>, name: &str) -> Option<ResidentId> {
+    claims
+        .get(name)
+        .and_then(Value::as_str)
+        .and_then(|id| check_resident_id(id).ok())
 }
 
 fn check_value(spec: &ClaimSpec, value: &Value) -> Result<(), CatalogueError> {
@@ -335,7 +301,7 @@ fn check_value(spec: &ClaimSpec, value: &Value) -> Result<(), CatalogueError> {
             let s = value.as_str().ok_or_else(wrong_type)?;
             spec.format
                 .check_str(s)
-                .map_err(|rule| invalid(spec.name, rule))
+                .map_err(|rule| invalid(&spec.name, rule))
         }
         JsonType::Boolean => value.as_bool().map(|_| ()).ok_or_else(wrong_type),
         JsonType::Number | JsonType::Integer => {
@@ -351,7 +317,7 @@ fn check_value(spec: &ClaimSpec, value: &Value) -> Result<(), CatalogueError> {
                 // serde_json numbers are always finite, but say so rather than rely on it.
                 let positive = value.as_f64().is_some_and(|n| n.is_finite() && n > 0.0);
                 if !positive {
-                    return Err(invalid(spec.name, "must be a positive, finite number"));
+                    return Err(invalid(&spec.name, "must be a positive, finite number"));
                 }
             }
             Ok(())
@@ -362,7 +328,7 @@ fn check_value(spec: &ClaimSpec, value: &Value) -> Result<(), CatalogueError> {
 /// The rules every string claim obeys. Control characters could forge log lines or break
 /// renderers; bidirectional overrides can make a name display as something else. Zero-width
 /// joiners stay allowed because emoji sequences need them.
-fn check_text(s: &str, max_chars: usize) -> Result<(), &'static str> {
+pub(super) fn check_text(s: &str, max_chars: usize) -> Result<(), &'static str> {
     if s.trim().is_empty() {
         return Err("must not be empty or blank");
     }
