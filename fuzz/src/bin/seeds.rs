@@ -281,7 +281,19 @@ fn main() {
         scan.put(1, &frame);
     }
 
-    for out in [&sd, &kb, &qr, &trust, &status, &keys, &store, &scan] {
+    // Type documents: the built-in ones, the 结婚证 example, and one claim entry of each.
+    let mut types = Out::new(&root, "type_document");
+    for t in wallet_core::credential::catalogue::all() {
+        types.put(0, t.document().as_bytes());
+    }
+    let example = std::fs::read(vectors.join("../docs/types/marriage-certificate.json")).unwrap();
+    types.put(0, &example);
+    let doc: Value = serde_json::from_slice(&example).unwrap();
+    for claim in doc["claims"].as_array().unwrap() {
+        types.put(1, claim.to_string().as_bytes());
+    }
+
+    for out in [&sd, &kb, &qr, &trust, &status, &keys, &store, &scan, &types] {
         println!("{}: {} seeds", out.dir.display(), out.count);
     }
 }

@@ -3,9 +3,9 @@
 //! reserved for the JWT / SD-JWT VC envelope.
 //!
 //! These are plain data with no behaviour beyond accessors and the documented rule of each
-//! format, so that the static tables (`tables.rs`), the validators (`validate.rs`), the examples
-//! and the Markdown renderer can all build on them without depending on one another; the checks
-//! themselves live in `validate.rs`.
+//! format, so that the document reader (`document.rs`), the validators (`validate.rs`), the
+//! examples and the Markdown renderer can all build on them without depending on one another;
+//! the checks themselves live in `validate.rs`.
 
 /// Claim names that belong to the JWT / SD-JWT VC envelope and so can never be credential
 /// claims: letting a caller set them would let issuer input override `iss`, `exp`, `cnf`
