@@ -25,7 +25,8 @@ use crate::batch_files::{
 };
 use crate::batch_progress::Progress;
 use crate::cli::IssueBatchArgs;
-use crate::common::{CliError, CliResult, EXIT_ERROR, io_error, load_signing_key, now_or};
+use crate::common::{CliError, CliResult, EXIT_ERROR, io_error, now_or};
+use crate::hsm::IssuerKey;
 use crate::issue_cmd::{check_status_choice, expiry, issuer_err};
 use crate::types_cmd::credential_type;
 use rand_chacha::ChaCha20Rng;
@@ -47,7 +48,6 @@ use wallet_core::issuer::batch::{
 };
 use wallet_core::issuer::log;
 use wallet_core::issuer::reservation::{IndexReservation, append_committed};
-use wallet_core::keys::PrivateKey;
 use wallet_core::sdjwt::SdAlg;
 
 /// Lines per chunk: large enough that channel and reordering costs vanish, small enough that
@@ -77,6 +77,10 @@ struct Done {
     last_line: u64,
     outcomes: Vec<LineOutcome>,
 }
+
+/// The code of a signing failure (wallet-core's `key.signer_failed`): the signer, not the line,
+/// is at fault, so the batch stops instead of failing every remaining line.
+const SIGNER_FAILED: &str = "key.signer_failed";
 
 /// Reads one line of at most `MAX_LINE` bytes; `None` at the end of input.
 fn read_line(
@@ -186,7 +190,7 @@ fn reader_thread(
     Ok(ReaderEnd { indices, finished })
 }
 
-fn worker(shared: &BatchIssuer<PrivateKey>, jobs: &Mutex<Receiver<Job>>, done: &SyncSender<Done>) {
+fn worker(shared: &BatchIssuer<IssuerKey>, jobs: &Mutex<Receiver<Job>>, done: &SyncSender<Done>) {
     let mut seed = [0u8; 32];
     rand_core::OsRng.fill_bytes(&mut seed);
     // A CSPRNG per worker, seeded from the OS: salts need unpredictability, not a syscall each.
@@ -395,7 +399,7 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
     }
     let ty = credential_type(&a.credential_type)?;
     check_status_choice(ty, a.status_registry.as_deref(), a.no_status)?;
-    let key = load_signing_key(&a.issuer_key, "issuer key")?;
+    let key = crate::hsm::load_issuer_key(&a.issuer_key, "issuer key")?;
     let now = now_or(a.now.as_deref())?;
     let expires = expiry(&a.validity, now)?;
     let jobs_n = a
@@ -742,7 +746,31 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
                 if write_err.is_some() {
                     continue;
                 }
-                if let Err(e) = committer.add(done.last_line, done.outcomes) {
+                // A signer that stops signing (an HSM token removed, a module failing) fails
+                // every line after it: the batch stops at the first such line instead, commits
+                // the lines before it, and `--resume` issues the rest once the signer is back.
+                let mut done = done;
+                let signer_failure = done.outcomes.iter().position(
+                    |o| matches!(o, LineOutcome::Failed { code, .. } if code == SIGNER_FAILED),
+                );
+                let halt = signer_failure.and_then(|at| {
+                    let tail = done.outcomes.split_off(at);
+                    match tail.into_iter().next() {
+                        Some(LineOutcome::Failed { line, reason, .. }) => {
+                            done.last_line = line.saturating_sub(1);
+                            Some(
+                                CliError::input(format!(
+                                    "the signer failed at line {line}, so the batch stopped there: {reason}; the lines before it are issued"
+                                ))
+                                .with_code(SIGNER_FAILED)
+                                .hint("bring the key back (reconnect the token)"),
+                            )
+                        }
+                        _ => None,
+                    }
+                });
+                let committed = committer.add(done.last_line, done.outcomes);
+                if let Err(e) = committed.and(halt.map_or(Ok(()), Err)) {
                     // Stop reading: nothing more can be written.
                     stop.store(true, Ordering::Relaxed);
                     write_err = Some(e);

@@ -22,6 +22,10 @@ pub struct Cli {
     /// the built-in types, for every command that names a type.
     #[arg(long, global = true, value_name = "DIR", env = "WALLET_TYPES_DIR")]
     pub types_dir: Option<PathBuf>,
+    /// The PKCS#11 module (the HSM vendor's shared library) for keys given as `pkcs11:` URIs;
+    /// the token's PIN comes from WALLET_PKCS11_PIN or a prompt (docs/keys.md).
+    #[arg(long, global = true, value_name = "LIB", env = "WALLET_PKCS11_MODULE")]
+    pub pkcs11_module: Option<PathBuf>,
 }
 
 /// Top-level commands.
@@ -114,8 +118,12 @@ pub enum KeyCommand {
 #[derive(Debug, Args)]
 pub struct KeyGenerateArgs {
     /// Where to write the private key (created new, mode 0600; not `-`).
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "pkcs11", conflicts_with = "pkcs11")]
+    pub out: Option<PathBuf>,
+    /// Generate the key inside a PKCS#11 token instead, non-extractable, named by this URI
+    /// (`pkcs11:token=…;object=…`); needs --pkcs11-module and the PIN (docs/keys.md).
+    #[arg(long, value_name = "URI")]
+    pub pkcs11: Option<PathBuf>,
     /// Key algorithm.
     #[arg(long, value_enum, default_value_t = KeyAlg::Ed25519)]
     pub alg: KeyAlg,
@@ -133,7 +141,7 @@ pub struct KeyGenerateArgs {
 /// `wallet key public`
 #[derive(Debug, Args)]
 pub struct KeyPublicArgs {
-    /// Private key file (PEM or JWK).
+    /// Private key file (PEM or JWK), or a `pkcs11:` URI of a key in a token.
     pub file: PathBuf,
     /// Print one JSON object (docs/cli.md, "JSON output").
     #[arg(long)]

@@ -5,8 +5,8 @@
 
 use crate::cli::{IssueArgs, Validity};
 use crate::common::{
-    CliError, CliResult, MAX_SMALL_FILE, add_secs, format_time, io_error, load_public_key,
-    load_signing_key, now_or, parse_duration, parse_time, read_bytes,
+    CliError, CliResult, MAX_SMALL_FILE, add_secs, format_time, io_error, load_public_key, now_or,
+    parse_duration, parse_time, read_bytes,
 };
 use crate::output::{is_stdout, outln, print_json};
 use crate::status_cmd::registry_err;
@@ -21,7 +21,7 @@ use wallet_core::credential::input::ClaimsInputError;
 use wallet_core::error::codes;
 use wallet_core::issuer::CredentialRequest;
 use wallet_core::issuer::{IssuanceService, IssuerError};
-use wallet_core::keys::{PrivateKey, PublicKey};
+use wallet_core::keys::{KeySigner, PublicKey};
 use wallet_core::sdjwt::SdAlg;
 
 /// The `exp` of a credential issued at `now`, from `--expires` / `--valid-for`, if given.
@@ -119,7 +119,7 @@ pub fn sd_alg(name: &str) -> SdAlg {
 /// registry is given. Returns the credential and its id.
 pub fn issue_one(
     input: &IssueInput<'_>,
-    key: &PrivateKey,
+    key: &(impl KeySigner + ?Sized),
     registry_path: Option<&Path>,
 ) -> CliResult<(String, String)> {
     let mut request = CredentialRequest::for_type(
@@ -173,7 +173,7 @@ pub fn issuer_err(e: IssuerError) -> CliError {
 pub fn issue(a: &IssueArgs) -> CliResult<String> {
     let ty = credential_type(&a.credential_type)?;
     check_status_choice(ty, a.status_registry.as_deref(), a.no_status)?;
-    let key = load_signing_key(&a.issuer_key, "issuer key")?;
+    let key = crate::hsm::load_issuer_key(&a.issuer_key, "issuer key")?;
     let holder = load_public_key(&a.holder_jwk, "holder key")?;
     let claims_bytes = read_bytes(&a.claims, "claims file", MAX_SMALL_FILE)?;
     let claims = wallet_core::credential::input::parse_claims(claims_bytes).map_err(|e| {

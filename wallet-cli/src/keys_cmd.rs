@@ -34,17 +34,31 @@ pub fn generate_key_file(
 
 /// `wallet key generate`: the public JWK on stdout, where the file went on stderr.
 pub fn key_generate(a: &KeyGenerateArgs) -> CliResult {
-    let public = generate_key_file(&a.out, a.alg, a.format, a.force)?;
-    eprintln!(
-        "wrote private key {} (mode 0600); kid {}",
-        a.out.display(),
-        public.thumbprint()
-    );
+    let (public, place) = match (&a.pkcs11, &a.out) {
+        (Some(uri), _) => {
+            let public = crate::hsm::generate(uri, a.alg.algorithm())?;
+            eprintln!(
+                "generated a non-extractable {} key in the token; kid {}",
+                a.alg.algorithm(),
+                public.thumbprint()
+            );
+            (public, uri.display().to_string())
+        }
+        (None, Some(out)) => {
+            let public = generate_key_file(out, a.alg, a.format, a.force)?;
+            eprintln!(
+                "wrote private key {} (mode 0600); kid {}",
+                out.display(),
+                public.thumbprint()
+            );
+            (public, out.display().to_string())
+        }
+        (None, None) => return Err(CliError::input("give --out FILE or --pkcs11 URI")),
+    };
     if a.json {
         return print_json(
             "key-generate",
-            json!({"file": a.out.display().to_string(), "kid": public.thumbprint(),
-                   "public_jwk": public.to_jwk()}),
+            json!({"file": place, "kid": public.thumbprint(), "public_jwk": public.to_jwk()}),
         );
     }
     outln!("{}", public.to_jwk())
@@ -52,6 +66,26 @@ pub fn key_generate(a: &KeyGenerateArgs) -> CliResult {
 
 /// `wallet key public`
 pub fn key_public(a: &KeyPublicArgs) -> CliResult {
+    if crate::hsm::is_pkcs11(&a.file) {
+        // A token key: its public half, and what the token says about the private half.
+        let signer = crate::hsm::open(&a.file)?;
+        let public = wallet_core::keys::KeySigner::public(&signer);
+        let custody = signer.custody().map_err(|e| crate::hsm::hsm_err(&e))?;
+        eprintln!(
+            "private key in the token: extractable {}, sensitive {}, never extractable {}, value readable {}",
+            custody.extractable,
+            custody.sensitive,
+            custody.never_extractable,
+            custody.value_readable
+        );
+        if a.json {
+            return print_json(
+                "key-public",
+                json!({"kid": public.thumbprint(), "public_jwk": public.to_jwk(), "custody": custody}),
+            );
+        }
+        return outln!("{}", public.to_jwk());
+    }
     let key = load_signing_key(&a.file, "key file")?;
     let public = key.public_key();
     if a.json {

@@ -11,6 +11,7 @@ mod cli;
 mod common;
 mod demo;
 mod holder;
+mod hsm;
 mod issue_cmd;
 mod keys_cmd;
 mod man;
@@ -108,6 +109,7 @@ fn report(e: &CliError, json_command: Option<&str>) {
 }
 fn run(cli: Cli) -> CliResult<u8> {
     types_cmd::set_types_dir(cli.types_dir);
+    hsm::set_module_path(cli.pkcs11_module);
     match cli.command {
         Command::Key(KeyCommand::Generate(a)) => keys_cmd::key_generate(&a).map(|()| 0),
         Command::Key(KeyCommand::Public(a)) => keys_cmd::key_public(&a).map(|()| 0),

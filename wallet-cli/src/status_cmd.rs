@@ -4,8 +4,8 @@
 
 use crate::cli::{StatusInitArgs, StatusPublishArgs, StatusSetArgs};
 use crate::common::{
-    CliError, CliResult, add_secs, format_time, io_error, load_signing_key, now_or, parse_duration,
-    write_file, write_public,
+    CliError, CliResult, add_secs, format_time, io_error, now_or, parse_duration, write_file,
+    write_public,
 };
 use crate::output::{is_stdout, outln, print_json, refuse_stdout};
 use crate::trust_cmd::json_or_stdout;
@@ -16,7 +16,7 @@ use wallet_core::issuer::IssuerError;
 use wallet_core::issuer::log::{find_index, log_path};
 use wallet_core::issuer::transaction;
 use wallet_core::issuer::{REGISTRY_LOCK_TIMEOUT, RegistryLock, StatusRegistry};
-use wallet_core::keys::PrivateKey;
+use wallet_core::keys::KeySigner;
 use wallet_core::status::{
     Bits, StatusError, StatusListClaims, StatusValue, sign_status_list_token,
 };
@@ -235,7 +235,7 @@ pub fn status_set(a: &StatusSetArgs, change: StatusChange) -> CliResult {
 /// Signs the registry's current list; returns the token.
 pub fn publish_token(
     registry: &StatusRegistry,
-    key: &PrivateKey,
+    key: &(impl KeySigner + ?Sized),
     iss: Option<&str>,
     now: i64,
     valid_for: u64,
@@ -254,7 +254,7 @@ pub fn publish_token(
 /// `wallet status publish`
 pub fn status_publish(a: &StatusPublishArgs) -> CliResult {
     json_or_stdout(a.json, &a.out)?;
-    let key = load_signing_key(&a.issuer_key, "issuer key")?;
+    let key = crate::hsm::load_issuer_key(&a.issuer_key, "issuer key")?;
     let now = now_or(a.now.as_deref())?;
     let valid_for = parse_duration(&a.valid_for)?;
     // Publishing does not change the registry, but it takes the lock anyway and keeps it until

@@ -8,8 +8,7 @@ use crate::cli::{
 };
 use crate::common::{
     CliError, CliResult, MAX_SMALL_FILE, add_secs, core_error, format_time, load_public_key,
-    load_signing_key, now_or, parse_duration, parse_json, parse_time, read_text, write_file,
-    write_public,
+    now_or, parse_duration, parse_json, parse_time, read_text, write_file, write_public,
 };
 use crate::output::{is_stdout, outln, print_json, refuse_stdout};
 use crate::types_cmd::credential_type;
@@ -197,7 +196,7 @@ pub fn trust_remove_key(a: &TrustRemoveKeyArgs) -> CliResult {
 pub fn trust_sign(a: &TrustSignArgs) -> CliResult {
     json_or_stdout(a.json, &a.out)?;
     let list = read_draft(&a.list)?;
-    let root = load_signing_key(&a.root_key, "root key")?;
+    let root = crate::hsm::load_issuer_key(&a.root_key, "root key")?;
     let now = now_or(a.now.as_deref())?;
     let next_update = add_secs(now, parse_duration(&a.valid_for)?);
     let b = builder_from(&list)?;

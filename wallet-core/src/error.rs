@@ -246,6 +246,16 @@ error_table! {
     CATALOGUE_INVALID_DOCUMENT = "catalogue.invalid_document", Input, Argument;
     CATALOGUE_TYPE_CONFLICT = "catalogue.type_conflict", Input, Argument;
     CATALOGUE_IO = "catalogue.io", Io, Argument;
+    HSM_URI = "hsm.uri", Input, Signer;
+    HSM_MODULE = "hsm.module", Setup, Signer;
+    HSM_TOKEN_NOT_FOUND = "hsm.token_not_found", Setup, Signer;
+    HSM_OBJECT_NOT_FOUND = "hsm.object_not_found", Setup, Signer;
+    HSM_WRONG_PIN = "hsm.wrong_pin", Input, Signer;
+    HSM_PIN_LOCKED = "hsm.pin_locked", Setup, Signer;
+    HSM_MECHANISM_NOT_SUPPORTED = "hsm.mechanism_not_supported", Setup, Signer;
+    HSM_TOKEN_REMOVED = "hsm.token_removed", Io, Signer;
+    HSM_KEY_EXISTS = "hsm.key_exists", Input, Signer;
+    HSM_FAILED = "hsm.failed", Io, Signer;
     CLAIMS_NOT_UTF8 = "claims.not_utf8", Input, Argument;
     CLAIMS_LOOKS_GBK = "claims.looks_gbk", Input, Argument;
     CLAIMS_NOT_JSON = "claims.not_json", Input, Argument;

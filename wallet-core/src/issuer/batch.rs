@@ -19,7 +19,7 @@
 use super::{IssuerError, log};
 use crate::format::credential::StatusRef;
 use crate::format::credential::catalogue::CredentialType;
-use crate::format::keys::{KeySigner, VerifyingKey};
+use crate::format::keys::{KeySigner, PublicKey};
 use crate::format::sdjwt::SdAlg;
 use crate::issuer::issue::{CredentialRequest, issue_credential};
 use rand_core::CryptoRngCore;
@@ -131,7 +131,7 @@ impl<S: KeySigner> BatchIssuer<S> {
         let Some(jwk) = value.get("holder_jwk") else {
             return fail(line, "input.holder_jwk", "the line has no \"holder_jwk\"");
         };
-        let holder = match VerifyingKey::from_jwk(jwk) {
+        let holder = match PublicKey::from_jwk(jwk) {
             Ok(k) => k,
             Err(e) => return fail(line, e.code(), format!("holder_jwk: {e}")),
         };

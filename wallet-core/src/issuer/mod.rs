@@ -10,7 +10,8 @@
 //!   revokes by credential id;
 //! - [`reservation`]: a batch's indices, reserved in blocks saved before use;
 //! - [`batch`]: a batch's line formats, commit order, job file and resume;
-//! - [`trust_draft`]: the trust-list operator's unsigned draft.
+//! - [`trust_draft`]: the trust-list operator's unsigned draft;
+//! - `pkcs11` (feature `pkcs11`): issuer keys held in a PKCS#11 token (HSM), signing in place.
 //!
 //! Front ends keep argument parsing, threads, terminals and wording; the invariants live here,
 //! stated where they are enforced.
@@ -19,6 +20,8 @@ pub mod batch;
 mod error;
 pub(crate) mod issue;
 pub mod log;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 pub(crate) mod registry;
 pub mod reservation;
 pub mod transaction;
