@@ -95,6 +95,11 @@ rate() { # rate OUT KEY: issue-batch of batch.jsonl, prints credentials/s
   [ "$(wc -l <"$1")" = "$n" ] || fail "$1 has $(wc -l <"$1") lines, expected $n"
   python3 -c "print(f'{$n / ($end - $start):.0f}')"
 }
+# The Ed25519 token key batch-issues too (a quarter of the lines).
+head -n $((n / 4)) batch.jsonl >quarter.jsonl
+"$w" issue-batch --issuer-key "$tok;object=agency-ed25519" --iss https://ga.sh.gov.cn --type driving-licence \
+  --input quarter.jsonl --output ed-batch.jsonl --status-registry ed.registry --now "$T0" --jobs 2 2>/dev/null
+[ "$(wc -l <ed-batch.jsonl)" = $((n / 4)) ] || fail "ed-batch.jsonl"
 hsm_rate=$(rate hsm-batch.jsonl "$tok;object=agency-p256")
 file_rate=$(rate file-batch.jsonl file-key.pem)
 echo "issue-batch, $n P-256 licences, 2 jobs: token key $hsm_rate /s, key file $file_rate /s (same run)"
@@ -132,10 +137,12 @@ PY
 
 echo "== verified: a token-signed credential of each algorithm, under the token-signed trust list"
 python3 -c "import json; print(json.loads(open('hsm-batch.jsonl').readline())['credential'])" >p256.sd-jwt
+python3 -c "import json; print(json.loads(open('ed-batch.jsonl').readline())['credential'])" >ed-batch.sd-jwt
 "$w" holder import --store store ed.sd-jwt --trust-list trust-list.jwt --trust-root root.pub.jwk --now "$T0" >/dev/null
 "$w" holder import --store store p256.sd-jwt --trust-list trust-list.jwt --trust-root root.pub.jwk --now "$T0" >/dev/null
+"$w" holder import --store store ed-batch.sd-jwt --trust-list trust-list.jwt --trust-root root.pub.jwk --now "$T0" >/dev/null
 ids=($("$w" holder list --store store --json | python3 -c 'import json,sys; print(" ".join(c["id"] for c in json.load(sys.stdin)["credentials"]))'))
-[ "${#ids[@]}" = 2 ] || fail "store holds ${#ids[@]} credentials"
+[ "${#ids[@]}" = 3 ] || fail "store holds ${#ids[@]} credentials"
 verified=0
 for id in "${ids[@]}"; do
   payload=$("$w" present --store store --credential "$id" --disclose name,licence_class --now "$T1")
