@@ -11,8 +11,12 @@ cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
 w="${WALLET:-$target/debug/wallet}"
 [ -x "$w" ] || cargo build --quiet -p wallet-cli
+w=$(realpath "$w")
 command -v softhsm2-util >/dev/null || { apt-get update -qq && apt-get install -y -qq softhsm2; }
-module=$(ls /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so 2>/dev/null | head -1)
+module=""
+for candidate in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so; do
+  [ -e "$candidate" ] && { module=$candidate; break; }
+done
 [ -n "$module" ] || { echo "error: libsofthsm2.so not found" >&2; exit 1; }
 
 tmp=$(mktemp -d)
@@ -125,7 +129,7 @@ mv tokens tokens.away
 wait "$pid" || rc=$?
 mv tokens.away tokens
 [ "$rc" = 2 ] && grep -q "hsm.token_removed" removed.log || fail "removal: exit $rc: $(cat removed.log)"
-grep -o "the signer failed at line [0-9]*" removed.log
+grep -o "the signer failed at line [0-9]*" removed.log || fail "no stopping line in: $(cat removed.log)"
 batch --resume 2>resumed.log || fail "resume: $(cat resumed.log)"
 python3 - "$m" <<'PY' || fail "resumed output"
 import json, sys

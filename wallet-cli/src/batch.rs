@@ -739,11 +739,14 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
         let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
         let mut next: u64 = 0;
         let mut write_err: Option<CliError> = None;
+        // Set when a signer failed: the chunks after it are not committed (their lines are
+        // after the failed one), but what came before is, below.
+        let mut halted: Option<CliError> = None;
         for done in done_rx.iter() {
             pending.insert(done.seq, done);
             while let Some(done) = pending.remove(&next) {
                 next = next.saturating_add(1);
-                if write_err.is_some() {
+                if write_err.is_some() || halted.is_some() {
                     continue;
                 }
                 // A signer that stops signing (an HSM token removed, a module failing) fails
@@ -769,11 +772,13 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
                         _ => None,
                     }
                 });
-                let committed = committer.add(done.last_line, done.outcomes);
-                if let Err(e) = committed.and(halt.map_or(Ok(()), Err)) {
+                if let Err(e) = committer.add(done.last_line, done.outcomes) {
                     // Stop reading: nothing more can be written.
                     stop.store(true, Ordering::Relaxed);
                     write_err = Some(e);
+                } else if let Some(e) = halt {
+                    stop.store(true, Ordering::Relaxed);
+                    halted = Some(e);
                 }
                 progress.update(
                     committer.group.through(),
@@ -794,7 +799,7 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
             Ok(r) => r?,
             Err(_) => return Err(CliError::input("the input reader stopped unexpectedly")),
         };
-        match write_err {
+        match write_err.or(halted) {
             Some(e) => Err(e),
             None => Ok(end),
         }

@@ -612,7 +612,21 @@ impl TrustList {
         })
     }
 
-    /// The types of the documents the list carries, over the built-in ones.
+    /// The types of the documents the list carries, over the built-in ones, for a verifier:
+    /// a document this version cannot read (a format or rule a later release added) or one that
+    /// conflicts is left out, so only credentials of that type are refused
+    /// (`vc.unknown_type`, or `vc.type_integrity_mismatch` against a built-in of its `vct`)
+    /// instead of every credential the list vouches for.
+    pub fn types_for_verifier(&self) -> TypeSet {
+        let mut set = TypeSet::new();
+        for d in &self.type_documents {
+            let _ = set.add_document(d.as_bytes());
+        }
+        set
+    }
+
+    /// The types of the documents the list carries, over the built-in ones, strictly: for the
+    /// operator building a list, where a bad document is an error to fix.
     ///
     /// # Errors
     ///
@@ -877,6 +891,20 @@ impl TrustListBuilder {
         list.next_update = next_update;
         // Carry only documents some issuer is still authorised for.
         let types = list.types()?;
+        // A pin that contradicts the document the list carries for its type would make every
+        // credential of the type fail at the verifiers: refuse to sign it.
+        for entry in &list.issuers {
+            for (vct, pin) in &entry.integrity {
+                if let Some(t) = types.added().iter().find(|t| &t.vct == vct)
+                    && pin != t.integrity()
+                    && !catalogue::integrity_matches(pin, t.document().as_bytes())
+                {
+                    return Err(TrustError::Malformed(
+                        "a vct#integrity pin does not match the type document the list carries",
+                    ));
+                }
+            }
+        }
         list.type_documents.retain(|d| {
             types.iter().any(|t| {
                 t.document() == d
@@ -956,7 +984,7 @@ impl VerifiedTrustList {
         jws.verify(root).map_err(|_| TrustError::BadSignature)?;
         let payload = jws.payload().map_err(TrustError::Jws)?;
         let list = TrustList::from_payload(&payload)?;
-        let types = list.types()?;
+        let types = list.types_for_verifier();
         let verified = Self {
             list,
             token: token.to_owned(),

@@ -16,7 +16,7 @@
 //! (`pin-value` is refused) and never logged.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
@@ -347,6 +347,16 @@ pub struct Custody {
     pub value_readable: bool,
 }
 
+/// Most sessions one signer opens: a token's session limit must not turn into a signing
+/// failure (which stops a batch); more threads than this wait for a free session.
+const MAX_SESSIONS: usize = 16;
+
+/// The signer's sessions: idle ones, and how many are open (idle or signing).
+struct Pool {
+    idle: Vec<Session>,
+    open: usize,
+}
+
 /// A signer whose private key is in a PKCS#11 token.
 pub struct Pkcs11Signer {
     module: Pkcs11Module,
@@ -354,7 +364,12 @@ pub struct Pkcs11Signer {
     key: ObjectHandle,
     public: PublicKey,
     algorithm: Algorithm,
-    pool: Mutex<Vec<Session>>,
+    /// The session that logged in, kept open and unused for the signer's life: PKCS#11 logs
+    /// the application out when its last session closes, and a signing session that failed is
+    /// closed.
+    _login: Mutex<Session>,
+    pool: Mutex<Pool>,
+    freed: Condvar,
 }
 
 impl std::fmt::Debug for Pkcs11Signer {
@@ -470,14 +485,17 @@ impl Pkcs11Signer {
             key,
             public,
             algorithm,
-            pool: Mutex::new(vec![session]),
+            _login: Mutex::new(session),
+            pool: Mutex::new(Pool {
+                idle: Vec::new(),
+                open: 0,
+            }),
+            freed: Condvar::new(),
         };
         // One signature now: a token that cannot do the mechanism fails here, not mid-batch,
         // and a key pair whose halves do not match is caught.
         let probe = b"cn-wallet pkcs11 probe";
-        let signature = signer
-            .sign_message(probe)
-            .map_err(|e| HsmError::MechanismNotSupported(e.to_string()))?;
+        let signature = signer.sign_raw(probe)?;
         if !signer.public.verify(probe, &signature) {
             return Err(HsmError::ObjectNotFound(format!(
                 "the public key found for {} does not verify its private key's signature",
@@ -553,7 +571,7 @@ impl Pkcs11Signer {
     ///
     /// [`HsmError`] when the token cannot be asked.
     pub fn custody(&self) -> Result<Custody, HsmError> {
-        let session = self.session().map_err(ck)?;
+        let session = self.session()?;
         let attrs = session
             .get_attributes(
                 self.key,
@@ -589,18 +607,73 @@ impl Pkcs11Signer {
         Ok(custody)
     }
 
-    fn session(&self) -> Result<Session, CkError> {
-        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
-        match pooled {
-            Some(s) => Ok(s),
-            // The user is logged in for the whole application: a new session needs no PIN.
-            None => self.module.ctx.open_ro_session(self.slot),
+    /// An idle session, or a new one while fewer than [`MAX_SESSIONS`] are open, or the next
+    /// one freed.
+    fn session(&self) -> Result<Session, HsmError> {
+        let poisoned = || HsmError::Failed {
+            function: "session pool".into(),
+            rv: "a signing thread panicked".into(),
+        };
+        let mut pool = self.pool.lock().map_err(|_| poisoned())?;
+        loop {
+            if let Some(s) = pool.idle.pop() {
+                return Ok(s);
+            }
+            if pool.open < MAX_SESSIONS {
+                pool.open = pool.open.saturating_add(1);
+                drop(pool);
+                // The user is logged in for the whole application: a new session needs no PIN.
+                return self.module.ctx.open_ro_session(self.slot).map_err(|e| {
+                    self.discard();
+                    ck(e)
+                });
+            }
+            pool = self.freed.wait(pool).map_err(|_| poisoned())?;
         }
     }
 
     fn give_back(&self, session: Session) {
         if let Ok(mut pool) = self.pool.lock() {
-            pool.push(session);
+            pool.idle.push(session);
+        }
+        self.freed.notify_one();
+    }
+
+    /// Forgets a session that was closed (failed) or never opened.
+    fn discard(&self) {
+        if let Ok(mut pool) = self.pool.lock() {
+            pool.open = pool.open.saturating_sub(1);
+        }
+        self.freed.notify_one();
+    }
+
+    fn sign_raw(&self, message: &[u8]) -> Result<[u8; 64], HsmError> {
+        let session = self.session()?;
+        let result = match self.algorithm {
+            Algorithm::EdDsa => session.sign(
+                &Mechanism::Eddsa(EddsaParams::new(EddsaSignatureScheme::Pure)),
+                self.key,
+                message,
+            ),
+            _ => session.sign(&Mechanism::Ecdsa, self.key, &Sha256::digest(message)),
+        };
+        match result {
+            Ok(signature) => {
+                self.give_back(session);
+                signature
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| HsmError::Failed {
+                        function: "C_Sign".into(),
+                        rv: "the signature is not 64 bytes".into(),
+                    })
+            }
+            Err(e) => {
+                // A session whose operation failed is closed, not pooled.
+                drop(session);
+                self.discard();
+                Err(ck(e))
+            }
         }
     }
 }
@@ -615,26 +688,8 @@ impl KeySigner for Pkcs11Signer {
     }
 
     fn sign_message(&self, message: &[u8]) -> Result<[u8; 64], KeyError> {
-        let failed = |e: HsmError| KeyError::SignerFailed(format!("{e} ({})", e.code()));
-        let session = self.session().map_err(|e| failed(ck(e)))?;
-        let result = match self.algorithm {
-            Algorithm::EdDsa => session.sign(
-                &Mechanism::Eddsa(EddsaParams::new(EddsaSignatureScheme::Pure)),
-                self.key,
-                message,
-            ),
-            _ => session.sign(&Mechanism::Ecdsa, self.key, &Sha256::digest(message)),
-        };
-        match result {
-            Ok(signature) => {
-                self.give_back(session);
-                signature.as_slice().try_into().map_err(|_| {
-                    KeyError::SignerFailed("the token's signature is not 64 bytes".into())
-                })
-            }
-            // A failed session is dropped (closed), not pooled.
-            Err(e) => Err(failed(ck(e))),
-        }
+        self.sign_raw(message)
+            .map_err(|e| KeyError::SignerFailed(format!("{e} ({})", e.code())))
     }
 }
 

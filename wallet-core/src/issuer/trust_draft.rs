@@ -97,15 +97,29 @@ pub fn builder_from(list: &TrustList) -> Result<TrustListBuilder, TrustError> {
     for e in &list.issuers {
         b.add_issuer(&e.iss, &e.name_zh, &e.name_en, &[])?;
         for vct in &e.vct {
-            // A pinned type keeps its carried document and pin; an unpinned one (a list written
-            // before types were data) is authorised as before.
-            let document = e.integrity.get(vct).and_then(|pin| {
-                carried
-                    .iter()
-                    .find(|t| &t.vct == vct && t.integrity() == pin)
-            });
-            match document {
-                Some(ty) => b.authorise_type(&e.iss, ty)?,
+            // A pinned type keeps its pin, and its carried document when the list has the one
+            // pinned; an unpinned one (a list written before types were data) is authorised as
+            // before.
+            match e.integrity.get(vct) {
+                Some(pin) => {
+                    let document = carried.iter().find(|t| {
+                        &t.vct == vct
+                            && (t.integrity() == pin
+                                || crate::format::credential::catalogue::integrity_matches(
+                                    pin,
+                                    t.document().as_bytes(),
+                                ))
+                    });
+                    match document {
+                        Some(ty) if ty.integrity() == pin => b.authorise_type(&e.iss, ty)?,
+                        Some(ty) => {
+                            b.authorise_type(&e.iss, ty)?;
+                            // The operator's own (e.g. sha384) pin of the same document stays.
+                            b.authorise_pinned(&e.iss, vct, pin)?
+                        }
+                        None => b.authorise_pinned(&e.iss, vct, pin)?,
+                    }
+                }
                 None => b.authorise(&e.iss, vct)?,
             };
         }

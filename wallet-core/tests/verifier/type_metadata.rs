@@ -4,7 +4,7 @@
 //! or whose document does not match the list's `vct#integrity`, is refused — each with its code.
 
 use crate::support::trust::*;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use wallet_core::credential::catalogue::{CredentialType, TypeSet};
 use wallet_core::holder::{KeyBindingRequest, present};
 use wallet_core::issuer::{CredentialRequest, issue_credential};
@@ -261,4 +261,69 @@ fn verified_builder_list() -> VerifiedTrustList {
         StalePolicy::Fail,
     )
     .unwrap()
+}
+
+#[test]
+fn a_carried_document_this_verifier_cannot_read_refuses_only_its_type() {
+    // A list signed by a newer operator tool carrying a document with a rule this version does
+    // not know: the list still loads, its other types verify, that type is unknown.
+    let mut doc: Value = serde_json::from_str(MARRIAGE).unwrap();
+    doc["cn_wallet"]["rules"][0]["rule"] = json!("a_rule_from_the_future");
+    let future = serde_json::to_string(&doc).unwrap();
+    let mut list = wallet_core::trust::TrustList::from_payload(
+        serde_json::from_str::<Value>(&format!(
+            r#"{{"list_id":"{LIST_ID}","seq":1,"iat":{T0},"next_update":{},"issuers":[]}}"#,
+            T0 + 7 * DAY
+        ))
+        .unwrap()
+        .as_object()
+        .unwrap(),
+    )
+    .unwrap();
+    list.type_documents.push(future);
+    assert!(list.types().is_err(), "the operator's side is strict");
+    assert_eq!(list.types_for_verifier().added().len(), 0);
+}
+
+#[test]
+fn signing_refuses_a_pin_that_contradicts_the_carried_document() {
+    let ty = marriage();
+    let mut b = TrustListBuilder::new(LIST_ID, 1);
+    b.add_issuer(CIVIL, "上海市民政局", "Shanghai Civil Affairs Bureau", &[])
+        .unwrap()
+        .authorise_type(CIVIL, &ty)
+        .unwrap()
+        .authorise_pinned(
+            CIVIL,
+            &ty.vct,
+            "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        )
+        .unwrap();
+    let e = b.sign(T0, T0 + DAY, &root()).unwrap_err();
+    assert_eq!(e.code(), "trust.malformed");
+}
+
+#[test]
+fn drafts_keep_every_pin_as_written() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let ty = marriage();
+    let sha384 = format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(MARRIAGE))
+    );
+    let mut b = TrustListBuilder::new(LIST_ID, 1);
+    b.add_issuer(CIVIL, "上海市民政局", "Shanghai Civil Affairs Bureau", &[])
+        .unwrap()
+        .authorise_type(CIVIL, &ty)
+        .unwrap()
+        .authorise_pinned(CIVIL, &ty.vct, &sha384)
+        .unwrap();
+    b.add_issuer(PSB, "上海市公安局", "Shanghai PSB", &[])
+        .unwrap()
+        .authorise_pinned(PSB, "urn:example:elsewhere:1", "sha256-AAAA")
+        .unwrap();
+    let again = wallet_core::issuer::trust_draft::builder_from(b.list()).unwrap();
+    assert_eq!(again.list().issuers, b.list().issuers);
+    assert_eq!(again.list().type_documents, b.list().type_documents);
 }

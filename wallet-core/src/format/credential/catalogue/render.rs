@@ -269,7 +269,7 @@ document (and that its `vct` and short name are free) and prints its integrity;
 `wallet types add FILE --types-dir DIR` also copies it into the types directory, which every
 command that names a type reads (`--types-dir DIR` or `WALLET_TYPES_DIR`). The walk-through with
 the example 结婚证 document, `docs/types/marriage-certificate.json` (the CLI test
-`wallet-cli/tests/cmd/types-walkthrough.trycmd` runs it):
+`wallet-cli/tests/cmd/walkthrough/types.trycmd` runs it):
 
 ```console
 $ wallet types check marriage-certificate.json

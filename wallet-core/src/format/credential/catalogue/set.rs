@@ -66,6 +66,24 @@ impl TypeSet {
 
     fn insert(&mut self, ty: CredentialType) -> Result<Position, CatalogueError> {
         let clash = |t: &CredentialType| t.vct == ty.vct || t.short_name == ty.short_name;
+        // A name a person may type (display names, aliases) must lead to one type only: an
+        // agency's document may not take 居民身份证 or 驾驶证 from the type that has it.
+        let names = |t: &CredentialType| {
+            let mut n: Vec<String> = vec![t.name_zh.clone(), t.name_en.to_lowercase()];
+            n.extend(t.aliases.iter().cloned());
+            n
+        };
+        let new_names = names(&ty);
+        let name_taken = builtin::types()
+            .iter()
+            .chain(self.added.iter())
+            .filter(|t| !clash(t))
+            .any(|t| names(t).iter().any(|n| new_names.contains(n)));
+        if name_taken {
+            return Err(CatalogueError::TypeConflict {
+                name: bounded(&ty.vct),
+            });
+        }
         let existing = builtin::types()
             .iter()
             .position(clash)

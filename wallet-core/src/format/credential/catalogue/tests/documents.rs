@@ -282,3 +282,68 @@ fn sri_integrity_uses_the_strongest_algorithm() {
     assert!(!integrity_matches("", doc));
     assert!(!integrity_matches("sha256-not base64!", doc));
 }
+
+/// The published built-in documents, byte for byte: trust lists pin these integrity strings,
+/// so a changed document (an edit, or a checkout that converted line endings: see
+/// .gitattributes) would make every verifier refuse that type. A change gets a new `vct`.
+#[test]
+fn built_in_documents_are_the_published_ones() {
+    let published = [
+        (
+            "resident-id",
+            "sha256-hFJ4Xz9om5ew5LUzMdxPDB0s8+C5wlag62Tt4y9CrJI=",
+        ),
+        (
+            "driving-licence",
+            "sha256-SnhLMEe3I3VLhsGxjaIlXtTUFUrDmTWqeWWkLv3ogTc=",
+        ),
+        (
+            "vehicle-licence",
+            "sha256-WqNXu664lWXGK4fCz2p6Ze32ywPlqsuzTUdeU1hJu+c=",
+        ),
+        (
+            "household-register",
+            "sha256-r6qNaAY0jSXtkpVCnyr0B0Ris2pv/t6H9fkzsrTEsTc=",
+        ),
+        (
+            "real-estate-title",
+            "sha256-cS4/QDf4H96xUUZMwmvuktSYh8qtJuWHJTac/pSm1e4=",
+        ),
+        (
+            "social-security-card",
+            "sha256-7NKBsIPZe9z+Gs+arbpIp1Zr/M1tGst+6v1zb+USIKc=",
+        ),
+        (
+            "passport",
+            "sha256-w10fKbTaW3LfQmMPSwvpHgckKnqlunuxpLTUQ1WZe/U=",
+        ),
+        (
+            "business-licence",
+            "sha256-1AUSCAW4F4c7kCyS03Zc9gq6CMnYrsvj0ldQaAnNXL8=",
+        ),
+    ];
+    let actual: Vec<(&str, &str)> = all()
+        .iter()
+        .map(|t| (t.short_name.as_str(), t.integrity()))
+        .collect();
+    assert_eq!(actual, published);
+}
+
+#[test]
+fn display_names_and_aliases_lead_to_one_type() {
+    let mut doc = marriage();
+    doc["cn_wallet"]["aliases"] = json!(["驾驶证"]);
+    let mut set = TypeSet::new();
+    let e = set
+        .add_document(&serde_json::to_vec(&doc).unwrap())
+        .unwrap_err();
+    assert_eq!(e.code(), "catalogue.type_conflict");
+    let mut doc = marriage();
+    doc["display"][0]["name"] = json!("居民身份证");
+    assert_eq!(
+        set.add_document(&serde_json::to_vec(&doc).unwrap())
+            .unwrap_err()
+            .code(),
+        "catalogue.type_conflict"
+    );
+}
