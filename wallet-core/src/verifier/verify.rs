@@ -221,6 +221,12 @@ fn verify_inner<'a>(
         }
         return Err(e);
     }
+    // The top-level digests, counted before processing consumes the payload: a mandatory
+    // top-level claim can only hide behind one of these.
+    let top_level_digests = payload
+        .get("_sd")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
     let processed = sdjwt::process(payload, &disclosures)?;
     for claim in &processed.disclosed {
         if let [PathSegment::Key(name)] = claim.path.0.as_slice()
@@ -230,7 +236,7 @@ fn verify_inner<'a>(
         }
     }
     if let Some(t) = credential_type {
-        check_claim_metadata(t, &processed)?;
+        check_claim_metadata(t, &processed, top_level_digests)?;
     }
 
     let key_binding = match (parts.kb_jwt, &policy.key_binding) {
@@ -352,9 +358,20 @@ fn document_expired<'t>(
 /// credential's type: a claim with `sd: never` must not come from a disclosure, one with
 /// `sd: always` must not sit in the signed payload, and a `mandatory` claim must be in the
 /// credential. Absence is only provable for a claim that cannot hide in an undisclosed digest
-/// (the draft: a verifier must not take a selectively disclosable claim's absence from a
-/// presentation as the issuer's failure to include it).
-fn check_claim_metadata(t: &CredentialType, processed: &sdjwt::Processed) -> Result<(), VcError> {
+/// of the top-level `_sd` (the draft: a verifier must not take a selectively disclosable
+/// claim's absence from a presentation as the issuer's failure to include it). The types'
+/// claims are top-level, so digests nested elsewhere cannot hide them.
+fn check_claim_metadata(
+    t: &CredentialType,
+    processed: &sdjwt::Processed,
+    top_level_digests: usize,
+) -> Result<(), VcError> {
+    let disclosed_top_level = processed
+        .disclosed
+        .iter()
+        .filter(|c| matches!(c.path.0.as_slice(), [PathSegment::Key(_)]))
+        .count();
+    let undisclosed_top_level = top_level_digests.saturating_sub(disclosed_top_level);
     for spec in &t.claims {
         let disclosed = processed
             .disclosed
@@ -370,7 +387,7 @@ fn check_claim_metadata(t: &CredentialType, processed: &sdjwt::Processed) -> Res
             }
             _ => {}
         }
-        let could_be_hidden = spec.sd != Sd::Never && processed.undisclosed_digests > 0;
+        let could_be_hidden = spec.sd != Sd::Never && undisclosed_top_level > 0;
         if spec.required && !visible && !could_be_hidden {
             return Err(VcError::MandatoryClaimMissing(spec.name.clone()));
         }
