@@ -75,17 +75,6 @@ pub(super) const RULE_NAMES: &[&str] = &[
     "resident_id_sex",
 ];
 
-impl Format {
-    /// The name a type document gives the format (`cn_wallet.format`); `None` for a derived
-    /// predicate, which a document declares with `cn_wallet.derived` instead.
-    pub fn document_name(&self) -> Option<&'static str> {
-        FORMAT_NAMES
-            .iter()
-            .find(|(_, f)| f == self)
-            .map(|(name, _)| *name)
-    }
-}
-
 /// The SRI integrity string of `octets`: `sha256-` and the standard base64 of their SHA-256.
 pub fn integrity_of(octets: &[u8]) -> String {
     let digest = Sha256::digest(octets);
@@ -240,12 +229,7 @@ pub fn parse_document(octets: &[u8], builtin: bool) -> Result<CredentialType, Ca
             )));
         }
     }
-    let status_required = match ext.get("status_required") {
-        None => true,
-        Some(v) => v
-            .as_bool()
-            .ok_or_else(|| bad("cn_wallet.status_required is not a boolean"))?,
-    };
+    let status_required = optional_bool(ext, "status_required", true, "cn_wallet.status_required")?;
     let rules = match ext.get("rules") {
         None => Vec::new(),
         Some(v) => {
@@ -319,12 +303,7 @@ fn parse_claim(value: &Value, at: &str) -> Result<ClaimSpec, CatalogueError> {
             )));
         }
     };
-    let mandatory = match obj.get("mandatory") {
-        None => false,
-        Some(v) => v
-            .as_bool()
-            .ok_or_else(|| bad(format!("{at}.mandatory is not a boolean")))?,
-    };
+    let mandatory = optional_bool(obj, "mandatory", false, &format!("{at}.mandatory"))?;
     if let Some(id) = obj.get("svg_id")
         && !id.is_string()
     {
@@ -540,6 +519,19 @@ fn text_value(value: &Value, at: &str) -> Result<String, CatalogueError> {
         .ok_or_else(|| bad(format!("{at} is not a string")))?;
     super::validate::check_text(s, MAX_TEXT_CHARS).map_err(|rule| bad(format!("{at} {rule}")))?;
     Ok(s.to_owned())
+}
+
+/// A boolean member, or `default` when it is absent.
+fn optional_bool(
+    obj: &Map<String, Value>,
+    member: &str,
+    default: bool,
+    at: &str,
+) -> Result<bool, CatalogueError> {
+    obj.get(member).map_or(Ok(default), |v| {
+        v.as_bool()
+            .ok_or_else(|| bad(format!("{at} is not a boolean")))
+    })
 }
 
 fn optional_text(obj: &Map<String, Value>, member: &str, at: &str) -> Result<(), CatalogueError> {
