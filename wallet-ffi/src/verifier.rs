@@ -10,18 +10,15 @@ use crate::ffi::{
     wallet_buffer,
 };
 use crate::wallet_result;
-use serde_json::{Map, Value};
 use std::ffi::c_char;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use wallet_core::credential::catalogue::Lang;
-use wallet_core::keys::{AlgSet, AlgorithmPolicy, PublicKey};
+use wallet_core::keys::PublicKey;
 use wallet_core::qr::scan::{ScanLimits, scan_image};
-use wallet_core::status::UnknownStatusPolicy;
-use wallet_core::trust::StalePolicy;
 use wallet_core::verifier::ReplayCache;
 use wallet_core::verifier::report;
-use wallet_core::verifier::{Verifier, VerifierConfig};
+use wallet_core::verifier::{Verifier, VerifierConfig, parse_options};
 
 /// A verifier device: trust list, cached status lists, replay cache and open challenges.
 ///
@@ -60,98 +57,12 @@ fn lang(value: u32) -> Result<Lang, FfiError> {
     }
 }
 
-/// Reads the options object of `wallet_verifier_new`: the verifier's configuration and the path
-/// of its persistent replay cache, if any. Unknown members are refused so that a misspelt option
-/// is not silently ignored.
+/// Reads the options object of `wallet_verifier_new` (wallet-core's
+/// [`parse_options`](wallet_core::verifier::parse_options), shared with the WebAssembly
+/// verifier): the verifier's configuration and the path of its persistent replay cache, if any.
 fn config(text: &str) -> Result<(VerifierConfig, Option<PathBuf>), FfiError> {
-    let mut config = VerifierConfig::default();
-    // A credential that can never be revoked is refused unless the app opts out.
-    config.trust.require_status = true;
-    let mut replay_cache = None;
-    if text.trim().is_empty() {
-        return Ok((config, replay_cache));
-    }
-    let what = "options";
-    let map: Map<String, Value> =
-        serde_json::from_str(text).map_err(|e| FfiError::json("options (a JSON object)", e))?;
-    let uint = |v: &Value, name: &str| {
-        v.as_u64()
-            .ok_or_else(|| FfiError::json(what, format!("{name} must be a non-negative integer")))
-    };
-    let flag = |v: &Value, name: &str| {
-        v.as_bool()
-            .ok_or_else(|| FfiError::json(what, format!("{name} must be true or false")))
-    };
-    for (name, value) in &map {
-        match name.as_str() {
-            "max_age" => config.qr.window = uint(value, name)?,
-            "clock_skew" => config.qr.clock_skew = uint(value, name)?,
-            "replay_capacity" => {
-                config.qr.replay_capacity = usize::try_from(uint(value, name)?)
-                    .map_err(|_| FfiError::json(what, "replay_capacity is too large"))?;
-            }
-            "accept_offline" => config.qr.accept_offline = flag(value, name)?,
-            "verifier_id" => {
-                let id = value.as_str().filter(|s| !s.is_empty()).ok_or_else(|| {
-                    FfiError::json(what, "verifier_id must be a non-empty string")
-                })?;
-                config.qr.verifier_id = Some(id.to_owned());
-            }
-            "replay_cache" => {
-                let path = value.as_str().filter(|s| !s.is_empty()).ok_or_else(|| {
-                    FfiError::json(what, "replay_cache must be a non-empty file path")
-                })?;
-                replay_cache = Some(PathBuf::from(path));
-            }
-            "accept_unknown_status" => {
-                config.trust.unknown_status = if flag(value, name)? {
-                    UnknownStatusPolicy::Accept
-                } else {
-                    UnknownStatusPolicy::Reject
-                };
-            }
-            "require_status" => config.trust.require_status = flag(value, name)?,
-            "algs" => {
-                // One list for every role, as `wallet verify --algs`.
-                let names = value
-                    .as_array()
-                    .map(|a| a.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
-                    .and_then(|names| names)
-                    .ok_or_else(|| FfiError::json(what, "algs must be an array of strings"))?;
-                let set = AlgSet::from_names(names.iter().copied()).map_err(|bad| {
-                    FfiError::json(
-                        what,
-                        format!(
-                            "algs: unknown algorithm {bad:?} (known: EdDSA, Ed25519, ES256, SM2)"
-                        ),
-                    )
-                })?;
-                if set.is_empty() {
-                    return Err(FfiError::json(
-                        what,
-                        "algs must name at least one algorithm",
-                    ));
-                }
-                config.algorithms = AlgorithmPolicy::uniform(set);
-            }
-            "allow_stale_trust_list" => {
-                config.trust.stale_trust_list = if flag(value, name)? {
-                    StalePolicy::Warn
-                } else {
-                    StalePolicy::Fail
-                };
-            }
-            other => {
-                return Err(FfiError::json(
-                    what,
-                    format!(
-                        "unknown option {other:?} (known: max_age, clock_skew, replay_capacity, replay_cache, accept_offline, verifier_id, accept_unknown_status, require_status, allow_stale_trust_list, algs)"
-                    ),
-                ));
-            }
-        }
-    }
-    Ok((config, replay_cache))
+    let options = parse_options(text).map_err(|e| FfiError::json("options", e))?;
+    Ok((options.config, options.replay_cache.map(PathBuf::from)))
 }
 
 /// Creates a verifier that trusts the issuers of `trust_list` (a compact JWS) once it verifies
@@ -373,6 +284,7 @@ pub unsafe extern "C" fn wallet_verifier_new_challenge(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wallet_core::status::UnknownStatusPolicy;
 
     const _: () = {
         const fn shareable<T: Send + Sync>() {}

@@ -6,5 +6,6 @@
 
 pub mod freshness;
 pub mod render;
+#[cfg(feature = "qr-scan")]
 pub mod scan;
 pub mod transport;

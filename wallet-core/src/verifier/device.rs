@@ -123,6 +123,13 @@ impl Verifier {
         self.qr.replay_entries()
     }
 
+    /// The replay history still live at `now` as text ([`ReplayCache::snapshot`]), for a
+    /// verifier without files to keep and restore with [`Verifier::set_replay_cache`] and
+    /// [`ReplayCache::from_snapshot`].
+    pub fn replay_snapshot(&self, now: i64) -> String {
+        self.qr.replay_cache().snapshot(now)
+    }
+
     /// Keeps the replay history in `cache` from now on — typically a file-backed
     /// [`ReplayCache::open`], so that a verifier created afresh (after a restart, or one handle
     /// per scan) still refuses a code accepted before.

@@ -9,6 +9,7 @@
 pub(crate) mod bulk;
 pub(crate) mod device;
 pub(crate) mod error;
+pub(crate) mod options;
 pub(crate) mod replay_file;
 pub mod report;
 pub(crate) mod session;
@@ -19,6 +20,7 @@ pub use crate::format::keys::{AlgSet, AlgorithmPolicy};
 pub use bulk::{BulkItem, CHUNK, verify_bulk, verify_bulk_with_trust};
 pub use device::{Verifier, VerifierConfig};
 pub use error::{FreshnessError, VerifyError};
+pub use options::{OPTION_NAMES, OptionsError, VerifierOptions, default_config, parse_options};
 pub use replay_file::{REPLAY_COMPACT_SLACK, ReplayCacheError};
 pub use session::{
     DEFAULT_REPLAY_CAPACITY, QrVerifier, QrVerifierConfig, ReplayCache, ReplayEntry, ScanResult,

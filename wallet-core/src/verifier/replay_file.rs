@@ -205,6 +205,61 @@ fn parse_header(line: &str) -> Result<u64, ReplayCacheError> {
     }
 }
 
+/// The entries of `seen` still live at `now` in the file's text format (generation 0), for a
+/// verifier without files to keep elsewhere — the web verifier stores it in IndexedDB, so that a
+/// reload does not forget what was accepted ([`super::session::ReplayCache::snapshot`]).
+pub(crate) fn snapshot(seen: &HashMap<ReplayKey, i64>, now: i64) -> String {
+    let mut live: Vec<_> = seen.iter().filter(|&(_, &until)| until >= now).collect();
+    // Sorted, so the same history always gives the same text.
+    live.sort_unstable();
+    let mut out = header_line(0);
+    for (key, &forget_after) in live {
+        record_line(key, forget_after, &mut out);
+    }
+    out
+}
+
+/// Reads a [`snapshot`] back, keeping the entries live at `now`. Unlike the file, a snapshot is
+/// written whole, so any damage — a torn last line included — is
+/// [`ReplayCacheError::Corrupt`]; more live entries than `capacity` is
+/// [`ReplayCacheError::TooLarge`].
+pub(crate) fn read_snapshot(
+    text: &str,
+    capacity: usize,
+    now: i64,
+) -> Result<HashMap<ReplayKey, i64>, ReplayCacheError> {
+    let max = u64::try_from(capacity)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(MAX_RECORD_LEN)
+        .saturating_add(MAX_HEADER_LEN);
+    if u64::try_from(text.len()).unwrap_or(u64::MAX) > max {
+        return Err(ReplayCacheError::TooLarge { max });
+    }
+    let Some(body) = text.strip_suffix('\n') else {
+        return Err(ReplayCacheError::Corrupt {
+            line: 1,
+            reason: "a snapshot ends with a newline",
+        });
+    };
+    let mut lines = body.split('\n');
+    parse_header(lines.next().unwrap_or_default())?;
+    let mut seen = HashMap::new();
+    for (number, line) in (2u64..).zip(lines) {
+        let (key, forget_after) =
+            parse_record(line).map_err(|reason| ReplayCacheError::Corrupt {
+                line: number,
+                reason,
+            })?;
+        if forget_after >= now {
+            seen.insert(key, forget_after);
+        }
+    }
+    if seen.len() > capacity {
+        return Err(ReplayCacheError::TooLarge { max });
+    }
+    Ok(seen)
+}
+
 /// Which file is at the path: a compaction (or someone replacing the file) makes a new inode.
 #[cfg(unix)]
 fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
@@ -544,5 +599,52 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn snapshots_keep_live_entries_and_refuse_damage() {
+        let mut seen = HashMap::new();
+        seen.insert(replay_key("a", "1"), 1_000);
+        seen.insert(replay_key("b", "2"), 2_000);
+        seen.insert(replay_key("c", "3"), 500);
+        let text = snapshot(&seen, 900);
+        assert_eq!(
+            text.lines().count(),
+            3,
+            "header and the two live entries: {text}"
+        );
+        assert_eq!(
+            snapshot(&seen, 900),
+            text,
+            "the same history, the same text"
+        );
+        let back = read_snapshot(&text, 10, 900).unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!(back.get(&replay_key("b", "2")), Some(&2_000));
+        // Read later, the entry that has lapsed is dropped.
+        assert_eq!(read_snapshot(&text, 10, 1_500).unwrap().len(), 1);
+        assert!(matches!(
+            read_snapshot(&text, 1, 900),
+            Err(ReplayCacheError::TooLarge { .. })
+        ));
+        let torn = &text[..text.len() - 5];
+        assert!(matches!(
+            read_snapshot(torn, 10, 900),
+            Err(ReplayCacheError::Corrupt { .. })
+        ));
+        let changed = text.replacen("2000", "2001", 1);
+        assert!(matches!(
+            read_snapshot(&changed, 10, 900),
+            Err(ReplayCacheError::Corrupt {
+                reason: "the check value does not match",
+                ..
+            })
+        ));
+        assert!(read_snapshot("", 10, 0).is_err());
+        assert!(
+            read_snapshot("wallet-replay-cache v1 0\n", 10, 0)
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -12,7 +12,7 @@
 //! The replay history is in memory by default; [`ReplayCache::open`] keeps it in a file, so that
 //! it survives a restart of the verifier and is shared by the processes using that file.
 
-use super::replay_file::{Journal, ReplayKey, replay_key};
+use super::replay_file::{self, Journal, ReplayKey, replay_key};
 use crate::format::credential::VcError;
 use crate::format::jws::Jws;
 use crate::format::sdjwt::{KbExpectation, SdJwtParts};
@@ -113,6 +113,27 @@ impl ReplayCache {
             seen,
             capacity,
             file: Some(journal),
+        })
+    }
+
+    /// The entries still live at `now`, as text in the replay file's format (docs/qr-format.md
+    /// §9): what a verifier without files keeps between runs (the web verifier, in IndexedDB)
+    /// and hands back to [`ReplayCache::from_snapshot`]. Holds no claim and no token.
+    pub fn snapshot(&self, now: i64) -> String {
+        replay_file::snapshot(&self.seen, now)
+    }
+
+    /// An in-memory cache holding the entries of `snapshot` still live at `now`. A damaged
+    /// snapshot is refused ([`ReplayCacheError::Corrupt`]), never read as an empty history.
+    pub fn from_snapshot(
+        snapshot: &str,
+        capacity: usize,
+        now: i64,
+    ) -> Result<Self, ReplayCacheError> {
+        Ok(Self {
+            seen: replay_file::read_snapshot(snapshot, capacity, now)?,
+            capacity,
+            file: None,
         })
     }
 
@@ -445,6 +466,11 @@ impl QrVerifier {
     /// Number of presentations remembered for replay detection.
     pub fn replay_entries(&self) -> usize {
         self.replay.len()
+    }
+
+    /// The replay history.
+    pub fn replay_cache(&self) -> &ReplayCache {
+        &self.replay
     }
 
     /// Replaces the in-memory replay cache with `cache` — typically [`ReplayCache::open`], so
