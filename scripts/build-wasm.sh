@@ -37,6 +37,8 @@ for module in verifier:wallet_wasm scanner:wallet_scan; do
   "$bindgen" --target web --out-dir "$out" --out-name "$name" \
     --remove-name-section --remove-producers-section \
     "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/wallet_wasm.wasm"
+  # WeChat's WXWebAssembly on iOS cannot export globals; the glue uses none of them.
+  node wallet-wasm/js/strip-global-exports.mjs "$out/${name}_bg.wasm"
 done
 cp wallet-wasm/js/wallet.js wallet-wasm/js/wallet.d.ts wallet-wasm/js/text.js wallet-wasm/js/README.md "$out/"
 crate_version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)

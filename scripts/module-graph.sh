@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Module import graphs of the workspace's crates; exits 1 on a module cycle.
-#   scripts/module-graph.sh               the gate CI runs: wallet-core, wallet-cli and wallet-ffi,
+#   scripts/module-graph.sh               the gate CI runs: wallet-core, wallet-cli, wallet-ffi and wallet-wasm,
 #     each failing on any cycle, and wallet-core also on an import that does not go down the
 #     layers of scripts/module-graph-layers.txt
 #   scripts/module-graph.sh OPTIONS       one crate: options go to scripts/module-graph.py
@@ -18,7 +18,7 @@ if [ $# -eq 0 ]; then
   rc=0
   python3 "$checker" --root wallet-core/src --layers scripts/module-graph-layers.txt \
     | grep -E '^cycle \(|^layer: |^# ' || rc=1
-  for root in wallet-cli/src wallet-ffi/src; do
+  for root in wallet-cli/src wallet-ffi/src wallet-wasm/src; do
     python3 "$checker" --root "$root" | grep -E '^cycle \(|^# ' || rc=1
   done
   exit "$rc"

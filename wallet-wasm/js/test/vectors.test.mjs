@@ -143,6 +143,23 @@ test('web verifier fixture: the same reports as wallet-core, replay kept across 
   assert.equal(reloaded.verify(cases.valid.payload, now, 'zh').code, 'qr.replay');
   assert.throws(() => reloaded.restoreReplay(snapshot.slice(0, -3), now), { code: 'qr.replay_cache_corrupt' });
   console.log(`wasm: web fixture: ${Object.keys(cases).length} codes × 2 languages, the reports wallet-core wrote`);
+
+  // Per-scan time in Node's V8 (Chromium's engine), the frame_timing example's work.
+  const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  const scans = [];
+  const verifies = [];
+  for (let i = 0; i < 21; i++) {
+    const fresh = device();
+    let t = performance.now();
+    const text = w.scanFrame(frame.rgba, frame.width, frame.height);
+    scans.push(performance.now() - t);
+    t = performance.now();
+    assert.equal(fresh.verify(text, now, 'zh').valid, true);
+    verifies.push(performance.now() - t);
+    fresh.free();
+  }
+  const [s, vt] = [median(scans), median(verifies)];
+  console.log(`wasm (node ${process.versions.node}): 640x480 frame scan ${s.toFixed(2)} ms + verify ${vt.toFixed(2)} ms = ${(s + vt).toFixed(2)} ms per scan (median of 21)`);
 });
 
 test('holder side: a presentation made in the module verifies, signed by a JWK or by a JS signer', { skip: !fixture && 'WEB_FIXTURE not set' }, () => {

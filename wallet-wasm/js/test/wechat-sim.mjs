@@ -22,7 +22,11 @@ globalThis.WXWebAssembly = {
   // Only a code-package path, as in the mini-program.
   instantiate(path, imports) {
     if (typeof path !== 'string') throw new TypeError('WXWebAssembly.instantiate takes a path');
-    return RealWebAssembly.instantiate(readFileSync(join(pkg, path)), imports);
+    const bytes = readFileSync(join(pkg, path));
+    // iOS: functions, memories and tables may be exported, globals not.
+    const globals = RealWebAssembly.Module.exports(new RealWebAssembly.Module(bytes)).filter((e) => e.kind === 'global');
+    if (globals.length > 0) throw new Error(`the module exports globals: ${globals.map((g) => g.name)}`);
+    return RealWebAssembly.instantiate(bytes, imports);
   },
 };
 
