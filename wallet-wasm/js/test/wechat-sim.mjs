@@ -15,8 +15,9 @@ for (const name of ['TextDecoder', 'TextEncoder', 'fetch', 'crypto', 'URL', 'Res
   delete globalThis[name];
   if (name in globalThis) throw new Error(`cannot remove ${name}`);
 }
+// The mini-program's random source delivers an ArrayBuffer to a callback.
 const wx = {
-  getRandomValues: ({ length }) => randomFillSync(new Uint8Array(length)),
+  getRandomValues: ({ length, success }) => success({ randomValues: randomFillSync(new Uint8Array(length)).buffer }),
 };
 globalThis.WXWebAssembly = {
   // Only a code-package path, as in the mini-program.
@@ -33,7 +34,7 @@ globalThis.WXWebAssembly = {
 const w = await import(join(pkg, 'wallet.js'));
 await w.initWeChat('wallet_wasm_bg.wasm');
 if (typeof globalThis.WebAssembly !== 'undefined') throw new Error('the WebAssembly shim was left behind');
-w.seedRandom(wx.getRandomValues({ length: 32 }));
+wx.getRandomValues({ length: 32, success: (r) => w.seedRandom(new Uint8Array(r.randomValues)) });
 const { now, cases } = JSON.parse(readFileSync(join(fixture, 'cases.json'), 'utf8'));
 const bundle = JSON.parse(readFileSync(join(fixture, 'setup/bundle.json'), 'utf8'));
 const v = new w.Verifier();
