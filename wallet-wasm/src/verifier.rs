@@ -127,21 +127,17 @@ impl Device {
         Ok(member("snapshot", self.verifier()?.replay_snapshot(now)))
     }
 
-    /// Restores a history kept by the page: `{"entries": n}`, the codes still remembered. A
-    /// damaged snapshot is refused (`qr.replay_cache_corrupt`), never read as empty.
+    /// Adds a history kept by the page to the device's: `{"entries": n}`, the codes then
+    /// remembered. Merged, never replaced, so restoring an older snapshot cannot forget a code
+    /// accepted since. A damaged snapshot is refused (`qr.replay_cache_corrupt`), never read
+    /// as empty.
     pub fn restore_replay(&mut self, snapshot: &[u8], now: f64) -> Answer {
         let now = seconds(now, "now")?;
         let text = envelope::text(snapshot, "the replay snapshot")?;
-        let capacity = self
-            .config
-            .as_ref()
-            .map_or(wallet_core::verifier::DEFAULT_REPLAY_CAPACITY, |c| {
-                c.qr.replay_capacity
-            });
-        let cache =
-            ReplayCache::from_snapshot(text, capacity, now).map_err(|e| ApiError::core(&e))?;
-        let entries = cache.len();
-        self.verifier()?.set_replay_cache(cache);
+        let entries = self
+            .verifier()?
+            .merge_replay_snapshot(text, now)
+            .map_err(|e| ApiError::core(&e))?;
         Ok(member("entries", entries))
     }
 

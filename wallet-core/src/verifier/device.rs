@@ -130,6 +130,16 @@ impl Verifier {
         self.qr.replay_cache().snapshot(now)
     }
 
+    /// Adds a kept replay history to this verifier's ([`ReplayCache::merge_snapshot`]): codes
+    /// accepted since the snapshot stay refused. Returns how many entries are then held.
+    pub fn merge_replay_snapshot(
+        &mut self,
+        snapshot: &str,
+        now: i64,
+    ) -> Result<usize, crate::verifier::ReplayCacheError> {
+        self.qr.replay_cache_mut().merge_snapshot(snapshot, now)
+    }
+
     /// Keeps the replay history in `cache` from now on — typically a file-backed
     /// [`ReplayCache::open`], so that a verifier created afresh (after a restart, or one handle
     /// per scan) still refuses a code accepted before.

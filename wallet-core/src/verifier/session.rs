@@ -137,6 +137,27 @@ impl ReplayCache {
         })
     }
 
+    /// Adds the entries of `snapshot` still live at `now` to this cache (an entry already
+    /// here keeps the later expiry): restoring a kept history never forgets a code accepted
+    /// since. More live entries than the capacity is [`ReplayCacheError::TooLarge`], and the
+    /// cache is left as it was. Returns how many entries the cache then holds.
+    pub fn merge_snapshot(&mut self, snapshot: &str, now: i64) -> Result<usize, ReplayCacheError> {
+        let incoming = replay_file::read_snapshot(snapshot, self.capacity, now)?;
+        let mut merged = self.seen.clone();
+        merged.retain(|_, until| *until >= now);
+        for (key, until) in incoming {
+            let entry = merged.entry(key).or_insert(until);
+            *entry = (*entry).max(until);
+        }
+        if merged.len() > self.capacity {
+            return Err(ReplayCacheError::TooLarge {
+                max: u64::try_from(self.capacity).unwrap_or(u64::MAX),
+            });
+        }
+        self.seen = merged;
+        Ok(self.seen.len())
+    }
+
     /// The file behind the cache, if it has one.
     pub fn path(&self) -> Option<&Path> {
         self.file.as_ref().map(Journal::path)
@@ -471,6 +492,11 @@ impl QrVerifier {
     /// The replay history.
     pub fn replay_cache(&self) -> &ReplayCache {
         &self.replay
+    }
+
+    /// The replay history, to add a kept snapshot to ([`ReplayCache::merge_snapshot`]).
+    pub fn replay_cache_mut(&mut self) -> &mut ReplayCache {
+        &mut self.replay
     }
 
     /// Replaces the in-memory replay cache with `cache` — typically [`ReplayCache::open`], so

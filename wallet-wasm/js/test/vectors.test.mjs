@@ -142,6 +142,12 @@ test('web verifier fixture: the same reports as wallet-core, replay kept across 
   assert.equal(reloaded.restoreReplay(snapshot, now), 1);
   assert.equal(reloaded.verify(cases.valid.payload, now, 'zh').code, 'qr.replay');
   assert.throws(() => reloaded.restoreReplay(snapshot.slice(0, -3), now), { code: 'qr.replay_cache_corrupt' });
+  // Restoring an older (empty) history adds to the live one, never forgets a code accepted since.
+  const empty = device();
+  const before = empty.replaySnapshot(now);
+  assert.equal(empty.verify(cases.valid.payload, now, 'zh').code, 'ok');
+  assert.equal(empty.restoreReplay(before, now), 1);
+  assert.equal(empty.verify(cases.valid.payload, now, 'zh').code, 'qr.replay');
   console.log(`wasm: web fixture: ${Object.keys(cases).length} codes × 2 languages, the reports wallet-core wrote`);
 
   // Per-scan time in Node's V8 (Chromium's engine), the frame_timing example's work.
