@@ -14,9 +14,7 @@ use serde_json::{Value, json};
 use wallet_core::credential::catalogue::Lang;
 use wallet_core::keys::PublicKey;
 use wallet_core::status::StatusListJwt;
-use wallet_core::verifier::{
-    ReplayCache, Verifier, VerifierConfig, VerifierOptions, parse_options, report,
-};
+use wallet_core::verifier::{ReplayCache, Verifier, VerifierOptions, parse_options, report};
 
 /// The report's label language: 0 English, 1 Chinese (the C FFI's `wallet_lang`).
 pub fn lang(value: u32) -> Result<Lang, ApiError> {
@@ -34,7 +32,6 @@ pub fn lang(value: u32) -> Result<Lang, ApiError> {
 #[derive(Debug, Default)]
 pub struct Device {
     verifier: Option<Verifier>,
-    config: Option<VerifierConfig>,
 }
 
 impl Device {
@@ -78,7 +75,7 @@ impl Device {
         }
         let capacity = config.qr.replay_capacity;
         let mut verifier =
-            Verifier::new(token, &root, now, config.clone()).map_err(|e| ApiError::core(&e))?;
+            Verifier::new(token, &root, now, config).map_err(|e| ApiError::core(&e))?;
         if let Some(previous) = &self.verifier {
             let history = ReplayCache::from_snapshot(&previous.replay_snapshot(now), capacity, now)
                 .map_err(|e| ApiError::core(&e))?;
@@ -86,7 +83,6 @@ impl Device {
         }
         let answer = member("trust_list", trust_list_info(&verifier, now));
         self.verifier = Some(verifier);
-        self.config = Some(config);
         Ok(answer)
     }
 
