@@ -156,6 +156,7 @@ fn build() -> Fixture {
             iat: now,
             exp: Some(now + 86_400),
             ttl: Some(3600),
+            aggregation_uri: None,
         },
         &list,
         &status_key,

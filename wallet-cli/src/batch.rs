@@ -48,6 +48,7 @@ use wallet_core::issuer::batch::{
 };
 use wallet_core::issuer::log;
 use wallet_core::issuer::reservation::{IndexReservation, append_committed};
+use wallet_core::issuer::shard::Shard;
 use wallet_core::sdjwt::SdAlg;
 
 /// Lines per chunk: large enough that channel and reordering costs vanish, small enough that
@@ -312,6 +313,12 @@ fn batch_err(e: IssuerError) -> CliError {
             path.display()
         ))
         .hint("the file was changed by hand; compare it with the input before resuming"),
+        IssuerError::ShardMismatch { shard, uri } => CliError::input(format!(
+            "the status registry holds the list {uri}, not shard {shard}'s (its URI must end in \
+             /{shard})"
+        ))
+        .hint("give each shard its own registry: `wallet status init --uri BASE/SHARD --out REG`")
+        .with_code(wallet_core::error::codes::ISSUER_SHARD_MISMATCH.code),
         e => issuer_err(e),
     }
 }
@@ -398,6 +405,12 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
         ));
     }
     let ty = credential_type(&a.credential_type)?;
+    let shard = a
+        .shard
+        .as_deref()
+        .map(Shard::new)
+        .transpose()
+        .map_err(batch_err)?;
     check_status_choice(ty, a.status_registry.as_deref(), a.no_status)?;
     let key = crate::hsm::load_issuer_key(&a.issuer_key, "issuer key")?;
     let now = now_or(a.now.as_deref())?;
@@ -422,6 +435,9 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
         .transpose()
         .map_err(batch_err)?;
     let uri = indices.as_ref().map(|i| i.uri().to_owned());
+    if let (Some(shard), Some(uri)) = (&shard, &uri) {
+        shard.check_list_uri(uri).map_err(batch_err)?;
+    }
     let (input_size, input_head, total) = if a.input == Path::new("-") {
         (0, String::new(), None)
     } else {
@@ -444,6 +460,7 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
         kid: key.thumbprint(),
         registry: registry_name,
         uri: uri.clone(),
+        shard: shard.as_ref().map(|s| s.id().to_owned()),
         errors: String::new(),
         log_start: 0,
         // A resumed batch must keep its digest algorithm; the default adds nothing, so jobs
@@ -706,6 +723,7 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
         strict_validity: a.strict_validity,
         no_status: a.no_status,
         sd_alg: crate::issue_cmd::sd_alg(&a.sd_alg),
+        shard: shard.clone(),
     });
     let (job_tx, job_rx) = sync_channel::<Job>(jobs_n.saturating_mul(2));
     let (done_tx, done_rx) = sync_channel::<Done>(jobs_n.saturating_mul(2));
@@ -865,6 +883,7 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
             "complete": complete,
             "interrupted_by": interrupted.map(|c| if c == EXIT_SIGINT { "SIGINT" } else { "SIGTERM" }),
             "type": ty.short_name,
+            "shard": a.shard,
             "output": out_name,
             "errors": err_name,
             "issued": counts.issued,

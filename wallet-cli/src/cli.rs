@@ -449,6 +449,11 @@ pub struct IssueBatchArgs {
     /// Issue credentials that can never be revoked (no status list entries).
     #[arg(long, conflicts_with = "status_registry")]
     pub no_status: bool,
+    /// This batch is one shard of a larger issuance (docs/scale.md): the id (1-64 of A-Z a-z
+    /// 0-9 . _ -) goes into every output and issuance-log line, and the status registry must
+    /// hold the shard's own list (its URI ends in /ID).
+    #[arg(long, value_name = "ID")]
+    pub shard: Option<String>,
     /// Expiry.
     #[command(flatten)]
     pub validity: Validity,
@@ -577,6 +582,10 @@ pub struct StatusPublishArgs {
     /// number is seconds).
     #[arg(long, value_parser = seconds_arg)]
     pub ttl: Option<u64>,
+    /// Where the agency publishes its Status List Aggregation (all its lists, e.g. one per
+    /// shard): written into the token as `status_list.aggregation_uri`.
+    #[arg(long, value_name = "URI")]
+    pub aggregation_uri: Option<String>,
     /// Signing time (RFC 3339; default now).
     #[arg(long)]
     pub now: Option<String>,
@@ -588,8 +597,13 @@ pub struct StatusPublishArgs {
 /// `wallet status cache`
 #[derive(Debug, Args)]
 pub struct StatusCacheArgs {
-    /// The Status List Token to store.
-    pub token: PathBuf,
+    /// The Status List Tokens to store (one or more).
+    #[arg(required = true, num_args = 1..)]
+    pub token: Vec<PathBuf>,
+    /// A Status List Aggregation (`{"status_lists": [URI, ...]}`): every token must be one of
+    /// its lists, and each of its lists must be among the tokens.
+    #[arg(long, value_name = "FILE")]
+    pub aggregation: Option<PathBuf>,
     /// The verifier's status cache directory.
     #[arg(long)]
     pub status_cache: PathBuf,

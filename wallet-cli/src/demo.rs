@@ -115,6 +115,7 @@ fn publish_and_cache(
         now,
         86_400,
         Some(3600),
+        None,
     )?;
     let token_path = dir.join(files.token);
     write_public(
@@ -124,7 +125,8 @@ fn publish_and_cache(
     )?;
     outln!("published {} ({} bytes)", token_path.display(), token.len())?;
     crate::verifier::status_cache(&StatusCacheArgs {
-        token: token_path,
+        token: vec![token_path],
+        aggregation: None,
         status_cache: dir.join("verifier-status-cache"),
         trust_list: dir.join("trust-list.jwt"),
         trust_root: path_arg(&dir.join("root.pub.jwk")),

@@ -240,6 +240,7 @@ pub fn publish_token(
     now: i64,
     valid_for: u64,
     ttl: Option<u64>,
+    aggregation_uri: Option<&str>,
 ) -> CliResult<String> {
     let claims = StatusListClaims {
         uri: registry.uri().to_owned(),
@@ -247,6 +248,7 @@ pub fn publish_token(
         iat: now,
         exp: Some(add_secs(now, valid_for)),
         ttl,
+        aggregation_uri: aggregation_uri.map(str::to_owned),
     };
     sign_status_list_token(&claims, registry.list(), key).map_err(|e| status_err(&e))
 }
@@ -263,7 +265,18 @@ pub fn status_publish(a: &StatusPublishArgs) -> CliResult {
     // revocation lost for verifiers until the next publish.
     let lock = lock_registry(&a.registry)?;
     let registry = load_locked(&lock)?;
-    let token = publish_token(&registry, &key, a.iss.as_deref(), now, valid_for, a.ttl)?;
+    if a.aggregation_uri.as_deref().is_some_and(str::is_empty) {
+        return Err(CliError::usage("--aggregation-uri must not be empty"));
+    }
+    let token = publish_token(
+        &registry,
+        &key,
+        a.iss.as_deref(),
+        now,
+        valid_for,
+        a.ttl,
+        a.aggregation_uri.as_deref(),
+    )?;
     if is_stdout(&a.out) {
         outln!("{token}")?;
     } else {

@@ -4,7 +4,7 @@
 
 use crate::cli::{InspectArgs, LangArg, StatusCacheArgs, VerifyArgs};
 use crate::common::{
-    CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, MAX_SMALL_FILE, core_error, format_time,
+    CliError, CliResult, EXIT_NEGATIVE, EXIT_OK, MAX_SMALL_FILE, core_error, format_time, hint_for,
     human_duration, now_or, open_status_cache, read_bytes, read_text,
 };
 use crate::output::{outln, print_json};
@@ -17,35 +17,101 @@ use wallet_core::qr::freshness::OFFLINE_AUDIENCE;
 use wallet_core::qr::scan::{ScanLimits, scan_image};
 use wallet_core::qr::transport;
 use wallet_core::sdjwt::{Disclosure, KbExpectation, SdJwtParts};
+use wallet_core::status::{MAX_AGGREGATION_BYTES, parse_aggregation};
 use wallet_core::trust::StalePolicy;
-use wallet_core::verifier::StatusCache;
 use wallet_core::verifier::VerifyError;
 use wallet_core::verifier::report;
+use wallet_core::verifier::{AggregationResult, StatusCache};
 use wallet_core::verifier::{DEFAULT_REPLAY_CAPACITY, ReplayCache, ReplayEntry};
 use wallet_core::verifier::{
     KeyBindingPolicy, TrustPolicy, TrustedReport, VerifyPolicy, verify_with_trust,
 };
 use wallet_core::{ErrorInfo, ErrorKind};
 
-/// `wallet status cache`: verifies a Status List Token with the trust list, then caches it.
+/// `wallet status cache`: verifies Status List Tokens with the trust list, then caches them —
+/// with `--aggregation`, the lists of an issuer's Status List Aggregation (§9), each token stored
+/// or refused on its own. Exit 2 if any token was refused or any listed list is missing; the
+/// others are cached all the same.
 pub fn status_cache(a: &StatusCacheArgs) -> CliResult {
     let now = now_or(a.now.as_deref())?;
     let trust =
         crate::trust_cmd::load_trust_list(&a.trust_list, &a.trust_root, now, StalePolicy::Fail)?;
-    let token = read_text(&a.token, "status list token", 16 * 1024 * 1024)?;
     let cache = StatusCache::open(&a.status_cache)
         .map_err(|e| core_error("cannot open the status cache", &e))?;
-    let uri = cache
-        .store(&token, &trust)
-        .map_err(|e| core_error("status list token refused", &e))?;
-    eprintln!(
-        "cached the status list for {uri} in {}",
-        a.status_cache.display()
-    );
+    let aggregation = match &a.aggregation {
+        None => None,
+        Some(path) => {
+            let bytes = read_bytes(
+                path,
+                "status list aggregation",
+                u64::try_from(MAX_AGGREGATION_BYTES).unwrap_or(u64::MAX),
+            )?;
+            Some(parse_aggregation(&bytes).map_err(|e| {
+                core_error(&format!("status list aggregation {}", path.display()), &e)
+            })?)
+        }
+    };
+    let mut texts = Vec::with_capacity(a.token.len());
+    for path in &a.token {
+        texts.push(read_text(path, "status list token", 16 * 1024 * 1024)?);
+    }
+    let tokens: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let result = if let Some(listed) = &aggregation {
+        cache.store_aggregation(listed, &tokens, &trust)
+    } else {
+        let mut r = AggregationResult::default();
+        for (i, token) in tokens.iter().enumerate() {
+            match cache.store(token, &trust) {
+                Ok(uri) => r.cached.push(uri),
+                Err(e) => r.refused.push((i, e)),
+            }
+        }
+        r
+    };
+    for uri in &result.cached {
+        eprintln!(
+            "cached the status list for {uri} in {}",
+            a.status_cache.display()
+        );
+    }
+    for (i, e) in &result.refused {
+        let file = a.token.get(*i).map(|p| p.display().to_string());
+        eprintln!(
+            "refused {}: {e} ({})",
+            file.as_deref().unwrap_or("?"),
+            e.code()
+        );
+    }
+    for uri in &result.missing {
+        eprintln!("missing: the aggregation lists {uri:?}, but no token for it was given");
+    }
+    if let Some((_, e)) = result.refused.first() {
+        let n = result.refused.len();
+        return Err(CliError::input(format!(
+            "{n} status list token{} refused, the first: {e} ({})",
+            if n == 1 { "" } else { "s" },
+            e.code()
+        ))
+        .hint(hint_for(e.info()))
+        .with_code(e.code()));
+    }
+    if !result.missing.is_empty() {
+        return Err(CliError::input(format!(
+            "{} of the aggregation's status lists were not given",
+            result.missing.len()
+        ))
+        .hint("fetch every list the aggregation names and pass them all")
+        .with_code(codes::STATUS_UNKNOWN_LIST.code));
+    }
     if a.json {
         return print_json(
             "status-cache",
-            json!({"uri": uri, "status_cache": a.status_cache.display().to_string()}),
+            json!({
+                "uri": if result.cached.len() == 1 { result.cached.first().cloned() } else { None },
+                "cached": result.cached,
+                "missing": result.missing,
+                "status_cache": a.status_cache.display().to_string(),
+            }),
         );
     }
     Ok(())

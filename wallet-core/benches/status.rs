@@ -46,6 +46,7 @@ fn claims() -> StatusListClaims {
         iat: 1_767_225_600,
         exp: Some(1_767_225_600 + 86_400),
         ttl: Some(3_600),
+        aggregation_uri: None,
     }
 }
 
@@ -147,6 +148,7 @@ fn large_token(entries: u64, key: &SigningKey) -> String {
         iat: T0,
         exp: Some(T0 + 86_400),
         ttl: Some(3_600),
+        aggregation_uri: None,
     };
     sign_status_list_token(&claims, &list, key).unwrap()
 }

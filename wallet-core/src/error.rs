@@ -285,6 +285,7 @@ error_table! {
     STATUS_COMPRESSION = "status.compression", Rejected, StatusList;
     STATUS_MALFORMED = "status.malformed", Rejected, StatusList;
     STATUS_URI_MISMATCH = "status.uri_mismatch", Rejected, StatusList;
+    STATUS_NOT_IN_AGGREGATION = "status.not_in_aggregation", Input, StatusList;
     STATUS_ISSUER_MISMATCH = "status.issuer_mismatch", Rejected, StatusList;
     STATUS_UNTRUSTED_SIGNER = "status.untrusted_signer", Rejected, StatusList;
     STATUS_ALGORITHM_NOT_ACCEPTED = "status.algorithm_not_accepted", Rejected, StatusList;
@@ -308,6 +309,8 @@ error_table! {
     ISSUER_LOG_TRUNCATED = "issuer.log_truncated", Input, Registry;
     ISSUER_LOG_MISMATCH = "issuer.log_mismatch", Input, Registry;
     ISSUER_OUTPUT_DAMAGED = "issuer.output_damaged", Input, Registry;
+    ISSUER_SHARD_INVALID = "issuer.shard_invalid", Input, Registry;
+    ISSUER_SHARD_MISMATCH = "issuer.shard_mismatch", Input, Registry;
     STORE_NOT_FOUND = "store.not_found", Input, StoreNotFound;
     STORE_EXISTS = "store.exists", Input, StoreExists;
     STORE_NOT_A_STORE = "store.not_a_store", Input, StoreDamaged;

@@ -2,7 +2,8 @@
 //! 8 bits per credential, packed from the least significant bit up, DEFLATE in the ZLIB format
 //! of RFC 1950), its JSON form (§4.2: `{bits, lst}` with `lst` in base64url), the Status List
 //! Token in JWT form (§5.1: `typ: statuslist+jwt`, `sub` = the list URI, `iat`, `exp`, `ttl`),
-//! the status types of §7.1 and the verifier's validation rules of §8.3.
+//! the status types of §7.1, the verifier's validation rules of §8.3 and the Status List
+//! Aggregation of §9 (`aggregation_uri`, `{"status_lists": […]}`).
 //!
 //! This module is the format and its validation rules only, shared by both sides: issuers keep a
 //! `StatusRegistry` (index allocation, status changes, publishing: `crate::issuer::registry`);
@@ -78,6 +79,9 @@ pub enum StatusError {
     /// The token's `sub` is not the URI the credential references (§8.3 step 4a).
     #[error("status list token subject does not match the credential's status uri")]
     UriMismatch,
+    /// The token's `sub` is not among the Status List Aggregation's `status_lists` (§9).
+    #[error("the status list token's list is not named in the status list aggregation")]
+    NotInAggregation,
     /// The token names another issuer than the credential's.
     #[error("status list token was issued by another issuer than the credential")]
     IssuerMismatch,
@@ -144,6 +148,7 @@ impl StatusError {
             Self::Malformed(_) => &codes::STATUS_MALFORMED,
             Self::Jws(e) => e.info(),
             Self::UriMismatch => &codes::STATUS_URI_MISMATCH,
+            Self::NotInAggregation => &codes::STATUS_NOT_IN_AGGREGATION,
             Self::IssuerMismatch => &codes::STATUS_ISSUER_MISMATCH,
             Self::UntrustedSigner => &codes::STATUS_UNTRUSTED_SIGNER,
             Self::AlgorithmNotAccepted(_) => &codes::STATUS_ALGORITHM_NOT_ACCEPTED,
@@ -447,6 +452,9 @@ pub struct StatusListClaims {
     pub exp: Option<i64>,
     /// `ttl`, seconds a copy may be cached before a fresh one should be fetched.
     pub ttl: Option<u64>,
+    /// `status_list.aggregation_uri` (§4.2, §9): where the Status List Aggregation of this
+    /// issuer's lists is published — how a verifier finds every shard's list at once.
+    pub aggregation_uri: Option<String>,
 }
 
 /// Signs a Status List Token: header `typ: statuslist+jwt`, `alg` the signer's (`EdDSA` for
@@ -487,12 +495,62 @@ pub fn sign_status_list_token_with_level<S: KeySigner + ?Sized>(
     if let Some(ttl) = claims.ttl {
         payload.insert("ttl".into(), Value::from(ttl));
     }
-    payload.insert("status_list".into(), list.to_json(level));
+    let mut status_list = list.to_json(level);
+    if let (Some(uri), Value::Object(map)) = (&claims.aggregation_uri, &mut status_list) {
+        map.insert("aggregation_uri".into(), Value::from(uri.as_str()));
+    }
+    payload.insert("status_list".into(), status_list);
     Ok(crate::format::jws::sign(
         header,
         &Value::Object(payload),
         signer,
     )?)
+}
+
+/// Longest Status List Aggregation document accepted (bytes): 4 MiB, room for tens of thousands
+/// of list URIs — 1.4 billion credentials in lists of 16,777,216 need 84.
+pub const MAX_AGGREGATION_BYTES: usize = 4 * 1024 * 1024;
+
+/// The Status List Aggregation document of §9: `{"status_lists": [URI, …]}`, every Status List
+/// Token URI of one issuer (or one type), so that a verifier preparing to work offline fetches
+/// them all — at national scale, one list per issuance shard.
+pub fn aggregation_json(uris: &[String]) -> Value {
+    let mut map = Map::new();
+    map.insert(
+        "status_lists".into(),
+        Value::Array(uris.iter().map(|u| Value::from(u.as_str())).collect()),
+    );
+    Value::Object(map)
+}
+
+/// Reads a Status List Aggregation (§9): a JSON object (strict: no repeated member, at most
+/// [`MAX_AGGREGATION_BYTES`]) whose `status_lists` is an array of non-empty strings. A URI
+/// listed twice is refused too: an aggregation is a set, and a repeat is a publishing error.
+pub fn parse_aggregation(bytes: &[u8]) -> Result<Vec<String>, StatusError> {
+    if bytes.len() > MAX_AGGREGATION_BYTES {
+        return Err(StatusError::TooLarge);
+    }
+    let map = crate::encoding::parse_json_object(bytes)
+        .map_err(|_| StatusError::Malformed("the aggregation is not a strict JSON object"))?;
+    let lists = map
+        .get("status_lists")
+        .and_then(Value::as_array)
+        .ok_or(StatusError::Malformed("status_lists is not an array"))?;
+    let mut uris: Vec<String> = Vec::with_capacity(lists.len());
+    let mut seen = std::collections::HashSet::with_capacity(lists.len());
+    for v in lists {
+        let uri = v
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .ok_or(StatusError::Malformed(
+                "a status_lists entry is not a non-empty string",
+            ))?;
+        if !seen.insert(uri) {
+            return Err(StatusError::Malformed("status_lists names a URI twice"));
+        }
+        uris.push(uri.to_owned());
+    }
+    Ok(uris)
 }
 
 /// A Status List Token whose structure has been checked but whose signature has not been
@@ -545,9 +603,18 @@ impl<'a> StatusListJwt<'a> {
                     .ok_or(StatusError::Malformed("ttl is not a positive integer"))?,
             ),
         };
-        if !payload.contains_key("status_list") {
-            return Err(StatusError::Malformed("status_list is missing"));
-        }
+        let aggregation_uri = match payload.get("status_list") {
+            None => return Err(StatusError::Malformed("status_list is missing")),
+            Some(list) => match list.get("aggregation_uri") {
+                None => None,
+                Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+                Some(_) => {
+                    return Err(StatusError::Malformed(
+                        "aggregation_uri is not a non-empty string",
+                    ));
+                }
+            },
+        };
         Ok(Self {
             jws,
             payload,
@@ -557,6 +624,7 @@ impl<'a> StatusListJwt<'a> {
                 iat,
                 exp,
                 ttl,
+                aggregation_uri,
             },
         })
     }
@@ -791,6 +859,42 @@ mod tests {
         );
         let back = StatusList::from_json(&two.to_json(9), MAX_LIST_BYTES).unwrap();
         assert_eq!(back, two);
+    }
+
+    /// §9: the aggregation document round-trips, and what is not one is refused.
+    #[test]
+    fn aggregation_documents() {
+        let uris = vec![
+            "https://a/status/0".to_owned(),
+            "https://a/status/1".to_owned(),
+        ];
+        let text = aggregation_json(&uris).to_string();
+        assert_eq!(
+            text,
+            r#"{"status_lists":["https://a/status/0","https://a/status/1"]}"#
+        );
+        assert_eq!(parse_aggregation(text.as_bytes()).unwrap(), uris);
+        assert_eq!(
+            parse_aggregation(br#"{"status_lists":[]}"#).unwrap().len(),
+            0
+        );
+        for bad in [
+            &br#"{"status_lists":["x","x"]}"#[..],
+            br#"{"status_lists":[""]}"#,
+            br#"{"status_lists":[1]}"#,
+            br#"{"status_lists":{}}"#,
+            br#"{"lists":[]}"#,
+            br#"{"status_lists":[],"status_lists":[]}"#,
+            br#"["x"]"#,
+            b"\xff",
+        ] {
+            assert_eq!(
+                parse_aggregation(bad).unwrap_err().code(),
+                "status.malformed"
+            );
+        }
+        let big = vec![b' '; MAX_AGGREGATION_BYTES + 1];
+        assert_eq!(parse_aggregation(&big).unwrap_err(), StatusError::TooLarge);
     }
 
     #[test]

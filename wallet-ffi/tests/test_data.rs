@@ -68,6 +68,7 @@ fn files() -> Vec<(&'static str, String)> {
         iat: T0,
         exp: Some(T_END),
         ttl: Some(86_400),
+        aggregation_uri: None,
     };
     let status_list = sign_status_list_token(&claims, &list, &issuer).unwrap();
 

@@ -129,6 +129,7 @@ fn run(dir: &Path, now: i64) -> Result<(), String> {
             iat: now - 3_600,
             exp: Some(now + DAY),
             ttl: Some(43_200),
+            aggregation_uri: None,
         },
         &list,
         &issuer,

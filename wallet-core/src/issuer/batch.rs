@@ -22,6 +22,7 @@ use crate::format::credential::catalogue::CredentialType;
 use crate::format::keys::{KeySigner, PublicKey};
 use crate::format::sdjwt::SdAlg;
 use crate::issuer::issue::{CredentialRequest, issue_credential};
+use crate::issuer::shard::Shard;
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
@@ -105,6 +106,8 @@ pub struct BatchIssuer<S> {
     pub no_status: bool,
     /// `_sd_alg` of every credential (`sm3`: the GM profile's digests).
     pub sd_alg: SdAlg,
+    /// The shard this batch issues (docs/scale.md), written into its output and log lines.
+    pub shard: Option<Shard>,
 }
 
 impl<S: KeySigner> BatchIssuer<S> {
@@ -164,11 +167,23 @@ impl<S: KeySigner> BatchIssuer<S> {
             Ok(id) => id,
             Err(e) => return fail(line, e.code(), e),
         };
-        let log = status
-            .as_ref()
-            .map(|s| log::log_line_batch(&id, s, &request.vct, &self.iss, self.now, &self.batch));
-        let mut out = json!({"line": line, "id": id, "status_idx": idx, "credential": credential})
-            .to_string();
+        let shard = self.shard.as_ref().map(Shard::id);
+        let log = status.as_ref().map(|s| {
+            log::log_line_batch(
+                &id,
+                s,
+                &request.vct,
+                &self.iss,
+                self.now,
+                &self.batch,
+                shard,
+            )
+        });
+        let mut out = json!({"line": line, "id": id, "status_idx": idx, "credential": credential});
+        if let (Some(shard), Value::Object(map)) = (shard, &mut out) {
+            map.insert("shard".into(), Value::from(shard));
+        }
+        let mut out = out.to_string();
         out.push('\n');
         LineOutcome::Issued { out, log }
     }
@@ -317,6 +332,8 @@ pub struct JobFile {
     pub registry: Option<String>,
     /// Its list URI.
     pub uri: Option<String>,
+    /// The shard id (`--shard`), if the batch is one shard of a larger issuance.
+    pub shard: Option<String>,
     /// The errors file.
     pub errors: String,
     /// Length of the issuance log when the job started: its lines are all after this offset.
@@ -349,6 +366,7 @@ impl JobFile {
             "kid": self.kid,
             "status_registry": self.registry,
             "status_uri": self.uri,
+            "shard": self.shard,
             "errors": self.errors,
             "log_start": self.log_start,
             "validity": self.validity,
@@ -374,6 +392,8 @@ impl JobFile {
             kid: s("kid")?,
             registry: s("status_registry"),
             uri: s("status_uri"),
+            // Absent in job files written before shards existed: such a job had none.
+            shard: s("shard"),
             errors: s("errors")?,
             log_start: n("log_start")?,
             validity: s("validity")?,
@@ -409,7 +429,7 @@ impl JobFile {
     /// Refuses to resume this (saved) job with other parameters (`now`) than it was started
     /// with: [`IssuerError::JobMismatch`] names what differs. `path` is the job file.
     pub fn check_same_job(&self, now: &Self, path: &Path) -> Result<(), IssuerError> {
-        let checks: [(&'static str, bool); 8] = [
+        let checks: [(&'static str, bool); 9] = [
             (
                 "the input's size or first megabyte",
                 self.input_size == now.input_size && self.input_head == now.input_head,
@@ -419,6 +439,7 @@ impl JobFile {
             ("the issuer key", self.kid == now.kid),
             ("the status registry", self.registry == now.registry),
             ("the status list URI", self.uri == now.uri),
+            ("--shard", self.shard == now.shard),
             ("the errors file", self.errors == now.errors),
             (
                 "--expires, --valid-for, --strict-validity or --no-status",
@@ -603,6 +624,11 @@ fn log_line_for(line: &[u8], batch: &str) -> Option<String> {
         idx: status.get("idx")?.as_u64()?,
         uri: status.get("uri")?.as_str()?.to_owned(),
     };
+    // A shard's output line names its shard, and so must the log line rebuilt from it.
+    let shard = match v.get("shard") {
+        None => None,
+        Some(s) => Some(s.as_str()?),
+    };
     Some(log::log_line_batch(
         id,
         &status,
@@ -610,6 +636,7 @@ fn log_line_for(line: &[u8], batch: &str) -> Option<String> {
         payload.get("iss")?.as_str()?,
         payload.get("iat")?.as_i64()?,
         batch,
+        shard,
     ))
 }
 

@@ -107,6 +107,23 @@ pub enum IssuerError {
         /// The batch's in-progress output.
         output: PathBuf,
     },
+    /// A shard id that is not a safe name (docs/scale.md).
+    #[error("the shard id is not usable: {reason}")]
+    ShardInvalid {
+        /// Why, in words.
+        reason: &'static str,
+    },
+    /// The status registry given to a shard holds another shard's list (its URI does not end
+    /// in `/<shard>`).
+    #[error(
+        "the status registry's list {uri} is not shard {shard}'s (its URI must end in /{shard})"
+    )]
+    ShardMismatch {
+        /// The shard id.
+        shard: String,
+        /// The registry's list URI.
+        uri: String,
+    },
     /// A batch output line is not an issued credential.
     #[error("{} holds a line that is not an issued credential", path.display())]
     OutputDamaged {
@@ -132,6 +149,8 @@ impl IssuerError {
             Self::LogTruncated { .. } => &codes::ISSUER_LOG_TRUNCATED,
             Self::LogOutputMismatch { .. } => &codes::ISSUER_LOG_MISMATCH,
             Self::OutputDamaged { .. } => &codes::ISSUER_OUTPUT_DAMAGED,
+            Self::ShardInvalid { .. } => &codes::ISSUER_SHARD_INVALID,
+            Self::ShardMismatch { .. } => &codes::ISSUER_SHARD_MISMATCH,
         }
     }
 

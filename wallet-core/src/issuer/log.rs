@@ -39,7 +39,8 @@ pub fn log_line(id: &str, status: &StatusRef, vct: &str, iss: &str, iat: i64) ->
 }
 
 /// One issuance-log line of a batch: [`log_line`] plus `"batch"`, the batch's job id, by which a
-/// resumed batch finds the last line its interrupted run logged.
+/// resumed batch finds the last line its interrupted run logged, and `"shard"` for one shard of
+/// a larger issuance (docs/scale.md).
 pub fn log_line_batch(
     id: &str,
     status: &StatusRef,
@@ -47,10 +48,14 @@ pub fn log_line_batch(
     iss: &str,
     iat: i64,
     batch: &str,
+    shard: Option<&str>,
 ) -> String {
-    let mut line = json!({"id": id, "idx": status.idx, "uri": status.uri, "vct": vct, "iss": iss,
-        "iat": iat, "batch": batch})
-    .to_string();
+    let mut value = json!({"id": id, "idx": status.idx, "uri": status.uri, "vct": vct,
+        "iss": iss, "iat": iat, "batch": batch});
+    if let (Some(shard), Value::Object(map)) = (shard, &mut value) {
+        map.insert("shard".into(), Value::from(shard));
+    }
+    let mut line = value.to_string();
     line.push('\n');
     line
 }

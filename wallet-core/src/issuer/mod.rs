@@ -10,6 +10,7 @@
 //!   revokes by credential id;
 //! - [`reservation`]: a batch's indices, reserved in blocks saved before use;
 //! - [`batch`]: a batch's line formats, commit order, job file and resume;
+//! - [`shard`]: one shard of a national issuance (its own list, log and output);
 //! - [`trust_draft`]: the trust-list operator's unsigned draft;
 //! - `pkcs11` (feature `pkcs11`): issuer keys held in a PKCS#11 token (HSM), signing in place.
 //!
@@ -24,6 +25,7 @@ pub mod log;
 pub mod pkcs11;
 pub(crate) mod registry;
 pub mod reservation;
+pub mod shard;
 pub mod transaction;
 pub mod trust_draft;
 

@@ -201,6 +201,7 @@ impl StatusRegistry {
             iat: now,
             exp: Some(now.saturating_add(i64::try_from(validity).unwrap_or(i64::MAX))),
             ttl,
+            aggregation_uri: None,
         };
         sign_status_list_token_with_level(&claims, &self.list, level, signer)
     }

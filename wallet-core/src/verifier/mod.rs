@@ -26,7 +26,9 @@ pub use session::{
     DEFAULT_REPLAY_CAPACITY, QrVerifier, QrVerifierConfig, ReplayCache, ReplayEntry, ScanResult,
     replay_forget_after,
 };
-pub use status_cache::{StatusCache, StatusListMemo, check_status, load_status_list};
+pub use status_cache::{
+    AggregationResult, StatusCache, StatusListMemo, check_status, load_status_list,
+};
 pub use verify::{
     KeyBindingPolicy, KeyBindingReport, ReportClaim, TrustPolicy, TrustedReport,
     VerificationReport, VerifyPolicy, verify_presentation, verify_with_trust,

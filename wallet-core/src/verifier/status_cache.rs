@@ -107,6 +107,46 @@ impl StatusCache {
         Ok(uri)
     }
 
+    /// Stores the Status List Tokens an issuer's Status List Aggregation (§9, the parsed
+    /// `status_lists` of [`crate::status::parse_aggregation`]) names — at national scale one per
+    /// issuance shard — as a verifier preparing to work offline does after fetching them. Each
+    /// token is checked and stored on its own ([`Self::store`]); one that fails does not stop the
+    /// others (§9: a relying party SHOULD continue with the other lists). A token whose `sub` the
+    /// aggregation does not name is refused unverified ([`StatusError::NotInAggregation`]), and every
+    /// URI of the aggregation no token was given for is reported missing.
+    pub fn store_aggregation(
+        &self,
+        aggregation: &[String],
+        tokens: &[&str],
+        keys: &dyn StatusKeyResolver,
+    ) -> AggregationResult {
+        let listed: std::collections::HashSet<&str> =
+            aggregation.iter().map(String::as_str).collect();
+        let mut result = AggregationResult::default();
+        let mut stored = std::collections::HashSet::new();
+        for (i, token) in tokens.iter().enumerate() {
+            let claimed = StatusListJwt::parse(token.trim()).map(|j| j.claims().uri.clone());
+            let outcome = match claimed {
+                Err(e) => Err(e),
+                Ok(uri) if !listed.contains(uri.as_str()) => Err(StatusError::NotInAggregation),
+                Ok(_) => self.store(token, keys),
+            };
+            match outcome {
+                Ok(uri) => {
+                    stored.insert(uri.clone());
+                    result.cached.push(uri);
+                }
+                Err(e) => result.refused.push((i, e)),
+            }
+        }
+        result.missing = aggregation
+            .iter()
+            .filter(|u| !stored.contains(u.as_str()))
+            .cloned()
+            .collect();
+        result
+    }
+
     /// The cached token for `uri`, if any (not verified: [`check_status`] does that).
     /// Files larger than [`MAX_TOKEN_BYTES`] are refused before being read.
     pub fn get(&self, uri: &str) -> Result<Option<String>, StatusError> {
@@ -423,4 +463,22 @@ pub fn load_status_list(
         return Ok(None);
     };
     verify_cached_token(&token, uri, issuer, keys).map(|loaded| Some(loaded.token))
+}
+
+/// What [`StatusCache::store_aggregation`] did.
+#[derive(Debug, Default)]
+pub struct AggregationResult {
+    /// The list URIs stored, in the order of the tokens given.
+    pub cached: Vec<String>,
+    /// The tokens refused: their position among the tokens given, and why.
+    pub refused: Vec<(usize, StatusError)>,
+    /// The aggregation's URIs no stored token covers.
+    pub missing: Vec<String>,
+}
+
+impl AggregationResult {
+    /// Every listed status list is cached and no token was refused.
+    pub fn complete(&self) -> bool {
+        self.refused.is_empty() && self.missing.is_empty()
+    }
 }

@@ -227,6 +227,7 @@ fn trust_list_and_status_list_with_ec_keys() {
         iat: IAT,
         exp: Some(IAT + 86_400),
         ttl: Some(3_600),
+        aggregation_uri: None,
     };
     let signed = wallet_core::status::sign_status_list_token(&claims, &list, &es256).unwrap();
     assert_eq!(Jws::parse(&signed).unwrap().header["alg"], "ES256");

@@ -217,7 +217,7 @@ fn log_lines_have_a_fixed_format_and_lookup_skips_torn_lines() {
         )
     );
     assert_eq!(
-        log_line_batch("ID1", &status, "urn:x", ISS, 5, "job9"),
+        log_line_batch("ID1", &status, "urn:x", ISS, 5, "job9", None),
         format!(
             "{{\"batch\":\"job9\",\"iat\":5,\"id\":\"ID1\",\"idx\":7,\"iss\":\"{ISS}\",\"uri\":\"{URI}\",\"vct\":\"urn:x\"}}\n"
         )

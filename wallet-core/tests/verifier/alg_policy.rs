@@ -331,6 +331,7 @@ fn status_list_policy_refuses_a_token_signer_of_another_algorithm() {
         iat: T0,
         exp: Some(T0 + DAY),
         ttl: None,
+        aggregation_uri: None,
     };
     let statuses = StatusList::new(Bits::One, 1024).unwrap();
     let by_ed = sign_status_list_token(&claims, &statuses, &ed_issuer()).unwrap();

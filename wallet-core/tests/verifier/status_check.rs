@@ -251,6 +251,7 @@ fn status_list_signed_by_another_issuer_or_unlisted_key_is_refused() {
         iat: T0,
         exp: Some(T0 + 2 * DAY),
         ttl: None,
+        aggregation_uri: None,
     };
     let token = sign_status_list_token(&claims, &list, &vehicle_key()).unwrap();
     // The cache accepts it (a listed key), but the check refuses it for this credential.

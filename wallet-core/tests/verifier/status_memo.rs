@@ -47,6 +47,7 @@ fn token_for(uri: &str, iat: i64, set: &[(u64, u8)]) -> String {
         iat,
         exp: Some(iat + DAY),
         ttl: Some(3_600),
+        aggregation_uri: None,
     };
     sign_status_list_token(&claims, &list, &psb_key()).unwrap()
 }
@@ -412,6 +413,7 @@ fn memory_stays_bounded_by_bytes() {
             iat: T0,
             exp: None,
             ttl: None,
+            aggregation_uri: None,
         };
         let token = sign_status_list_token(&claims, &list, &psb_key()).unwrap();
         cache.store(&token, &trust).unwrap();

@@ -29,6 +29,7 @@ fn status_token(iat: i64) -> String {
         iat,
         exp: Some(iat + 7 * DAY),
         ttl: None,
+        aggregation_uri: None,
     };
     sign_status_list_token(&claims, &list, &psb_key()).unwrap()
 }
