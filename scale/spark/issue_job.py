@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""National-scale issuance on Apache Spark (docs/scale.md): a registry export (JSON Lines, one
+`{"claims", "holder_jwk"}` record per line) is cut into shards, and each shard is issued by
+`wallet issue-batch --shard` on the executor that runs its task, into durable per-shard files:
+
+    WORK/shards/<shard>/input.jsonl              the shard's records, written once, atomically
+    WORK/shards/<shard>/status.registry          the shard's own status list (…/status/<shard>)
+    WORK/shards/<shard>/status.registry.issued.jsonl   its issuance log (every attempt appends)
+    WORK/shards/<shard>/credentials.jsonl        the shard's credentials (.partial while running)
+    WORK/shards/<shard>/status.jwt               the shard's signed Status List Token
+    WORK/shards/<shard>/attempts.log             one line per task attempt
+
+then the driver publishes one status list per shard and the Status List Aggregation:
+
+    WORK/publish/status/<shard>.jwt  and  WORK/publish/aggregation.json
+
+Why `mapPartitionsWithIndex` and files, not `RDD.pipe`: Spark discards the output of a failed
+attempt and re-runs the whole partition. Credentials the killed attempt already issued are
+issued, logged and hold status indices; they must not be issued again. So every attempt works
+in the shard's durable directory, and a retry continues the interrupted batch with `--resume`
+(which repairs a torn output line and logs what the kill left unlogged). The retry is therefore
+idempotent because of the batch's durable log and job file — never because of derived salts or
+indices: salts stay CSPRNG-random and indices are allocated at random from the shard's registry.
+
+Partitioning is deterministic (record number modulo the shard count, sorted within the
+partition), and the first attempt's `input.jsonl` is kept, so a retry issues exactly the same
+records in the same order, which `--resume` checks (input size and hash).
+
+The issuer key reaches executors as a deployment mounts it: `--issuer-key` is a path (a
+Kubernetes secret volume or a file provisioned on every executor, mode 0600) or a PKCS#11 URI
+(`pkcs11:token=…;object=…`, PIN from the executor's environment, docs/keys.md). The key's
+bytes are never in the job's arguments, configuration or logs.
+
+Usage (spark-submit, or plain python with the pip package):
+    issue_job.py --input REGISTRY.jsonl --work DIR --shards N --wallet /path/to/wallet \\
+        --issuer-key /secrets/issuer.pem --iss https://… --type driving-licence \\
+        --status-base https://…/status --aggregation-uri https://…/status/aggregation \\
+        [--master local[2,4]] [--capacity 16777216] [--valid-for 10y] [--now RFC3339]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+
+def fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def append_line(path: str, text: str) -> None:
+    """One whole line, appended and made durable (attempt records survive a kill)."""
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(text + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def write_input_once(path: str, records, attempt: int) -> int:
+    """Writes the shard's records to `path` atomically unless an earlier attempt already did;
+    returns the number of records. The iterator is consumed either way (Spark expects it)."""
+    if os.path.exists(path):
+        for _ in records:
+            pass
+        with open(path, "rb") as f:
+            return sum(1 for _ in f)
+    tmp = f"{path}.tmp-{attempt}-{os.getpid()}"
+    n = 0
+    with open(tmp, "w", encoding="utf-8") as f:
+        for _, line in records:
+            f.write(line.rstrip("\n") + "\n")
+            n += 1
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    fsync_dir(os.path.dirname(path))
+    return n
+
+
+def run(cmd, what: str) -> subprocess.CompletedProcess:
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        # The message names the step and the exit status; wallet's stderr says why (it never
+        # prints key material). A negative status is the signal that ended it (-9: SIGKILL).
+        raise RuntimeError(f"{what} exited with {p.returncode}: {p.stderr.strip()[-2000:]}")
+    return p
+
+
+def issue_shard(cfg: dict, index: int, records):
+    """The task of one partition: everything it writes is durable before it moves on, so any
+    attempt may die at any point and the next one continues."""
+    from pyspark import TaskContext
+
+    ctx = TaskContext.get()
+    attempt = ctx.attemptNumber() if ctx else 0
+    shard = f"{index:04d}"
+    d = os.path.join(cfg["work"], "shards", shard)
+    os.makedirs(d, exist_ok=True)
+    append_line(os.path.join(d, "attempts.log"),
+                json.dumps({"attempt": attempt, "pid": os.getpid(), "started": time.time()}))
+    started = time.time()
+    inp = os.path.join(d, "input.jsonl")
+    lines = write_input_once(inp, records, attempt)
+
+    wallet = cfg["wallet"]
+    reg = os.path.join(d, "status.registry")
+    if not os.path.exists(reg):
+        # `status init` writes the registry atomically: it exists whole or not at all.
+        run([wallet, "status", "init", "--uri", f"{cfg['status_base'].rstrip('/')}/{shard}",
+             "--out", reg, "--capacity", str(cfg["capacity"])], "status init")
+
+    out = os.path.join(d, "credentials.jsonl")
+    summary = None
+    if not os.path.exists(out):
+        cmd = [wallet, "issue-batch", "--issuer-key", cfg["issuer_key"], "--iss", cfg["iss"],
+               "--type", cfg["type"], "--input", inp, "--out", out, "--status-registry", reg,
+               "--shard", shard, "--jobs", str(cfg["jobs"]), "--json"]
+        if cfg.get("valid_for"):
+            cmd += ["--valid-for", cfg["valid_for"]]
+        if cfg.get("now"):
+            cmd += ["--now", cfg["now"]]
+        if os.path.exists(out + ".partial"):
+            cmd.append("--resume")
+        summary = json.loads(run(cmd, f"issue-batch of shard {shard}").stdout)
+        if not summary.get("complete") or summary.get("failed_total"):
+            raise RuntimeError(f"shard {shard}: {summary.get('failed_total')} lines not issued")
+
+    token = os.path.join(d, "status.jwt")
+    publish = [wallet, "status", "publish", "--status-registry", reg, "--issuer-key",
+               cfg["issuer_key"], "--iss", cfg["iss"], "--out", token,
+               "--aggregation-uri", cfg["aggregation_uri"], "--valid-for", "1d", "--ttl", "1h"]
+    if cfg.get("now"):
+        publish += ["--now", cfg["now"]]
+    run(publish, f"status publish of shard {shard}")
+    yield {
+        "shard": shard,
+        "lines": lines,
+        "attempt": attempt,
+        "issued_total": summary["issued_total"] if summary else None,
+        "seconds": time.time() - started,
+        "uri": f"{cfg['status_base'].rstrip('/')}/{shard}",
+    }
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description="national-scale issuance on Spark (docs/scale.md)")
+    p.add_argument("--input", required=True)
+    p.add_argument("--work", required=True)
+    p.add_argument("--shards", type=int, required=True)
+    p.add_argument("--wallet", required=True, help="the wallet binary on every executor")
+    p.add_argument("--issuer-key", required=True, help="a path or pkcs11: URI, not the key")
+    p.add_argument("--iss", required=True)
+    p.add_argument("--type", required=True)
+    p.add_argument("--status-base", required=True)
+    p.add_argument("--aggregation-uri", required=True)
+    p.add_argument("--capacity", type=int, default=16_777_216)
+    p.add_argument("--valid-for")
+    p.add_argument("--now")
+    p.add_argument("--master", help="e.g. local[2,4] (plain local[N] never retries a task)")
+    a = p.parse_args()
+
+    from pyspark.sql import SparkSession
+
+    builder = (SparkSession.builder.appName("wallet-issue-shards")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false"))
+    if a.master:
+        builder = builder.master(a.master)
+    spark = builder.getOrCreate()
+    sc = spark.sparkContext
+    sc.setLogLevel("ERROR")
+    # Each task issues with as many threads as it was given cores.
+    task_cpus = int(sc.getConf().get("spark.task.cpus", "1"))
+    work = os.path.abspath(a.work)
+    cfg = {
+        "work": work, "wallet": os.path.abspath(a.wallet), "issuer_key": a.issuer_key,
+        "iss": a.iss, "type": a.type, "status_base": a.status_base,
+        "aggregation_uri": a.aggregation_uri, "capacity": a.capacity, "jobs": task_cpus,
+        "valid_for": a.valid_for, "now": a.now,
+    }
+    n = a.shards
+    t0 = time.time()
+    # Record number → shard (modulo), records sorted by number within a shard: the same
+    # partition content and order on every attempt.
+    records = sc.textFile(os.path.abspath(a.input)).zipWithIndex().map(lambda t: (t[1], t[0]))
+    shards = records.repartitionAndSortWithinPartitions(
+        numPartitions=n, partitionFunc=lambda k: k % n)
+    results = shards.mapPartitionsWithIndex(lambda i, it: issue_shard(cfg, i, it)).collect()
+    seconds = time.time() - t0
+    spark.stop()
+
+    results.sort(key=lambda r: r["shard"])
+    pub = os.path.join(work, "publish")
+    os.makedirs(os.path.join(pub, "status"), exist_ok=True)
+    for r in results:
+        with open(os.path.join(work, "shards", r["shard"], "status.jwt"), "rb") as f:
+            token = f.read()
+        dst = os.path.join(pub, "status", f"{r['shard']}.jwt")
+        with open(dst + ".tmp", "wb") as f:
+            f.write(token)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(dst + ".tmp", dst)
+    aggregation = {"status_lists": [r["uri"] for r in results]}
+    with open(os.path.join(pub, "aggregation.json.tmp"), "w", encoding="utf-8") as f:
+        json.dump(aggregation, f, indent=1)
+        f.write("\n")
+    os.replace(os.path.join(pub, "aggregation.json.tmp"), os.path.join(pub, "aggregation.json"))
+    summary = {"shards": len(results), "lines": sum(r["lines"] for r in results),
+               "retried_tasks": sum(1 for r in results if r["attempt"] > 0),
+               "seconds": round(seconds, 3), "results": results}
+    with open(os.path.join(work, "summary.json"), "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=1)
+    print(f"spark job: {summary['lines']} lines in {summary['shards']} shards, "
+          f"{summary['retried_tasks']} task(s) finished on a retry, {seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
