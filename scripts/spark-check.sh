@@ -28,8 +28,10 @@ if ! "$venv/bin/python" -c 'import pyspark' 2>/dev/null; then
   echo "installed in $(( $(date +%s) - start_pip )) s"
 fi
 command -v java >/dev/null || { echo "error: java (17 or later) is needed by Spark" >&2; exit 1; }
-[ -n "${WALLET:-}" ] || cargo build --quiet -p wallet-cli
-cargo build --quiet -p wallet-core --example scale_present
+# The test build (`cargo test --workspace`, which .ci/run has just run) holds both the wallet
+# binary and the examples; building them with the same command compiles nothing again, where a
+# `cargo build -p …` would resolve features differently and rebuild the crates.
+cargo test --quiet --workspace --no-run
 w=$(realpath "${WALLET:-$target/debug/wallet}")
 present="$(realpath "$target/debug/examples/scale_present")"
 

@@ -74,7 +74,9 @@ pub fn status_cache(a: &StatusCacheArgs) -> CliResult {
             a.status_cache.display()
         );
     }
-    for (i, e) in &result.refused {
+    // One token alone: its refusal is the error itself; several: each refusal on its own line.
+    let several = a.token.len() > 1 || aggregation.is_some();
+    for (i, e) in result.refused.iter().filter(|_| several) {
         let file = a.token.get(*i).map(|p| p.display().to_string());
         eprintln!(
             "refused {}: {e} ({})",
@@ -87,13 +89,18 @@ pub fn status_cache(a: &StatusCacheArgs) -> CliResult {
     }
     if let Some((_, e)) = result.refused.first() {
         let n = result.refused.len();
-        return Err(CliError::input(format!(
-            "{n} status list token{} refused, the first: {e} ({})",
-            if n == 1 { "" } else { "s" },
-            e.code()
-        ))
-        .hint(hint_for(e.info()))
-        .with_code(e.code()));
+        let message = if several {
+            format!(
+                "{n} status list token{} refused, the first: {e} ({})",
+                if n == 1 { "" } else { "s" },
+                e.code()
+            )
+        } else {
+            format!("status list token refused: {e} ({})", e.code())
+        };
+        return Err(CliError::input(message)
+            .hint(hint_for(e.info()))
+            .with_code(e.code()));
     }
     if !result.missing.is_empty() {
         return Err(CliError::input(format!(

@@ -28,17 +28,18 @@ fn run() -> Result<(), String> {
     // Holder keys are few (the generator rotates a handful); read each PEM once.
     let mut keys: HashMap<String, PrivateKey> = HashMap::new();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+    for (i, line) in std::io::stdin().lock().lines().enumerate() {
+        let n = i.saturating_add(1);
         let line = line.map_err(|e| format!("stdin: {e}"))?;
         if line.trim().is_empty() {
             continue;
         }
         let v: serde_json::Value =
-            serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", n + 1))?;
+            serde_json::from_str(&line).map_err(|e| format!("line {n}: {e}"))?;
         let field = |k: &str| {
             v.get(k)
                 .and_then(serde_json::Value::as_str)
-                .ok_or_else(|| format!("line {}: no {k:?}", n + 1))
+                .ok_or_else(|| format!("line {}: no {k:?}", n))
         };
         let (id, credential, key_path) = (field("id")?, field("credential")?, field("holder_key")?);
         if !keys.contains_key(key_path) {
@@ -50,10 +51,9 @@ fn run() -> Result<(), String> {
             .get(key_path)
             .ok_or_else(|| format!("{key_path}: not loaded"))?;
         let kb = offline_key_binding(now, &mut rand_core::OsRng);
-        let presentation = present(credential, &disclose, Some(&kb), key)
-            .map_err(|e| format!("line {}: {e}", n + 1))?;
-        let payload =
-            transport::encode(&presentation).map_err(|e| format!("line {}: {e}", n + 1))?;
+        let presentation =
+            present(credential, &disclose, Some(&kb), key).map_err(|e| format!("line {n}: {e}"))?;
+        let payload = transport::encode(&presentation).map_err(|e| format!("line {n}: {e}"))?;
         let record = serde_json::json!({"id": id, "payload": payload});
         writeln!(out, "{record}").map_err(|e| format!("stdout: {e}"))?;
     }
