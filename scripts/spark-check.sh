@@ -3,9 +3,9 @@
 # machine (docs/scale.md). Installs pyspark into scale/spark/.venv (Java 17 must be present),
 # makes an agency key, a trust list and a synthetic registry export of N driving licences
 # (default 200,000), then runs scale/spark/issue_job.py with master local[2,4] (two cores, up to
-# four attempts per task: plain local[2] never retries) in 8 shards — and SIGKILLs the `wallet
-# issue-batch` process of shard 0003 in the middle of its partition, so Spark re-runs that task
-# and the retry resumes the shard's batch. Then, from the durable files of all attempts
+# four attempts per task: plain local[2] never retries) in 8 shards — and SIGKILLs the task of
+# shard 0003 (its Python worker, and with it its `wallet issue-batch`) in the middle of its
+# partition, so Spark re-runs that task and the retry resumes the shard's batch. Then, from the durable files of all attempts
 # (scale/spark/check_run.py): every record issued exactly once, no status index twice in a shard;
 # then 1,000 sampled credentials (10 of them revoked after issuance, their shards' lists
 # republished) are presented by their holders and verified offline by `wallet verify-batch`
@@ -57,18 +57,25 @@ for k in $(seq 0 15); do "$w" key generate --out "holders/holder-$k.pem" >"holde
 python3 "$root/scale/spark/make_registry.py" "$n" --holders holders --out registry.jsonl
 echo "registry.jsonl: $(wc -l <registry.jsonl) records, $(du -h registry.jsonl | cut -f1)"
 
-echo "== Spark job: $n records in $shards shards, master local[2,4], shard 0003's issuing process SIGKILLed mid-partition"
-# The kill: once shard 0003's in-progress output holds a quarter of its records, SIGKILL its
-# `wallet issue-batch` (what a lost executor or an OOM kill does to a task's process).
+echo "== Spark job: $n records in $shards shards, master local[2,4], shard 0003's task SIGKILLed mid-partition"
+# The kill: once shard 0003's in-progress output holds a quarter of its records, SIGKILL the
+# task's Python worker, the parent of its `wallet issue-batch` (what an OOM kill or a lost
+# executor does to a task); the wallet process dies with it.
 (
   partial="shards/0003/credentials.jsonl.partial"
   want=$(( n / shards / 4 ))
   for _ in $(seq 1 6000); do
     if [ -f "$partial" ] && [ "$(wc -l <"$partial")" -ge "$want" ]; then
-      pid=$(pgrep -f "issue-batch .*shards/0003/input.jsonl" | head -1 || true)
-      if [ -n "$pid" ]; then
+      pid=$(pgrep -f "^$w issue-batch .*shards/0003/input.jsonl" | head -1 || true)
+      task=$([ -n "$pid" ] && ps -o ppid= -p "$pid" | tr -d ' ' || true)
+      if [ -n "$task" ]; then
         lines=$(wc -l <"$partial")
-        kill -KILL "$pid" && echo "killed: wallet issue-batch of shard 0003 (pid $pid) by SIGKILL with $lines of $(( n / shards )) lines written" >kill.log
+        kill -KILL "$task"
+        sleep 0.5
+        # The task's `wallet` must die with it (issue_job.py sets PR_SET_PDEATHSIG): a
+        # survivor would hold the batch's lock against the retry. Dead = gone or a zombie.
+        state=$(ps -o stat= -p "$pid" 2>/dev/null | tr -d ' ' || true)
+        echo "killed: the Python task of shard 0003 (pid $task) by SIGKILL with $lines of $(( n / shards )) lines written; its wallet issue-batch (pid $pid): ${state:-gone}" >kill.log
         exit 0
       fi
     fi

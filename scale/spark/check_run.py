@@ -115,7 +115,10 @@ def issues(work: str, n: int, kill_log: str | None) -> int:
         failures.append(f"{len(twice)} records issued more than once, e.g. ref {twice[0]}")
     if kill_log:
         with open(kill_log, encoding="utf-8") as f:
-            print("  " + f.read().strip())
+            killed = f.read().strip()
+        print("  " + killed)
+        if not killed.endswith(("gone", "Z")):
+            failures.append("the killed task's wallet process outlived it")
     if retried < 1:
         failures.append("no task was retried: the kill did not happen mid-partition")
     print(f"  issuance-log entries across all attempts: {log_total}; registry allocations: "

@@ -83,8 +83,22 @@ def write_input_once(path: str, records, attempt: int) -> int:
     return n
 
 
+def die_with_parent() -> None:
+    """In the child, before exec: ask Linux to SIGKILL it when the task's Python worker dies.
+    A lost worker must not leave its `wallet` running: the retry's `--resume` would find the
+    batch still locked by it and fail (on a cluster, losing the executor ends its processes)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass
+
+
 def run(cmd, what: str) -> subprocess.CompletedProcess:
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
     if p.returncode != 0:
         # The message names the step and the exit status; wallet's stderr says why (it never
         # prints key material). A negative status is the signal that ended it (-9: SIGKILL).

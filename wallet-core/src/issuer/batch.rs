@@ -772,3 +772,49 @@ pub fn resume(
         relogged,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(shard: Option<&str>) -> JobFile {
+        JobFile {
+            job: "00".repeat(16),
+            input: "in.jsonl".into(),
+            input_size: 10,
+            input_head: "ab".into(),
+            vct: "urn:x".into(),
+            iss: "https://ga".into(),
+            kid: "k".into(),
+            registry: Some("/r".into()),
+            uri: Some("https://ga/status/0003".into()),
+            shard: shard.map(str::to_owned),
+            errors: "e".into(),
+            log_start: 0,
+            validity: String::new(),
+            force: false,
+            complete: false,
+        }
+    }
+
+    /// A shard's job file keeps its shard; one written before shards existed reads as none;
+    /// resuming with another shard (or none) is refused and says so.
+    #[test]
+    fn the_job_file_keeps_the_shard() {
+        let sharded = job(Some("0003"));
+        let back = JobFile::from_json(&sharded.to_json()).unwrap();
+        assert_eq!(back, sharded);
+        let mut legacy = job(None).to_json();
+        legacy.as_object_mut().unwrap().remove("shard");
+        assert_eq!(JobFile::from_json(&legacy).unwrap(), job(None));
+
+        let path = Path::new("out.partial.job");
+        assert!(sharded.check_same_job(&job(Some("0003")), path).is_ok());
+        for other in [job(Some("0004")), job(None)] {
+            match sharded.check_same_job(&other, path) {
+                Err(IssuerError::JobMismatch { differ, .. }) => assert_eq!(differ, ["--shard"]),
+                r => panic!("{r:?}"),
+            }
+        }
+    }
+}
