@@ -18,6 +18,8 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 n="${1:-200000}"
 shards=8
+# 1,000 credentials are sampled, and the kill needs a shard of a few thousand records.
+[ "$n" -ge 8000 ] || { echo "error: N must be at least 8000" >&2; exit 1; }
 target="${CARGO_TARGET_DIR:-target}"
 venv="$root/scale/spark/.venv"
 if ! "$venv/bin/python" -c 'import pyspark' 2>/dev/null; then
@@ -27,7 +29,12 @@ if ! "$venv/bin/python" -c 'import pyspark' 2>/dev/null; then
   "$venv/bin/pip" install -q --disable-pip-version-check pyspark==4.3.0
   echo "installed in $(( $(date +%s) - start_pip )) s"
 fi
-command -v java >/dev/null || { echo "error: java (17 or later) is needed by Spark" >&2; exit 1; }
+# Spark 4 runs on Java 17 or later.
+java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+[ "${java_major:-0}" -ge 17 ] 2>/dev/null || { echo "error: Spark needs Java 17 or later (found: ${java_major:-none})" >&2; exit 1; }
+# The executors' Python is the venv's (pyspark's workers import nothing else, but must run the
+# same interpreter version as the driver).
+export PYSPARK_PYTHON="$venv/bin/python"
 # The test build (`cargo test --workspace`, which .ci/run has just run) holds both the wallet
 # binary and the examples; building them with the same command compiles nothing again, where a
 # `cargo build -p …` would resolve features differently and rebuild the crates.
@@ -37,7 +44,12 @@ present="$(realpath "$target/debug/examples/scale_present")"
 
 work="${SPARK_CHECK_KEEP:-$(mktemp -d)}"
 mkdir -p "$work"
-[ -n "${SPARK_CHECK_KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
+killer=
+cleanup() {
+  [ -z "$killer" ] || kill "$killer" 2>/dev/null || true
+  [ -n "${SPARK_CHECK_KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
 cd "$work"
 ISS=https://ga.gov.cn/issuer
 BASE=https://ga.gov.cn/status
@@ -63,18 +75,28 @@ echo "== Spark job: $n records in $shards shards, master local[2,4], shard 0003'
 # executor does to a task); the wallet process dies with it.
 (
   partial="shards/0003/credentials.jsonl.partial"
+  done_file="shards/0003/credentials.jsonl"
   want=$(( n / shards / 4 ))
-  for _ in $(seq 1 6000); do
-    if [ -f "$partial" ] && [ "$(wc -l <"$partial")" -ge "$want" ]; then
+  # Polls until the kill, or until shard 0003 finished without one (then the check fails: no
+  # task was retried), at most ten minutes.
+  for _ in $(seq 1 12000); do
+    [ -f "$done_file" ] && break
+    lines=$(wc -l <"$partial" 2>/dev/null || echo 0)
+    if [ "$lines" -ge "$want" ]; then
       pid=$(pgrep -f "^$w issue-batch .*shards/0003/input.jsonl" | head -1 || true)
       task=$([ -n "$pid" ] && ps -o ppid= -p "$pid" | tr -d ' ' || true)
       if [ -n "$task" ]; then
-        lines=$(wc -l <"$partial")
+        lines=$(wc -l <"$partial" 2>/dev/null || echo 0)
         kill -KILL "$task"
-        sleep 0.5
         # The task's `wallet` must die with it (issue_job.py sets PR_SET_PDEATHSIG): a
-        # survivor would hold the batch's lock against the retry. Dead = gone or a zombie.
-        state=$(ps -o stat= -p "$pid" 2>/dev/null | tr -d ' ' || true)
+        # survivor would hold the batch's lock against the retry. Dead = gone or a zombie
+        # (state Z); given up to ten seconds.
+        state=
+        for _ in $(seq 1 100); do
+          state=$(ps -o stat= -p "$pid" 2>/dev/null | tr -d ' ' || true)
+          case "$state" in ""|Z*) break ;; esac
+          sleep 0.1
+        done
         echo "killed: the Python task of shard 0003 (pid $task) by SIGKILL with $lines of $(( n / shards )) lines written; its wallet issue-batch (pid $pid): ${state:-gone}" >kill.log
         exit 0
       fi
@@ -88,13 +110,16 @@ start_job=$(date +%s.%N)
 "$venv/bin/python" "$root/scale/spark/issue_job.py" --master 'local[2,4]' --input registry.jsonl \
   --work . --shards "$shards" --wallet "$w" --issuer-key secrets/issuer.pem --iss "$ISS" \
   --type driving-licence --status-base "$BASE" --aggregation-uri "$AGG" --valid-for 1y \
-  2> >(grep -E "Lost task|RuntimeError" >&2)
+  2>spark.err || { tail -40 spark.err >&2; echo "error: the Spark job failed" >&2; exit 1; }
 end_job=$(date +%s.%N)
 wait "$killer" || true
+killer=
+# Spark's own report of the lost attempt (its full log is spark.err in the work directory).
+grep -E "Lost task" spark.err | sed -E 's/^.*(Lost task)/\1/' | cut -c1-200 >&2 || true
 echo "spark job wall time: $(python3 -c "print(round($end_job - $start_job, 1))") s (JVM start, shuffle, $shards tasks, retry)"
 
 echo "== every record issued exactly once, counted over all attempts"
-python3 "$root/scale/spark/check_run.py" issues . "$n" --kill-log kill.log
+python3 "$root/scale/spark/check_run.py" issues . "$n" "$AGG" --kill-log kill.log --killed-shard 0003
 
 echo "== 1,000 sampled credentials verified offline through the Status List Aggregation"
 python3 "$root/scale/spark/check_run.py" sample . "$work/holders" 1000 10 sample.jsonl revoke.txt

@@ -4,9 +4,12 @@ Spark reported: every registry record issued exactly once, every status index un
 shard — counting issuance-log entries and registry allocations across *all* task attempts, so a
 retried task that issued a line twice would show, even though the deduplicated output would not.
 
-    check_run.py issues WORK N [--kill-log FILE]
+    check_run.py issues WORK N AGGREGATION_URI [--kill-log FILE --killed-shard S]
         prints `spark: N lines, S shards, retried tasks: R, issued once: X, duplicate indices: D`
-        and exits 1 if any record was not issued exactly once, or any check failed.
+        and exits 1 if any record was not issued exactly once, or any check failed: each
+        credential must carry its record's claims, its shard's list and index; each shard's
+        Status List Token must name the aggregation, which must list every shard's list; the
+        killed shard must have been retried and its retry must have resumed the killed batch.
     check_run.py sample WORK HOLDERS_DIR COUNT REVOKE OUT_SAMPLE OUT_REVOKE [--seed S]
         picks COUNT issued credentials across shards (with the holder key that can present
         each) and REVOKE of them to revoke.
@@ -43,24 +46,51 @@ def payload_of(credential: str) -> dict:
     return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
 
 
+def disclosed_claims(credential: str) -> dict:
+    """The claims a credential carries: its payload's plain members and every disclosure's
+    name and value (all disclosures are there: this is the issued credential)."""
+    parts = credential.split("~")
+    claims = dict(payload_of(credential))
+    for d in parts[1:]:
+        if d:
+            salt_name_value = json.loads(base64.urlsafe_b64decode(d + "=" * (-len(d) % 4)))
+            if len(salt_name_value) == 3:
+                claims[salt_name_value[1]] = salt_name_value[2]
+    return claims
+
+
 def shards_of(work):
     base = os.path.join(work, "shards")
     return sorted(s for s in os.listdir(base) if os.path.isdir(os.path.join(base, s)))
 
 
-def issues(work: str, n: int, kill_log: str | None) -> int:
+def issues(work: str, n: int, aggregation_uri: str, kill_log: str | None,
+           killed_shard: str | None) -> int:
     failures = []
     refs = collections.Counter()
     retried = 0
     dup_idx_total = 0
     shards = shards_of(work)
     allocated_total = wasted_total = log_total = 0
+    uris_seen = []
     for s in shards:
         d = os.path.join(work, "shards", s)
-        attempts, _ = jsonl(os.path.join(d, "attempts.log"))
+        events, _ = jsonl(os.path.join(d, "attempts.log"))
+        attempts = [e for e in events if e.get("event") == "started"]
         if len(attempts) > 1:
             retried += 1
-        inputs, _ = jsonl(os.path.join(d, "input.jsonl"))
+        if s == killed_shard:
+            resumed = [e for e in events if e.get("event") == "issued" and e.get("resumed")]
+            if len(attempts) < 2 or not resumed or not resumed[0].get("resumed_after_line"):
+                failures.append(f"shard {s}: killed, but no later attempt resumed its batch "
+                                f"({len(attempts)} attempts, events {events})")
+            else:
+                print(f"  shard {s}: attempt {resumed[0]['attempt']} resumed the killed batch "
+                      f"after line {resumed[0]['resumed_after_line']} and issued "
+                      f"{resumed[0]['issued']} more ({resumed[0]['issued_total']} in all)")
+        inputs, in_cut = jsonl(os.path.join(d, "input.jsonl"))
+        if in_cut:
+            failures.append(f"shard {s}: {in_cut} damaged input lines")
         if os.path.exists(os.path.join(d, "credentials.jsonl.partial")):
             failures.append(f"shard {s}: an unfinished batch is left (credentials.jsonl.partial)")
         out, cut = jsonl(os.path.join(d, "credentials.jsonl"))
@@ -75,7 +105,14 @@ def issues(work: str, n: int, kill_log: str | None) -> int:
             if o.get("shard") != s:
                 failures.append(f"shard {s}: an output line names shard {o.get('shard')!r}")
                 break
-            refs[inputs[o["line"] - 1]["ref"]] += 1
+            record = inputs[o["line"] - 1]
+            refs[record["ref"]] += 1
+            carried = disclosed_claims(o["credential"])
+            wrong = sorted(k for k, v in record["claims"].items() if carried.get(k) != v)
+            if wrong:
+                failures.append(f"shard {s}: credential {o['id']} (line {o['line']}) does not "
+                                f"carry its record's {', '.join(wrong)}")
+                break
             out_ids.add(o["id"])
             out_idx.append(o["status_idx"])
             st = payload_of(o["credential"])["status"]["status_list"]
@@ -83,6 +120,8 @@ def issues(work: str, n: int, kill_log: str | None) -> int:
                 failures.append(f"shard {s}: credential {o['id']} holds {st}, not its own index")
                 break
             uri = st["uri"]
+        if uri:
+            uris_seen.append(uri)
         # The issuance log is appended by every attempt: it is the count across attempts.
         log, log_cut = jsonl(os.path.join(d, "status.registry.issued.jsonl"))
         log_total += len(log)
@@ -97,6 +136,11 @@ def issues(work: str, n: int, kill_log: str | None) -> int:
         dup_idx_total += dups + (len(out_idx) - len(set(out_idx)))
         if sorted(log_idx) != sorted(out_idx):
             failures.append(f"shard {s}: the log's indices are not the output's")
+        with open(os.path.join(d, "status.jwt"), encoding="utf-8") as f:
+            token_list = payload_of(f.read().strip())["status_list"]
+        if token_list.get("aggregation_uri") != aggregation_uri:
+            failures.append(f"shard {s}: its Status List Token names the aggregation "
+                            f"{token_list.get('aggregation_uri')!r}")
         with open(os.path.join(d, "status.registry"), encoding="utf-8") as f:
             registry = json.load(f)
         allocated = registry["allocated_count"]
@@ -106,6 +150,10 @@ def issues(work: str, n: int, kill_log: str | None) -> int:
             failures.append(f"shard {s}: registry allocated {allocated} < {len(out)} issued")
         print(f"  shard {s}: {len(attempts)} attempt(s), {len(inputs)} records, {len(out)} "
               f"issued, log {len(log)} entries ({log_cut} cut), {allocated} indices allocated")
+    with open(os.path.join(work, "publish", "aggregation.json"), encoding="utf-8") as f:
+        listed = json.load(f)["status_lists"]
+    if sorted(listed) != sorted(uris_seen):
+        failures.append(f"the aggregation lists {len(listed)} lists, the shards hold {len(uris_seen)}")
     missing = [r for r in range(n) if refs[r] == 0]
     twice = [r for r, c in refs.items() if c > 1]
     once = sum(1 for r in range(n) if refs[r] == 1)
@@ -117,7 +165,8 @@ def issues(work: str, n: int, kill_log: str | None) -> int:
         with open(kill_log, encoding="utf-8") as f:
             killed = f.read().strip()
         print("  " + killed)
-        if not killed.endswith(("gone", "Z")):
+        # ps shows a zombie's state as Z (Z+ in the foreground): dead, its parent not reaped.
+        if not (killed.endswith("gone") or killed.rsplit(" ", 1)[-1].startswith("Z")):
             failures.append("the killed task's wallet process outlived it")
     if retried < 1:
         failures.append("no task was retried: the kill did not happen mid-partition")
@@ -162,6 +211,9 @@ def verified(results, sample_path, revoked_path) -> int:
         revoked = {line.split()[1] for line in f if line.strip()}
     by_id = collections.Counter()
     bad = []
+    ids = [r.get("id") for r in res]
+    if len(set(ids)) != len(ids) or set(ids) != {x["id"] for x in samp}:
+        bad.append(("the results are not one per sampled credential", len(ids), len(set(ids))))
     for r in res:
         by_id["valid" if r.get("valid") else r.get("code")] += 1
         expected_revoked = r.get("id") in revoked
@@ -177,8 +229,9 @@ def verified(results, sample_path, revoked_path) -> int:
 def main() -> int:
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "issues":
-        kill = args[args.index("--kill-log") + 1] if "--kill-log" in args else None
-        return issues(args[0], int(args[1]), kill)
+        def opt(name):
+            return args[args.index(name) + 1] if name in args else None
+        return issues(args[0], int(args[1]), args[2], opt("--kill-log"), opt("--killed-shard"))
     if cmd == "sample":
         return sample(args[0], args[1], int(args[2]), int(args[3]), args[4], args[5])
     if cmd == "verified":

@@ -8,7 +8,8 @@
     WORK/shards/<shard>/status.registry.issued.jsonl   its issuance log (every attempt appends)
     WORK/shards/<shard>/credentials.jsonl        the shard's credentials (.partial while running)
     WORK/shards/<shard>/status.jwt               the shard's signed Status List Token
-    WORK/shards/<shard>/attempts.log             one line per task attempt
+    WORK/shards/<shard>/attempts.log             a line when a task attempt starts, and one
+                                                 when its issue-batch has finished
 
 then the driver publishes one status list per shard and the Status List Aggregation:
 
@@ -21,6 +22,12 @@ in the shard's durable directory, and a retry continues the interrupted batch wi
 (which repairs a torn output line and logs what the kill left unlogged). The retry is therefore
 idempotent because of the batch's durable log and job file — never because of derived salts or
 indices: salts stay CSPRNG-random and indices are allocated at random from the shard's registry.
+
+WORK must be one POSIX file system that every executor mounts at the same path (NFS, CephFS,
+Lustre, GPFS): a retry may run on another executor, and what makes it safe — fsync, atomic
+rename, the registry's lock file — must hold across them. An object store (S3, HDFS) is not
+such a file system. `WORK/job.json` records the issuance the directory belongs to; a run with
+another input or shard count in the same WORK is refused before Spark starts.
 
 Partitioning is deterministic (record number modulo the shard count, sorted within the
 partition), and the first attempt's `input.jsonl` is kept, so a retry issues exactly the same
@@ -41,6 +48,7 @@ Usage (spark-submit, or plain python with the pip package):
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -83,27 +91,54 @@ def write_input_once(path: str, records, attempt: int) -> int:
     return n
 
 
-def die_with_parent() -> None:
+# libc, loaded in the parent: the child runs `die_with_parent` between fork and exec, where
+# loading a library (dlopen takes locks another thread of the worker may have held at the fork)
+# could deadlock.
+try:
+    import ctypes
+
+    _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+except OSError:
+    _LIBC = None
+PR_SET_PDEATHSIG = 1
+# Most index blocks `issue-batch` reserves at once (wallet-core issuer::reservation::MAX_BLOCK):
+# an attempt that is killed wastes at most this many indices of its shard's list.
+MAX_BLOCK = 65_536
+
+
+def die_with_parent(parent: int) -> None:
     """In the child, before exec: ask Linux to SIGKILL it when the task's Python worker dies.
     A lost worker must not leave its `wallet` running: the retry's `--resume` would find the
-    batch still locked by it and fail (on a cluster, losing the executor ends its processes)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
-    except (OSError, AttributeError):
-        pass
+    batch still locked by it and fail (on a cluster, losing the executor ends its processes).
+    If the worker died before the request took effect, the child is already orphaned: exit."""
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(70)
 
 
-def run(cmd, what: str) -> subprocess.CompletedProcess:
+def run(cmd, what: str, ok=(0,)) -> subprocess.CompletedProcess:
+    parent = os.getpid()
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
-    if p.returncode != 0:
+                       preexec_fn=(lambda: die_with_parent(parent)) if _LIBC is not None else None)
+    if p.returncode not in ok:
         # The message names the step and the exit status; wallet's stderr says why (it never
         # prints key material). A negative status is the signal that ended it (-9: SIGKILL).
         raise RuntimeError(f"{what} exited with {p.returncode}: {p.stderr.strip()[-2000:]}")
     return p
+
+
+def count_lines(path: str) -> int:
+    try:
+        with open(path, "rb") as f:
+            return sum(1 for line in f if line.strip())
+    except FileNotFoundError:
+        return 0
+
+
+class ShardRefused(RuntimeError):
+    """A shard that cannot succeed on any attempt (refused records, a list too small): every
+    retry fails the same way, so Spark gives up after its attempts and the job fails with it."""
 
 
 def issue_shard(cfg: dict, index: int, records):
@@ -117,19 +152,31 @@ def issue_shard(cfg: dict, index: int, records):
     d = os.path.join(cfg["work"], "shards", shard)
     os.makedirs(d, exist_ok=True)
     append_line(os.path.join(d, "attempts.log"),
-                json.dumps({"attempt": attempt, "pid": os.getpid(), "started": time.time()}))
+                json.dumps({"event": "started", "attempt": attempt, "pid": os.getpid(),
+                           "time": time.time()}))
     started = time.time()
     inp = os.path.join(d, "input.jsonl")
     lines = write_input_once(inp, records, attempt)
 
+    # Every attempt may waste one reserved block when killed; the list must hold the records
+    # plus that for each attempt Spark may make, or a late retry would find it full.
+    need = lines + cfg["max_attempts"] * MAX_BLOCK
+    if need > cfg["capacity"]:
+        raise ShardRefused(
+            f"shard {shard}: {lines} records need a status list of at least {need} indices "
+            f"({cfg['max_attempts']} attempts x {MAX_BLOCK} reserved), not {cfg['capacity']}: "
+            "use more shards or a larger --capacity")
+
     wallet = cfg["wallet"]
     reg = os.path.join(d, "status.registry")
     if not os.path.exists(reg):
-        # `status init` writes the registry atomically: it exists whole or not at all.
+        # `status init` creates the registry atomically (whole or absent, never replaced):
+        # a kill mid-way leaves no torn file for the retry to trip over.
         run([wallet, "status", "init", "--uri", f"{cfg['status_base'].rstrip('/')}/{shard}",
              "--out", reg, "--capacity", str(cfg["capacity"])], "status init")
 
     out = os.path.join(d, "credentials.jsonl")
+    errors = out + ".errors.jsonl"
     summary = None
     if not os.path.exists(out):
         cmd = [wallet, "issue-batch", "--issuer-key", cfg["issuer_key"], "--iss", cfg["iss"],
@@ -139,11 +186,29 @@ def issue_shard(cfg: dict, index: int, records):
             cmd += ["--valid-for", cfg["valid_for"]]
         if cfg.get("now"):
             cmd += ["--now", cfg["now"]]
-        if os.path.exists(out + ".partial"):
+        resume = os.path.exists(out + ".partial")
+        if resume:
             cmd.append("--resume")
-        summary = json.loads(run(cmd, f"issue-batch of shard {shard}").stdout)
-        if not summary.get("complete") or summary.get("failed_total"):
-            raise RuntimeError(f"shard {shard}: {summary.get('failed_total')} lines not issued")
+        # Exit 1 with a summary: the batch finished but refused some records (bad data).
+        p = run(cmd, f"issue-batch of shard {shard}", ok=(0, 1))
+        try:
+            summary = json.loads(p.stdout)
+        except json.JSONDecodeError:
+            raise RuntimeError(f"issue-batch of shard {shard} exited with {p.returncode} "
+                               f"and no summary: {p.stderr.strip()[-2000:]}") from None
+        append_line(os.path.join(d, "attempts.log"), json.dumps({
+            "event": "issued", "attempt": attempt, "pid": os.getpid(), "resumed": resume,
+            "resumed_after_line": summary.get("resumed_after_line"),
+            "issued": summary.get("issued"), "issued_total": summary.get("issued_total"),
+            "complete": summary.get("complete")}))
+        if not summary.get("complete"):
+            raise RuntimeError(f"issue-batch of shard {shard} stopped: {summary}")
+    # Checked on every attempt, also when an earlier one finished the batch: records refused
+    # as invalid are refused again by any retry, and the shard must not pass for issued.
+    refused = count_lines(errors)
+    if refused:
+        raise ShardRefused(f"shard {shard}: {refused} records refused (see {errors}); "
+                           "fix them in the registry export and issue them again")
 
     token = os.path.join(d, "status.jwt")
     publish = [wallet, "status", "publish", "--status-registry", reg, "--issuer-key",
@@ -160,6 +225,44 @@ def issue_shard(cfg: dict, index: int, records):
         "seconds": time.time() - started,
         "uri": f"{cfg['status_base'].rstrip('/')}/{shard}",
     }
+
+
+def max_attempts(sc) -> int:
+    """How many times Spark may run one task: `local[N,F]` gives F, a cluster
+    spark.task.maxFailures (default 4); plain `local[N]` runs each task once."""
+    master = sc.master
+    if master.startswith("local"):
+        inner = master[master.find("[") + 1:master.rfind("]")] if "[" in master else ""
+        parts = inner.split(",")
+        return int(parts[1]) if len(parts) == 2 and parts[1].strip().isdigit() else 1
+    return int(sc.getConf().get("spark.task.maxFailures", "4"))
+
+
+def guard_work(work: str, a) -> None:
+    """WORK belongs to one issuance: its shard directories hold that run's inputs, registries
+    and logs. A second run with another input or shard count in the same WORK would resume
+    batches over different records (issue-batch refuses that, shard by shard, mid-job), so it
+    is refused here, before Spark starts. Re-running the same job (after a failure) is allowed."""
+    os.makedirs(work, exist_ok=True)
+    st = os.stat(a.input)
+    job = {"input": os.path.abspath(a.input), "input_size": st.st_size, "shards": a.shards,
+           "iss": a.iss, "type": a.type, "status_base": a.status_base,
+           "aggregation_uri": a.aggregation_uri, "capacity": a.capacity}
+    path = os.path.join(work, "job.json")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            saved = json.load(f)
+        differ = sorted(k for k in job if saved.get(k) != job[k])
+        if differ:
+            raise SystemExit(f"error: {work} holds another issuance ({', '.join(differ)} differ); "
+                             "use a new --work directory")
+        return
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(job, f, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(path + ".tmp", path)
+    fsync_dir(work)
 
 
 def main() -> int:
@@ -183,7 +286,11 @@ def main() -> int:
 
     builder = (SparkSession.builder.appName("wallet-issue-shards")
                .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false"))
+               .config("spark.ui.showConsoleProgress", "false")
+               # A speculative copy of a task would run a second `issue-batch` on the same
+               # shard directory (it would wait for the batch's lock and fail, but it is
+               # wasted work and a misleading failure): one attempt of a shard at a time.
+               .config("spark.speculation", "false"))
     if a.master:
         builder = builder.master(a.master)
     spark = builder.getOrCreate()
@@ -192,11 +299,12 @@ def main() -> int:
     # Each task issues with as many threads as it was given cores.
     task_cpus = int(sc.getConf().get("spark.task.cpus", "1"))
     work = os.path.abspath(a.work)
+    guard_work(work, a)
     cfg = {
         "work": work, "wallet": os.path.abspath(a.wallet), "issuer_key": a.issuer_key,
         "iss": a.iss, "type": a.type, "status_base": a.status_base,
         "aggregation_uri": a.aggregation_uri, "capacity": a.capacity, "jobs": task_cpus,
-        "valid_for": a.valid_for, "now": a.now,
+        "valid_for": a.valid_for, "now": a.now, "max_attempts": max_attempts(sc),
     }
     n = a.shards
     t0 = time.time()

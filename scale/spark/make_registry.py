@@ -31,16 +31,24 @@ CHECK = "10X98765432"
 
 
 def id_number(region: str, birth: datetime.date, seq: int, male: bool) -> str:
-    # Sequence code: three digits, the last odd for men and even for women.
-    seq3 = (seq % 500) * 2 + (1 if male else 0)
+    # Sequence code: three digits, the last odd for men and even for women: 500 numbers per
+    # region, birth date and sex (`record` keeps `seq` below that).
+    seq3 = seq * 2 + (1 if male else 0)
     body = f"{region}{birth:%Y%m%d}{seq3:03d}"
     return body + CHECK[sum(int(c) * w for c, w in zip(body, WEIGHTS)) % 11]
 
 
-def record(ref: int, rng: random.Random, holders: list) -> dict:
-    region, district = rng.choice(DISTRICTS)
-    birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=rng.randrange(0, 365 * 42))
-    male = rng.random() < 0.5
+def record(ref: int, rng: random.Random, holders: list, used: dict) -> dict:
+    while True:
+        region, district = rng.choice(DISTRICTS)
+        birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=rng.randrange(0, 365 * 42))
+        male = rng.random() < 0.5
+        # The next free sequence number of this region, birth date and sex: numbers never
+        # repeat (a full combination, 500 people, draws again).
+        seq = used.get((region, birth, male), 0)
+        if seq < 500:
+            used[(region, birth, male)] = seq + 1
+            break
     first = birth.replace(year=min(birth.year + 18 + rng.randrange(0, 20), 2025), day=1)
     valid_from = first.replace(year=min(first.year + rng.choice([0, 6, 12]), 2026))
     valid_until = valid_from.replace(year=valid_from.year + rng.choice([6, 10, 16]))
@@ -52,7 +60,7 @@ def record(ref: int, rng: random.Random, holders: list) -> dict:
         "nationality": "CHN",
         "birth_date": birth.isoformat(),
         "address": f"上海市{district}{rng.choice(ROADS)}{rng.randrange(1, 3000)}号{rng.randrange(101, 2800)}室",
-        "licence_number": id_number(region, birth, ref, male),
+        "licence_number": id_number(region, birth, seq, male),
         "licence_class": rng.choice(CLASSES),
         "first_issue_date": first.isoformat(),
         "valid_from": valid_from.isoformat(),
@@ -74,10 +82,11 @@ def main() -> None:
     if not holders:
         raise SystemExit("no holder-K.pub.jwk in --holders")
     rng = random.Random(a.seed)
+    used: dict = {}
     tmp = a.out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         for ref in range(a.n):
-            f.write(json.dumps(record(ref, rng, holders), ensure_ascii=False, separators=(",", ":")) + "\n")
+            f.write(json.dumps(record(ref, rng, holders, used), ensure_ascii=False, separators=(",", ":")) + "\n")
     os.replace(tmp, a.out)
 
 

@@ -15,6 +15,7 @@ if [ -z "${WALLET:-}" ]; then
 fi
 w=$(realpath "$WALLET")
 py="$root/scale/spark/.venv/bin/python"
+export PYSPARK_PYTHON="$py"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"

@@ -534,6 +534,8 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
                     &jp,
                     (&out_partial, &out_final),
                     (&err_partial, &err_final),
+                    a.json
+                        .then_some((ty.short_name.as_str(), a.shard.as_deref())),
                 );
             }
             if !partial_exists {
@@ -939,12 +941,15 @@ fn run(a: &IssueBatchArgs) -> CliResult<u8> {
 }
 
 /// `--resume` of a batch that had written every line and was stopped while moving its files
-/// into place: the moves are finished.
+/// into place: the moves are finished. With `--json` (`json` = type and shard), the summary has
+/// the same members as a finished run's, counted from the files (nothing issued in this run), so
+/// a driver that resumes a batch blindly reads the same shape whichever point the kill hit.
 fn finish_completed(
     job: &JobFile,
     jp: &Path,
     out: (&Path, &Path),
     errors: (&Path, &Path),
+    json: Option<(&str, Option<&str>)>,
 ) -> CliResult<u8> {
     for ((partial, final_path), what) in [(errors, "errors file"), (out, "output")] {
         if std::fs::symlink_metadata(partial).is_ok() {
@@ -955,12 +960,36 @@ fn finish_completed(
     sync_parent(jp)?;
     let mut err_file = File::open(errors.1).map_err(|e| io_error(e, "errors file", errors.1))?;
     let failed = count_lines(&mut err_file, errors.1, "errors file").map_err(batch_err)?;
-    eprintln!(
-        "the batch for {} had issued every line; its files are now in place ({failed} lines failed, see {}; job {})",
-        out.1.display(),
-        errors.1.display(),
-        job.job
-    );
+    if let Some((ty, shard)) = json {
+        let mut out_file = File::open(out.1).map_err(|e| io_error(e, "output", out.1))?;
+        let issued = count_lines(&mut out_file, out.1, "output").map_err(batch_err)?;
+        // Line numbers are not kept past the job file: those members are null here.
+        let summary = json!({
+            "complete": true,
+            "interrupted_by": null,
+            "type": ty,
+            "shard": shard,
+            "output": out.1.display().to_string(),
+            "errors": errors.1.display().to_string(),
+            "issued": 0,
+            "failed": 0,
+            "issued_total": issued,
+            "failed_total": failed,
+            "resumed_after_line": null,
+            "done_through_line": null,
+            "input_lines": null,
+            "seconds": 0.0,
+            "credentials_per_second": 0.0,
+        });
+        crate::output::print_json("issue-batch", summary)?;
+    } else {
+        eprintln!(
+            "the batch for {} had issued every line; its files are now in place ({failed} lines failed, see {}; job {})",
+            out.1.display(),
+            errors.1.display(),
+            job.job
+        );
+    }
     if failed > 0 {
         eprintln!("error: {failed} input lines were not issued");
         eprintln!(

@@ -140,7 +140,9 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: u32, force: bool, what: &str)
     let result = if force {
         wallet_core::fsutil::write_atomic(path, bytes, mode)
     } else {
-        wallet_core::fsutil::create_new(path, bytes, mode)
+        // Whole or absent, never torn: a process killed mid-write (a Spark task, a batch
+        // driver) must not leave a half-written key or registry that a retry then finds there.
+        wallet_core::fsutil::create_atomic(path, bytes, mode)
     };
     result.map_err(|e| {
         if e.kind() == ErrorKind::AlreadyExists {

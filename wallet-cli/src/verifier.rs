@@ -28,6 +28,19 @@ use wallet_core::verifier::{
 };
 use wallet_core::{ErrorInfo, ErrorKind};
 
+/// How many missing lists `status cache` names one by one.
+const MISSING_SHOWN: usize = 10;
+/// Longest part of an aggregation URI shown in a message, characters.
+const URI_SHOWN: usize = 100;
+
+/// An untrusted URI for a message: escaped (`{:?}`), at most [`URI_SHOWN`] characters of it.
+fn shown_uri(uri: &str) -> String {
+    match uri.char_indices().nth(URI_SHOWN) {
+        Some((cut, _)) => format!("{:?}…", uri.get(..cut).unwrap_or_default()),
+        None => format!("{uri:?}"),
+    }
+}
+
 /// `wallet status cache`: verifies Status List Tokens with the trust list, then caches them —
 /// with `--aggregation`, the lists of an issuer's Status List Aggregation (§9), each token stored
 /// or refused on its own. Exit 2 if any token was refused or any listed list is missing; the
@@ -84,8 +97,21 @@ pub fn status_cache(a: &StatusCacheArgs) -> CliResult {
             e.code()
         );
     }
-    for uri in &result.missing {
-        eprintln!("missing: the aggregation lists {uri:?}, but no token for it was given");
+    // The aggregation is unsigned input: its URIs are shown escaped, cut short, and at most
+    // MISSING_SHOWN of them (a national aggregation lists hundreds).
+    for uri in result.missing.iter().take(MISSING_SHOWN) {
+        eprintln!(
+            "missing: the aggregation lists {}, but no token for it was given",
+            shown_uri(uri)
+        );
+    }
+    if let Some(more) = result
+        .missing
+        .len()
+        .checked_sub(MISSING_SHOWN)
+        .filter(|m| *m > 0)
+    {
+        eprintln!("missing: {more} more lists of the aggregation");
     }
     if let Some((_, e)) = result.refused.first() {
         let n = result.refused.len();

@@ -242,6 +242,30 @@ fn status_lists_are_cached_through_the_aggregation() {
     assert_eq!(error_code(&out), "status.unknown_list");
     assert!(String::from_utf8_lossy(&out.stderr).contains("/status/0002"));
 
+    // A long aggregation of lists not given (it is unsigned input): at most ten are named,
+    // each escaped and cut short, then a count of the rest.
+    let mut many: Vec<String> = (0..30).map(|i| format!("{BASE}/x{i}")).collect();
+    many[0] = format!("{BASE}/\u{1b}[31mred\u{7}");
+    many[1] = format!("{BASE}/{}", "y".repeat(5000));
+    many.push(format!("{BASE}/0000"));
+    std::fs::write(
+        d.join("agg-many.json"),
+        serde_json::json!({ "status_lists": many }).to_string(),
+    )
+    .unwrap();
+    let out = cache(d, &["0000.jwt"], "agg-many.json", "c5");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(error_code(&out), "status.unknown_list");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let named: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("missing: the aggregation lists"))
+        .collect();
+    assert_eq!(named.len(), 10, "{stderr}");
+    assert!(stderr.contains("missing: 20 more lists of the aggregation"));
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'));
+    assert!(stderr.lines().all(|l| l.chars().count() < 300), "{stderr}");
+
     // Not an aggregation: a repeated URI, a repeated member, no array.
     for (name, text) in [
         (
@@ -259,4 +283,62 @@ fn status_lists_are_cached_through_the_aggregation() {
         assert_eq!(out.status.code(), Some(2), "{name}");
         assert_eq!(error_code(&out), "status.malformed", "{name}");
     }
+}
+
+/// A batch stopped after it had written every line but before its files were moved into place
+/// (here: the move fails because a directory is in the way) is finished by `--resume`, and
+/// `--resume --json` prints the same summary members a finished run does: a driver resuming a
+/// shard blindly (scale/spark/issue_job.py) reads one shape wherever the stop fell.
+#[test]
+fn resuming_a_batch_stopped_while_moving_its_files_prints_its_summary() {
+    let dir = fixtures();
+    let d = dir.path();
+    let reg = init_registry(d, "0007");
+    std::fs::create_dir(d.join("out7.jsonl")).unwrap();
+    let mut args = vec![
+        "issue-batch",
+        "--issuer-key",
+        "agency.pem",
+        "--iss",
+        ISS,
+        "--type",
+        "driving-licence",
+        "--input",
+        "batch-ok.jsonl",
+        "--out",
+        "out7.jsonl",
+        "--status-registry",
+        &reg,
+        "--shard",
+        "0007",
+        "--now",
+        NOW,
+        "--json",
+        "--force",
+    ];
+    let first = wallet(d, &args);
+    assert!(
+        !first.status.success(),
+        "the move onto a directory must fail"
+    );
+    assert!(d.join("out7.jsonl.partial").exists());
+    assert!(d.join("out7.jsonl.partial.job").exists());
+    std::fs::remove_dir(d.join("out7.jsonl")).unwrap();
+
+    args.push("--resume");
+    let out = wallet(d, &args);
+    ok(&out);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["shard"], "0007");
+    assert_eq!(v["issued"], 0);
+    assert_eq!(v["failed_total"], 0);
+    let lines = std::fs::read_to_string(d.join("out7.jsonl"))
+        .unwrap()
+        .lines()
+        .count() as u64;
+    assert!(lines > 0);
+    assert_eq!(v["issued_total"].as_u64(), Some(lines));
+    assert!(!d.join("out7.jsonl.partial").exists());
+    assert!(!d.join("out7.jsonl.partial.job").exists());
 }

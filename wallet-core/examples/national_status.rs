@@ -17,11 +17,13 @@
 //!
 //! ```sh
 //! cargo run --release -p wallet-core --example national_status
-//! cargo run --release -p wallet-core --example national_status -- TOTAL SHARD_CAPACITY REVOKED_PERMILLE SEED
+//! cargo run --release -p wallet-core --example national_status -- TOTAL SHARD_CAPACITY REVOKED_PERMILLE SEED SHARD_RECORDS
 //! ```
 //!
-//! Defaults: 1,400,000,000 credentials, shards of 16,777,216 (the capacity `wallet status init`
-//! gives a registry by default), 10 ‰ revoked, seed 2026.
+//! Defaults: 1,400,000,000 credentials, lists of 16,777,216 entries (the capacity `wallet status
+//! init` gives a registry by default), 10 ‰ revoked, seed 2026, and shards of 15,909,091
+//! credentials (SHARD_RECORDS: 88 shards, as scale/spark/issue_job.py sizes them — each list
+//! keeps room for four task attempts' reserved index blocks, docs/scale.md "Sizing").
 
 // Measurement arithmetic on counts far below u64::MAX, and casts of small sizes; the no-panic
 // lints need no exemption: errors are returned and reported.
@@ -37,12 +39,16 @@ use wallet_core::status::{
     StatusValue, sign_status_list_token,
 };
 
-const USAGE: &str = "usage: national_status [TOTAL [SHARD_CAPACITY [REVOKED_PERMILLE [SEED]]]]";
+const USAGE: &str =
+    "usage: national_status [TOTAL [SHARD_CAPACITY [REVOKED_PERMILLE [SEED [SHARD_RECORDS]]]]]";
 const DEFAULT_TOTAL: u64 = 1_400_000_000;
 /// `wallet status init --capacity`'s default (wallet-cli/src/cli.rs): 2^24.
 const DEFAULT_SHARD_CAPACITY: u64 = 16_777_216;
 const DEFAULT_PERMILLE: u64 = 10;
 const DEFAULT_SEED: u64 = 2026;
+/// Credentials per shard: 1.4 billion in 88 shards. The Spark job refuses a shard with more
+/// than capacity − 4 × 65,536 records (16,515,072), so 85 shards is the least; 88 leave slack.
+const DEFAULT_SHARD_RECORDS: u64 = 15_909_091;
 /// 2026-01-01T00:00:00Z: fixed, so token sizes do not depend on the day of the run.
 const IAT: i64 = 1_767_225_600;
 const REFRESH_RUNS: u32 = 5;
@@ -213,13 +219,16 @@ fn run() -> Result<()> {
     let capacity = arg(2, DEFAULT_SHARD_CAPACITY, "SHARD_CAPACITY")?;
     let permille = arg(3, DEFAULT_PERMILLE, "REVOKED_PERMILLE")?;
     let seed = arg(4, DEFAULT_SEED, "SEED")?;
-    if total == 0 || capacity == 0 || permille > 1000 {
+    let per_shard = arg(5, DEFAULT_SHARD_RECORDS.min(capacity), "SHARD_RECORDS")?;
+    if total == 0 || capacity == 0 || permille > 1000 || per_shard == 0 || per_shard > capacity {
         return Err(
-            "TOTAL and SHARD_CAPACITY must be positive, REVOKED_PERMILLE at most 1000".into(),
+            "TOTAL and SHARD_CAPACITY must be positive, REVOKED_PERMILLE at most 1000, \
+                    SHARD_RECORDS between 1 and SHARD_CAPACITY"
+                .into(),
         );
     }
-    let shards = total.div_ceil(capacity);
-    let last = total - capacity * (shards - 1);
+    let shards = total.div_ceil(per_shard);
+    let last = total - per_shard * (shards - 1);
     let p = permille as f64 / 1000.0;
     let key = SigningKey::from_seed(&[22; 32]);
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
@@ -232,7 +241,7 @@ fn run() -> Result<()> {
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut first: Option<StatusList> = None;
     for shard in 0..shards {
-        let n = if shard + 1 == shards { last } else { capacity };
+        let n = if shard + 1 == shards { last } else { per_shard };
         let revoked = revoked_in(n, permille);
         // Build + compress at the published level: what an issuer pays to produce a shard's
         // list from scratch (choosing the indices stands in for the registry's bookkeeping).
@@ -260,7 +269,7 @@ fn run() -> Result<()> {
             }
         }
         let (c6, c9) = (compressed.len() as u64, compressed9.len() as u64);
-        if n == capacity {
+        if n == per_shard {
             full6.push(c6);
             full9.push(c9);
         }
@@ -305,7 +314,7 @@ fn run() -> Result<()> {
     let lst_total: u64 = level6.iter().map(|c| (4 * c).div_ceil(3)).sum();
     let bound_bits = total as f64 * entropy(p);
     let bound_bytes = (bound_bits / 8.0).ceil() as u64;
-    let bound_full = (capacity as f64 * entropy(p) / 8.0).ceil() as u64;
+    let bound_full = (per_shard as f64 * entropy(p) / 8.0).ceil() as u64;
     let ratio = |ours: u64| {
         if bound_bytes == 0 {
             "n/a".to_owned()
@@ -317,8 +326,8 @@ fn run() -> Result<()> {
     let build_all: Duration = build_times.iter().sum();
 
     println!(
-        "national status: {total} credentials, {shards} shards of {capacity} (last holds {last}), \
-         {}.{} % revoked ({revoked_total}), seed {seed}",
+        "national status: {total} credentials, {shards} shards of {per_shard} in lists of \
+         {capacity} (last holds {last}), {}.{} % revoked ({revoked_total}), seed {seed}",
         permille / 10,
         permille % 10
     );
