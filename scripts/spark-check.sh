@@ -81,12 +81,12 @@ echo "== Spark job: $n records in $shards shards, master local[2,4], shard 0003'
   # task was retried), at most ten minutes.
   for _ in $(seq 1 12000); do
     [ -f "$done_file" ] && break
-    lines=$(wc -l <"$partial" 2>/dev/null || echo 0)
+    lines=$({ wc -l <"$partial"; } 2>/dev/null || echo 0)
     if [ "$lines" -ge "$want" ]; then
       pid=$(pgrep -f "^$w issue-batch .*shards/0003/input.jsonl" | head -1 || true)
       task=$([ -n "$pid" ] && ps -o ppid= -p "$pid" | tr -d ' ' || true)
       if [ -n "$task" ]; then
-        lines=$(wc -l <"$partial" 2>/dev/null || echo 0)
+        lines=$({ wc -l <"$partial"; } 2>/dev/null || echo 0)
         kill -KILL "$task"
         # The task's `wallet` must die with it (issue_job.py sets PR_SET_PDEATHSIG): a
         # survivor would hold the batch's lock against the retry. Dead = gone or a zombie
@@ -114,8 +114,8 @@ start_job=$(date +%s.%N)
 end_job=$(date +%s.%N)
 wait "$killer" || true
 killer=
-# Spark's own report of the lost attempt (its full log is spark.err in the work directory).
-grep -E "Lost task" spark.err | sed -E 's/^.*(Lost task)/\1/' | cut -c1-200 >&2 || true
+# Spark's own report of the failed attempt (its full log is spark.err in the work directory).
+grep -E "Exception in task|worker exited unexpectedly" spark.err | sed -E 's/^[0-9\/]+ [0-9:]+ //' | cut -c1-160 || true
 echo "spark job wall time: $(python3 -c "print(round($end_job - $start_job, 1))") s (JVM start, shuffle, $shards tasks, retry)"
 
 echo "== every record issued exactly once, counted over all attempts"

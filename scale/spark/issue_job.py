@@ -91,36 +91,43 @@ def write_input_once(path: str, records, attempt: int) -> int:
     return n
 
 
-# libc, loaded in the parent: the child runs `die_with_parent` between fork and exec, where
-# loading a library (dlopen takes locks another thread of the worker may have held at the fork)
-# could deadlock.
-try:
-    import ctypes
+def load_libc():
+    """libc, loaded in the task's process before it forks: the child runs `die_with_parent`
+    between fork and exec, where loading a library (dlopen takes locks another thread of the
+    worker may have held at the fork) could deadlock. Loaded on the executor, not at import:
+    Spark pickles this module's functions with the globals they use, and a ctypes library
+    cannot be pickled."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
 
-    _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-except OSError:
-    _LIBC = None
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
 PR_SET_PDEATHSIG = 1
-# Most index blocks `issue-batch` reserves at once (wallet-core issuer::reservation::MAX_BLOCK):
-# an attempt that is killed wastes at most this many indices of its shard's list.
+# The indices `issue-batch` reserves in one block (wallet-core issuer::reservation): the first
+# block, doubling up to the largest. An attempt that is killed wastes at most its last block.
+FIRST_BLOCK = 1_024
 MAX_BLOCK = 65_536
 
 
-def die_with_parent(parent: int) -> None:
+def die_with_parent(libc, parent: int) -> None:
     """In the child, before exec: ask Linux to SIGKILL it when the task's Python worker dies.
     A lost worker must not leave its `wallet` running: the retry's `--resume` would find the
     batch still locked by it and fail (on a cluster, losing the executor ends its processes).
     If the worker died before the request took effect, the child is already orphaned: exit."""
-    if _LIBC is not None:
-        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
         os._exit(70)
 
 
 def run(cmd, what: str, ok=(0,)) -> subprocess.CompletedProcess:
-    parent = os.getpid()
+    parent, libc = os.getpid(), load_libc()
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       preexec_fn=(lambda: die_with_parent(parent)) if _LIBC is not None else None)
+                       preexec_fn=(lambda: die_with_parent(libc, parent)) if libc else None)
     if p.returncode not in ok:
         # The message names the step and the exit status; wallet's stderr says why (it never
         # prints key material). A negative status is the signal that ended it (-9: SIGKILL).
@@ -158,13 +165,15 @@ def issue_shard(cfg: dict, index: int, records):
     inp = os.path.join(d, "input.jsonl")
     lines = write_input_once(inp, records, attempt)
 
-    # Every attempt may waste one reserved block when killed; the list must hold the records
-    # plus that for each attempt Spark may make, or a late retry would find it full.
-    need = lines + cfg["max_attempts"] * MAX_BLOCK
+    # Every attempt may waste its last reserved block when killed; the list must hold the
+    # records plus that for each attempt Spark may make, or a late retry would find it full.
+    # Blocks double from FIRST_BLOCK, so the last one is at most lines + FIRST_BLOCK.
+    block = min(MAX_BLOCK, lines + FIRST_BLOCK)
+    need = lines + cfg["max_attempts"] * block
     if need > cfg["capacity"]:
         raise ShardRefused(
             f"shard {shard}: {lines} records need a status list of at least {need} indices "
-            f"({cfg['max_attempts']} attempts x {MAX_BLOCK} reserved), not {cfg['capacity']}: "
+            f"({cfg['max_attempts']} attempts x {block} reserved), not {cfg['capacity']}: "
             "use more shards or a larger --capacity")
 
     wallet = cfg["wallet"]
@@ -282,6 +291,8 @@ def main() -> int:
     p.add_argument("--master", help="e.g. local[2,4] (plain local[N] never retries a task)")
     a = p.parse_args()
 
+    work = os.path.abspath(a.work)
+    guard_work(work, a)
     from pyspark.sql import SparkSession
 
     builder = (SparkSession.builder.appName("wallet-issue-shards")
@@ -298,8 +309,6 @@ def main() -> int:
     sc.setLogLevel("ERROR")
     # Each task issues with as many threads as it was given cores.
     task_cpus = int(sc.getConf().get("spark.task.cpus", "1"))
-    work = os.path.abspath(a.work)
-    guard_work(work, a)
     cfg = {
         "work": work, "wallet": os.path.abspath(a.wallet), "issuer_key": a.issuer_key,
         "iss": a.iss, "type": a.type, "status_base": a.status_base,
