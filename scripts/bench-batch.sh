@@ -2,7 +2,8 @@
 # Batch-issuance benchmark: first the floor (wallet-core's `batch_floor` example: N holder-key
 # decodes and Ed25519 signatures, nothing else, on all cores), then generates N driving-licence
 # requests (default 1,000,000), runs `wallet issue-batch` on them with a status registry (release
-# build, all cores) and prints wall time, rows/s and peak RSS (from /usr/bin/time -v).
+# build, all cores) and prints wall time, rows/s and peak RSS (from /usr/bin/time -v), then each
+# target of issue 19 as `met`/`MISSED` against the floor of the same run.
 # Usage: scripts/bench-batch.sh [N]
 set -euo pipefail
 n="${1:-1000000}"
@@ -11,7 +12,9 @@ cd "$root"
 cargo build --release -q -p wallet-cli
 cargo build --release -q -p wallet-core --example batch_floor
 bin="${CARGO_TARGET_DIR:-$root/target}/release/wallet"
-"${CARGO_TARGET_DIR:-$root/target}/release/examples/batch_floor" "$n"
+floor_line="$("${CARGO_TARGET_DIR:-$root/target}/release/examples/batch_floor" "$n")"
+echo "$floor_line"
+floor_rate="$(sed -E 's/.* ([0-9]+)\/s$/\1/' <<<"$floor_line")"
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 
@@ -37,3 +40,12 @@ echo "wall: ${secs} s"
 echo "rows/s: $(awk -v n="$issued" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')"
 echo "peak RSS: $((rss_kb / 1024)) MiB"
 echo "output: $(du -h "$dir/out.jsonl" | cut -f1), issuance log: $(du -h "$dir/status.registry.issued.jsonl" | cut -f1)"
+rate="$(awk -v n="$issued" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')"
+# Issue 19's targets for `issue-batch` with a status registry and full durability.
+verdict() { if [ "$1" = 1 ]; then echo "met   "; else echo "MISSED"; fi; }
+echo "$(verdict "$(awk -v r="$rate" 'BEGIN { print (r >= 40000) }')") issue-batch >= 40,000 credentials/s: $rate /s"
+echo "$(verdict "$(awk -v r="$rate" -v f="$floor_rate" 'BEGIN { print (r >= 0.75 * f) }')") issue-batch >= 0.75 x the batch floor ($floor_rate /s): $(awk -v r="$rate" -v f="$floor_rate" 'BEGIN { printf "%.2f", r / f }') x"
+echo "$(verdict "$(( rss_kb <= 100 * 1024 ))") peak RSS <= 100 MB: $((rss_kb / 1024)) MiB"
+if [ "$n" -eq 1000000 ]; then
+  echo "$(verdict "$(awk -v s="$secs" 'BEGIN { print (s <= 25) }')") 1,000,000 licences <= 25 s: $secs s"
+fi
