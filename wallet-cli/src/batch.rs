@@ -134,6 +134,11 @@ fn reader_thread(
     let mut seq: u64 = 0;
     let mut lines = Vec::with_capacity(CHUNK_LINES);
     let mut finished = true;
+    // Status indices are drawn at random (unlinkable); a CSPRNG seeded from the OS draws them
+    // without a getrandom call per index (a 65,536-index block made one each).
+    let mut seed = [0u8; 32];
+    rand_core::OsRng.fill_bytes(&mut seed);
+    let mut rng = ChaCha20Rng::from_seed(seed);
     loop {
         // Checked per line: a signal stops the reading at once, and the lines already handed
         // out (with their reserved indices) are issued and written before the batch ends.
@@ -159,7 +164,7 @@ fn reader_thread(
             Err(("input.line", "the line is longer than 64 KiB"))
         };
         let idx = match (&text, indices.as_mut()) {
-            (Ok(_), Some(ix)) => Some(ix.next(&mut rand_core::OsRng).map_err(batch_err)?),
+            (Ok(_), Some(ix)) => Some(ix.next(&mut rng).map_err(batch_err)?),
             _ => None,
         };
         lines.push((line_no, text, idx));

@@ -1,7 +1,8 @@
 //! Wire-level primitives shared by every format layer: canonical base64url (RFC 7515 §2,
 //! RFC 4648 §5 without padding) and a strict JSON reader (RFC 8259 with duplicate member names
 //! rejected, as RFC 7515 §5.2 allows and RFC 9901 §4 recommends for SD-JWT payloads), plus
-//! the size limits that keep untrusted input bounded before anything is allocated.
+//! the size limits that keep untrusted input bounded before anything is allocated. Also the
+//! writer of the one-object JSON lines batch issuance emits per credential ([`JsonLine`]).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -172,11 +173,137 @@ impl<'de> Visitor<'de> for StrictValue {
     }
 }
 
+/// One JSON object written member by member into a line, without building a `Value` tree: the
+/// output and issuance-log lines of batch issuance, written once per credential, where the tree
+/// (a map, a copy of the 2 KB credential, then serialising it) cost ~5 % of a batch. Members come
+/// out in the order they are added; callers add them sorted by name, the order serde_json's
+/// default map writes, so the lines are byte-for-byte what a `json!` object gave. Strings are
+/// escaped by serde_json's own string serializer.
+#[derive(Debug)]
+pub(crate) struct JsonLine {
+    bytes: Vec<u8>,
+}
+
+impl JsonLine {
+    /// An empty object with room for `capacity` bytes.
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        let mut bytes = Vec::with_capacity(capacity);
+        bytes.push(b'{');
+        Self { bytes }
+    }
+
+    fn name(&mut self, name: &str) {
+        if self.bytes.len() > 1 {
+            self.bytes.push(b',');
+        }
+        self.string(name);
+        self.bytes.push(b':');
+    }
+
+    fn string(&mut self, value: &str) {
+        // Nothing to escape (a credential is base64url, `.` and `~`): copied as it is. The test
+        // has no early exit, so it runs over 16 or 32 bytes at a time; serde_json's escaping
+        // loop, a table lookup per byte, cost ~3 % of a batch on the 2 KB credentials.
+        let plain = !value.bytes().fold(false, |seen, b| {
+            seen | (b < 0x20) | (b == b'"') | (b == b'\\')
+        });
+        if plain {
+            self.bytes.reserve(value.len().saturating_add(2));
+            self.bytes.push(b'"');
+            self.bytes.extend_from_slice(value.as_bytes());
+            self.bytes.push(b'"');
+            return;
+        }
+        // Writing to a Vec cannot fail, and a &str always serialises.
+        if serde_json::to_writer(&mut self.bytes, value).is_err() {
+            self.bytes.extend_from_slice(b"null");
+        }
+    }
+
+    /// `"name":"value"`, escaped.
+    pub(crate) fn str(mut self, name: &str, value: &str) -> Self {
+        self.name(name);
+        self.string(value);
+        self
+    }
+
+    /// `"name":value` for an integer.
+    pub(crate) fn int(mut self, name: &str, value: impl Into<i128>) -> Self {
+        use std::io::Write as _;
+        self.name(name);
+        if write!(self.bytes, "{}", value.into()).is_err() {
+            self.bytes.extend_from_slice(b"null");
+        }
+        self
+    }
+
+    /// `"name":value` for an optional integer (`null` when absent).
+    pub(crate) fn opt_int(self, name: &str, value: Option<impl Into<i128>>) -> Self {
+        match value {
+            Some(v) => self.int(name, v),
+            None => {
+                let mut this = self;
+                this.name(name);
+                this.bytes.extend_from_slice(b"null");
+                this
+            }
+        }
+    }
+
+    /// The object closed, with a newline.
+    pub(crate) fn finish(mut self) -> String {
+        self.bytes.extend_from_slice(b"}\n");
+        // Only &str contents and ASCII were written.
+        String::from_utf8(self.bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+}
+
 #[cfg(test)]
 // clippy.toml exempts tests from the panic lints; this lint has no test setting.
 #[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_lines_are_what_serde_json_writes() {
+        let credential = "eyJ.eyJ.sig~WyJz\"x\\y\u{1}~";
+        let line = JsonLine::with_capacity(8)
+            .str("credential", credential)
+            .str("id", "Xc-_1")
+            .int("line", 7u64)
+            .str("shard", "0003")
+            .opt_int("status_idx", None::<u64>)
+            .finish();
+        let expected = serde_json::json!({"line": 7, "id": "Xc-_1", "status_idx": null,
+            "credential": credential, "shard": "0003"});
+        assert_eq!(line, format!("{expected}\n"));
+        let line = JsonLine::with_capacity(0)
+            .int("iat", -5i64)
+            .opt_int("idx", Some(u64::MAX))
+            .finish();
+        assert_eq!(
+            line,
+            format!("{}\n", serde_json::json!({"idx": u64::MAX, "iat": -5}))
+        );
+        assert_eq!(JsonLine::with_capacity(0).finish(), "{}\n");
+        // Plain text (copied) and text with escapes (serde_json's), including U+2028 and
+        // DEL, which JSON does not escape, and every control character, which it must.
+        for text in [
+            "上海市/浦东\u{2028}\u{7f}",
+            "a\u{1f}b",
+            "\t",
+            "tab\"quote\\",
+            "",
+        ] {
+            let line = JsonLine::with_capacity(0).str("v", text).finish();
+            assert_eq!(
+                line,
+                format!("{}\n", serde_json::json!({ "v": text })),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn base64_is_canonical_only() {

@@ -17,6 +17,7 @@
 //! Status indices come from [`super::reservation`], reserved before any credential carries them.
 
 use super::{IssuerError, log};
+use crate::encoding::JsonLine;
 use crate::format::credential::StatusRef;
 use crate::format::credential::catalogue::CredentialType;
 use crate::format::keys::{KeySigner, PublicKey};
@@ -163,10 +164,11 @@ impl<S: KeySigner> BatchIssuer<S> {
             Ok(c) => c,
             Err(e) => return fail(line, e.code(), e),
         };
-        let id = match crate::format::credential::credential_id(&credential) {
-            Ok(id) => id,
-            Err(e) => return fail(line, e.code(), e),
-        };
+        // The credential was built just now: its id is the hash of its JWT, before the first `~`.
+        let jwt = credential
+            .split_once('~')
+            .map_or(credential.as_str(), |(jwt, _)| jwt);
+        let id = crate::format::credential::id_of_issuer_jwt(jwt);
         let shard = self.shard.as_ref().map(Shard::id);
         let log = status.as_ref().map(|s| {
             log::log_line_batch(
@@ -179,12 +181,16 @@ impl<S: KeySigner> BatchIssuer<S> {
                 shard,
             )
         });
-        let mut out = json!({"line": line, "id": id, "status_idx": idx, "credential": credential});
-        if let (Some(shard), Value::Object(map)) = (shard, &mut out) {
-            map.insert("shard".into(), Value::from(shard));
-        }
-        let mut out = out.to_string();
-        out.push('\n');
+        // `{"credential","id","line"[,"shard"],"status_idx"}`, members sorted by name.
+        let out = JsonLine::with_capacity(credential.len().saturating_add(160))
+            .str("credential", &credential)
+            .str("id", &id)
+            .int("line", line);
+        let out = match shard {
+            Some(shard) => out.str("shard", shard),
+            None => out,
+        };
+        let out = out.opt_int("status_idx", idx).finish();
         LineOutcome::Issued { out, log }
     }
 }

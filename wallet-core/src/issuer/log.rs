@@ -12,6 +12,7 @@
 //! not JSON. Readers stream the file: it grows by one line per credential, into the millions.
 
 use super::IssuerError;
+use crate::encoding::JsonLine;
 use crate::format::credential::StatusRef;
 use crate::issuer::registry::RegistryLock;
 use serde_json::{Value, json};
@@ -50,14 +51,18 @@ pub fn log_line_batch(
     batch: &str,
     shard: Option<&str>,
 ) -> String {
-    let mut value = json!({"id": id, "idx": status.idx, "uri": status.uri, "vct": vct,
-        "iss": iss, "iat": iat, "batch": batch});
-    if let (Some(shard), Value::Object(map)) = (shard, &mut value) {
-        map.insert("shard".into(), Value::from(shard));
-    }
-    let mut line = value.to_string();
-    line.push('\n');
-    line
+    // Members sorted by name, as `log_line` writes them.
+    let line = JsonLine::with_capacity(256)
+        .str("batch", batch)
+        .int("iat", iat)
+        .str("id", id)
+        .int("idx", status.idx)
+        .str("iss", iss);
+    let line = match shard {
+        Some(shard) => line.str("shard", shard),
+        None => line,
+    };
+    line.str("uri", &status.uri).str("vct", vct).finish()
 }
 
 /// Opens the issuance log of `registry` for appending, creating it with mode 0600 (it links
