@@ -72,30 +72,34 @@ fn init_registry(dir: &Path, shard: &str) -> String {
     reg
 }
 
+/// `issue-batch --shard SHARD` of the fixture's lines into `out`, with `--json` and `extra`.
+fn issue_shard_with(dir: &Path, shard: &str, reg: &str, out: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "issue-batch",
+        "--issuer-key",
+        "agency.pem",
+        "--iss",
+        ISS,
+        "--type",
+        "driving-licence",
+        "--input",
+        "batch-ok.jsonl",
+        "--out",
+        out,
+        "--status-registry",
+        reg,
+        "--shard",
+        shard,
+        "--now",
+        NOW,
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    wallet(dir, &args)
+}
+
 fn issue_shard(dir: &Path, shard: &str, reg: &str, out: &str) -> Output {
-    wallet(
-        dir,
-        &[
-            "issue-batch",
-            "--issuer-key",
-            "agency.pem",
-            "--iss",
-            ISS,
-            "--type",
-            "driving-licence",
-            "--input",
-            "batch-ok.jsonl",
-            "--out",
-            out,
-            "--status-registry",
-            reg,
-            "--shard",
-            shard,
-            "--now",
-            NOW,
-            "--json",
-        ],
-    )
+    issue_shard_with(dir, shard, reg, out, &[])
 }
 
 #[test]
@@ -295,28 +299,7 @@ fn resuming_a_batch_stopped_while_moving_its_files_prints_its_summary() {
     let d = dir.path();
     let reg = init_registry(d, "0007");
     std::fs::create_dir(d.join("out7.jsonl")).unwrap();
-    let mut args = vec![
-        "issue-batch",
-        "--issuer-key",
-        "agency.pem",
-        "--iss",
-        ISS,
-        "--type",
-        "driving-licence",
-        "--input",
-        "batch-ok.jsonl",
-        "--out",
-        "out7.jsonl",
-        "--status-registry",
-        &reg,
-        "--shard",
-        "0007",
-        "--now",
-        NOW,
-        "--json",
-        "--force",
-    ];
-    let first = wallet(d, &args);
+    let first = issue_shard_with(d, "0007", &reg, "out7.jsonl", &["--force"]);
     assert!(
         !first.status.success(),
         "the move onto a directory must fail"
@@ -325,8 +308,7 @@ fn resuming_a_batch_stopped_while_moving_its_files_prints_its_summary() {
     assert!(d.join("out7.jsonl.partial.job").exists());
     std::fs::remove_dir(d.join("out7.jsonl")).unwrap();
 
-    args.push("--resume");
-    let out = wallet(d, &args);
+    let out = issue_shard_with(d, "0007", &reg, "out7.jsonl", &["--force", "--resume"]);
     ok(&out);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["complete"], true);
