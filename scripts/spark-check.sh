@@ -30,7 +30,7 @@ if ! "$venv/bin/python" -c 'import pyspark' 2>/dev/null; then
   echo "installed in $(( $(date +%s) - start_pip )) s"
 fi
 # Spark 4 runs on Java 17 or later.
-java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' || true)
 [ "${java_major:-0}" -ge 17 ] 2>/dev/null || { echo "error: Spark needs Java 17 or later (found: ${java_major:-none})" >&2; exit 1; }
 # The executors' Python is the venv's (pyspark's workers import nothing else, but must run the
 # same interpreter version as the driver).

@@ -46,6 +46,7 @@ Usage (spark-submit, or plain python with the pip package):
 """
 
 import argparse
+import hashlib
 import json
 import os
 import signal
@@ -114,20 +115,29 @@ FIRST_BLOCK = 1_024
 MAX_BLOCK = 65_536
 
 
-def die_with_parent(libc, parent: int) -> None:
+def read_ahead(jobs: int) -> int:
+    """Most lines `issue-batch --jobs N` has read (and given indices) but not yet committed
+    (wallet-cli/src/batch.rs): a commit group of COMMIT_CHUNKS (8) chunks, the job and result
+    channels (2N chunks each), one chunk per worker and the reader's own, 512 lines a chunk."""
+    return (8 + 5 * jobs + 1) * 512
+
+
+def die_with_parent(prctl, parent: int) -> None:
     """In the child, before exec: ask Linux to SIGKILL it when the task's Python worker dies.
     A lost worker must not leave its `wallet` running: the retry's `--resume` would find the
     batch still locked by it and fail (on a cluster, losing the executor ends its processes).
     If the worker died before the request took effect, the child is already orphaned: exit."""
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
         os._exit(70)
 
 
 def run(cmd, what: str, ok=(0,)) -> subprocess.CompletedProcess:
+    # `prctl` is looked up here, in the parent: the child only calls it.
     parent, libc = os.getpid(), load_libc()
+    prctl = libc.prctl if libc is not None else None
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       preexec_fn=(lambda: die_with_parent(libc, parent)) if libc else None)
+                       preexec_fn=(lambda: die_with_parent(prctl, parent)) if prctl else None)
     if p.returncode not in ok:
         # The message names the step and the exit status; wallet's stderr says why (it never
         # prints key material). A negative status is the signal that ended it (-9: SIGKILL).
@@ -144,8 +154,8 @@ def count_lines(path: str) -> int:
 
 
 class ShardRefused(RuntimeError):
-    """A shard that cannot succeed on any attempt (refused records, a list too small): every
-    retry fails the same way, so Spark gives up after its attempts and the job fails with it."""
+    """A shard that cannot succeed on any attempt (a list too small for it): every retry fails
+    the same way, so Spark gives up after its attempts and the job fails with it."""
 
 
 def issue_shard(cfg: dict, index: int, records):
@@ -165,15 +175,17 @@ def issue_shard(cfg: dict, index: int, records):
     inp = os.path.join(d, "input.jsonl")
     lines = write_input_once(inp, records, attempt)
 
-    # Every attempt may waste its last reserved block when killed; the list must hold the
+    # A killed attempt wastes the indices it had reserved and not used: the rest of its last
+    # block (blocks double from FIRST_BLOCK, so at most lines + FIRST_BLOCK) and those of the
+    # lines it had read but not yet committed (the batch's read-ahead). The list must hold the
     # records plus that for each attempt Spark may make, or a late retry would find it full.
-    # Blocks double from FIRST_BLOCK, so the last one is at most lines + FIRST_BLOCK.
-    block = min(MAX_BLOCK, lines + FIRST_BLOCK)
+    block = min(MAX_BLOCK, lines + FIRST_BLOCK) + min(lines, read_ahead(cfg["jobs"]))
     need = lines + cfg["max_attempts"] * block
     if need > cfg["capacity"]:
         raise ShardRefused(
             f"shard {shard}: {lines} records need a status list of at least {need} indices "
-            f"({cfg['max_attempts']} attempts x {block} reserved), not {cfg['capacity']}: "
+            f"({cfg['max_attempts']} attempts x {block} that a killed one can waste), not "
+            f"{cfg['capacity']}: "
             "use more shards or a larger --capacity")
 
     wallet = cfg["wallet"]
@@ -198,26 +210,27 @@ def issue_shard(cfg: dict, index: int, records):
         resume = os.path.exists(out + ".partial")
         if resume:
             cmd.append("--resume")
-        # Exit 1 with a summary: the batch finished but refused some records (bad data).
-        p = run(cmd, f"issue-batch of shard {shard}", ok=(0, 1))
+        # Exit 2 with a summary: the batch finished but refused some records (bad data); exit 2
+        # with an error object: it could not run (a locked registry, a full list, …).
+        p = run(cmd, f"issue-batch of shard {shard}", ok=(0, 2))
         try:
             summary = json.loads(p.stdout)
         except json.JSONDecodeError:
             raise RuntimeError(f"issue-batch of shard {shard} exited with {p.returncode} "
                                f"and no summary: {p.stderr.strip()[-2000:]}") from None
+        if "error" in summary or not summary.get("complete"):
+            raise RuntimeError(f"issue-batch of shard {shard} exited with {p.returncode}: "
+                               f"{summary.get('error', summary)}")
         append_line(os.path.join(d, "attempts.log"), json.dumps({
             "event": "issued", "attempt": attempt, "pid": os.getpid(), "resumed": resume,
             "resumed_after_line": summary.get("resumed_after_line"),
             "issued": summary.get("issued"), "issued_total": summary.get("issued_total"),
-            "complete": summary.get("complete")}))
-        if not summary.get("complete"):
-            raise RuntimeError(f"issue-batch of shard {shard} stopped: {summary}")
-    # Checked on every attempt, also when an earlier one finished the batch: records refused
-    # as invalid are refused again by any retry, and the shard must not pass for issued.
+            "failed_total": summary.get("failed_total")}))
+    # Counted on every attempt, also when an earlier one finished the batch. Records refused as
+    # invalid would be refused again by any retry, so the task does not fail (Spark would only
+    # repeat it): the shard's list is published for the records it did issue, and the driver
+    # reports the refused ones and exits 1 — the job does not pass for complete.
     refused = count_lines(errors)
-    if refused:
-        raise ShardRefused(f"shard {shard}: {refused} records refused (see {errors}); "
-                           "fix them in the registry export and issue them again")
 
     token = os.path.join(d, "status.jwt")
     publish = [wallet, "status", "publish", "--status-registry", reg, "--issuer-key",
@@ -231,6 +244,8 @@ def issue_shard(cfg: dict, index: int, records):
         "lines": lines,
         "attempt": attempt,
         "issued_total": summary["issued_total"] if summary else None,
+        "refused": refused,
+        "errors": errors if refused else None,
         "seconds": time.time() - started,
         "uri": f"{cfg['status_base'].rstrip('/')}/{shard}",
     }
@@ -240,7 +255,7 @@ def max_attempts(sc) -> int:
     """How many times Spark may run one task: `local[N,F]` gives F, a cluster
     spark.task.maxFailures (default 4); plain `local[N]` runs each task once."""
     master = sc.master
-    if master.startswith("local"):
+    if master == "local" or master.startswith("local["):
         inner = master[master.find("[") + 1:master.rfind("]")] if "[" in master else ""
         parts = inner.split(",")
         return int(parts[1]) if len(parts) == 2 and parts[1].strip().isdigit() else 1
@@ -254,7 +269,13 @@ def guard_work(work: str, a) -> None:
     is refused here, before Spark starts. Re-running the same job (after a failure) is allowed."""
     os.makedirs(work, exist_ok=True)
     st = os.stat(a.input)
-    job = {"input": os.path.abspath(a.input), "input_size": st.st_size, "shards": a.shards,
+    # The input's fingerprint: size, modification time and the SHA-256 of its first MiB (an
+    # export corrected in place changes its time; hashing all of a national export would take
+    # minutes).
+    with open(a.input, "rb") as f:
+        head = hashlib.sha256(f.read(1 << 20)).hexdigest()
+    job = {"input": os.path.abspath(a.input), "input_size": st.st_size,
+           "input_mtime_ns": st.st_mtime_ns, "input_head": head, "shards": a.shards,
            "iss": a.iss, "type": a.type, "status_base": a.status_base,
            "aggregation_uri": a.aggregation_uri, "capacity": a.capacity}
     path = os.path.join(work, "job.json")
@@ -350,6 +371,18 @@ def main() -> int:
         json.dump(summary, f, indent=1)
     print(f"spark job: {summary['lines']} lines in {summary['shards']} shards, "
           f"{summary['retried_tasks']} task(s) finished on a retry, {seconds:.1f} s")
+    refused = [r for r in results if r["refused"]]
+    if refused:
+        # Every shard's list is published (its credentials are issued and must be checkable);
+        # the refused records are not issued. Correct them and issue them as a new job with its
+        # own --status-base and --aggregation-uri: a new job's shard 0000 must not publish a
+        # list under this job's …/0000 (docs/scale.md, "Refused records").
+        for r in refused:
+            print(f"error: shard {r['shard']}: {r['refused']} records refused, see {r['errors']}",
+                  file=sys.stderr)
+        print(f"error: {sum(r['refused'] for r in refused)} records were not issued",
+              file=sys.stderr)
+        return 1
     return 0
 
 

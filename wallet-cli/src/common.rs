@@ -142,7 +142,19 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: u32, force: bool, what: &str)
     } else {
         // Whole or absent, never torn: a process killed mid-write (a Spark task, a batch
         // driver) must not leave a half-written key or registry that a retry then finds there.
-        wallet_core::fsutil::create_atomic(path, bytes, mode)
+        // A file system that can neither rename without replacing nor hard-link (exFAT, some
+        // FUSE mounts: EPERM, EOPNOTSUPP) gets the in-place exclusive create it had before.
+        match wallet_core::fsutil::create_atomic(path, bytes, mode) {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::PermissionDenied | ErrorKind::Unsupported
+                ) =>
+            {
+                wallet_core::fsutil::create_new(path, bytes, mode)
+            }
+            other => other,
+        }
     };
     result.map_err(|e| {
         if e.kind() == ErrorKind::AlreadyExists {

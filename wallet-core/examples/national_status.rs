@@ -22,8 +22,9 @@
 //!
 //! Defaults: 1,400,000,000 credentials, lists of 16,777,216 entries (the capacity `wallet status
 //! init` gives a registry by default), 10 ‰ revoked, seed 2026, and shards of 15,909,091
-//! credentials (SHARD_RECORDS: 88 shards, as scale/spark/issue_job.py sizes them — each list
-//! keeps room for four task attempts' reserved index blocks, docs/scale.md "Sizing").
+//! credentials (SHARD_RECORDS: 88 shards, within the size scale/spark/issue_job.py accepts for
+//! a shard — each list keeps room for what four killed task attempts can waste, docs/scale.md
+//! "Sizing").
 
 // Measurement arithmetic on counts far below u64::MAX, and casts of small sizes; the no-panic
 // lints need no exemption: errors are returned and reported.
@@ -46,8 +47,9 @@ const DEFAULT_TOTAL: u64 = 1_400_000_000;
 const DEFAULT_SHARD_CAPACITY: u64 = 16_777_216;
 const DEFAULT_PERMILLE: u64 = 10;
 const DEFAULT_SEED: u64 = 2026;
-/// Credentials per shard: 1.4 billion in 88 shards. The Spark job refuses a shard with more
-/// than capacity − 4 × 65,536 records (16,515,072), so 85 shards is the least; 88 leave slack.
+/// Credentials per shard: 1.4 billion in 88 shards. The Spark job refuses a shard larger than
+/// its list less what four killed attempts can waste (16,455,680 at `--jobs 4`, docs/scale.md
+/// "Sizing"), so 86 shards is the least; 88 leave headroom.
 const DEFAULT_SHARD_RECORDS: u64 = 15_909_091;
 /// 2026-01-01T00:00:00Z: fixed, so token sizes do not depend on the day of the run.
 const IAT: i64 = 1_767_225_600;

@@ -164,11 +164,12 @@ impl<S: KeySigner> BatchIssuer<S> {
             Ok(c) => c,
             Err(e) => return fail(line, e.code(), e),
         };
-        // The credential was built just now: its id is the hash of its JWT, before the first `~`.
-        let jwt = credential
-            .split_once('~')
-            .map_or(credential.as_str(), |(jwt, _)| jwt);
-        let id = crate::format::credential::id_of_issuer_jwt(jwt);
+        // Split and checked as a holder will (size, disclosure count): a credential no wallet
+        // would accept is refused here, before it is written, logged or holds an index.
+        let id = match crate::format::credential::credential_id(&credential) {
+            Ok(id) => id,
+            Err(e) => return fail(line, e.code(), e),
+        };
         let shard = self.shard.as_ref().map(Shard::id);
         let log = status.as_ref().map(|s| {
             log::log_line_batch(

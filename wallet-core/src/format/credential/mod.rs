@@ -217,9 +217,8 @@ pub fn credential_id(credential: &str) -> Result<String, VcError> {
     Ok(id_of_issuer_jwt(parts.jwt))
 }
 
-/// [`credential_id`] from the issuer-signed JWT alone: for the issuer, which has just built the
-/// credential and need not split and check it again.
-pub(crate) fn id_of_issuer_jwt(jwt: &str) -> String {
+/// [`credential_id`] from the issuer-signed JWT alone.
+fn id_of_issuer_jwt(jwt: &str) -> String {
     let digest = <sha2::Sha256 as sha2::Digest>::digest(jwt.as_bytes());
     crate::encoding::b64_encode(digest.get(..16).unwrap_or_default())
 }
