@@ -238,16 +238,13 @@ impl JsonLine {
     }
 
     /// `"name":value` for an optional integer (`null` when absent).
-    pub(crate) fn opt_int(self, name: &str, value: Option<impl Into<i128>>) -> Self {
-        match value {
-            Some(v) => self.int(name, v),
-            None => {
-                let mut this = self;
-                this.name(name);
-                this.bytes.extend_from_slice(b"null");
-                this
-            }
+    pub(crate) fn opt_int(mut self, name: &str, value: Option<impl Into<i128>>) -> Self {
+        if let Some(v) = value {
+            return self.int(name, v);
         }
+        self.name(name);
+        self.bytes.extend_from_slice(b"null");
+        self
     }
 
     /// The object closed, with a newline.

@@ -15,7 +15,7 @@ use super::IssuerError;
 use crate::encoding::JsonLine;
 use crate::format::credential::StatusRef;
 use crate::issuer::registry::RegistryLock;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
@@ -32,11 +32,7 @@ pub fn log_path(registry: &Path) -> PathBuf {
 
 /// One issuance-log line (with its newline) for a credential issued alone.
 pub fn log_line(id: &str, status: &StatusRef, vct: &str, iss: &str, iat: i64) -> String {
-    let mut line =
-        json!({"id": id, "idx": status.idx, "uri": status.uri, "vct": vct, "iss": iss, "iat": iat})
-            .to_string();
-    line.push('\n');
-    line
+    write_line(id, status, vct, iss, iat, None, None)
 }
 
 /// One issuance-log line of a batch: [`log_line`] plus `"batch"`, the batch's job id, by which a
@@ -51,17 +47,32 @@ pub fn log_line_batch(
     batch: &str,
     shard: Option<&str>,
 ) -> String {
-    // Members sorted by name, as `log_line` writes them.
-    let line = JsonLine::with_capacity(256)
-        .str("batch", batch)
+    write_line(id, status, vct, iss, iat, Some(batch), shard)
+}
+
+/// Both kinds of line, members sorted by name (serde_json's map order, which the log has always
+/// had), written without a `Value` tree: a batch writes one per credential.
+fn write_line(
+    id: &str,
+    status: &StatusRef,
+    vct: &str,
+    iss: &str,
+    iat: i64,
+    batch: Option<&str>,
+    shard: Option<&str>,
+) -> String {
+    let mut line = JsonLine::with_capacity(256);
+    if let Some(batch) = batch {
+        line = line.str("batch", batch);
+    }
+    line = line
         .int("iat", iat)
         .str("id", id)
         .int("idx", status.idx)
         .str("iss", iss);
-    let line = match shard {
-        Some(shard) => line.str("shard", shard),
-        None => line,
-    };
+    if let Some(shard) = shard {
+        line = line.str("shard", shard);
+    }
     line.str("uri", &status.uri).str("vct", vct).finish()
 }
 
@@ -140,4 +151,35 @@ pub fn find_index(registry: &Path, id: &str) -> Result<Option<u64>, IssuerError>
 /// it when it starts, so that its lines are all after this offset.
 pub fn log_len(registry: &Path) -> u64 {
     std::fs::metadata(log_path(registry)).map_or(0, |m| m.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines are what the log always held: serde_json's objects, members sorted by name.
+    #[test]
+    fn log_lines_are_serde_json_objects() {
+        let status = StatusRef {
+            idx: 42,
+            uri: "https://ga.example.cn/status/0003".into(),
+        };
+        let (vct, iss) = ("urn:cn-wallet:driving-licence:1", "https://ga.example.cn");
+        assert_eq!(
+            log_line("Xc-_1", &status, vct, iss, 1_767_225_600),
+            format!(
+                "{}\n",
+                serde_json::json!({"id": "Xc-_1", "idx": 42, "uri": status.uri, "vct": vct,
+                    "iss": iss, "iat": 1_767_225_600})
+            )
+        );
+        assert_eq!(
+            log_line_batch("Xc-_1", &status, vct, iss, -1, "ab12", Some("0003")),
+            format!(
+                "{}\n",
+                serde_json::json!({"id": "Xc-_1", "idx": 42, "uri": status.uri, "vct": vct,
+                    "iss": iss, "iat": -1, "batch": "ab12", "shard": "0003"})
+            )
+        );
+    }
 }

@@ -214,13 +214,10 @@ impl From<CatalogueError> for VcError {
 /// imported twice is recognised, and the issuer's log and the holder's store name it alike.
 pub fn credential_id(credential: &str) -> Result<String, VcError> {
     let parts = crate::format::sdjwt::SdJwtParts::split(credential)?;
-    Ok(id_of_issuer_jwt(parts.jwt))
-}
-
-/// [`credential_id`] from the issuer-signed JWT alone.
-fn id_of_issuer_jwt(jwt: &str) -> String {
-    let digest = <sha2::Sha256 as sha2::Digest>::digest(jwt.as_bytes());
-    crate::encoding::b64_encode(digest.get(..16).unwrap_or_default())
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(parts.jwt.as_bytes());
+    Ok(crate::encoding::b64_encode(
+        digest.get(..16).unwrap_or_default(),
+    ))
 }
 
 /// Where a credential's status is published (Token Status List, `status.status_list`).
