@@ -17,7 +17,7 @@ use std::hint::black_box;
 use std::time::Instant;
 use wallet_core::credential::catalogue;
 use wallet_core::hazmat::keys::verify_batch;
-use wallet_core::holder::{KeyBindingRequest, present};
+use wallet_core::holder::{KeyBindingRequest, PreparedCredential, present};
 use wallet_core::issuer::{CredentialRequest, issue_credential};
 use wallet_core::jws::Jws;
 use wallet_core::keys::{Signer as _, SigningKey, VerifyingKey};
@@ -86,6 +86,12 @@ fn main() {
         issued_at: iat + 10,
     };
     let presentation = present(&credential, &all, Some(&kb), &holder).unwrap();
+    // What a wallet keeps in memory for a credential it shows again and again.
+    let prepared = PreparedCredential::parse(&credential).unwrap();
+    assert_eq!(
+        prepared.present(&all, Some(&kb), &holder).unwrap(),
+        presentation
+    );
     let mut issuers = StaticIssuers::new();
     issuers.add(ISS, issuer.verifying_key());
     let policy = VerifyPolicy {
@@ -174,7 +180,7 @@ fn main() {
     };
 
     // Interleaved rounds, so a noisy moment hits every operation alike.
-    let mut results: Vec<Vec<f64>> = vec![Vec::new(); 11];
+    let mut results: Vec<Vec<f64>> = vec![Vec::new(); 12];
     for _ in 0..3 {
         results[0].push(median_us(rounds, 20, || {
             let r = CredentialRequest::for_type(ty, ISS, &claims, holder.verifying_key(), iat)
@@ -184,6 +190,9 @@ fn main() {
         }));
         results[1].push(median_us(rounds, 20, || {
             black_box(present(&credential, &all, Some(&kb), &holder).unwrap());
+        }));
+        results[11].push(median_us(rounds, 20, || {
+            black_box(prepared.present(&all, Some(&kb), &holder).unwrap());
         }));
         results[2].push(median_us(rounds, 20, || {
             black_box(verify_presentation(black_box(&presentation), &issuers, &policy).unwrap());
@@ -241,6 +250,7 @@ fn main() {
         "presentation_bytes": presentation.len(),
         "issue_us": med(&mut results[0]),
         "present_us": med(&mut results[1]),
+        "present_prepared_us": med(&mut results[11]),
         "verify_us": med(&mut results[2]),
         "floor_us": med(&mut results[3]),
         "ours_sig_checks_us": med(&mut results[6]),

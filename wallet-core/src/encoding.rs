@@ -247,6 +247,12 @@ impl JsonLine {
         self
     }
 
+    /// The object closed, without a newline: JSON bytes (a JWS header or payload).
+    pub(crate) fn finish_object(mut self) -> Vec<u8> {
+        self.bytes.push(b'}');
+        self.bytes
+    }
+
     /// The object closed, with a newline.
     pub(crate) fn finish(mut self) -> String {
         self.bytes.extend_from_slice(b"}\n");

@@ -6,7 +6,7 @@
 //! token choose how it is checked. `none` is refused, `crit` is refused because no extension is
 //! understood (RFC 7515 §4.1.11), and every part must be canonical base64url.
 
-use crate::encoding::{JsonIssue, b64_decode, b64_decode_array, b64_encode, parse_json_object};
+use crate::encoding::{JsonIssue, b64_decode, b64_decode_array, parse_json_object};
 use crate::error::{ErrorCode, ErrorInfo, codes};
 use crate::format::keys::{Algorithm, KeyError, KeySigner, KeyVerifier};
 use serde_json::{Map, Value};
@@ -105,12 +105,30 @@ pub fn sign<S: KeySigner + ?Sized>(
         serde_json::to_vec(&header).map_err(|e| JwsError::HeaderJson(e.to_string()))?;
     let payload_json =
         serde_json::to_vec(payload).map_err(|e| JwsError::PayloadJson(e.to_string()))?;
-    let mut token = b64_encode(header_json);
+    sign_serialized(&header_json, &payload_json, signer)
+}
+
+/// Signs an already serialized header (which must carry the signer's `alg`) and payload, and
+/// returns the compact serialization, built in one buffer sized up front.
+pub(crate) fn sign_serialized<S: KeySigner + ?Sized>(
+    header_json: &[u8],
+    payload_json: &[u8],
+    signer: &S,
+) -> Result<String, JwsError> {
+    use base64::Engine as _;
+    let b64_len = |n: usize| n.saturating_mul(4).div_ceil(3);
+    let mut token = String::with_capacity(
+        b64_len(header_json.len())
+            .saturating_add(b64_len(payload_json.len()))
+            .saturating_add(88),
+    );
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    engine.encode_string(header_json, &mut token);
     token.push('.');
-    token.push_str(&b64_encode(payload_json));
+    engine.encode_string(payload_json, &mut token);
     let signature = signer.sign_message(token.as_bytes())?;
     token.push('.');
-    token.push_str(&b64_encode(signature));
+    engine.encode_string(signature, &mut token);
     Ok(token)
 }
 
@@ -238,6 +256,7 @@ impl<'a> Jws<'a> {
 #[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+    use crate::encoding::b64_encode;
     use crate::format::keys::{PrivateKey, PublicKey, Signer, SigningKey};
     use serde_json::json;
 

@@ -7,7 +7,7 @@ pub(crate) mod store;
 
 pub use crate::format::credential::credential_id;
 pub use crate::format::sdjwt::KeyBindingRequest;
-pub use present::present;
+pub use present::{PreparedCredential, present};
 pub use store::{
     CredentialInfo, ExternalKeys, ExternalSignature, HolderKeyInfo, HolderKeyKind, HolderSigner,
     IMPORT_CLOCK_SKEW, KdfLimits, KdfParams, MAX_CREDENTIALS, MAX_FILE_LEN, MAX_HANDLE_LEN,

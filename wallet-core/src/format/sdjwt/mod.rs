@@ -25,4 +25,5 @@ pub(crate) use kb::{check_kb_claims, parse_kb_jwt};
 pub use parts::{SdJwtParts, serialize};
 pub use path::{ClaimPath, PathSegment};
 pub use present::select_disclosures;
+pub(crate) use present::select_processed;
 pub use process::{DisclosedClaim, Processed, process};

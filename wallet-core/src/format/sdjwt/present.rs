@@ -6,7 +6,7 @@
 use super::disclosure::Disclosure;
 use super::error::SdJwtError;
 use super::path::ClaimPath;
-use super::process::process;
+use super::process::{Processed, process};
 use serde_json::{Map, Value};
 
 /// Returns the indices (ascending, i.e. issuance order) of the disclosures to present so that
@@ -18,7 +18,17 @@ pub fn select_disclosures(
     selected: &[ClaimPath],
 ) -> Result<Vec<usize>, SdJwtError> {
     let processed = process(payload.clone(), disclosures)?;
-    let mut chosen = vec![false; disclosures.len()];
+    select_processed(&processed, disclosures.len(), selected)
+}
+
+/// [`select_disclosures`] over a payload already processed against all `count` disclosures (a
+/// holder that keeps the processed form presents without processing again).
+pub(crate) fn select_processed(
+    processed: &Processed,
+    count: usize,
+    selected: &[ClaimPath],
+) -> Result<Vec<usize>, SdJwtError> {
+    let mut chosen = vec![false; count];
     for pattern in selected {
         let mut found = exists_plain(&processed.claims, pattern);
         for claim in &processed.disclosed {
