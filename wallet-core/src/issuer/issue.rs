@@ -15,10 +15,11 @@
 //! convenience ([`CredentialRequest::gm_profile`]). Verifiers that do not know `sm3` (e.g. the
 //! Python reference implementation) refuse such credentials.
 
+use crate::encoding::JsonLine;
 use crate::format::credential::catalogue::CredentialType;
 use crate::format::credential::{NEVER_DISCLOSABLE, StatusRef, VC_TYP, VcError};
 use crate::format::keys::{KeySigner, PublicKey};
-use crate::format::sdjwt::{self, ClaimPath, DecoyPolicy, IssueOptions, PathSegment, SdAlg};
+use crate::format::sdjwt::{self, ClaimPath, DecoyPolicy, PathSegment, SdAlg};
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -177,31 +178,58 @@ pub fn issue_credential<S: KeySigner + ?Sized>(
     if expires_at <= request.issued_at || request.not_before.is_some_and(|n| n >= expires_at) {
         return Err(VcError::InvalidValidity);
     }
-    let mut payload = request.claims.clone();
-    payload.insert("iss".into(), Value::from(request.issuer.as_str()));
-    payload.insert("iat".into(), Value::from(request.issued_at));
-    if let Some(nbf) = request.not_before {
-        payload.insert("nbf".into(), Value::from(nbf));
-    }
-    payload.insert("exp".into(), Value::from(expires_at));
-    payload.insert("vct".into(), Value::from(request.vct.as_str()));
+    // The registered claims, added in the clear beside the request's (which may not use their
+    // names, checked above); the claims themselves are not copied.
+    let (iss, iat, vct) = (
+        Value::from(request.issuer.as_str()),
+        Value::from(request.issued_at),
+        Value::from(request.vct.as_str()),
+    );
+    let (nbf, exp) = (request.not_before.map(Value::from), Value::from(expires_at));
     let mut cnf = Map::new();
     cnf.insert("jwk".into(), request.holder_key.to_jwk());
-    payload.insert("cnf".into(), Value::Object(cnf));
-    if let Some(status) = &request.status {
-        payload.insert("status".into(), status.to_claim());
-    }
-    let mut header = Map::new();
-    header.insert("typ".into(), Value::from(VC_TYP));
-    header.insert("kid".into(), Value::from(issuer_key.public().thumbprint()));
-    let options = IssueOptions {
-        disclosable: request.disclosable.clone(),
-        decoys: request.decoys.clone(),
+    let cnf = Value::Object(cnf);
+    let status = request.status.as_ref().map(StatusRef::to_claim);
+    let mut registered: Vec<(&str, &Value)> = vec![
+        ("iss", &iss),
+        ("iat", &iat),
+        ("exp", &exp),
+        ("vct", &vct),
+        ("cnf", &cnf),
+    ];
+    registered.extend(nbf.as_ref().map(|v| ("nbf", v)));
+    registered.extend(status.as_ref().map(|v| ("status", v)));
+    // serde_json's order for a map of these members: `alg`, `kid`, `typ`.
+    let header = JsonLine::with_capacity(96)
+        .str("alg", issuer_key.key_algorithm().jws_name())
+        .str("kid", &issuer_key.public().thumbprint())
+        .str("typ", VC_TYP)
+        .finish_object();
+    let policy = sdjwt::Policy {
+        disclosable: &request.disclosable,
+        decoys: &request.decoys,
         sd_alg: request.sd_alg,
     };
-    let (jwt, disclosures) = sdjwt::issue(header, &payload, &options, issuer_key, rng)?;
-    Ok(sdjwt::serialize(
-        &jwt,
-        disclosures.iter().map(|d| d.encoded()),
-    ))
+    let (jwt, disclosures) = sdjwt::issue_serialized(
+        &header,
+        &request.claims,
+        &registered,
+        &policy,
+        issuer_key,
+        rng,
+    )?;
+    let mut out = String::with_capacity(
+        disclosures
+            .iter()
+            .fold(jwt.len().saturating_add(1), |n, d| {
+                n.saturating_add(d.len()).saturating_add(1)
+            }),
+    );
+    out.push_str(&jwt);
+    out.push('~');
+    for d in &disclosures {
+        out.push_str(d);
+        out.push('~');
+    }
+    Ok(out)
 }

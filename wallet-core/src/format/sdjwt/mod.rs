@@ -17,6 +17,7 @@ pub use alg::SdAlg;
 pub use disclosure::Disclosure;
 pub use error::{SD_ALG, SdJwtError};
 pub use issue::{DecoyPolicy, IssueOptions, issue};
+pub(crate) use issue::{Policy, issue_serialized};
 pub use kb::{
     KbClaims, KbExpectation, KeyBindingRequest, create_kb_jwt, create_kb_jwt_with, sd_hash,
     verify_kb_jwt, verify_kb_jwt_with,
