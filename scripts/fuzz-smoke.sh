@@ -15,7 +15,7 @@ export CARGO_TERM_COLOR=never
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 secs="${FUZZ_SMOKE_SECONDS:-60}"
 san="${FUZZ_SANITIZER:-address}"
-targets=(sdjwt_verify kb_jwt qr_transport trust_list status_list keys_import store_open qr_scan type_document)
+targets=(sdjwt_verify json_differential kb_jwt qr_transport trust_list status_list keys_import store_open qr_scan type_document)
 
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 # Builds the targets and the seed builder (feature `seeds`) in one sanitised build.

@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUSTC_BOOTSTRAP=1
 export CARGO_TERM_COLOR=never
-TARGETS=(sdjwt_verify kb_jwt qr_transport trust_list status_list keys_import store_open qr_scan)
+TARGETS=(sdjwt_verify json_differential kb_jwt qr_transport trust_list status_list keys_import store_open qr_scan)
 LOG_DIR="${FUZZ_LOG_DIR:-/tmp/wallet-fuzz-logs}"
 # At most two parallel compiler jobs: the build shares the machine with the fuzzer and others.
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"

@@ -22,3 +22,10 @@ pub mod jws {
 pub mod keys {
     pub use crate::format::keys::verify_batch;
 }
+
+/// The verifier's borrowing JSON reader against the serde_json reader it replaced:
+/// [`json::check_agreement`] runs both on the same bytes and describes any difference in
+/// decision, reason or value. For the `json_differential` fuzz target.
+pub mod json {
+    pub use crate::encoding::borrowed::check_agreement;
+}

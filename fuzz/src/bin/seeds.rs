@@ -26,6 +26,10 @@ impl Out {
         std::fs::create_dir_all(&dir).unwrap();
         Self { dir, count: 0 }
     }
+    fn put_raw(&mut self, bytes: &[u8]) {
+        std::fs::write(self.dir.join(format!("seed-{:04}", self.count)), bytes).unwrap();
+        self.count += 1;
+    }
     fn put(&mut self, mode: u8, bytes: &[u8]) {
         let mut data = Vec::with_capacity(bytes.len() + 1);
         data.push(mode);
@@ -99,6 +103,8 @@ fn main() {
         }
     }
 
+    // The JSON the verifier reads: every JWS header and payload and every disclosure.
+    let mut json = Out::new(&root, "json_differential");
     let mut sd = Out::new(&root, "sdjwt_verify");
     let mut kb = Out::new(&root, "kb_jwt");
     let mut qr = Out::new(&root, "qr_transport");
@@ -109,6 +115,16 @@ fn main() {
             continue;
         };
         // Mode 1: issuer payload, then each disclosure's JSON, NUL-separated.
+        for d in &parts.disclosures {
+            json.put_raw(&b64d(d));
+        }
+        for token in [Some(parts.jwt), parts.kb_jwt].into_iter().flatten() {
+            if token.split('.').count() == 3 {
+                let (h, pl) = jws_parts(token);
+                json.put_raw(&h);
+                json.put_raw(&pl);
+            }
+        }
         if parts.jwt.split('.').count() == 3 {
             let (_, payload) = jws_parts(parts.jwt);
             let mut data = payload;

@@ -6,10 +6,12 @@
 //! token choose how it is checked. `none` is refused, `crit` is refused because no extension is
 //! understood (RFC 7515 §4.1.11), and every part must be canonical base64url.
 
+use crate::encoding::borrowed::{self, JsonRef};
 use crate::encoding::{JsonIssue, b64_decode, b64_decode_array, parse_json_object};
 use crate::error::{ErrorCode, ErrorInfo, codes};
 use crate::format::keys::{Algorithm, KeyError, KeySigner, KeyVerifier};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Errors of the JWS layer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -136,8 +138,10 @@ pub(crate) fn sign_serialized<S: KeySigner + ?Sized>(
 /// been verified (the key to verify with is often named by the payload, e.g. `iss`).
 #[derive(Debug, Clone)]
 pub struct Jws<'a> {
-    /// The protected header.
-    pub header: Map<String, Value>,
+    /// The protected header's JSON, as decoded (read again by [`Jws::header`] only).
+    header_json: Vec<u8>,
+    typ: Option<String>,
+    kid: Option<String>,
     alg: Algorithm,
     signing_input: &'a str,
     payload_b64: &'a str,
@@ -154,25 +158,35 @@ impl<'a> Jws<'a> {
         else {
             return Err(JwsError::Malformed);
         };
-        let header_bytes = b64_decode(h).map_err(|_| JwsError::Base64("header"))?;
-        let header =
-            parse_json_object(&header_bytes).map_err(|e| JwsError::HeaderJson(e.to_string()))?;
+        let header_json = b64_decode(h).map_err(|_| JwsError::Base64("header"))?;
+        // Read with the borrowing reader: the header is checked, never kept as a tree.
+        let header = borrowed::parse_object(&header_json)
+            .map_err(|e| JwsError::HeaderJson(e.to_string()))?;
         // The name is only recognised here; which algorithm is used to verify is the key's
         // (`verify` refuses a mismatch).
-        let alg = match header.get("alg").and_then(Value::as_str) {
+        let alg = match header.get("alg").and_then(JsonRef::as_str) {
             Some(alg) if alg.eq_ignore_ascii_case("none") => return Err(JwsError::AlgNone),
-            Some(alg) => Algorithm::from_jws_name(alg).ok_or(JwsError::UnsupportedAlg)?,
+            Some(alg) => Algorithm::from_jws_name(&alg).ok_or(JwsError::UnsupportedAlg)?,
             None => return Err(JwsError::UnsupportedAlg),
         };
         if header.contains_key("crit") {
             return Err(JwsError::CritUnsupported);
         }
+        let text = |name| {
+            header
+                .get(name)
+                .and_then(JsonRef::as_str)
+                .map(Cow::into_owned)
+        };
+        let (typ, kid) = (text("typ"), text("kid"));
         let signature = b64_decode_array::<64>(s).map_err(|_| JwsError::Base64("signature"))?;
         let signing_input = token
             .get(..h.len().saturating_add(1).saturating_add(p.len()))
             .ok_or(JwsError::Malformed)?;
         Ok(Self {
-            header,
+            header_json,
+            typ,
+            kid,
             alg,
             signing_input,
             payload_b64: p,
@@ -180,14 +194,19 @@ impl<'a> Jws<'a> {
         })
     }
 
+    /// The protected header (read again from its JSON: for tools and tests, not the verifier).
+    pub fn header(&self) -> Map<String, Value> {
+        parse_json_object(&self.header_json).unwrap_or_default()
+    }
+
     /// The header's `typ`, if any.
     pub fn typ(&self) -> Option<&str> {
-        self.header.get("typ").and_then(Value::as_str)
+        self.typ.as_deref()
     }
 
     /// The header's `kid`, if any.
     pub fn kid(&self) -> Option<&str> {
-        self.header.get("kid").and_then(Value::as_str)
+        self.kid.as_deref()
     }
 
     /// Requires `typ` to equal `expected` exactly (RFC 7515 §4.1.9 allows an `application/`
@@ -204,8 +223,14 @@ impl<'a> Jws<'a> {
 
     /// Decodes the payload as a strict JSON object (does not verify the signature).
     pub fn payload(&self) -> Result<Map<String, Value>, JwsError> {
-        let bytes = b64_decode(self.payload_b64).map_err(|_| JwsError::Base64("payload"))?;
-        parse_json_object(&bytes).map_err(|e: JsonIssue| JwsError::PayloadJson(e.to_string()))
+        parse_json_object(&self.payload_json()?)
+            .map_err(|e: JsonIssue| JwsError::PayloadJson(e.to_string()))
+    }
+
+    /// The payload's JSON bytes, for a caller that reads them with the borrowing reader
+    /// ([`Jws::payload`] for the checked object).
+    pub(crate) fn payload_json(&self) -> Result<Vec<u8>, JwsError> {
+        b64_decode(self.payload_b64).map_err(|_| JwsError::Base64("payload"))
     }
 
     /// The algorithm the header's `alg` names (`EdDSA` and `Ed25519` both give
@@ -360,7 +385,7 @@ mod tests {
             let signer = key(alg);
             let token = sign(Map::new(), &json!({"n":1}), &signer).unwrap();
             let jws = Jws::parse(&token).unwrap();
-            assert_eq!(jws.header["alg"], json!(alg.jws_name()));
+            assert_eq!(jws.header()["alg"], json!(alg.jws_name()));
             assert_eq!(jws.algorithm(), alg);
             jws.verify(&signer.public_key()).unwrap();
             for other in Algorithm::ALL.into_iter().filter(|&o| o != alg) {

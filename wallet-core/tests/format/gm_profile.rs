@@ -99,7 +99,7 @@ fn gm_profile_credential_issues_presents_with_sm3_sd_hash_and_verifies() {
 
     let parts = SdJwtParts::split(&shown).unwrap();
     let jwt = Jws::parse(parts.jwt).unwrap();
-    assert_eq!(jwt.header["alg"], "SM2");
+    assert_eq!(jwt.header()["alg"], "SM2");
     let payload = jwt.payload().unwrap();
     assert_eq!(payload["_sd_alg"], "sm3");
     // Every presented disclosure is referenced by its SM3 digest (computed here with the `sm3`
@@ -121,7 +121,7 @@ fn gm_profile_credential_issues_presents_with_sm3_sd_hash_and_verifies() {
     }
     // The KB-JWT's sd_hash is SM3 over `<jwt>~<d1>~…~<dn>~`.
     let kb_jwt = Jws::parse(parts.kb_jwt.unwrap()).unwrap();
-    assert_eq!(kb_jwt.header["alg"], "SM2");
+    assert_eq!(kb_jwt.header()["alg"], "SM2");
     assert_eq!(
         kb_jwt.payload().unwrap()["sd_hash"],
         sm3_b64(parts.without_kb)

@@ -160,7 +160,7 @@ fn a_header_naming_the_other_listed_key_does_not_choose_the_algorithm() {
 /// `presentation` with its issuer JWT's header edited (the signature is left as it was).
 fn with_header(presentation: &str, edit: impl FnOnce(&mut Map<String, Value>)) -> String {
     let (jwt, rest) = presentation.split_once('~').unwrap();
-    let mut header = Jws::parse(jwt).unwrap().header.clone();
+    let mut header = Jws::parse(jwt).unwrap().header();
     edit(&mut header);
     let (_, body) = jwt.split_once('.').unwrap();
     format!(

@@ -5,9 +5,10 @@
 
 use super::alg::{DIGEST_LEN, SdAlg};
 use super::error::SdJwtError;
+use crate::encoding::b64_decode;
 #[cfg(test)]
 use crate::encoding::b64_encode;
-use crate::encoding::{b64_decode, parse_json};
+use crate::encoding::borrowed::{self, JsonRef};
 use serde_json::Value;
 
 /// One decoded disclosure.
@@ -61,28 +62,31 @@ impl Disclosure {
     pub fn parse_with(encoded: &str, sd_alg: SdAlg) -> Result<Self, SdJwtError> {
         let bytes = b64_decode(encoded)
             .map_err(|_| SdJwtError::MalformedDisclosure("not canonical base64url"))?;
-        let json =
-            parse_json(&bytes).map_err(|_| SdJwtError::MalformedDisclosure("not valid JSON"))?;
-        let Value::Array(items) = json else {
+        // The array is read with the borrowing reader; only the value becomes a tree.
+        let json = borrowed::parse(&bytes)
+            .map_err(|_| SdJwtError::MalformedDisclosure("not valid JSON"))?;
+        let JsonRef::Array(items) = json else {
             return Err(SdJwtError::MalformedDisclosure("not a JSON array"));
         };
-        let mut items = items.into_iter();
-        let (salt, name, value) = match (items.next(), items.next(), items.next(), items.next()) {
-            (Some(Value::String(salt)), Some(value), None, None) => (salt, None, value),
-            (Some(Value::String(salt)), Some(Value::String(name)), Some(value), None) => {
-                (salt, Some(name), value)
-            }
-            (Some(Value::String(_)), Some(_), Some(_), None) => {
+        let (salt, name, value) = match items.as_slice() {
+            [JsonRef::String(salt), value] => (salt, None, value),
+            [JsonRef::String(salt), JsonRef::String(name), value] => (salt, Some(name), value),
+            [JsonRef::String(_), _, _] => {
                 return Err(SdJwtError::MalformedDisclosure(
                     "claim name is not a string",
                 ));
             }
-            (Some(_), _, _, _) | (None, _, _, _) => {
+            _ => {
                 return Err(SdJwtError::MalformedDisclosure(
                     "expected [salt, name, value] or [salt, value] with a string salt",
                 ));
             }
         };
+        let (salt, name, value) = (
+            salt.value().into_owned(),
+            name.map(|n| n.value().into_owned()),
+            value.to_value(),
+        );
         if matches!(name.as_deref(), Some("_sd" | "...")) {
             return Err(SdJwtError::ReservedClaimName);
         }

@@ -7,9 +7,10 @@
 use super::alg::SdAlg;
 use super::error::SdJwtError;
 use crate::encoding::JsonLine;
+use crate::encoding::borrowed::{self, JsonRef};
 use crate::format::jws::{self, Jws, JwsError};
 use crate::format::keys::{KeySigner, KeyVerifier};
-use serde_json::Value;
+use std::borrow::Cow;
 
 /// The key-binding parameters of one presentation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,19 +144,22 @@ pub(crate) fn check_kb_claims(
     now: i64,
     skew: u64,
 ) -> Result<KbClaims, SdJwtError> {
-    let payload = jws
-        .payload()
+    // Only checked, so read with the borrowing reader: no tree of the claims is built.
+    let json = jws
+        .payload_json()
         .map_err(|e| SdJwtError::KbMalformed(e.to_string()))?;
+    let payload = borrowed::parse_object(&json)
+        .map_err(|e| SdJwtError::KbMalformed(JwsError::PayloadJson(e.to_string()).to_string()))?;
     let text = |name: &'static str| {
         payload
             .get(name)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
+            .and_then(JsonRef::as_str)
+            .map(Cow::into_owned)
             .ok_or_else(|| SdJwtError::KbMalformed(format!("{name} missing or not a string")))
     };
     let iat = payload
         .get("iat")
-        .and_then(Value::as_i64)
+        .and_then(JsonRef::as_i64)
         .ok_or_else(|| SdJwtError::KbMalformed("iat missing or not an integer".into()))?;
     let claims = KbClaims {
         iat,

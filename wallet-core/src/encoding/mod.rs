@@ -4,6 +4,8 @@
 //! the size limits that keep untrusted input bounded before anything is allocated. Also the
 //! writer of the one-object JSON lines batch issuance emits per credential ([`JsonLine`]).
 
+pub(crate) mod borrowed;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
