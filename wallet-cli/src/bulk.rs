@@ -17,12 +17,13 @@ use std::path::Path;
 use std::time::Instant;
 use wallet_core::credential::catalogue::Lang;
 use wallet_core::qr::freshness::OFFLINE_AUDIENCE;
+use wallet_core::qr::transport;
 use wallet_core::sdjwt::KbExpectation;
 use wallet_core::status::UnknownStatusPolicy;
 use wallet_core::trust::StalePolicy;
 use wallet_core::verifier::StatusCache;
 use wallet_core::verifier::report;
-use wallet_core::verifier::{BulkItem, verify_bulk_with_trust};
+use wallet_core::verifier::{BulkItem, VerifyError, verify_bulk_with_trust};
 use wallet_core::verifier::{DEFAULT_REPLAY_CAPACITY, ReplayCache};
 use wallet_core::verifier::{KeyBindingPolicy, TrustPolicy, VerifyPolicy};
 
@@ -74,9 +75,17 @@ fn parse_line(number: u64, text: &str, d: &Defaults) -> Line {
         } else {
             (text.to_owned(), d.now, None, None)
         };
+        // What pasting through a chat app adds is removed when the rest is canonical. A QR
+        // payload is taken as it is: decoding it is the verifier's first step, and only one that
+        // does not decode is cleaned and verified again (`retry_cleaned`) — the same result as
+        // cleaning first, without decoding every payload twice.
+        let text = if transport::is_payload(&payload) {
+            payload
+        } else {
+            transport::normalize_input(&payload)
+        };
         Ok(BulkItem {
-            // What pasting through a chat app adds is removed when the rest is canonical.
-            text: wallet_core::qr::transport::normalize_input(&payload),
+            text,
             policy: VerifyPolicy {
                 now,
                 clock_skew: d.clock_skew,
@@ -89,6 +98,76 @@ fn parse_line(number: u64, text: &str, d: &Defaults) -> Line {
         })
     })();
     Line { number, id, item }
+}
+
+/// The payloads that did not decode as given, cleaned of what pasting adds
+/// ([`transport::normalize_input`]) and verified again when cleaning changed them: their items
+/// and results are replaced, so each line ends as if it had been cleaned before verifying.
+fn retry_cleaned<T>(
+    items: &mut [BulkItem],
+    results: &mut [Result<T, VerifyError>],
+    verify: impl FnOnce(&[BulkItem]) -> Vec<Result<T, VerifyError>>,
+) {
+    let mut positions = Vec::new();
+    let mut retry = Vec::new();
+    for (i, (item, result)) in items.iter().zip(results.iter()).enumerate() {
+        if matches!(result, Err(VerifyError::Transport(_))) {
+            let cleaned = transport::normalize_input(&item.text);
+            if cleaned != item.text {
+                positions.push(i);
+                retry.push(BulkItem {
+                    text: cleaned,
+                    policy: item.policy.clone(),
+                });
+            }
+        }
+    }
+    if retry.is_empty() {
+        return;
+    }
+    let again = verify(&retry);
+    for ((i, item), result) in positions.into_iter().zip(retry).zip(again) {
+        if let (Some(slot), Some(out)) = (items.get_mut(i), results.get_mut(i)) {
+            *slot = item;
+            *out = result;
+        }
+    }
+}
+
+/// [`parse_line`] over a block, on `threads` threads: reading a line decodes its QR payload
+/// (and re-compresses it to check it is canonical), work that would otherwise wait on one core
+/// while the verifier's threads idle.
+fn parse_lines(raw: &[(u64, String)], d: &Defaults, threads: usize) -> Vec<Line> {
+    let per_thread = raw.len().div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = raw
+            .chunks(per_thread)
+            .map(|part| {
+                let handle = scope.spawn(move || {
+                    part.iter()
+                        .map(|(number, text)| parse_line(*number, text, d))
+                        .collect::<Vec<Line>>()
+                });
+                (part, handle)
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|(part, handle)| {
+                // A line parser does not panic; if one did, its lines are reported as unreadable
+                // rather than lost.
+                handle.join().unwrap_or_else(|_| {
+                    part.iter()
+                        .map(|(number, _)| Line {
+                            number: *number,
+                            id: None,
+                            item: Err("internal error reading the line".to_owned()),
+                        })
+                        .collect()
+                })
+            })
+            .collect()
+    })
 }
 
 fn open_input(path: &Path) -> CliResult<Box<dyn std::io::BufRead>> {
@@ -188,8 +267,8 @@ fn run(
     let mut number = 0u64;
     let mut buf = String::new();
     loop {
-        let mut block: Vec<Line> = Vec::with_capacity(BLOCK_LINES);
-        while block.len() < BLOCK_LINES {
+        let mut raw: Vec<(u64, String)> = Vec::with_capacity(BLOCK_LINES);
+        while raw.len() < BLOCK_LINES {
             buf.clear();
             let read = (&mut input)
                 .take(MAX_LINE)
@@ -209,16 +288,20 @@ fn run(
             if buf.trim().is_empty() {
                 continue;
             }
-            block.push(parse_line(number, &buf, &defaults));
+            raw.push((number, std::mem::take(&mut buf)));
         }
-        if block.is_empty() {
+        if raw.is_empty() {
             break;
         }
-        let items: Vec<BulkItem> = block
+        let block = parse_lines(&raw, &defaults, threads);
+        let mut items: Vec<BulkItem> = block
             .iter()
             .filter_map(|l| l.item.as_ref().ok().cloned())
             .collect();
         let mut results = verify_bulk_with_trust(&items, trust, cache, &trust_policy, threads);
+        retry_cleaned(&mut items, &mut results, |retry| {
+            verify_bulk_with_trust(retry, trust, cache, &trust_policy, threads)
+        });
         if let Some(replay) = &mut replay {
             replay.screen_bulk(&items, &mut results).map_err(|e| {
                 CliError::input(format!("cannot use the replay cache: {e} ({})", e.code()))

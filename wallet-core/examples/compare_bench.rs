@@ -10,6 +10,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+// The photo of the QR target: the distortions the scan tests and benchmarks use.
+#[path = "../tests/support/qr_distort.rs"]
+#[allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+mod distort;
+
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::{Value, json};
@@ -179,8 +184,37 @@ fn main() {
         });
     };
 
+    // The QR target: the offline code of 4 of the licence's claims, rendered, photographed (a
+    // 600×600 PNG, rotated 5°, blurred, with sensor noise) and then scanned from the PNG bytes,
+    // decoded and verified with its freshness rules — what a counter does per photo.
+    let photo_png = {
+        use wallet_core::qr::render::{RenderOptions, render_png};
+        let shown: Vec<ClaimPath> = ["name", "licence_class", "valid_until", "licence_number"]
+            .iter()
+            .map(|p| p.parse().unwrap())
+            .collect();
+        let kb = wallet_core::qr::freshness::offline_key_binding(iat + 100, &mut rng);
+        let shown = present(&credential, &shown, Some(&kb), &holder).unwrap();
+        let code = wallet_core::qr::transport::encode(&shown).unwrap();
+        let base = distort::load(&render_png(&code, &RenderOptions::default()).unwrap());
+        let photo = distort::noise(
+            &distort::blur(&distort::rotate(&base, 5.0, 600), 0.8),
+            6.0,
+            3,
+        );
+        assert_eq!(photo.dimensions(), (600, 600));
+        distort::png(&photo)
+    };
+    let scan_limits = wallet_core::qr::scan::ScanLimits::default();
+    let scan_verify = || {
+        let text = wallet_core::qr::scan::scan_image(black_box(&photo_png), &scan_limits).unwrap();
+        let mut verifier = wallet_core::verifier::QrVerifier::new(Default::default());
+        verifier.verify(&text, &issuers, iat + 101).unwrap()
+    };
+    assert_eq!(scan_verify().report.disclosed.len(), 4);
+
     // Interleaved rounds, so a noisy moment hits every operation alike.
-    let mut results: Vec<Vec<f64>> = vec![Vec::new(); 12];
+    let mut results: Vec<Vec<f64>> = vec![Vec::new(); 13];
     for _ in 0..3 {
         results[0].push(median_us(rounds, 20, || {
             let r = CredentialRequest::for_type(ty, ISS, &claims, holder.verifying_key(), iat)
@@ -229,6 +263,9 @@ fn main() {
             );
         }));
         results[10].push(median_us(5, 1, || batch_floor(threads)) / 1024.0);
+        results[12].push(median_us(rounds, 1, || {
+            black_box(scan_verify());
+        }));
         results[4].push(
             median_us(5, 1, || {
                 black_box(verify_bulk(&bulk_items, &issuers, 1));
@@ -251,6 +288,7 @@ fn main() {
         "issue_us": med(&mut results[0]),
         "present_us": med(&mut results[1]),
         "present_prepared_us": med(&mut results[11]),
+        "qr_photo_verify_us": med(&mut results[12]),
         "verify_us": med(&mut results[2]),
         "floor_us": med(&mut results[3]),
         "ours_sig_checks_us": med(&mut results[6]),

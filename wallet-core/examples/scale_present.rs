@@ -4,10 +4,11 @@
 //!
 //! Input (stdin): JSON lines `{"id": ID, "credential": "<jwt>~<d>~…~", "holder_key": PEM_PATH}`.
 //! Output (stdout): JSON lines `{"id": ID, "payload": "CW1:…"}` — `verify-batch` input — each a
-//! presentation disclosing `name` and `licence_class`, key-bound to the offline audience with a
+//! presentation disclosing `name` and `licence_class` (or the claims named, comma-separated, by
+//! the first argument), key-bound to the offline audience with a
 //! fresh nonce at the current time, exactly as `wallet present` makes one.
 //!
-//! Usage: `cargo run -p wallet-core --example scale_present < sample.jsonl > scans.jsonl`
+//! Usage: `cargo run -p wallet-core --example scale_present [CLAIM,…] < sample.jsonl > scans.jsonl`
 
 use std::collections::HashMap;
 use std::io::{BufRead as _, Write as _};
@@ -24,7 +25,11 @@ fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .as_secs();
     let now = i64::try_from(now).map_err(|e| e.to_string())?;
-    let disclose = [ClaimPath::top("name"), ClaimPath::top("licence_class")];
+    // The claims shown: the first argument (comma-separated), else name and licence class.
+    let shown = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "name,licence_class".into());
+    let disclose: Vec<ClaimPath> = shown.split(',').map(ClaimPath::top).collect();
     // Holder keys are few (the generator rotates a handful); read each PEM once.
     let mut keys: HashMap<String, PrivateKey> = HashMap::new();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

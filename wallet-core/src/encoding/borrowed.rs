@@ -192,7 +192,10 @@ fn unescape(raw: &str) -> String {
                     chars.next();
                     chars.next();
                     let low = hex4(&mut chars);
-                    0x10000 + ((first - 0xD800) << 10) + low.wrapping_sub(0xDC00)
+                    // In range: `first` is a high and `low` a low surrogate (checked).
+                    0x10000u32
+                        .wrapping_add(first.wrapping_sub(0xD800) << 10)
+                        .wrapping_add(low.wrapping_sub(0xDC00))
                 } else {
                     first
                 };

@@ -4,6 +4,7 @@
 //! the size limits that keep untrusted input bounded before anything is allocated. Also the
 //! writer of the one-object JSON lines batch issuance emits per credential ([`JsonLine`]).
 
+pub(crate) mod base45;
 pub(crate) mod borrowed;
 
 use base64::Engine as _;

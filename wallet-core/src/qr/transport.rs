@@ -218,11 +218,9 @@ pub fn decode(payload: &str) -> Result<String, TransportError> {
     } else {
         return Err(version_error(payload));
     };
-    let packed = base45::decode(body).map_err(|_| TransportError::Base45)?;
-    // Re-encoding pins the one accepted base45 text (no lenient alternative spellings).
-    if base45::encode(&packed) != body {
-        return Err(TransportError::Base45);
-    }
+    // Canonical base45 only (no lenient alternative spellings): the decoder refuses every
+    // text that is not the encoding of its bytes.
+    let packed = crate::encoding::base45::decode(body).map_err(|_| TransportError::Base45)?;
     let mut r = Reader {
         bytes: &packed,
         pos: 0,
@@ -348,19 +346,64 @@ fn version_error(payload: &str) -> TransportError {
     }
 }
 
+// One compressor and one decompressor per thread, reset for each frame: setting up a zlib
+// stream allocates and clears some 300 KB of window and hash tables, which cost more than
+// compressing a kilobyte-sized frame (a verifier decodes every scan, and re-compresses it to
+// check the stream is canonical). A reset stream with the dictionary set again is in the state
+// of a new one, so the bytes are the same (the transport vectors pin them).
+thread_local! {
+    static COMPRESSOR: std::cell::RefCell<Option<Compress>> = const { std::cell::RefCell::new(None) };
+    static DECOMPRESSOR: std::cell::RefCell<Option<Decompress>> = const { std::cell::RefCell::new(None) };
+}
+
 fn deflate(frame: &[u8], version: Version) -> Result<Vec<u8>, TransportError> {
-    let mut c = Compress::new(Compression::best(), false);
-    c.set_dictionary(version.dictionary())
-        .map_err(|_| TransportError::NotEncodable("compressor rejected the dictionary"))?;
-    let mut out = Vec::with_capacity(frame.len().saturating_add(64));
-    match c.compress_vec(frame, &mut out, FlushCompress::Finish) {
-        Ok(Status::StreamEnd) => Ok(out),
-        _ => Err(TransportError::NotEncodable("compression did not finish")),
-    }
+    COMPRESSOR.with(|cell| {
+        // A re-entrant call (none exists) would find the cell borrowed: it gets its own stream.
+        let mut own = None;
+        let mut borrowed = cell.try_borrow_mut().ok();
+        let slot = borrowed.as_deref_mut().unwrap_or(&mut own);
+        let c = match slot {
+            Some(c) => {
+                c.reset();
+                c
+            }
+            None => slot.insert(Compress::new(Compression::best(), false)),
+        };
+        c.set_dictionary(version.dictionary())
+            .map_err(|_| TransportError::NotEncodable("compressor rejected the dictionary"))?;
+        let mut out = Vec::with_capacity(frame.len().saturating_add(64));
+        match c.compress_vec(frame, &mut out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) => Ok(out),
+            _ => {
+                // Never left half-used for the next frame.
+                *slot = None;
+                Err(TransportError::NotEncodable("compression did not finish"))
+            }
+        }
+    })
 }
 
 fn inflate(compressed: &[u8], version: Version) -> Result<Vec<u8>, TransportError> {
-    let mut d = Decompress::new(false);
+    DECOMPRESSOR.with(|cell| {
+        let mut own = None;
+        let mut borrowed = cell.try_borrow_mut().ok();
+        let slot = borrowed.as_deref_mut().unwrap_or(&mut own);
+        let d = match slot {
+            Some(d) => {
+                d.reset(false);
+                d
+            }
+            None => slot.insert(Decompress::new(false)),
+        };
+        inflate_with(d, compressed, version)
+    })
+}
+
+fn inflate_with(
+    d: &mut Decompress,
+    compressed: &[u8],
+    version: Version,
+) -> Result<Vec<u8>, TransportError> {
     d.set_dictionary(version.dictionary())
         .map_err(|_| TransportError::Deflate("dictionary rejected"))?;
     // A fixed buffer one byte larger than the cap: inflating never allocates beyond it, and a

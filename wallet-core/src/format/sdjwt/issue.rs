@@ -168,6 +168,10 @@ pub(crate) fn issue_serialized<S: KeySigner + ?Sized>(
     Ok((jwt, state.disclosures))
 }
 
+/// An object's members kept in the clear (leaves borrowed, containers processed) and its `_sd`
+/// digests.
+type Members<'m> = (Vec<(&'m str, Cow<'m, Value>)>, Vec<[u8; DIGEST_LEN]>);
+
 /// Length of a salt: 16 bytes in base64url.
 const SALT_LEN: usize = 22;
 
@@ -344,10 +348,7 @@ impl State<'_> {
 
     /// The members of an object kept in the clear (leaves borrowed, containers processed), and
     /// its `_sd` digests (disclosures and decoys, sorted).
-    fn members<'m>(
-        &mut self,
-        map: &'m Map<String, Value>,
-    ) -> (Vec<(&'m str, Cow<'m, Value>)>, Vec<[u8; DIGEST_LEN]>) {
+    fn members<'m>(&mut self, map: &'m Map<String, Value>) -> Members<'m> {
         let mut kept = Vec::with_capacity(map.len());
         let mut digests = Vec::new();
         // serde_json's Map iterates in key order, so salts are drawn in a reproducible order.
