@@ -23,7 +23,7 @@ use wallet_core::status::UnknownStatusPolicy;
 use wallet_core::trust::StalePolicy;
 use wallet_core::verifier::StatusCache;
 use wallet_core::verifier::report;
-use wallet_core::verifier::{BulkItem, VerifyError, verify_bulk_with_trust};
+use wallet_core::verifier::{BulkItem, TrustedReport, VerifyError, verify_bulk_with_trust};
 use wallet_core::verifier::{DEFAULT_REPLAY_CAPACITY, ReplayCache};
 use wallet_core::verifier::{KeyBindingPolicy, TrustPolicy, VerifyPolicy};
 
@@ -134,40 +134,97 @@ fn retry_cleaned<T>(
     }
 }
 
-/// [`parse_line`] over a block, on `threads` threads: reading a line decodes its QR payload
-/// (and re-compresses it to check it is canonical), work that would otherwise wait on one core
-/// while the verifier's threads idle.
-fn parse_lines(raw: &[(u64, String)], d: &Defaults, threads: usize) -> Vec<Line> {
-    let per_thread = raw.len().div_ceil(threads.max(1)).max(1);
+/// One output line (with its newline) for an input line and its result, and whether it is
+/// valid. A line whose presentation was read but has no result (which does not happen) is
+/// reported as not verified rather than dropped.
+fn result_line(
+    line: &Line,
+    result: Option<&Result<TrustedReport, VerifyError>>,
+    lang: Lang,
+    status_max_age: u64,
+) -> (bool, Vec<u8>) {
+    let mut object = match (&line.item, result) {
+        (Ok(item), Some(result)) => {
+            let mut object = report::result_json(result, lang, item.policy.now);
+            let (age, warnings) = match result {
+                Ok(r) => {
+                    let age = crate::verifier::status_list_age(r, item.policy.now);
+                    (age, crate::verifier::warnings(r, age, status_max_age))
+                }
+                Err(_) => (None, Vec::new()),
+            };
+            crate::verifier::add_status_age(&mut object, age, &warnings);
+            object
+        }
+        (Ok(_), None) => serde_json::json!({
+            "valid": false,
+            "code": "internal",
+            "reason": "internal error: the line was not verified",
+        }),
+        (Err(reason), _) => serde_json::json!({
+            "valid": false,
+            "code": "input.malformed_line",
+            "reason": reason,
+        }),
+    };
+    if let Value::Object(map) = &mut object {
+        map.insert("line".into(), Value::from(line.number));
+        if let Some(id) = &line.id {
+            map.insert("id".into(), id.clone());
+        }
+    }
+    let is_valid = matches!(result, Some(Ok(_)));
+    // Serialising a `Value` into a Vec cannot fail.
+    let mut bytes = serde_json::to_vec(&object).unwrap_or_default();
+    bytes.push(b'\n');
+    (is_valid, bytes)
+}
+
+/// `f` over `items` on up to `threads` threads, results in input order. A part whose thread
+/// panicked (none does: these are the no-panic library paths) gets `fallback` for each item
+/// instead of being lost.
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+    fallback: impl Fn(&T) -> R,
+) -> Vec<R> {
+    let per_thread = items.len().div_ceil(threads.max(1)).max(1);
+    let f = &f;
     std::thread::scope(|scope| {
-        let parts: Vec<_> = raw
+        let parts: Vec<_> = items
             .chunks(per_thread)
             .map(|part| {
-                let handle = scope.spawn(move || {
-                    part.iter()
-                        .map(|(number, text)| parse_line(*number, text, d))
-                        .collect::<Vec<Line>>()
-                });
-                (part, handle)
+                (
+                    part,
+                    scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()),
+                )
             })
             .collect();
         parts
             .into_iter()
             .flat_map(|(part, handle)| {
-                // A line parser does not panic; if one did, its lines are reported as unreadable
-                // rather than lost.
-                handle.join().unwrap_or_else(|_| {
-                    part.iter()
-                        .map(|(number, _)| Line {
-                            number: *number,
-                            id: None,
-                            item: Err("internal error reading the line".to_owned()),
-                        })
-                        .collect()
-                })
+                handle
+                    .join()
+                    .unwrap_or_else(|_| part.iter().map(&fallback).collect())
             })
             .collect()
     })
+}
+
+/// [`parse_line`] over a block, on `threads` threads: reading a line parses its JSON (and cleans
+/// a pasted SD-JWT), work that would otherwise hold up the verifier's threads.
+fn parse_lines(raw: &[(u64, String)], d: &Defaults, threads: usize) -> Vec<Line> {
+    in_parallel(
+        raw,
+        threads,
+        |(number, text)| parse_line(*number, text, d),
+        |(number, _)| Line {
+            number: *number,
+            id: None,
+            item: Err("internal error reading the line".to_owned()),
+        },
+    )
 }
 
 fn open_input(path: &Path) -> CliResult<Box<dyn std::io::BufRead>> {
@@ -308,42 +365,29 @@ fn run(
                     .hint("check the --replay-cache file and its permissions, then run again")
             })?;
         }
+        let ok_lines = block.iter().filter(|l| l.item.is_ok()).count();
+        if results.len() != ok_lines {
+            return Err(CliError::input(
+                "internal error: a result is missing".to_owned(),
+            ));
+        }
         let mut results = results.into_iter();
-        for line in &block {
-            let mut object = match &line.item {
-                Ok(item) => {
-                    let result = results.next().ok_or_else(|| {
-                        CliError::input("internal error: a result is missing".to_owned())
-                    })?;
-                    if result.is_ok() {
-                        valid = valid.saturating_add(1);
-                    }
-                    let mut object = report::result_json(&result, lang, item.policy.now);
-                    let (age, warnings) = match &result {
-                        Ok(r) => {
-                            let age = crate::verifier::status_list_age(r, item.policy.now);
-                            (age, crate::verifier::warnings(r, age, a.status_max_age))
-                        }
-                        Err(_) => (None, Vec::new()),
-                    };
-                    crate::verifier::add_status_age(&mut object, age, &warnings);
-                    object
-                }
-                Err(reason) => serde_json::json!({
-                    "valid": false,
-                    "code": "input.malformed_line",
-                    "reason": reason,
-                }),
-            };
-            if let Value::Object(map) = &mut object {
-                map.insert("line".into(), Value::from(line.number));
-                if let Some(id) = &line.id {
-                    map.insert("id".into(), id.clone());
-                }
+        let paired: Vec<(&Line, Option<Result<TrustedReport, VerifyError>>)> = block
+            .iter()
+            .map(|line| (line, line.item.is_ok().then(|| results.next()).flatten()))
+            .collect();
+        // Each line's JSON is made on every thread; the lines are written here, in input order.
+        let lines = in_parallel(
+            &paired,
+            threads,
+            |(line, result)| result_line(line, result.as_ref(), lang, a.status_max_age),
+            |(line, _)| result_line(line, None, lang, a.status_max_age),
+        );
+        for (is_valid, bytes) in lines {
+            if is_valid {
+                valid = valid.saturating_add(1);
             }
-            let written = serde_json::to_writer(&mut output, &object)
-                .map_err(|e| write_err(std::io::Error::from(e)))
-                .and_then(|()| output.write_all(b"\n").map_err(write_err));
+            let written = output.write_all(&bytes).map_err(write_err);
             total = total.saturating_add(1);
             if let Err(e) = written {
                 // A reader that closed stdout (`--out - | head`) stops the audit; the exit

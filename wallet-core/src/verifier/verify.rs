@@ -14,7 +14,8 @@ use crate::format::credential::{NEVER_DISCLOSABLE, RegisteredClaims, StatusRef, 
 use crate::format::jws::Jws;
 use crate::format::keys::PublicKey;
 use crate::format::sdjwt::{
-    self, Disclosure, KbClaims, KbExpectation, PathSegment, SdAlg, SdJwtError, SdJwtParts,
+    self, ClaimPath, Disclosure, KbClaims, KbExpectation, PathSegment, SdAlg, SdJwtError,
+    SdJwtParts,
 };
 use crate::status::{StatusError, StatusReport, UnknownStatusPolicy};
 use crate::trust::{IssuerKeyResolver, StalePolicy, TrustFreshness, VerifiedTrustList};
@@ -227,7 +228,8 @@ fn verify_inner<'a>(
         .get("_sd")
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
-    let processed = sdjwt::process(payload, &disclosures)?;
+    // The disclosures are not needed after this: their values move into the report.
+    let processed = sdjwt::process_owned(payload, disclosures)?;
     for claim in &processed.disclosed {
         if let [PathSegment::Key(name)] = claim.path.0.as_slice()
             && NEVER_DISCLOSABLE.contains(&name.as_str())
@@ -303,10 +305,18 @@ fn verify_inner<'a>(
                 ([PathSegment::Key(name)], Some(t)) => t.claim(name),
                 _ => None,
             };
+            let label_zh = spec.map(|s| s.label(Lang::Zh).to_owned());
+            let label_en = spec.map(|s| s.label(Lang::En).to_owned());
+            // A top-level claim's path is its name: moved, not formatted.
+            let path = match <[PathSegment; 1]>::try_from(c.path.0) {
+                Ok([PathSegment::Key(name)]) => name,
+                Ok(one) => ClaimPath(one.to_vec()).to_string(),
+                Err(segments) => ClaimPath(segments).to_string(),
+            };
             ReportClaim {
-                label_zh: spec.map(|s| s.label(Lang::Zh).to_owned()),
-                label_en: spec.map(|s| s.label(Lang::En).to_owned()),
-                path: c.path.to_string(),
+                label_zh,
+                label_en,
+                path,
                 value: c.value,
             }
         })

@@ -121,6 +121,11 @@ impl Disclosure {
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
+    /// Moves the value out, leaving `null` (for a verifier done with the disclosure).
+    pub(crate) fn take_value(&mut self) -> Value {
+        std::mem::take(&mut self.value)
+    }
+
     /// The claim value (may itself contain `_sd` digests).
     pub fn value(&self) -> &Value {
         &self.value

@@ -27,4 +27,5 @@ pub use parts::{SdJwtParts, serialize};
 pub use path::{ClaimPath, PathSegment};
 pub use present::select_disclosures;
 pub(crate) use present::select_processed;
+pub(crate) use process::process_owned;
 pub use process::{DisclosedClaim, Processed, process};

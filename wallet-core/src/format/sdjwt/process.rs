@@ -42,8 +42,31 @@ pub struct Processed {
 /// [`Disclosure::parse`] for an `sm3` credential) are digested again, so a caller cannot pair
 /// the wrong hash with a credential.
 pub fn process(
+    payload: Map<String, Value>,
+    disclosures: &[Disclosure],
+) -> Result<Processed, SdJwtError> {
+    process_inner(payload, disclosures, Vec::new())
+}
+
+/// [`process`] for a caller that has no further use for the disclosures (the verifier): their
+/// values are moved into the result instead of copied.
+pub(crate) fn process_owned(
+    payload: Map<String, Value>,
+    mut disclosures: Vec<Disclosure>,
+) -> Result<Processed, SdJwtError> {
+    let values = disclosures
+        .iter_mut()
+        .map(|d| Some(d.take_value()))
+        .collect();
+    process_inner(payload, &disclosures, values)
+}
+
+/// `values`, when not empty, holds each disclosure's value (taken out of it), to be moved into
+/// the result; otherwise values are copied from `disclosures`.
+fn process_inner(
     mut payload: Map<String, Value>,
     disclosures: &[Disclosure],
+    values: Vec<Option<Value>>,
 ) -> Result<Processed, SdJwtError> {
     let sd_alg = match payload.remove("_sd_alg") {
         None => SdAlg::Sha256,
@@ -73,6 +96,7 @@ pub fn process(
     }
     let mut walker = Walker {
         disclosures,
+        values,
         by_digest,
         used: vec![false; disclosures.len()],
         seen: Vec::new(),
@@ -93,6 +117,8 @@ pub fn process(
 
 struct Walker<'a> {
     disclosures: &'a [Disclosure],
+    /// The disclosures' values to move out (each digest opens its disclosure once), or empty.
+    values: Vec<Option<Value>>,
     by_digest: Vec<(&'a str, usize)>,
     used: Vec<bool>,
     /// Every digest met so far, sorted. The payload is bounded by `limits::MAX_TOKEN_LEN`, so
@@ -163,18 +189,31 @@ impl Walker<'_> {
     ) -> Result<Value, SdJwtError> {
         let mut path = Vec::with_capacity(self.path.len().saturating_add(1));
         path.extend(self.path.iter().cloned());
-        path.push(segment.clone());
+        let container = matches!(value, Value::Object(_) | Value::Array(_));
+        // A leaf has nothing to process below it: its segment goes straight into the path.
+        let below = container.then(|| segment.clone());
+        path.push(segment);
         let slot = self.disclosed.len();
         self.disclosed.push(DisclosedClaim {
             path: ClaimPath(path),
             disclosure: index,
             value: Value::Null,
         });
-        self.value(&mut value, segment, depth)?;
+        if let Some(segment) = below {
+            self.value(&mut value, segment, depth)?;
+        }
         if let Some(entry) = self.disclosed.get_mut(slot) {
             entry.value = value.clone();
         }
         Ok(value)
+    }
+
+    /// Disclosure `index`'s value: moved out when the walker owns the values, else copied.
+    fn take_value(&mut self, index: usize, d: &Disclosure) -> Value {
+        self.values
+            .get_mut(index)
+            .and_then(Option::take)
+            .unwrap_or_else(|| d.value().clone())
     }
 
     fn object(&mut self, map: &mut Map<String, Value>, depth: usize) -> Result<(), SdJwtError> {
@@ -216,12 +255,9 @@ impl Walker<'_> {
             if map.contains_key(name) {
                 return Err(SdJwtError::ClaimCollision);
             }
-            let processed = self.disclose(
-                index,
-                d.value().clone(),
-                PathSegment::Key(name.to_owned()),
-                depth,
-            )?;
+            let value = self.take_value(index, d);
+            let processed =
+                self.disclose(index, value, PathSegment::Key(name.to_owned()), depth)?;
             map.insert(name.to_owned(), processed);
         }
         Ok(())
@@ -252,8 +288,8 @@ impl Walker<'_> {
                     if d.name().is_some() {
                         return Err(SdJwtError::DisclosureKindMismatch);
                     }
-                    let processed =
-                        self.disclose(index, d.value().clone(), PathSegment::Index(i), depth)?;
+                    let value = self.take_value(index, d);
+                    let processed = self.disclose(index, value, PathSegment::Index(i), depth)?;
                     items.push(processed);
                 }
                 mut other => {
