@@ -30,11 +30,13 @@
 //! The public interface is the `pub use` list below: every item keeps its `keys::` path.
 
 mod algorithm;
+mod comb;
 mod der;
 mod ec;
 mod ed25519;
 mod error;
 mod jwk;
+mod p256_sign;
 mod policy;
 mod private;
 mod public;

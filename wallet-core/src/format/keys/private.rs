@@ -153,13 +153,7 @@ impl PrivateKey {
     pub fn sign(&self, message: &[u8]) -> Result<[u8; 64], KeyError> {
         match &self.0 {
             PrivateInner::Ed25519(key) => Signer::sign(key, message),
-            PrivateInner::P256(key, _) => {
-                let sig: p256::ecdsa::Signature =
-                    p256::ecdsa::signature::Signer::try_sign(key, message)
-                        .map_err(|_| KeyError::SignerFailed("P-256 signing failed".into()))?;
-                <[u8; 64]>::try_from(sig.to_bytes().as_slice())
-                    .map_err(|_| KeyError::SignerFailed("P-256 signature size".into()))
-            }
+            PrivateInner::P256(key, _) => super::p256_sign::sign(key, message),
             PrivateInner::Sm2(key) => key.signing.sign(message),
         }
     }

@@ -114,8 +114,8 @@ impl Sm2Signing {
     ) -> Result<[u8; 64], KeyError> {
         use primeorder::elliptic_curve::ff::PrimeField as _;
         use primeorder::elliptic_curve::point::AffineCoordinates as _;
-        // A4: (x1, y1) = [k]G.
-        let x1 = (sm2::ProjectivePoint::GENERATOR * k).to_affine().x();
+        // A4: (x1, y1) = [k]G, from the generator table (`comb.rs`).
+        let x1 = super::comb::sm2_table().mul(&k).to_affine().x();
         // A5: r = (e + x1) mod n; r = 0 or r + k = n would leak k: give up (probability ~2^-256;
         // the deterministic k would repeat on a retry).
         let r = e + sm2_reduce(&x1);
