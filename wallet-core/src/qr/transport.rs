@@ -356,47 +356,58 @@ thread_local! {
     static DECOMPRESSOR: std::cell::RefCell<Option<Decompress>> = const { std::cell::RefCell::new(None) };
 }
 
-fn deflate(frame: &[u8], version: Version) -> Result<Vec<u8>, TransportError> {
-    COMPRESSOR.with(|cell| {
-        // A re-entrant call (none exists) would find the cell borrowed: it gets its own stream.
+/// Runs `f` on this thread's stream in `key` — made by `fresh` the first time, `reset` after —
+/// or on a stream of its own when the thread's is in use (a re-entrant call; none exists). A
+/// stream that `f` failed with is dropped, never reused half-way through a frame.
+fn with_stream<S: 'static, T>(
+    key: &'static std::thread::LocalKey<std::cell::RefCell<Option<S>>>,
+    fresh: impl FnOnce() -> S,
+    reset: impl FnOnce(&mut S),
+    f: impl FnOnce(&mut S) -> Result<T, TransportError>,
+) -> Result<T, TransportError> {
+    key.with(|cell| {
         let mut own = None;
         let mut borrowed = cell.try_borrow_mut().ok();
         let slot = borrowed.as_deref_mut().unwrap_or(&mut own);
-        let c = match slot {
-            Some(c) => {
-                c.reset();
-                c
+        let stream = match slot {
+            Some(stream) => {
+                reset(stream);
+                stream
             }
-            None => slot.insert(Compress::new(Compression::best(), false)),
+            None => slot.insert(fresh()),
         };
-        c.set_dictionary(version.dictionary())
-            .map_err(|_| TransportError::NotEncodable("compressor rejected the dictionary"))?;
-        let mut out = Vec::with_capacity(frame.len().saturating_add(64));
-        match c.compress_vec(frame, &mut out, FlushCompress::Finish) {
-            Ok(Status::StreamEnd) => Ok(out),
-            _ => {
-                // Never left half-used for the next frame.
-                *slot = None;
-                Err(TransportError::NotEncodable("compression did not finish"))
-            }
+        let result = f(stream);
+        if result.is_err() {
+            *slot = None;
         }
+        result
     })
 }
 
-fn inflate(compressed: &[u8], version: Version) -> Result<Vec<u8>, TransportError> {
-    DECOMPRESSOR.with(|cell| {
-        let mut own = None;
-        let mut borrowed = cell.try_borrow_mut().ok();
-        let slot = borrowed.as_deref_mut().unwrap_or(&mut own);
-        let d = match slot {
-            Some(d) => {
-                d.reset(false);
-                d
+fn deflate(frame: &[u8], version: Version) -> Result<Vec<u8>, TransportError> {
+    with_stream(
+        &COMPRESSOR,
+        || Compress::new(Compression::best(), false),
+        Compress::reset,
+        |c| {
+            c.set_dictionary(version.dictionary())
+                .map_err(|_| TransportError::NotEncodable("compressor rejected the dictionary"))?;
+            let mut out = Vec::with_capacity(frame.len().saturating_add(64));
+            match c.compress_vec(frame, &mut out, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => Ok(out),
+                _ => Err(TransportError::NotEncodable("compression did not finish")),
             }
-            None => slot.insert(Decompress::new(false)),
-        };
-        inflate_with(d, compressed, version)
-    })
+        },
+    )
+}
+
+fn inflate(compressed: &[u8], version: Version) -> Result<Vec<u8>, TransportError> {
+    with_stream(
+        &DECOMPRESSOR,
+        || Decompress::new(false),
+        |d| d.reset(false),
+        |d| inflate_with(d, compressed, version),
+    )
 }
 
 fn inflate_with(
