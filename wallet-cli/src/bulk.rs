@@ -180,51 +180,35 @@ fn result_line(
     (is_valid, bytes)
 }
 
-/// `f` over `items` on up to `threads` threads, results in input order. A part whose thread
-/// panicked (none does: these are the no-panic library paths) gets `fallback` for each item
-/// instead of being lost.
+/// `f` over `items` on up to `threads` threads, results in input order. A thread that panicked
+/// (none does: these are the no-panic library paths) stops the run with an error rather than
+/// leaving its lines out or reporting made-up results for them.
 fn in_parallel<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
     f: impl Fn(&T) -> R + Sync,
-    fallback: impl Fn(&T) -> R,
-) -> Vec<R> {
+) -> CliResult<Vec<R>> {
     let per_thread = items.len().div_ceil(threads.max(1)).max(1);
     let f = &f;
     std::thread::scope(|scope| {
         let parts: Vec<_> = items
             .chunks(per_thread)
-            .map(|part| {
-                (
-                    part,
-                    scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()),
-                )
-            })
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
             .collect();
-        parts
-            .into_iter()
-            .flat_map(|(part, handle)| {
-                handle
-                    .join()
-                    .unwrap_or_else(|_| part.iter().map(&fallback).collect())
-            })
-            .collect()
+        let mut out = Vec::with_capacity(items.len());
+        for handle in parts {
+            out.extend(handle.join().map_err(|_| {
+                CliError::input("internal error: a worker thread stopped".to_owned())
+            })?);
+        }
+        Ok(out)
     })
 }
 
 /// [`parse_line`] over a block, on `threads` threads: reading a line parses its JSON (and cleans
 /// a pasted SD-JWT), work that would otherwise hold up the verifier's threads.
-fn parse_lines(raw: &[(u64, String)], d: &Defaults, threads: usize) -> Vec<Line> {
-    in_parallel(
-        raw,
-        threads,
-        |(number, text)| parse_line(*number, text, d),
-        |(number, _)| Line {
-            number: *number,
-            id: None,
-            item: Err("internal error reading the line".to_owned()),
-        },
-    )
+fn parse_lines(raw: &[(u64, String)], d: &Defaults, threads: usize) -> CliResult<Vec<Line>> {
+    in_parallel(raw, threads, |(number, text)| parse_line(*number, text, d))
 }
 
 fn open_input(path: &Path) -> CliResult<Box<dyn std::io::BufRead>> {
@@ -350,7 +334,9 @@ fn run(
         if raw.is_empty() {
             break;
         }
-        let block = parse_lines(&raw, &defaults, threads);
+        let block = parse_lines(&raw, &defaults, threads)?;
+        // The lines' text is in `block` now.
+        drop(raw);
         let mut items: Vec<BulkItem> = block
             .iter()
             .filter_map(|l| l.item.as_ref().ok().cloned())
@@ -377,12 +363,9 @@ fn run(
             .map(|line| (line, line.item.is_ok().then(|| results.next()).flatten()))
             .collect();
         // Each line's JSON is made on every thread; the lines are written here, in input order.
-        let lines = in_parallel(
-            &paired,
-            threads,
-            |(line, result)| result_line(line, result.as_ref(), lang, a.status_max_age),
-            |(line, _)| result_line(line, None, lang, a.status_max_age),
-        );
+        let lines = in_parallel(&paired, threads, |(line, result)| {
+            result_line(line, result.as_ref(), lang, a.status_max_age)
+        })?;
         for (is_valid, bytes) in lines {
             if is_valid {
                 valid = valid.saturating_add(1);

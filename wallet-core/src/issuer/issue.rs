@@ -163,9 +163,10 @@ pub fn issue_credential<S: KeySigner + ?Sized>(
             return Err(VcError::ReservedClaimSupplied((*name).to_owned()));
         }
     }
+    // A registered claim, and anything inside one (`cnf.jwk.x`, `status.status_list.idx`), stays
+    // in the clear: they are written beside the claims, never through the disclosure policy.
     for path in &request.disclosable {
         if let Some(PathSegment::Key(first)) = path.0.first()
-            && path.len() == 1
             && NEVER_DISCLOSABLE.contains(&first.as_str())
         {
             return Err(VcError::ReservedClaimDisclosable(first.clone()));
@@ -232,4 +233,36 @@ pub fn issue_credential<S: KeySigner + ?Sized>(
         out.push('~');
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::credential::catalogue;
+    use crate::format::keys::SigningKey;
+    use rand_core::SeedableRng;
+
+    /// Nothing inside a registered claim can be made selectively disclosable: the issuer writes
+    /// those claims in the clear, beside the request's.
+    #[test]
+    fn paths_inside_registered_claims_are_refused() {
+        let ty = catalogue::by_name("driving-licence").unwrap();
+        let holder = SigningKey::from_seed(&[2; 32]);
+        let issuer = SigningKey::from_seed(&[1; 32]);
+        for path in ["cnf", "cnf.jwk.x", "status.status_list.idx", "iss"] {
+            let mut request = CredentialRequest::for_type(
+                ty,
+                "https://jtgl.sh.gov.cn/issuer",
+                &ty.example_claims(),
+                holder.verifying_key(),
+                1_767_225_600,
+            )
+            .unwrap()
+            .without_status();
+            request.disclosable.push(path.parse().unwrap());
+            let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+            let err = issue_credential(&request, &issuer, &mut rng).unwrap_err();
+            assert_eq!(err.code(), "vc.reserved_claim_disclosable", "{path}");
+        }
+    }
 }

@@ -357,18 +357,16 @@ thread_local! {
 }
 
 /// Runs `f` on this thread's stream in `key` — made by `fresh` the first time, `reset` after —
-/// or on a stream of its own when the thread's is in use (a re-entrant call; none exists). A
-/// stream that `f` failed with is dropped, never reused half-way through a frame.
+/// or on a stream of its own when the thread's is in use (a re-entrant call; none exists) or
+/// already destroyed (a call from a thread-local destructor of the host). A stream that `f`
+/// failed with is dropped, never reused half-way through a frame.
 fn with_stream<S: 'static, T>(
     key: &'static std::thread::LocalKey<std::cell::RefCell<Option<S>>>,
     fresh: impl FnOnce() -> S,
     reset: impl FnOnce(&mut S),
     f: impl FnOnce(&mut S) -> Result<T, TransportError>,
 ) -> Result<T, TransportError> {
-    key.with(|cell| {
-        let mut own = None;
-        let mut borrowed = cell.try_borrow_mut().ok();
-        let slot = borrowed.as_deref_mut().unwrap_or(&mut own);
+    let run = |slot: &mut Option<S>| {
         let stream = match slot {
             Some(stream) => {
                 reset(stream);
@@ -381,7 +379,20 @@ fn with_stream<S: 'static, T>(
             *slot = None;
         }
         result
-    })
+    };
+    let mut run = Some(run);
+    let kept = key.try_with(|cell| {
+        let mut borrowed = cell.try_borrow_mut().ok()?;
+        run.take().map(|run| run(&mut borrowed))
+    });
+    match (kept, run) {
+        (Ok(Some(result)), _) => result,
+        (_, Some(run)) => run(&mut None),
+        // `run` was taken only where its result is returned above.
+        (_, None) => Err(TransportError::NotEncodable(
+            "compression stream unavailable",
+        )),
+    }
 }
 
 fn deflate(frame: &[u8], version: Version) -> Result<Vec<u8>, TransportError> {

@@ -431,3 +431,61 @@ fn signed_sizes_do_not_skip_the_bounds() {
     let token = jws::sign(header, &payload, &key).unwrap();
     assert_eq!(verify_code(&format!("{token}~")), "jws.payload_json");
 }
+
+/// The processing depth limit holds for a disclosed leaf as for a disclosed object: a digest
+/// whose disclosure is a plain value, 65 containers down, is refused like one that opens an
+/// object there (the payload here is built in memory, past the JSON reader's own limit).
+#[test]
+fn processing_depth_is_bounded_for_disclosed_leaves_too() {
+    use wallet_core::sdjwt::{SdAlg, process};
+    let leaf = b64_encode(serde_json::to_vec(&json!(["c2FsdA", "x", 1])).unwrap());
+    let object = b64_encode(serde_json::to_vec(&json!(["c2FsdA", "x", {"y": 1}])).unwrap());
+    for encoded in [&leaf, &object] {
+        let disclosure = Disclosure::parse(encoded).unwrap();
+        let nest = |levels: usize| {
+            let mut inner = Map::new();
+            inner.insert(
+                "_sd".into(),
+                json!([SdAlg::Sha256.digest(disclosure.encoded())]),
+            );
+            let mut value = Value::Object(inner);
+            for _ in 0..levels {
+                let mut outer = Map::new();
+                outer.insert("a".into(), value);
+                value = Value::Object(outer);
+            }
+            match value {
+                Value::Object(map) => map,
+                _ => unreachable!(),
+            }
+        };
+        assert!(process(nest(40), std::slice::from_ref(&disclosure)).is_ok());
+        let err = process(nest(65), std::slice::from_ref(&disclosure)).unwrap_err();
+        assert_eq!(err.code(), "sdjwt.invalid_digests", "{encoded}");
+    }
+}
+
+/// `hazmat::sdjwt::issue` returns its disclosures whole, however deep the disclosed value
+/// (it used to read its own output back, which the JSON reader's depth limit refused after the
+/// JWT was signed).
+#[test]
+fn issuance_keeps_deep_disclosed_values() {
+    use wallet_core::hazmat::sdjwt::{IssueOptions, issue};
+    use wallet_core::sdjwt::ClaimPath;
+    let mut deep = json!(1);
+    for _ in 0..40 {
+        deep = json!([deep]);
+    }
+    let mut claims = Map::new();
+    claims.insert("deep".into(), deep.clone());
+    let options = IssueOptions {
+        disclosable: vec![ClaimPath::top("deep")],
+        ..IssueOptions::default()
+    };
+    let mut rng = <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(3);
+    let key = SigningKey::from_seed(&[9; 32]);
+    let (_, disclosures) = issue(Map::new(), &claims, &options, &key, &mut rng).unwrap();
+    assert_eq!(disclosures.len(), 1);
+    assert_eq!(disclosures[0].value(), &deep);
+    assert_eq!(disclosures[0].name(), Some("deep"));
+}

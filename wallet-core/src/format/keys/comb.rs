@@ -58,7 +58,8 @@ where
         C::Scalar: primeorder::elliptic_curve::ff::PrimeField<Repr = primeorder::FieldBytes<C>>,
     {
         // Big-endian bytes (both curves' scalar encoding): digit i is nibble i from the end.
-        let bytes = k.to_repr();
+        // They are the secret nonce: wiped before returning.
+        let mut bytes = k.to_repr();
         let mut acc = ProjectivePoint::<C>::IDENTITY;
         for (i, row) in self.rows.iter().enumerate() {
             let byte = bytes
@@ -75,6 +76,7 @@ where
             }
             acc += &term;
         }
+        zeroize::Zeroize::zeroize(bytes.as_mut_slice());
         acc
     }
 }

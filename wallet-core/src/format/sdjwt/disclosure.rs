@@ -50,6 +50,26 @@ impl Disclosure {
         }
     }
 
+    /// A disclosure issuance just wrote: its encoded form, what it holds and its digest under
+    /// `sd_alg` (the issuer keeps them, rather than parsing its own output back).
+    pub(crate) fn from_parts(
+        encoded: String,
+        salt: String,
+        name: Option<String>,
+        value: Value,
+        digest: [u8; DIGEST_LEN],
+        sd_alg: SdAlg,
+    ) -> Self {
+        Self {
+            encoded,
+            salt,
+            name,
+            value,
+            digest,
+            sd_alg,
+        }
+    }
+
     /// Decodes and checks one presented disclosure of a `sha-256` credential: canonical
     /// base64url, a JSON array of two or three elements, a string salt, a string name that is
     /// not `_sd` or `...`. [`Disclosure::parse_with`] for a credential's own `_sd_alg`.

@@ -62,12 +62,17 @@ pub fn issue<S: KeySigner + ?Sized>(
         decoys: &options.decoys,
         sd_alg: options.sd_alg,
     };
-    let (jwt, encoded) = issue_serialized(&header_json, claims, &[], &policy, signer, rng)?;
-    let disclosures = encoded
-        .iter()
-        .map(|d| Disclosure::parse_with(d, options.sd_alg))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((jwt, disclosures))
+    let mut full = Vec::new();
+    let (jwt, _) = issue_inner(
+        &header_json,
+        claims,
+        &[],
+        &policy,
+        signer,
+        rng,
+        Some(&mut full),
+    )?;
+    Ok((jwt, full))
 }
 
 /// What to make selectively disclosable and how to pad, borrowed ([`IssueOptions`] without the
@@ -93,6 +98,20 @@ pub(crate) fn issue_serialized<S: KeySigner + ?Sized>(
     signer: &S,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<(String, Vec<String>), SdJwtError> {
+    issue_inner(header_json, claims, registered, policy, signer, rng, None)
+}
+
+/// [`issue_serialized`]; with `full`, every disclosure is also kept whole there (salt, name and
+/// value beside its encoded form), for [`issue`]'s callers.
+fn issue_inner<S: KeySigner + ?Sized>(
+    header_json: &[u8],
+    claims: &Map<String, Value>,
+    registered: &[(&str, &Value)],
+    policy: &Policy<'_>,
+    signer: &S,
+    rng: &mut dyn CryptoRngCore,
+    full: Option<&mut Vec<Disclosure>>,
+) -> Result<(String, Vec<String>), SdJwtError> {
     if has_reserved_name(claims) {
         return Err(SdJwtError::ReservedClaimName);
     }
@@ -109,6 +128,7 @@ pub(crate) fn issue_serialized<S: KeySigner + ?Sized>(
         disclosures: Vec::new(),
         path: Vec::new(),
         json: Vec::with_capacity(128),
+        full,
     };
     let (kept, digests) = state.members(claims);
     /// A payload member: a claim or registered value, or SD-JWT's own two.
@@ -225,6 +245,8 @@ struct State<'a> {
     path: Vec<PathSegment>,
     /// Scratch buffer for each disclosure's JSON.
     json: Vec<u8>,
+    /// Where whole disclosures are kept, when the caller wants them.
+    full: Option<&'a mut Vec<Disclosure>>,
 }
 
 /// The last segment of a concrete path, borrowed.
@@ -294,6 +316,16 @@ impl State<'_> {
         let mut encoded = String::with_capacity(json.len().saturating_mul(4).div_ceil(3));
         URL_SAFE_NO_PAD.encode_string(&*json, &mut encoded);
         let digest = self.policy.sd_alg.digest_array(&encoded);
+        if let Some(full) = self.full.as_deref_mut() {
+            full.push(Disclosure::from_parts(
+                encoded.clone(),
+                ascii(&salt).to_owned(),
+                name.map(str::to_owned),
+                value.clone(),
+                digest,
+                self.policy.sd_alg,
+            ));
+        }
         self.disclosures.push(encoded);
         digest
     }

@@ -187,6 +187,10 @@ impl Walker<'_> {
         segment: PathSegment,
         depth: usize,
     ) -> Result<Value, SdJwtError> {
+        // The depth limit holds for a disclosed leaf too (`value` checks it for containers).
+        if depth > MAX_PROCESS_DEPTH {
+            return Err(SdJwtError::InvalidDigests("disclosures nested too deeply"));
+        }
         let mut path = Vec::with_capacity(self.path.len().saturating_add(1));
         path.extend(self.path.iter().cloned());
         let container = matches!(value, Value::Object(_) | Value::Array(_));
