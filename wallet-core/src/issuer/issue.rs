@@ -218,6 +218,7 @@ pub fn issue_credential<S: KeySigner + ?Sized>(
         &policy,
         issuer_key,
         rng,
+        None,
     )?;
     let mut out = String::with_capacity(
         disclosures

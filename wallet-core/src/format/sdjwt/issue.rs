@@ -63,7 +63,7 @@ pub fn issue<S: KeySigner + ?Sized>(
         sd_alg: options.sd_alg,
     };
     let mut full = Vec::new();
-    let (jwt, _) = issue_inner(
+    let (jwt, _) = issue_serialized(
         &header_json,
         claims,
         &[],
@@ -89,21 +89,9 @@ pub(crate) struct Policy<'a> {
 /// names must not be claims). The payload is written straight to JSON, members in name order —
 /// the bytes serde_json writes for the same `Map` — without building the payload's tree: only
 /// containers that hold disclosable claims are rebuilt. Returns the JWT and the encoded
-/// disclosures (nothing else of them is kept: salts, names and values are written once).
+/// disclosures; with `full`, each disclosure is also kept whole there (salt, name and value
+/// beside its encoded form), for [`issue`]'s callers.
 pub(crate) fn issue_serialized<S: KeySigner + ?Sized>(
-    header_json: &[u8],
-    claims: &Map<String, Value>,
-    registered: &[(&str, &Value)],
-    policy: &Policy<'_>,
-    signer: &S,
-    rng: &mut dyn CryptoRngCore,
-) -> Result<(String, Vec<String>), SdJwtError> {
-    issue_inner(header_json, claims, registered, policy, signer, rng, None)
-}
-
-/// [`issue_serialized`]; with `full`, every disclosure is also kept whole there (salt, name and
-/// value beside its encoded form), for [`issue`]'s callers.
-fn issue_inner<S: KeySigner + ?Sized>(
     header_json: &[u8],
     claims: &Map<String, Value>,
     registered: &[(&str, &Value)],
