@@ -113,9 +113,10 @@ impl Sm2Signing {
         mut k: sm2::Scalar,
     ) -> Result<[u8; 64], KeyError> {
         use primeorder::elliptic_curve::ff::PrimeField as _;
-        use primeorder::elliptic_curve::point::AffineCoordinates as _;
         // A4: (x1, y1) = [k]G, from the generator table (`comb.rs`).
-        let x1 = super::comb::sm2_table().mul(&k).to_affine().x();
+        let x1 = super::comb::sm2_table()
+            .and_then(|table| table.mul_x(&k))
+            .ok_or_else(|| KeyError::SignerFailed("SM2 signing failed".into()))?;
         // A5: r = (e + x1) mod n; r = 0 or r + k = n would leak k: give up (probability ~2^-256;
         // the deterministic k would repeat on a retry).
         let r = e + sm2_reduce(&x1);
