@@ -9,9 +9,8 @@
 //! `1 ≤ j ≤ 32`, and negated when `dᵢ < 0`: 43 mixed additions (Jacobian + affine, 8M + 3S)
 //! and no doubling. Six bits is the measured optimum of additions against table reads: a
 //! multiplication took 15.6 µs with seven-bit digits, 14.4 µs with six, 15.3 µs with five and
-//! 17.2 µs with four (docs/performance.md). The one inversion of the result (`x = X/Z²`) is
-//! crypto-bigint's constant-time safegcd (Bernstein–Yang), ~3 µs against ~6 µs for the curve
-//! crates' Fermat exponentiation ([`invert`]).
+//! 17.2 µs with four (with the constant-time inversion; docs/performance.md). The one inversion
+//! of the result (`x = X/Z²`) is `modinv`'s blinded safegcd.
 //!
 //! Constant time, as the nonce is secret: every entry of a row is read and the wanted one kept by
 //! `subtle`'s conditional assignment (no index or branch depends on `k`); a zero digit and the
@@ -32,7 +31,8 @@
 //! additions and one batched inversion, about a millisecond once per process (measured in
 //! docs/performance.md).
 
-use crypto_bigint::{Odd, U256};
+use super::modinv::{Modulus, invert_secret};
+use crypto_bigint::U256;
 use primeorder::elliptic_curve::ff::{Field, PrimeField};
 use primeorder::elliptic_curve::subtle::{Choice, ConditionallySelectable, ConstantTimeEq as _};
 use primeorder::elliptic_curve::{CurveArithmetic, point::AffineCoordinates as _};
@@ -54,31 +54,6 @@ const P256_P: U256 =
 /// SM2's field prime (GM/T 0003.5 §5, the recommended curve).
 const SM2_P: U256 =
     U256::from_be_hex("fffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffff");
-
-/// `value⁻¹` modulo the odd `modulus` (`F`'s own), or `None` for zero, in constant time:
-/// crypto-bigint's safegcd (Bernstein–Yang) on the canonical encoding. ~3 µs, against ~17 µs for
-/// p256's scalar exponentiation and ~6 µs for the field's. (Its variable-time form on a blinded
-/// input is no faster on random inputs: measured 3.2 µs, docs/performance.md.)
-pub(super) fn invert<F: PrimeField>(value: &F, modulus: &Odd<U256>) -> Option<F> {
-    let mut repr = value.to_repr();
-    let bytes: &mut [u8] = repr.as_mut();
-    if bytes.len() != 32 {
-        return None;
-    }
-    let mut v = U256::from_be_slice(bytes);
-    zeroize::Zeroize::zeroize(bytes);
-    let inverse = v.invert_odd_mod(modulus);
-    zeroize::Zeroize::zeroize(&mut v);
-    let mut inverse = Option::<U256>::from(inverse)?;
-    let mut encoded = inverse.to_be_bytes();
-    zeroize::Zeroize::zeroize(&mut inverse);
-    let mut out = F::Repr::default();
-    for (to, from) in out.as_mut().iter_mut().zip(encoded.iter()) {
-        *to = *from;
-    }
-    zeroize::Zeroize::zeroize(&mut encoded);
-    Option::from(F::from_repr(out))
-}
 
 /// A point in Jacobian coordinates: `(X/Z², Y/Z³)`.
 #[derive(Clone, Copy)]
@@ -152,7 +127,7 @@ impl<F: Field> Jacobian<F> {
 /// `rows[i][j] = [j + 1]·2⁶ⁱ·G` as affine `(x, y)`.
 pub(super) struct GeneratorTable<C: PrimeCurveParams> {
     rows: Vec<[(C::FieldElement, C::FieldElement); ENTRIES]>,
-    p: Odd<U256>,
+    p: Modulus,
 }
 
 // Field arithmetic is modulo p, the digit arithmetic on small integers within a few bits.
@@ -165,7 +140,7 @@ where
 {
     /// Builds the table for `C`, whose field prime is `p`. Public data: variable time is fine.
     fn new(p: U256) -> Option<Self> {
-        let p = Option::<Odd<U256>>::from(Odd::new(p))?;
+        let p = Modulus::new(&p)?;
         let (gx, gy) = C::GENERATOR;
         let mut base = (gx, gy);
         let mut points: Vec<Jacobian<C::FieldElement>> = Vec::with_capacity(WINDOWS * ENTRIES);
@@ -269,7 +244,7 @@ where
         if bool::from(acc_empty) {
             return None;
         }
-        let z_inv = invert(&acc.z, &self.p)?;
+        let z_inv = invert_secret(&acc.z, &self.p)?;
         Some((acc.x * z_inv.square()).to_repr())
     }
 }
@@ -296,13 +271,6 @@ pub(super) fn p256_table() -> Option<&'static GeneratorTable<p256::NistP256>> {
 pub(super) fn sm2_table() -> Option<&'static GeneratorTable<sm2::Sm2>> {
     static TABLE: OnceLock<Option<GeneratorTable<sm2::Sm2>>> = OnceLock::new();
     TABLE.get_or_init(|| GeneratorTable::new(SM2_P)).as_ref()
-}
-
-/// P-256's group order n as crypto-bigint's odd modulus, for the signer's `k⁻¹`.
-pub(super) fn p256_order() -> Option<Odd<U256>> {
-    Option::from(Odd::new(U256::from_be_hex(
-        "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
-    )))
 }
 
 #[cfg(test)]
@@ -360,10 +328,9 @@ mod tests {
         }
     }
 
-    /// The primes and the order written here are the curve crates'.
+    /// The primes written here are the curve crates'.
     #[test]
     fn constants_are_the_curves() {
-        use primeorder::elliptic_curve::Curve as _;
         let hex = |u: &U256| {
             u.to_be_bytes()
                 .iter()
@@ -373,29 +340,5 @@ mod tests {
         type Fp<C> = <C as PrimeCurveParams>::FieldElement;
         assert_eq!(hex(&P256_P), <Fp<p256::NistP256> as PrimeField>::MODULUS);
         assert_eq!(hex(&SM2_P), <Fp<sm2::Sm2> as PrimeField>::MODULUS);
-        assert_eq!(
-            hex(&p256_order().unwrap()),
-            format!("{:x}", p256::NistP256::ORDER)
-        );
-    }
-
-    /// Safegcd's inverse is the inverse, in the scalar field and the base field of both
-    /// curves, and zero has none.
-    #[test]
-    fn inversion_inverts() {
-        fn check<F: PrimeField>(modulus: &Odd<U256>, rng: &mut ChaCha20Rng) {
-            assert!(invert(&F::ZERO, modulus).is_none());
-            let mut values = vec![F::ONE, -F::ONE];
-            values.extend((0..100).map(|_| F::random(&mut *rng)));
-            for v in values {
-                assert_eq!(invert(&v, modulus).unwrap() * v, F::ONE);
-            }
-        }
-        let mut rng = ChaCha20Rng::seed_from_u64(3);
-        let p256_p = Odd::new(P256_P).unwrap();
-        let sm2_p = Odd::new(SM2_P).unwrap();
-        check::<p256::Scalar>(&p256_order().unwrap(), &mut rng);
-        check::<<p256::NistP256 as PrimeCurveParams>::FieldElement>(&p256_p, &mut rng);
-        check::<<sm2::Sm2 as PrimeCurveParams>::FieldElement>(&sm2_p, &mut rng);
     }
 }

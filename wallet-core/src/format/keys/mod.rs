@@ -19,6 +19,9 @@
 //! - `jwk`: reading JWK members (`kty`, `crv`, `alg`, coordinates), shared by every key type;
 //! - `ed25519`: [`VerifyingKey`] (strict and batch verification), [`SigningKey`], [`Signer`];
 //! - `ec`: validated P-256 and SM2 public points;
+//! - `modinv`: inversion modulo the curves' primes and orders (blinded safegcd), for signing;
+//! - `comb`: `[k]G` from a precomputed generator table, for the P-256 and SM2 signers;
+//! - `p256_sign`: P-256 ECDSA signing with RFC 6979 nonces (FIPS 186-5 §6.4.1);
 //! - `sm2_sign`: SM2/SM3 signing (GM/T 0003.2 §6.1) with precomputed secrets wiped on drop;
 //! - `sm2_verify`: SM2/SM3 verification (§7.1), the two scalar multiplications interleaved;
 //! - `public`: [`PublicKey`];
@@ -36,6 +39,7 @@ mod ec;
 mod ed25519;
 mod error;
 mod jwk;
+mod modinv;
 mod p256_sign;
 mod policy;
 mod private;
