@@ -55,7 +55,7 @@ pub mod keys {
     pub use crate::format::keys::{
         AlgSet, Algorithm, AlgorithmPolicy, KeyError, KeySigner, KeyVerifier, PrivateKey,
         PublicKey, SM2_DISTINGUISHING_ID, Signer, SigningKey, VerifyingKey, signature_from_der,
-        signature_to_der,
+        signature_to_der, verify_strict_both,
     };
 }
 

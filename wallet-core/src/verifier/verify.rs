@@ -125,6 +125,24 @@ pub fn verify_presentation(
     resolver: &dyn IssuerKeyResolver,
     policy: &VerifyPolicy,
 ) -> Result<VerificationReport, VcError> {
+    // Every check but the signatures first, then the issuer's and the holder's signature
+    // together: two Ed25519 checks share their last field inversion (~3 µs of ~80). A
+    // presentation that fails anything is verified again one check after the other, so that
+    // the error is the one the sequential order names (a forged signature before an expired
+    // date): only valid presentations take the shorter way, and they give the same report.
+    let mut pending = Vec::with_capacity(2);
+    if let Ok(report) = verify_inner(presentation, resolver, policy, Some(&mut pending)) {
+        let holds = match pending.as_slice() {
+            [issuer, holder] => PublicKey::verify_both(
+                (&issuer.key, issuer.message, &issuer.signature),
+                (&holder.key, holder.message, &holder.signature),
+            ),
+            others => others.iter().all(|p| p.key.verify(p.message, &p.signature)),
+        };
+        if holds {
+            return Ok(report);
+        }
+    }
     verify_inner(presentation, resolver, policy, None)
 }
 

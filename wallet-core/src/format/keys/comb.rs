@@ -17,9 +17,10 @@
 //! still-empty sum are handled by conditional selection, not by branching.
 //!
 //! Why the incomplete addition formula is exact here: it fails only when the two points are equal
-//! or opposite. Before window `i` the sum is `[s]G` with `|s| ≤ 32·(2⁶ⁱ − 1)/63 < 2⁶ⁱ⁻¹`, and
-//! the added term is `[t]G`, `t = dᵢ·2⁶ⁱ`, `|t| ≥ 2⁶ⁱ`. So `s ≠ ±t`, and `s ≡ ±t (mod n)` needs
-//! `|s ∓ t| ≥ n`. For `i ≤ 41`, `|s ∓ t| < 33·2²⁴⁶ < 2²⁵² < n`. In the last window
+//! or opposite. Before window `i` the sum is `[s]G` where Booth recoding gives
+//! `s = (k mod 2⁶ⁱ) − 2⁶ⁱ·(bit 6i − 1 of k)`, so `−2⁶ⁱ⁻¹ ≤ s < 2⁶ⁱ⁻¹`, and the added term is
+//! `[t]G`, `t = dᵢ·2⁶ⁱ`, `|t| ≥ 2⁶ⁱ`. So `s ≠ ±t`, and `s ≡ ±t (mod n)` needs `|s ∓ t| ≥ n`.
+//! For `i ≤ 41`, `|s ∓ t| ≤ 2²⁴⁵ + 32·2²⁴⁶ < 2²⁵² < n`. In the last window
 //! (`i = 42`, bit 252; `d₄₂ ∈ [0, 16]` as `k < 2²⁵⁶`): `s + t = k`, which is not `0 mod n`; and
 //! `s − t = ±n` would need `t ≈ n`, so `t = 2²⁵⁶`, `s = 2²⁵⁶ − n`, and then
 //! `k = s + t = 2²⁵⁷ − n`, above `n`, which no nonce is. Both P-256's and SM2's `n` lie in
@@ -31,7 +32,7 @@
 //! additions and one batched inversion, about a millisecond once per process (measured in
 //! docs/performance.md).
 
-use super::modinv::{Modulus, invert_secret};
+use super::modinv::{Modulus, invert_secret, wipe};
 use crypto_bigint::U256;
 use primeorder::elliptic_curve::ff::{Field, PrimeField};
 use primeorder::elliptic_curve::subtle::{Choice, ConditionallySelectable, ConstantTimeEq as _};
@@ -203,6 +204,7 @@ where
         let mut acc = Jacobian::affine(C::FieldElement::ONE, C::FieldElement::ONE);
         let mut acc_empty = Choice::from(1);
         let mut exceptional = Choice::from(0);
+        let (mut x, mut y) = (C::FieldElement::ZERO, C::FieldElement::ZERO);
         for (i, row) in self.rows.iter().enumerate() {
             // Bits Wi−1 … Wi+W−1 (bit −1 is 0): the carry-in and the W-bit window. The
             // positions depend on i only, never on k.
@@ -219,8 +221,8 @@ where
             let digit = (window >> 1) as i32 + (window & 1) as i32 - ((window >> W) << W) as i32;
             let negative = (digit >> 31) as u32 & 1;
             let magnitude = ((digit ^ (digit >> 31)) - (digit >> 31)) as u32;
-            let mut x = C::FieldElement::ZERO;
-            let mut y = C::FieldElement::ZERO;
+            x = C::FieldElement::ZERO;
+            y = C::FieldElement::ZERO;
             for (j, (px, py)) in (1u32..).zip(row.iter()) {
                 let hit = j.ct_eq(&magnitude);
                 x.conditional_assign(px, hit);
@@ -237,6 +239,9 @@ where
             acc_empty &= zero_digit;
         }
         zeroize::Zeroize::zeroize(&mut limbs);
+        // The last entry read reveals k's top digit; best effort, as in modinv.
+        wipe(&mut x);
+        wipe(&mut y);
         if bool::from(exceptional) {
             // Unreachable for a nonce below n (module comment); exact all the same.
             return Some(generic_mul_x::<C>(k));
@@ -244,8 +249,15 @@ where
         if bool::from(acc_empty) {
             return None;
         }
-        let z_inv = invert_secret(&acc.z, &self.p)?;
-        Some((acc.x * z_inv.square()).to_repr())
+        let mut z_inv = invert_secret(&acc.z, &self.p);
+        let x_affine = z_inv.map(|z_inv| (acc.x * z_inv.square()).to_repr());
+        for secret in [&mut acc.x, &mut acc.y, &mut acc.z]
+            .into_iter()
+            .chain(z_inv.as_mut())
+        {
+            wipe(secret);
+        }
+        x_affine
     }
 }
 
@@ -326,6 +338,24 @@ mod tests {
                 assert_eq!(ours.unwrap(), generic_mul_x::<sm2::Sm2>(k));
             }
         }
+    }
+
+    /// The addition flags exactly the cases it does not cover: equal and opposite points.
+    #[test]
+    fn addition_flags_equal_and_opposite_points() {
+        type F = <p256::NistP256 as PrimeCurveParams>::FieldElement;
+        let table = p256_table().unwrap();
+        let row = table.rows.first().unwrap();
+        let (g, two_g, three_g) = (row[0], row[1], row[2]);
+        let acc = Jacobian::<F>::affine(g.0, g.1).double();
+        // 2G + G = 3G: covered, not flagged.
+        let (sum, flag) = acc.add_affine(&g.0, &g.1);
+        assert!(!bool::from(flag));
+        let z_inv = sum.z.invert().unwrap();
+        assert_eq!(sum.x * z_inv.square(), three_g.0);
+        // 2G + 2G and 2G + (−2G): flagged.
+        assert!(bool::from(acc.add_affine(&two_g.0, &two_g.1).1));
+        assert!(bool::from(acc.add_affine(&two_g.0, &-two_g.1).1));
     }
 
     /// The primes written here are the curve crates'.

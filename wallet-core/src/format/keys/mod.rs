@@ -50,7 +50,7 @@ mod traits;
 
 pub use self::algorithm::{Algorithm, SM2_DISTINGUISHING_ID};
 pub use self::der::{signature_from_der, signature_to_der};
-pub use self::ed25519::{Signer, SigningKey, VerifyingKey, verify_batch};
+pub use self::ed25519::{Signer, SigningKey, VerifyingKey, verify_batch, verify_strict_both};
 pub use self::error::KeyError;
 pub use self::policy::{AlgSet, AlgorithmPolicy};
 pub use self::private::PrivateKey;

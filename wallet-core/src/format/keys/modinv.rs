@@ -276,9 +276,10 @@ fn invert_vartime(x: &[u8; 32], m: &Modulus) -> Option<[u8; 32]> {
     let mut d = Signed62::ZERO;
     let mut e = Signed62([1, 0, 0, 0, 0]);
     let mut eta: i64 = -1;
-    // 590 divsteps suffice for 256-bit inputs (safegcd's bound for η-divsteps); 12 groups of 62
+    // Starting from δ = 1 (η = −1), 741 divsteps suffice for inputs with f² + 4g² ≤ 5·2⁵¹²
+    // (Bernstein–Yang, Theorem 11.2), which f = M < 2²⁵⁶ and g < 2²⁵⁶ meet; 13 groups of 62 (806)
     // leave room, and a value still unfinished after them is refused rather than looped on.
-    for _ in 0..12 {
+    for _ in 0..13 {
         if g.is_zero() {
             break;
         }
@@ -289,35 +290,80 @@ fn invert_vartime(x: &[u8; 32], m: &Modulus) -> Option<[u8; 32]> {
         d = reduce_once(&d, &m.m);
         e = reduce_once(&e, &m.m);
     }
-    if !g.is_zero() {
-        return None;
-    }
     let one = Signed62([1, 0, 0, 0, 0]);
-    let d = if f == one {
-        d
+    let mut result = if !g.is_zero() {
+        None
+    } else if f == one {
+        Some(d)
     } else if f == one.negate() {
-        reduce_once(&d.negate(), &m.m)
+        Some(reduce_once(&d.negate(), &m.m))
     } else {
-        return None;
+        None
     };
-    Some(d.to_be_bytes())
+    let bytes = result.map(Signed62::to_be_bytes);
+    for secret in [&mut f, &mut g, &mut d, &mut e]
+        .into_iter()
+        .chain(result.as_mut())
+    {
+        zeroize::Zeroize::zeroize(&mut secret.0);
+    }
+    bytes
 }
 
 /// `value⁻¹` for a secret `value` (a nonce, or a coordinate of `[k]G`) modulo `modulus`, `F`'s
 /// own; `None` for zero. Blinded variable-time inversion (module comment), or the constant-time
-/// one without OS randomness.
+/// one without OS randomness. The result is checked (`value·inverse = 1`, one multiplication):
+/// a modulus that is not `F`'s, or an encoding that is not 32 big-endian bytes, falls back to
+/// the constant-time path, which then refuses, instead of returning a wrong inverse.
 pub(super) fn invert_secret<F: PrimeField>(value: &F, modulus: &Modulus) -> Option<F> {
-    let Some(b) = blinding::<F>() else {
+    let Some(mut b) = blinding::<F>() else {
         return invert_ct(value, &modulus.odd);
     };
     // Field and scalar multiplication are modular: nothing can overflow.
     #[allow(clippy::arithmetic_side_effects)]
-    let masked = *value * b;
-    let mut repr = masked.to_repr();
+    let mut masked = *value * b;
+    let mut inverse = invert_repr(&masked, |bytes| invert_vartime(bytes, modulus));
+    wipe(&mut masked);
+    #[allow(clippy::arithmetic_side_effects)]
+    let mut result = inverse.map(|inv| inv * b);
+    if let Some(inv) = inverse.as_mut() {
+        wipe(inv);
+    }
+    wipe(&mut b);
+    #[allow(clippy::arithmetic_side_effects)]
+    let checked = result.filter(|inv| bool::from((*inv * value).ct_eq(&F::ONE)));
+    if let Some(inv) = result.as_mut() {
+        wipe(inv);
+    }
+    checked.or_else(|| invert_ct(value, &modulus.odd))
+}
+
+/// `value⁻¹` modulo the odd `modulus` (`F`'s own), or `None` for zero, in constant time:
+/// crypto-bigint's safegcd on the canonical encoding, ~3 µs. (crypto-bigint's own variable-time
+/// form is no faster on random inputs: 3.2 µs.)
+pub(super) fn invert_ct<F: PrimeField>(value: &F, modulus: &Odd<U256>) -> Option<F> {
+    invert_repr(value, |bytes| {
+        let mut v = U256::from_be_slice(bytes);
+        let inverse = Option::<U256>::from(v.invert_odd_mod(modulus));
+        zeroize::Zeroize::zeroize(&mut v);
+        inverse.map(|mut inverse| {
+            let out: [u8; 32] = inverse.to_be_bytes().into();
+            zeroize::Zeroize::zeroize(&mut inverse);
+            out
+        })
+    })
+}
+
+/// `invert` applied to `value`'s canonical 32-byte encoding, every copy of the secret wiped.
+fn invert_repr<F: PrimeField>(
+    value: &F,
+    invert: impl FnOnce(&[u8; 32]) -> Option<[u8; 32]>,
+) -> Option<F> {
+    let mut repr = value.to_repr();
     let bytes: &mut [u8] = repr.as_mut();
     let mut input: [u8; 32] = bytes.try_into().ok()?;
     zeroize::Zeroize::zeroize(bytes);
-    let inverse = invert_vartime(&input, modulus);
+    let inverse = invert(&input);
     zeroize::Zeroize::zeroize(&mut input);
     let mut inverse = inverse?;
     let mut out = F::Repr::default();
@@ -325,54 +371,40 @@ pub(super) fn invert_secret<F: PrimeField>(value: &F, modulus: &Modulus) -> Opti
         *to = *from;
     }
     zeroize::Zeroize::zeroize(&mut inverse);
-    let inverse = Option::<F>::from(F::from_repr(out))?;
-    #[allow(clippy::arithmetic_side_effects)]
-    let unmasked = inverse * b;
-    Some(unmasked)
+    let result = Option::<F>::from(F::from_repr(out));
+    zeroize::Zeroize::zeroize(out.as_mut());
+    result
 }
 
-/// `value⁻¹` modulo the odd `modulus` (`F`'s own), or `None` for zero, in constant time:
-/// crypto-bigint's safegcd on the canonical encoding, ~3 µs. (crypto-bigint's own variable-time
-/// form is no faster on random inputs: 3.2 µs.)
-pub(super) fn invert_ct<F: PrimeField>(value: &F, modulus: &Odd<U256>) -> Option<F> {
-    let mut repr = value.to_repr();
-    let bytes: &mut [u8] = repr.as_mut();
-    if bytes.len() != 32 {
-        return None;
-    }
-    let mut v = U256::from_be_slice(bytes);
-    zeroize::Zeroize::zeroize(bytes);
-    let inverse = v.invert_odd_mod(modulus);
-    zeroize::Zeroize::zeroize(&mut v);
-    let mut inverse = Option::<U256>::from(inverse)?;
-    let mut encoded = inverse.to_be_bytes();
-    zeroize::Zeroize::zeroize(&mut inverse);
-    let mut out = F::Repr::default();
-    for (to, from) in out.as_mut().iter_mut().zip(encoded.iter()) {
-        *to = *from;
-    }
-    zeroize::Zeroize::zeroize(&mut encoded);
-    Option::from(F::from_repr(out))
+/// Overwrites a secret field element. `F` has no `Zeroize` bound, so this is a plain store the
+/// optimiser is told is observed (`black_box`): best effort.
+pub(super) fn wipe<F: PrimeField>(x: &mut F) {
+    *x = F::ZERO;
+    std::hint::black_box(x);
 }
 
 /// A uniform non-zero element of `F` from this thread's blinding stream; `None` if the OS gave
-/// no seed.
+/// no seed. The stream is reseeded when the process id changes: a forked child must not replay
+/// its parent's blinding values (the same `b` in two signatures with one key would give an
+/// attacker who reads `value·b` from the timing the ratio of their nonces, and so the key).
 fn blinding<F: PrimeField>() -> Option<F> {
     use rand_core::{RngCore as _, SeedableRng as _};
     use std::cell::RefCell;
     thread_local! {
-        static STREAM: RefCell<Option<rand_chacha::ChaCha20Rng>> = const { RefCell::new(None) };
+        static STREAM: RefCell<Option<(u32, rand_chacha::ChaCha20Rng)>> =
+            const { RefCell::new(None) };
     }
+    let pid = std::process::id();
     STREAM
         .try_with(|cell| {
             let mut slot = cell.try_borrow_mut().ok()?;
-            if slot.is_none() {
+            if slot.as_ref().is_none_or(|(seeded_in, _)| *seeded_in != pid) {
                 let mut seed = [0u8; 32];
                 rand_core::OsRng.try_fill_bytes(&mut seed).ok()?;
-                *slot = Some(rand_chacha::ChaCha20Rng::from_seed(seed));
+                *slot = Some((pid, rand_chacha::ChaCha20Rng::from_seed(seed)));
                 zeroize::Zeroize::zeroize(&mut seed);
             }
-            let rng = slot.as_mut()?;
+            let (_, rng) = slot.as_mut()?;
             // F::random samples uniformly; zero (probability ~2⁻²⁵⁶) is drawn again.
             (0..4)
                 .map(|_| F::random(&mut *rng))
@@ -438,7 +470,7 @@ mod tests {
     }
 
     /// The variable-time inverse equals crypto-bigint's constant-time one for edge and random
-    /// values under every modulus, and zero (and a multiple of the modulus's factor) has none.
+    /// values under every modulus, and zero has none.
     #[test]
     fn equals_the_constant_time_inverse() {
         let mut rng = ChaCha20Rng::seed_from_u64(2);
@@ -466,6 +498,42 @@ mod tests {
                 assert_eq!(ours, expected, "{name}: {v:x}");
             }
             assert_eq!(invert_vartime(&[0; 32], &modulus), None, "{name}");
+        }
+    }
+
+    /// Under random odd moduli of every size, composite ones included (where a value sharing a
+    /// factor has no inverse), the variable-time inverse is crypto-bigint's.
+    #[test]
+    fn random_odd_moduli() {
+        let mut rng = ChaCha20Rng::seed_from_u64(4);
+        for round in 0..3000u32 {
+            let mut bytes = [0u8; 32];
+            rng.fill_bytes(&mut bytes);
+            let m = U256::from_be_slice(&bytes)
+                .shr_vartime(round % 256)
+                .bitor(&U256::ONE)
+                .max(U256::from_u64(3));
+            let modulus = Modulus::new(&m).unwrap();
+            for _ in 0..8 {
+                rng.fill_bytes(&mut bytes);
+                let v = U256::from_be_slice(&bytes).rem_vartime(modulus.odd.as_nz_ref());
+                let expected = Option::<U256>::from(v.invert_odd_mod(&modulus.odd));
+                let vb: [u8; 32] = v.to_be_bytes().into();
+                let ours = invert_vartime(&vb, &modulus).map(|b| U256::from_be_slice(&b));
+                assert_eq!(ours, expected, "{m:x} {v:x}");
+            }
+        }
+    }
+
+    /// The blinding values are fresh: no two of a thousand are equal, and none is 1.
+    #[test]
+    fn blinding_values_differ() {
+        let values: Vec<p256::Scalar> = (0..1000)
+            .map(|_| blinding::<p256::Scalar>().unwrap())
+            .collect();
+        for (i, a) in values.iter().enumerate() {
+            assert_ne!(*a, p256::Scalar::ONE);
+            assert!(values.iter().skip(i + 1).all(|b| b != a));
         }
     }
 

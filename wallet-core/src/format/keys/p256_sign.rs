@@ -18,16 +18,15 @@ fn failed() -> KeyError {
     KeyError::SignerFailed("P-256 signing failed".into())
 }
 
-/// P-256's group order n (FIPS 186-5 / SP 800-186 §3.2.1.3), for `k⁻¹`.
+/// P-256's group order n (FIPS 186-5 / SP 800-186 §3.2.1.3).
+const ORDER_N: crypto_bigint::U256 = crypto_bigint::U256::from_be_hex(
+    "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+);
+
+/// n as [`modinv`]'s modulus, for `k⁻¹`.
 fn group_order() -> Option<&'static Modulus> {
     static ORDER: std::sync::OnceLock<Option<Modulus>> = std::sync::OnceLock::new();
-    ORDER
-        .get_or_init(|| {
-            Modulus::new(&crypto_bigint::U256::from_be_hex(
-                "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
-            ))
-        })
-        .as_ref()
+    ORDER.get_or_init(|| Modulus::new(&ORDER_N)).as_ref()
 }
 
 /// Signs `message` (hashed here with SHA-256) with `key`; the signature as r ‖ s.
@@ -87,20 +86,17 @@ mod tests {
     use rand_chacha::ChaCha20Rng;
     use rand_core::{RngCore as _, SeedableRng};
 
-    /// The same signature as the p256 crate's deterministic signer, over keys and messages of
-    /// every length up to two SHA-256 blocks.
     /// The order written here is the curve crate's.
     #[test]
     fn order_is_the_curves() {
         use primeorder::elliptic_curve::bigint::Encoding as _;
         let expected = <p256::NistP256 as primeorder::elliptic_curve::Curve>::ORDER.to_be_bytes();
-        let n = crypto_bigint::U256::from_be_hex(
-            "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
-        );
-        assert_eq!(<[u8; 32]>::from(n.to_be_bytes()), expected);
+        assert_eq!(<[u8; 32]>::from(ORDER_N.to_be_bytes()), expected);
         assert!(group_order().is_some());
     }
 
+    /// The same signature as the p256 crate's deterministic signer, over keys and messages of
+    /// every length up to two SHA-256 blocks.
     #[test]
     fn signatures_equal_the_p256_crates() {
         let mut rng = ChaCha20Rng::seed_from_u64(7);

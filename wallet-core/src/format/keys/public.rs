@@ -189,4 +189,18 @@ impl PublicKey {
             }
         }
     }
+
+    /// Both checks of [`PublicKey::verify`] hold. Two Ed25519 checks share their last field
+    /// inversion ([`super::ed25519::verify_strict_both`]); other pairs are checked one by one.
+    pub(crate) fn verify_both(
+        first: (&PublicKey, &[u8], &[u8; 64]),
+        second: (&PublicKey, &[u8], &[u8; 64]),
+    ) -> bool {
+        match (&first.0.0, &second.0.0) {
+            (PublicInner::Ed25519(a), PublicInner::Ed25519(b)) => {
+                super::ed25519::verify_strict_both((a, first.1, first.2), (b, second.1, second.2))
+            }
+            _ => first.0.verify(first.1, first.2) && second.0.verify(second.1, second.2),
+        }
+    }
 }

@@ -138,27 +138,55 @@ impl VerifyingKey {
     /// canonical (`S < l`), `k = SHA-512(R || A || M) mod l`, and `[S]B - [k]A` must encode to
     /// `R`'s bytes.
     pub fn verify_strict(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+        self.candidate_r(message, signature)
+            .is_some_and(|(computed, r)| computed.compress().as_bytes() == r)
+    }
+
+    /// `R' = [S]B − [k]A` and `R`'s bytes, or `None` when the signature fails before the
+    /// equation (small-order `R`, non-canonical `S`). The signature verifies iff `R'` encodes to
+    /// `R`'s bytes.
+    fn candidate_r<'s>(
+        &self,
+        message: &[u8],
+        signature: &'s [u8; 64],
+    ) -> Option<(curve25519_dalek::EdwardsPoint, &'s [u8; 32])> {
         use curve25519_dalek::{EdwardsPoint, Scalar};
         let (r, s) = signature.split_at(32);
         let (Ok(r), Ok(s)) = (<&[u8; 32]>::try_from(r), <[u8; 32]>::try_from(s)) else {
-            return false;
+            return None;
         };
         if small_order_encodings().contains(r) {
-            return false;
+            return None;
         }
-        let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s)) else {
-            return false;
-        };
+        let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(s))?;
         let mut h = sha2::Sha512::new();
         h.update(r);
         h.update(self.bytes);
         h.update(message);
         let k = Scalar::from_bytes_mod_order_wide(&h.finalize().into());
-        EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &self.minus_a, &s)
-            .compress()
-            .as_bytes()
-            == r
+        Some((
+            EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &self.minus_a, &s),
+            r,
+        ))
     }
+}
+
+/// Both signatures verify, each by [`VerifyingKey::verify_strict`]'s decision, in less time than
+/// two calls: encoding a point costs a field inversion (~3 µs), and the two `R'` are encoded
+/// with one (curve25519-dalek's `compress_batch`, Montgomery's trick). A presentation's issuer
+/// signature and KB-JWT are checked together this way.
+pub fn verify_strict_both(
+    first: (&VerifyingKey, &[u8], &[u8; 64]),
+    second: (&VerifyingKey, &[u8], &[u8; 64]),
+) -> bool {
+    let (Some((r1, bytes1)), Some((r2, bytes2))) = (
+        first.0.candidate_r(first.1, first.2),
+        second.0.candidate_r(second.1, second.2),
+    ) else {
+        return false;
+    };
+    let [c1, c2] = curve25519_dalek::EdwardsPoint::compress_batch(&[r1, r2]);
+    c1.as_bytes() == bytes1 && c2.as_bytes() == bytes2
 }
 
 /// `-P`: the verification equation adds `[k](-A)`, so keys keep `-A` ready.

@@ -120,6 +120,19 @@ fn same_decision(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> bo
         .verify_strict(message, &ed25519_dalek::Signature::from_bytes(signature))
         .is_ok();
     assert_eq!(ours, theirs, "key {key:?} signature {signature:?}");
+    // The pair check decides the same, in either place, beside a valid signature; beside an
+    // invalid one it refuses.
+    let other = SigningKey::from_seed(&[42; 32]);
+    let other_sig = Signer::sign(&other, b"the other one").unwrap();
+    let valid = (&other.verifying_key(), &b"the other one"[..], &other_sig);
+    let mut broken = other_sig;
+    broken[5] ^= 1;
+    let invalid = (&other.verifying_key(), &b"the other one"[..], &broken);
+    let this = (key, message, signature);
+    assert_eq!(verify_strict_both(this, valid), ours);
+    assert_eq!(verify_strict_both(valid, this), ours);
+    assert!(!verify_strict_both(this, invalid));
+    assert!(!verify_strict_both(invalid, this));
     ours
 }
 
