@@ -341,8 +341,9 @@ fn verify_inner<'a>(
         .collect();
     // Shown in the document's own order (the type's claims order: as printed on the card), not
     // the random order of the digests; claims the type does not list keep theirs, after.
+    // Each claim's place is looked up once (sort_by_cached_key), not at every comparison.
     if let Some(t) = credential_type {
-        disclosed.sort_by_key(|c| {
+        disclosed.sort_by_cached_key(|c| {
             t.claims
                 .iter()
                 .position(|spec| spec.name == c.path)
