@@ -394,7 +394,11 @@ fn blinding<F: PrimeField>() -> Option<F> {
         static STREAM: RefCell<Option<(u32, rand_chacha::ChaCha20Rng)>> =
             const { RefCell::new(None) };
     }
+    // wasm32-unknown-unknown has no processes (std::process::id panics there), and no fork.
+    #[cfg(any(unix, windows))]
     let pid = std::process::id();
+    #[cfg(not(any(unix, windows)))]
+    let pid = 0u32;
     STREAM
         .try_with(|cell| {
             let mut slot = cell.try_borrow_mut().ok()?;
