@@ -6,8 +6,8 @@
 //!
 //! Here `k` is recoded into 43 signed six-bit digits (Booth recoding: `dᵢ ∈ [-32, 32]`,
 //! `k = Σ dᵢ·2⁶ⁱ`), and `[k]G = Σ [dᵢ]·(2⁶ⁱG)`, each term read from a table of `[j]·2⁶ⁱG`,
-//! `1 ≤ j ≤ 32`, and negated when `dᵢ < 0`: 43 mixed additions (Jacobian + affine, 8M + 3S)
-//! and no doubling. Six bits is the measured optimum of additions against table reads: a
+//! `1 ≤ j ≤ 32`, and negated when `dᵢ < 0`: 43 mixed additions (Jacobian + affine, 7M + 4S,
+//! `jacobian.rs`) and no doubling. Six bits is the measured optimum of additions against table reads: a
 //! multiplication took 15.6 µs with seven-bit digits, 14.4 µs with six, 15.3 µs with five and
 //! 17.2 µs with four (each with a constant-time inversion of ~3 µs; docs/performance.md). The
 //! one inversion of the result (`x = X/Z²`) is `modinv`'s blinded safegcd.
@@ -33,6 +33,7 @@
 //! process (docs/performance.md; the 64×16 table with complete additions it replaces took 6.9
 //! and 18.2 ms).
 
+use super::jacobian::Jacobian;
 use super::modinv::{Modulus, invert_secret, wipe};
 use crypto_bigint::U256;
 use primeorder::elliptic_curve::ff::{Field, PrimeField};
@@ -57,75 +58,6 @@ const P256_P: U256 =
 const SM2_P: U256 =
     U256::from_be_hex("fffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffff");
 
-/// A point in Jacobian coordinates: `(X/Z², Y/Z³)`.
-#[derive(Clone, Copy)]
-struct Jacobian<F> {
-    x: F,
-    y: F,
-    z: F,
-}
-
-impl<F: ConditionallySelectable> ConditionallySelectable for Jacobian<F> {
-    fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
-        Self {
-            x: F::conditional_select(&a.x, &b.x, choice),
-            y: F::conditional_select(&a.y, &b.y, choice),
-            z: F::conditional_select(&a.z, &b.z, choice),
-        }
-    }
-}
-
-// Field arithmetic is modulo p: nothing can overflow.
-#[allow(clippy::arithmetic_side_effects)]
-impl<F: Field> Jacobian<F> {
-    fn affine(x: F, y: F) -> Self {
-        Self { x, y, z: F::ONE }
-    }
-
-    /// `self + (x₂, y₂)`, for `self` and the affine point neither equal, opposite, nor the
-    /// identity (8M + 3S). The second value is set when the `x` coordinates are equal — the case
-    /// the formula does not cover.
-    fn add_affine(&self, x2: &F, y2: &F) -> (Self, Choice) {
-        let z1z1 = self.z.square();
-        let u2 = *x2 * z1z1;
-        let s2 = *y2 * self.z * z1z1;
-        let h = u2 - self.x;
-        let r = s2 - self.y;
-        let hh = h.square();
-        let hhh = h * hh;
-        let v = self.x * hh;
-        let x3 = r.square() - hhh - v.double();
-        let y3 = r * (v - x3) - self.y * hhh;
-        let z3 = self.z * h;
-        (
-            Self {
-                x: x3,
-                y: y3,
-                z: z3,
-            },
-            h.is_zero(),
-        )
-    }
-
-    /// `2·self` on a curve with `a = −3` (both P-256 and SM2), for building the table.
-    fn double(&self) -> Self {
-        let delta = self.z.square();
-        let gamma = self.y.square();
-        let beta = self.x * gamma;
-        let alpha = (self.x - delta) * (self.x + delta);
-        let alpha = alpha.double() + alpha;
-        let beta4 = beta.double().double();
-        let x3 = alpha.square() - beta4.double();
-        let z3 = (self.y + self.z).square() - gamma - delta;
-        let y3 = alpha * (beta4 - x3) - gamma.square().double().double().double();
-        Self {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
-    }
-}
-
 /// `rows[i][j] = [j + 1]·2⁶ⁱ·G` as affine `(x, y)`.
 pub(super) struct GeneratorTable<C: PrimeCurveParams> {
     rows: Vec<[(C::FieldElement, C::FieldElement); ENTRIES]>,
@@ -147,13 +79,13 @@ where
         let mut base = (gx, gy);
         let mut points: Vec<Jacobian<C::FieldElement>> = Vec::with_capacity(WINDOWS * ENTRIES);
         for _ in 0..WINDOWS {
-            let first = Jacobian::affine(base.0, base.1);
+            let first = Jacobian::from_affine(base.0, base.1);
             let mut entry = first.double();
             points.push(first);
             points.push(entry);
             for _ in 2..ENTRIES {
                 // [j]B + B for 2 ≤ j < 32: never equal or opposite, never the identity.
-                entry = entry.add_affine(&base.0, &base.1).0;
+                entry = entry.add_affine(&base.0, &base.1);
                 points.push(entry);
             }
             // 2⁶·B = 2·(32·B).
@@ -202,7 +134,7 @@ where
         }
         zeroize::Zeroize::zeroize(repr.as_mut_slice());
 
-        let mut acc = Jacobian::affine(C::FieldElement::ONE, C::FieldElement::ONE);
+        let mut acc = Jacobian::<C::FieldElement>::IDENTITY;
         let mut acc_empty = Choice::from(1);
         let mut exceptional = Choice::from(0);
         let (mut x, mut y) = (C::FieldElement::ZERO, C::FieldElement::ZERO);
@@ -232,9 +164,10 @@ where
             let minus_y = -y;
             y.conditional_assign(&minus_y, Choice::from(negative as u8));
             let zero_digit = magnitude.ct_eq(&0);
-            let (sum, equal_x) = acc.add_affine(&x, &y);
-            exceptional |= equal_x & !acc_empty & !zero_digit;
-            let mut next = Jacobian::conditional_select(&sum, &Jacobian::affine(x, y), acc_empty);
+            let (sum, h, _) = acc.add_affine_parts(&x, &y);
+            exceptional |= h.is_zero() & !acc_empty & !zero_digit;
+            let mut next =
+                Jacobian::conditional_select(&sum, &Jacobian::from_affine(x, y), acc_empty);
             next.conditional_assign(&acc, zero_digit);
             acc = next;
             acc_empty &= zero_digit;
@@ -348,15 +281,17 @@ mod tests {
         let table = p256_table().unwrap();
         let row = table.rows.first().unwrap();
         let (g, two_g, three_g) = (row[0], row[1], row[2]);
-        let acc = Jacobian::<F>::affine(g.0, g.1).double();
+        let acc = Jacobian::<F>::from_affine(g.0, g.1).double();
         // 2G + G = 3G: covered, not flagged.
-        let (sum, flag) = acc.add_affine(&g.0, &g.1);
-        assert!(!bool::from(flag));
+        let (sum, h, _) = acc.add_affine_parts(&g.0, &g.1);
+        assert!(!bool::from(h.is_zero()));
         let z_inv = sum.z.invert().unwrap();
         assert_eq!(sum.x * z_inv.square(), three_g.0);
-        // 2G + 2G and 2G + (−2G): flagged.
-        assert!(bool::from(acc.add_affine(&two_g.0, &two_g.1).1));
-        assert!(bool::from(acc.add_affine(&two_g.0, &-two_g.1).1));
+        // 2G + 2G and 2G + (−2G): flagged (H = 0), and told apart by r.
+        let (_, h, r) = acc.add_affine_parts(&two_g.0, &two_g.1);
+        assert!(bool::from(h.is_zero()) && bool::from(r.is_zero()));
+        let (_, h, r) = acc.add_affine_parts(&two_g.0, &-two_g.1);
+        assert!(bool::from(h.is_zero()) && !bool::from(r.is_zero()));
     }
 
     /// The primes written here are the curve crates'.

@@ -20,6 +20,7 @@
 //! - `ed25519`: [`VerifyingKey`] (strict and batch verification), [`SigningKey`], [`Signer`];
 //! - `ec`: validated P-256 and SM2 public points;
 //! - `modinv`: inversion modulo the curves' primes and orders (blinded safegcd), for signing;
+//! - `jacobian`: Jacobian point arithmetic for the `a = −3` curves (P-256, SM2);
 //! - `comb`: `[k]G` from a precomputed generator table, for the P-256 and SM2 signers;
 //! - `p256_sign`: P-256 ECDSA signing with RFC 6979 nonces (FIPS 186-5 §6.4.1);
 //! - `sm2_sign`: SM2/SM3 signing (GM/T 0003.2 §6.1) with precomputed secrets wiped on drop;
@@ -38,6 +39,7 @@ mod der;
 mod ec;
 mod ed25519;
 mod error;
+mod jacobian;
 mod jwk;
 mod modinv;
 mod p256_sign;

@@ -11,6 +11,7 @@
 // Group operations and scalars modulo n: nothing here can overflow.
 #![allow(clippy::arithmetic_side_effects)]
 
+use super::jacobian::Jacobian;
 use super::sm2_sign::{sm2_reduce, sm2_z};
 use primeorder::elliptic_curve::ff::PrimeField as _;
 use sm2::{AffinePoint, ProjectivePoint, Scalar};
@@ -26,17 +27,6 @@ struct Affine {
     y: Fe,
 }
 
-/// A point in Jacobian coordinates, (X / Z², Y / Z³); Z = 0 is the identity. Faster doubling than
-/// the complete projective formulas sm2 uses (3M + 5S against about 8M + 3S for a = −3), which
-/// is where most of a verification goes; the formulas are not complete, so the special cases
-/// (identity, equal or opposite points) are handled by branching, which a verification may do.
-#[derive(Clone, Copy)]
-struct Jacobian {
-    x: Fe,
-    y: Fe,
-    z: Fe,
-}
-
 impl Affine {
     /// The coordinates of a validated, non-identity point.
     fn of(point: &AffinePoint) -> Option<Self> {
@@ -49,121 +39,6 @@ impl Affine {
             x: coordinate(encoded.x())?,
             y: coordinate(encoded.y())?,
         })
-    }
-}
-
-impl Jacobian {
-    const IDENTITY: Self = Self {
-        x: Fe::ONE,
-        y: Fe::ONE,
-        z: Fe::ZERO,
-    };
-
-    fn from_affine(p: &Affine) -> Self {
-        Self {
-            x: p.x,
-            y: p.y,
-            z: Fe::ONE,
-        }
-    }
-
-    fn is_identity(&self) -> bool {
-        bool::from(self.z.is_zero())
-    }
-
-    /// 2P for a = −3 ("dbl-2001-b", Bernstein–Lange Explicit-Formulas Database).
-    fn double(&self) -> Self {
-        // y = 0 has no point of order 2 on a curve of prime order: only the identity maps here.
-        if self.is_identity() {
-            return *self;
-        }
-        let delta = self.z.square();
-        let gamma = self.y.square();
-        let beta = self.x * gamma;
-        let t = (self.x - delta) * (self.x + delta);
-        let alpha = t.double() + t;
-        let beta4 = beta.double().double();
-        let x3 = alpha.square() - beta4.double();
-        let z3 = (self.y + self.z).square() - gamma - delta;
-        let y3 = alpha * (beta4 - x3) - gamma.square().double().double().double();
-        Self {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
-    }
-
-    /// P + Q for affine Q ("madd-2007-bl").
-    fn add_affine(&self, q: &Affine) -> Self {
-        if self.is_identity() {
-            return Self::from_affine(q);
-        }
-        let z1z1 = self.z.square();
-        let u2 = q.x * z1z1;
-        let s2 = q.y * self.z * z1z1;
-        let h = u2 - self.x;
-        let r = (s2 - self.y).double();
-        if bool::from(h.is_zero()) {
-            return if bool::from(r.is_zero()) {
-                self.double()
-            } else {
-                Self::IDENTITY
-            };
-        }
-        let hh = h.square();
-        let i = hh.double().double();
-        let j = h * i;
-        let v = self.x * i;
-        let x3 = r.square() - j - v.double();
-        let y3 = r * (v - x3) - (self.y * j).double();
-        let z3 = (self.z + h).square() - z1z1 - hh;
-        Self {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
-    }
-
-    /// P + Q ("add-2007-bl").
-    fn add(&self, q: &Self) -> Self {
-        if self.is_identity() {
-            return *q;
-        }
-        if q.is_identity() {
-            return *self;
-        }
-        let z1z1 = self.z.square();
-        let z2z2 = q.z.square();
-        let u1 = self.x * z2z2;
-        let u2 = q.x * z1z1;
-        let s1 = self.y * q.z * z2z2;
-        let s2 = q.y * self.z * z1z1;
-        let h = u2 - u1;
-        let r = (s2 - s1).double();
-        if bool::from(h.is_zero()) {
-            return if bool::from(r.is_zero()) {
-                self.double()
-            } else {
-                Self::IDENTITY
-            };
-        }
-        let i = h.double().square();
-        let j = h * i;
-        let v = u1 * i;
-        let x3 = r.square() - j - v.double();
-        let y3 = r * (v - x3) - (s1 * j).double();
-        let z3 = ((self.z + q.z).square() - z1z1 - z2z2) * h;
-        Self {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
-    }
-
-    /// The affine x-coordinate, X / Z², as bytes; `None` for the identity.
-    fn x_bytes(&self) -> Option<sm2::FieldBytes> {
-        let z_inv = Option::<Fe>::from(self.z.invert())?;
-        Some((self.x * z_inv.square()).to_repr())
     }
 }
 
@@ -199,16 +74,16 @@ fn nibbles(k: &Scalar) -> [u8; 64] {
 
 /// [a]G + [b]Q in variable time (public inputs only): one chain of 256 doublings shared by both
 /// scalars, 4-bit windows, G's multiples from a fixed affine table, Q's from a table built here.
-fn double_mul(a: &Scalar, q: &Affine, b: &Scalar) -> Jacobian {
+fn double_mul(a: &Scalar, q: &Affine, b: &Scalar) -> Jacobian<Fe> {
     let g = generator_table();
     // Q, 2Q, …, 15Q.
-    let mut q_table = [Jacobian::from_affine(q); 15];
-    let mut acc = Jacobian::from_affine(q);
+    let mut q_table = [Jacobian::from_affine(q.x, q.y); 15];
+    let mut acc = Jacobian::from_affine(q.x, q.y);
     for (k, slot) in q_table.iter_mut().enumerate().skip(1) {
         acc = if k == 1 {
             acc.double()
         } else {
-            acc.add_affine(q)
+            acc.add_affine(&q.x, &q.y)
         };
         *slot = acc;
     }
@@ -218,7 +93,7 @@ fn double_mul(a: &Scalar, q: &Affine, b: &Scalar) -> Jacobian {
         r = r.double().double().double().double();
         // Digit d adds table entry d − 1; digit 0 adds nothing.
         if let Some(p) = usize::from(da).checked_sub(1).and_then(|i| g.get(i)) {
-            r = r.add_affine(p);
+            r = r.add_affine(&p.x, &p.y);
         }
         if let Some(p) = usize::from(db).checked_sub(1).and_then(|i| q_table.get(i)) {
             r = r.add(p);
@@ -266,7 +141,7 @@ pub(super) fn sm2_verify(
     let Some(q) = Affine::of(point) else {
         return false;
     };
-    let Some(x1) = double_mul(&s, &q, &t).x_bytes() else {
+    let Some(x1) = double_mul(&s, &q, &t).x_repr() else {
         return false;
     };
     // B7: R = (e + x1) mod n must equal r.
