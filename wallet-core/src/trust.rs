@@ -60,8 +60,10 @@ pub trait IssuerKeyResolver {
     }
 
     /// The type document whose rules and labels apply to a credential of type `vct` from issuer
-    /// `iss` (called after [`IssuerKeyResolver::resolve`] accepted the pair and the signature
-    /// verified). By default the built-in type of that `vct`, or `None` — no type rules — for
+    /// `iss` (called after [`IssuerKeyResolver::resolve`] accepted the pair; the result is
+    /// relied on only once the signature verifies — the verifier may call it before checking
+    /// the signature, and calls both again for a presentation that fails, so implementations
+    /// should be lookups without side effects). By default the built-in type of that `vct`, or `None` — no type rules — for
     /// any other: fixed maps in tests and closed deployments vouch for their issuers, not for
     /// types. A [`VerifiedTrustList`] refuses a type it has no document for.
     fn credential_type(&self, iss: &str, vct: &str) -> Result<Option<&CredentialType>, VcError> {

@@ -22,7 +22,7 @@ use crate::verifier::error::VerifyError;
 use crate::verifier::status_cache::{self, StatusCache};
 use crate::verifier::verify::{
     PendingSignature, TrustPolicy, TrustedReport, VerificationReport, VerifyPolicy,
-    verify_deferred, verify_presentation,
+    verify_deferred, verify_sequential,
 };
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -219,7 +219,7 @@ fn verify_chunk(
                 // the error a verifier would see (a bad signature, when there is one, first).
                 pending.truncate(start);
                 staged.push(Staged::Done(
-                    verify_presentation(text, resolver, &item.policy).map_err(VerifyError::from),
+                    verify_sequential(text, resolver, &item.policy).map_err(VerifyError::from),
                 ));
             }
         }
@@ -237,7 +237,7 @@ fn verify_chunk(
                 match (all_valid, text) {
                     (true, _) => Ok(report),
                     (false, Ok(text)) => {
-                        verify_presentation(text, resolver, &item.policy).map_err(VerifyError::from)
+                        verify_sequential(text, resolver, &item.policy).map_err(VerifyError::from)
                     }
                     (false, Err(e)) => Err(e.clone()),
                 }

@@ -179,10 +179,10 @@ pub fn verify_strict_both(
     first: (&VerifyingKey, &[u8], &[u8; 64]),
     second: (&VerifyingKey, &[u8], &[u8; 64]),
 ) -> bool {
-    let (Some((r1, bytes1)), Some((r2, bytes2))) = (
-        first.0.candidate_r(first.1, first.2),
-        second.0.candidate_r(second.1, second.2),
-    ) else {
+    let Some((r1, bytes1)) = first.0.candidate_r(first.1, first.2) else {
+        return false;
+    };
+    let Some((r2, bytes2)) = second.0.candidate_r(second.1, second.2) else {
         return false;
     };
     let [c1, c2] = curve25519_dalek::EdwardsPoint::compress_batch(&[r1, r2]);
