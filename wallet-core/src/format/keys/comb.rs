@@ -6,7 +6,7 @@
 //!
 //! Here `k` is recoded into 43 signed six-bit digits (Booth recoding: `dᵢ ∈ [-32, 32]`,
 //! `k = Σ dᵢ·2⁶ⁱ`), and `[k]G = Σ [dᵢ]·(2⁶ⁱG)`, each term read from a table of `[j]·2⁶ⁱG`,
-//! `1 ≤ j ≤ 32`, and negated when `dᵢ < 0`: 43 mixed additions (Jacobian + affine, 7M + 4S,
+//! `1 ≤ j ≤ 32`, and negated when `dᵢ < 0`: 43 mixed additions (Jacobian + affine, 8M + 3S,
 //! `jacobian.rs`) and no doubling. Six bits is the measured optimum of additions against table reads: a
 //! multiplication took 15.6 µs with seven-bit digits, 14.4 µs with six, 15.3 µs with five and
 //! 17.2 µs with four (each with a constant-time inversion of ~3 µs; docs/performance.md). The

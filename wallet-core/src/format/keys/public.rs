@@ -165,14 +165,24 @@ impl PublicKey {
 
     /// RFC 7638 JWK thumbprint (SHA-256, base64url) over the required members.
     pub fn thumbprint(&self) -> String {
-        match &self.0 {
-            PublicInner::Ed25519(key) => key.thumbprint(),
-            // serde_json writes the members in `to_jwk`'s (sorted) order with no whitespace, and
-            // no member needs escaping: exactly RFC 7638 §3's canonical form.
-            _ => b64_encode(Sha256::digest(
-                serde_json::to_vec(&self.to_jwk()).unwrap_or_default(),
-            )),
-        }
+        let (crv, x, y) = match &self.0 {
+            PublicInner::Ed25519(key) => return key.thumbprint(),
+            PublicInner::P256(key) => ("P-256", &key.x, &key.y),
+            PublicInner::Sm2(key) => ("SM2", &key.x, &key.y),
+        };
+        // RFC 7638 §3.2's canonical form — the required members in lexicographic order, no
+        // whitespace — written directly: every member but `x` and `y` is fixed and those are
+        // base64url, which needs no escaping. (It is computed for every issuance and twice per
+        // verification; a test checks it equals serde_json's serialization of `to_jwk`.)
+        let mut hasher = Sha256::new();
+        hasher.update(br#"{"crv":""#);
+        hasher.update(crv.as_bytes());
+        hasher.update(br#"","kty":"EC","x":""#);
+        hasher.update(b64_encode(x).as_bytes());
+        hasher.update(br#"","y":""#);
+        hasher.update(b64_encode(y).as_bytes());
+        hasher.update(br#""}"#);
+        b64_encode(hasher.finalize())
     }
 
     /// Checks `signature` over `message` with this key's algorithm: Ed25519 as
