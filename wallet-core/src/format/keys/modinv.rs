@@ -187,35 +187,39 @@ fn divsteps_62(mut eta: i64, mut f: u64, mut g: u64) -> (i64, [i64; 4]) {
     (eta, [u, v, q, r])
 }
 
-/// `(f, g) ← (u·f + v·g, q·f + r·g) / 2⁶²` (exact).
+/// `(ca·a + cb·b + cm·m) / 2⁶²`, for coefficients that make the sum's low 62 bits zero. Each
+/// product is below 2¹²⁴ in magnitude (a coefficient of at most 2⁶² by a limb below 2⁶²), so the
+/// `i128` accumulator cannot overflow.
 #[allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+fn lincomb_shift(
+    (a, ca): (&Signed62, i128),
+    (b, cb): (&Signed62, i128),
+    (m, cm): (&Signed62, i128),
+) -> Signed62 {
+    let limb = |x: &Signed62, i: usize| i128::from(x.0.get(i).copied().unwrap_or(0));
+    let mut carry: i128 = 0;
+    let mut out = [0i64; 5];
+    for i in 0..5 {
+        carry += ca * limb(a, i) + cb * limb(b, i) + cm * limb(m, i);
+        if let Some(slot) = i.checked_sub(1).and_then(|j| out.get_mut(j)) {
+            *slot = (carry as i64) & MASK62;
+        }
+        carry >>= 62;
+    }
+    if let Some(top) = out.get_mut(4) {
+        *top = carry as i64;
+    }
+    Signed62(out)
+}
+
+/// `(f, g) ← (u·f + v·g, q·f + r·g) / 2⁶²` (exact).
 fn update_fg(f: &mut Signed62, g: &mut Signed62, t: [i64; 4]) {
     let [u, v, q, r] = t.map(i128::from);
-    let mut cf: i128 = 0;
-    let mut cg: i128 = 0;
-    let mut nf = [0i64; 5];
-    let mut ng = [0i64; 5];
-    for i in 0..5 {
-        let fi = i128::from(f.0.get(i).copied().unwrap_or(0));
-        let gi = i128::from(g.0.get(i).copied().unwrap_or(0));
-        cf += u * fi + v * gi;
-        cg += q * fi + r * gi;
-        if let (Some(slot_f), Some(slot_g)) = (
-            i.checked_sub(1).and_then(|j| nf.get_mut(j)),
-            i.checked_sub(1).and_then(|j| ng.get_mut(j)),
-        ) {
-            *slot_f = (cf as i64) & MASK62;
-            *slot_g = (cg as i64) & MASK62;
-        }
-        cf >>= 62;
-        cg >>= 62;
-    }
-    if let (Some(top_f), Some(top_g)) = (nf.get_mut(4), ng.get_mut(4)) {
-        *top_f = cf as i64;
-        *top_g = cg as i64;
-    }
-    *f = Signed62(nf);
-    *g = Signed62(ng);
+    let zero = (&Signed62::ZERO, 0);
+    let next_f = lincomb_shift((f, u), (g, v), zero);
+    let next_g = lincomb_shift((f, q), (g, r), zero);
+    *f = next_f;
+    *g = next_g;
 }
 
 /// `(d, e) ← (u·d + v·e, q·d + r·e) · 2⁻⁶² mod M`, for `d, e` in `[0, M)`; the results are in
@@ -230,32 +234,10 @@ fn update_de(d: &mut Signed62, e: &mut Signed62, t: [i64; 4], m: &Modulus) {
     let low_e = ((q * d0 + r * e0) as i64) & MASK62;
     let md = i128::from((low_d.wrapping_mul(m.neg_inv)) & MASK62);
     let me = i128::from((low_e.wrapping_mul(m.neg_inv)) & MASK62);
-    let mut cd: i128 = 0;
-    let mut ce: i128 = 0;
-    let mut nd = [0i64; 5];
-    let mut ne = [0i64; 5];
-    for i in 0..5 {
-        let di = i128::from(d.0.get(i).copied().unwrap_or(0));
-        let ei = i128::from(e.0.get(i).copied().unwrap_or(0));
-        let mi = i128::from(m.m.0.get(i).copied().unwrap_or(0));
-        cd += u * di + v * ei + md * mi;
-        ce += q * di + r * ei + me * mi;
-        if let (Some(slot_d), Some(slot_e)) = (
-            i.checked_sub(1).and_then(|j| nd.get_mut(j)),
-            i.checked_sub(1).and_then(|j| ne.get_mut(j)),
-        ) {
-            *slot_d = (cd as i64) & MASK62;
-            *slot_e = (ce as i64) & MASK62;
-        }
-        cd >>= 62;
-        ce >>= 62;
-    }
-    if let (Some(top_d), Some(top_e)) = (nd.get_mut(4), ne.get_mut(4)) {
-        *top_d = cd as i64;
-        *top_e = ce as i64;
-    }
-    *d = Signed62(nd);
-    *e = Signed62(ne);
+    let next_d = lincomb_shift((d, u), (e, v), (&m.m, md));
+    let next_e = lincomb_shift((d, q), (e, r), (&m.m, me));
+    *d = next_d;
+    *e = next_e;
 }
 
 /// A value in `(−M, 2M)` into `[0, M)`.
