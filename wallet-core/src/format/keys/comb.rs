@@ -249,29 +249,27 @@ mod tests {
     /// random ones, on both curves; `k = 0` gives `None`.
     #[test]
     fn comb_equals_the_generic_multiplication() {
+        fn check<C>(table: &GeneratorTable<C>, rng: &mut ChaCha20Rng)
+        where
+            C: PrimeCurveParams + CurveArithmetic<AffinePoint = AffinePoint<C>>,
+            C::FieldElement: PrimeField<Repr = FieldBytes<C>>,
+            C::Scalar: PrimeField<Repr = FieldBytes<C>>,
+            ProjectivePoint<C>: primeorder::Double,
+        {
+            let mut scalars = edge_scalars::<C::Scalar>();
+            scalars.extend((0..300).map(|_| C::Scalar::random(&mut *rng)));
+            for k in &scalars {
+                let ours = table.mul_x(k);
+                if bool::from(k.is_zero()) {
+                    assert!(ours.is_none());
+                } else {
+                    assert_eq!(ours.unwrap(), generic_mul_x::<C>(k));
+                }
+            }
+        }
         let mut rng = ChaCha20Rng::seed_from_u64(19);
-        let p256 = p256_table().unwrap();
-        let mut scalars = edge_scalars::<p256::Scalar>();
-        scalars.extend((0..300).map(|_| p256::Scalar::random(&mut rng)));
-        for k in &scalars {
-            let ours = p256.mul_x(k);
-            if bool::from(k.is_zero()) {
-                assert!(ours.is_none());
-            } else {
-                assert_eq!(ours.unwrap(), generic_mul_x::<p256::NistP256>(k));
-            }
-        }
-        let sm2 = sm2_table().unwrap();
-        let mut scalars = edge_scalars::<sm2::Scalar>();
-        scalars.extend((0..300).map(|_| sm2::Scalar::random(&mut rng)));
-        for k in &scalars {
-            let ours = sm2.mul_x(k);
-            if bool::from(k.is_zero()) {
-                assert!(ours.is_none());
-            } else {
-                assert_eq!(ours.unwrap(), generic_mul_x::<sm2::Sm2>(k));
-            }
-        }
+        check(p256_table().unwrap(), &mut rng);
+        check(sm2_table().unwrap(), &mut rng);
     }
 
     /// The addition flags exactly the cases it does not cover: equal and opposite points.
