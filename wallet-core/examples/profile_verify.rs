@@ -1,5 +1,5 @@
 //! Runs issue, present and verify of a 10-claim driving licence in a loop, for profilers
-//! (`valgrind --tool=callgrind`, `perf record`). Usage: `profile_verify [issue|verify|floor|bulk] [N]`;
+//! (`valgrind --tool=callgrind`, `perf record`). Usage: `profile_verify [issue|verify|decode|floor|bulk] [N]`;
 //! `floor` is ed25519-dalek's own `verify_strict`, twice. `PROFILE_ALG=p256` or `sm2` gives the
 //! issuer and the holder keys of that algorithm (default Ed25519; `bulk` and `floor` are Ed25519).
 
@@ -111,6 +111,16 @@ fn main() {
         for _ in 0..n.div_ceil(1024) {
             let results = wallet_core::verifier::verify_bulk(&items, &issuers, 1);
             assert!(results.iter().all(Result::is_ok));
+        }
+        return;
+    }
+    if mode == "decode" {
+        // The QR step alone: decoding the offline payload of the same presentation.
+        let payload = wallet_core::qr::transport::encode(&presentation).unwrap();
+        for _ in 0..n {
+            std::hint::black_box(
+                wallet_core::qr::transport::decode(std::hint::black_box(&payload)).unwrap(),
+            );
         }
         return;
     }

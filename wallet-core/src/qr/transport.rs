@@ -231,7 +231,7 @@ pub fn decode(payload: &str) -> Result<String, TransportError> {
         structure: inflate(compressed, version)?,
         raw: packed.get(r.pos..).unwrap_or_default().to_vec(),
     };
-    let presentation = read_frame(&frame, version)?;
+    let (presentation, collected) = read_frame(&frame, version)?;
     // Exactly one spelling: the frame must be the one the encoder builds, the length prefix
     // minimal, and the DEFLATE stream the one our (deterministic) compressor makes of the
     // structure. DEFLATE alone admits many streams for one input (stored or fixed-Huffman
@@ -241,7 +241,7 @@ pub fn decode(payload: &str) -> Result<String, TransportError> {
     // above, this makes the payload equal to `encode(presentation)`.
     let mut prefix = Vec::with_capacity(3);
     push_varint(&mut prefix, compressed_len);
-    if build_frame(&presentation, version)? != frame
+    if rebuild_frame(&presentation, collected, version)? != frame
         || packed.get(..prefix.len()) != Some(prefix.as_slice())
     {
         return Err(TransportError::NonCanonical);
@@ -475,9 +475,9 @@ fn decode_b64(part: &str) -> Result<Vec<u8>, TransportError> {
 }
 
 /// Context for transforming one JSON text.
-struct Known<'a> {
+struct Known<'a, D> {
     /// Digests of disclosures already emitted, in emission order.
-    digests: &'a [String],
+    digests: &'a [D],
     /// The presentation's `sd_hash`, when transforming the KB-JWT payload.
     sd_hash: Option<&'a str>,
     /// Whether EC points are compressed (version 2).
@@ -487,7 +487,11 @@ struct Known<'a> {
 impl Frame {
     /// A JSON text: its length in the structure, then the text with eligible string literals
     /// replaced by markers (docs/qr-format.md §3).
-    fn push_json(&mut self, json: &[u8], known: &Known<'_>) -> Result<(), TransportError> {
+    fn push_json<D: AsRef<str>>(
+        &mut self,
+        json: &[u8],
+        known: &Known<'_, D>,
+    ) -> Result<(), TransportError> {
         if json
             .iter()
             .any(|&b| b == RAW || b == DIGEST || b == SD_HASH || (known.ec_points && b == EC_POINT))
@@ -534,7 +538,12 @@ impl Frame {
         Ok(())
     }
 
-    fn emit_string(&mut self, text: &mut Vec<u8>, content: &[u8], known: &Known<'_>) {
+    fn emit_string<D: AsRef<str>>(
+        &mut self,
+        text: &mut Vec<u8>,
+        content: &[u8],
+        known: &Known<'_, D>,
+    ) {
         let is_b64 = RAW_CHARS.contains(&content.len())
             && content
                 .iter()
@@ -545,7 +554,7 @@ impl Frame {
                 text.push(SD_HASH);
                 return;
             }
-            if let Some(k) = known.digests.iter().position(|d| d == s)
+            if let Some(k) = known.digests.iter().position(|d| d.as_ref() == s)
                 && let Ok(k) = u8::try_from(k)
             {
                 text.push(DIGEST);
@@ -573,8 +582,38 @@ impl Frame {
     }
 }
 
+/// What a frame is built from: a presentation's parts, decoded. [`collect`] gathers them from a
+/// presentation string; the decoder gathers the same from the frame it has just read
+/// ([`read_frame`]), so that its canonical check does not decode and hash again what it has
+/// just encoded and hashed. Each later part keeps its own result, so that [`emit`] reports the
+/// first problem in the order the frame is written, whichever way the parts were gathered.
+struct Collected {
+    /// The digest algorithm of the frame's flags.
+    alg: DigestAlg,
+    /// Each disclosure's decoded JSON and its digest under `alg` (empty when `alg` has none),
+    /// in presentation order.
+    disclosures: Vec<(Vec<u8>, String)>,
+    header: Result<Vec<u8>, TransportError>,
+    payload: Vec<u8>,
+    signature: Result<Vec<u8>, TransportError>,
+    kb: Option<Result<CollectedKb, TransportError>>,
+}
+
+/// The KB-JWT's parts, decoded, and the presentation's `sd_hash`.
+struct CollectedKb {
+    header: Result<Vec<u8>, TransportError>,
+    payload: Result<Vec<u8>, TransportError>,
+    signature: Result<Vec<u8>, TransportError>,
+    sd_hash: Option<String>,
+}
+
 /// The canonical frame of a presentation in the given version.
 fn build_frame(presentation: &str, version: Version) -> Result<Frame, TransportError> {
+    emit(collect(presentation, version)?, version)
+}
+
+/// A presentation's parts, decoded and checked as far as the frame needs them.
+fn collect(presentation: &str, version: Version) -> Result<Collected, TransportError> {
     let parts = SdJwtParts::split(presentation)
         .map_err(|_| TransportError::NotEncodable("not an SD-JWT"))?;
     let mut jwt = parts.jwt.split('.');
@@ -591,12 +630,53 @@ fn build_frame(presentation: &str, version: Version) -> Result<Frame, TransportE
     };
     let mut disclosures = Vec::with_capacity(parts.disclosures.len());
     for d in &parts.disclosures {
-        Disclosure::parse(d).map_err(|_| TransportError::NotEncodable("malformed disclosure"))?;
+        // `Disclosure::parse`'s decision, without building the disclosure.
+        let json = b64_decode(d)
+            .ok()
+            .filter(|json| Disclosure::check_json(json).is_ok())
+            .ok_or(TransportError::NotEncodable("malformed disclosure"))?;
         // With no digest algorithm no digest is referenced: the empty string matches no literal
         // that `emit_string` would replace (22 or 43 characters).
         let digest = alg.digest_b64(d.as_bytes()).unwrap_or_default();
-        disclosures.push((decode_b64(d)?, digest));
+        disclosures.push((json, digest));
     }
+    let kb = parts.kb_jwt.map(|kb| {
+        let mut kb_parts = kb.split('.');
+        let (Some(kh), Some(kp), Some(ks), None) = (
+            kb_parts.next(),
+            kb_parts.next(),
+            kb_parts.next(),
+            kb_parts.next(),
+        ) else {
+            return Err(TransportError::NotEncodable("KB-JWT is not a compact JWS"));
+        };
+        Ok(CollectedKb {
+            header: decode_b64(kh),
+            payload: decode_b64(kp),
+            signature: decode_b64(ks),
+            sd_hash: alg.digest_b64(parts.without_kb.as_bytes()),
+        })
+    });
+    Ok(Collected {
+        alg,
+        disclosures,
+        header: decode_b64(h),
+        payload,
+        signature: decode_b64(s),
+        kb,
+    })
+}
+
+/// The frame of collected parts (docs/qr-format.md §2–§4).
+fn emit(collected: Collected, version: Version) -> Result<Frame, TransportError> {
+    let Collected {
+        alg,
+        disclosures,
+        header,
+        payload,
+        signature,
+        kb,
+    } = collected;
     // Which carried disclosures each disclosure references (nested claims): found by looking up
     // every 43-character string literal among the digests, linear in the input size.
     let index: std::collections::HashMap<&str, usize> = disclosures
@@ -623,13 +703,13 @@ fn build_frame(presentation: &str, version: Version) -> Result<Frame, TransportE
     // Ed25519/sha-256 frame starts as in version 1).
     frame
         .structure
-        .push(u8::from(parts.kb_jwt.is_some()) | alg.bits() << 1);
+        .push(u8::from(kb.is_some()) | alg.bits() << 1);
     let ec_points = version == Version::V2;
     push_varint(&mut frame.structure, disclosures.len());
     // Emission order: repeatedly the lowest original index whose referenced disclosures are all
     // emitted, so the decoder can always expand DIGEST markers from what it already has.
     let mut done = vec![false; disclosures.len()];
-    let mut emitted: Vec<String> = Vec::with_capacity(disclosures.len());
+    let mut emitted: Vec<&str> = Vec::with_capacity(disclosures.len());
     while emitted.len() < disclosures.len() {
         let ready = |i: usize| {
             !done.get(i).copied().unwrap_or(true)
@@ -658,35 +738,26 @@ fn build_frame(presentation: &str, version: Version) -> Result<Frame, TransportE
         if let Some(flag) = done.get_mut(i) {
             *flag = true;
         }
-        emitted.push(digest.clone());
+        emitted.push(digest);
     }
     let known = Known {
         digests: &emitted,
         sd_hash: None,
         ec_points,
     };
-    frame.push_json(&decode_b64(h)?, &known)?;
+    frame.push_json(&header?, &known)?;
     frame.push_json(&payload, &known)?;
-    frame.push_bytes(&decode_b64(s)?);
-    if let Some(kb) = parts.kb_jwt {
-        let mut kb_parts = kb.split('.');
-        let (Some(kh), Some(kp), Some(ks), None) = (
-            kb_parts.next(),
-            kb_parts.next(),
-            kb_parts.next(),
-            kb_parts.next(),
-        ) else {
-            return Err(TransportError::NotEncodable("KB-JWT is not a compact JWS"));
-        };
-        let hash = alg.digest_b64(parts.without_kb.as_bytes());
-        let kb_known = Known {
+    frame.push_bytes(&signature?);
+    if let Some(kb) = kb {
+        let kb = kb?;
+        let kb_known: Known<'_, &str> = Known {
             digests: &[],
-            sd_hash: hash.as_deref(),
+            sd_hash: kb.sd_hash.as_deref(),
             ec_points,
         };
-        frame.push_json(&decode_b64(kh)?, &kb_known)?;
-        frame.push_json(&decode_b64(kp)?, &kb_known)?;
-        frame.push_bytes(&decode_b64(ks)?);
+        frame.push_json(&kb.header?, &kb_known)?;
+        frame.push_json(&kb.payload?, &kb_known)?;
+        frame.push_bytes(&kb.signature?);
     }
     Ok(frame)
 }
@@ -755,7 +826,7 @@ impl<'a> Reader<'a> {
 fn read_json(
     s: &mut Reader<'_>,
     raw: &mut Reader<'_>,
-    known: &Known<'_>,
+    known: &Known<'_, String>,
 ) -> Result<Vec<u8>, TransportError> {
     let (digests, sd_hash) = (known.digests, known.sd_hash);
     let len = s.varint()?;
@@ -808,7 +879,8 @@ fn read_bytes<'a>(s: &mut Reader<'_>, raw: &mut Reader<'a>) -> Result<&'a [u8], 
     raw.take(len)
 }
 
-fn read_frame(frame: &Frame, version: Version) -> Result<String, TransportError> {
+/// The presentation a frame encodes, and its parts as [`collect`] would gather them from it.
+fn read_frame(frame: &Frame, version: Version) -> Result<(String, Collected), TransportError> {
     let mut s = Reader {
         bytes: &frame.structure,
         pos: 0,
@@ -828,7 +900,8 @@ fn read_frame(frame: &Frame, version: Version) -> Result<String, TransportError>
     if n > limits::MAX_DISCLOSURES {
         return Err(TransportError::MalformedFrame("too many disclosures"));
     }
-    let mut by_position: Vec<Option<String>> = vec![None; n];
+    // Per position: the encoded disclosure, its JSON and its digest.
+    let mut by_position: Vec<Option<(String, Vec<u8>, String)>> = vec![None; n];
     let mut digests: Vec<String> = Vec::with_capacity(n);
     for _ in 0..n {
         let position = s.varint()?;
@@ -839,15 +912,19 @@ fn read_frame(frame: &Frame, version: Version) -> Result<String, TransportError>
         };
         let json = read_json(&mut s, &mut raw, &known)?;
         let encoded = b64_encode(&json);
-        if let Some(digest) = alg.digest_b64(encoded.as_bytes()) {
-            digests.push(digest);
+        let digest = alg.digest_b64(encoded.as_bytes());
+        if let Some(digest) = &digest {
+            digests.push(digest.clone());
         }
         let slot = by_position
             .get_mut(position)
             .ok_or(TransportError::MalformedFrame(
                 "disclosure position out of range",
             ))?;
-        if slot.replace(encoded).is_some() {
+        if slot
+            .replace((encoded, json, digest.unwrap_or_default()))
+            .is_some()
+        {
             return Err(TransportError::MalformedFrame(
                 "disclosure position repeated",
             ));
@@ -867,17 +944,21 @@ fn read_frame(frame: &Frame, version: Version) -> Result<String, TransportError>
     out.push('.');
     out.push_str(&b64_encode(signature));
     out.push('~');
+    let mut disclosures = Vec::with_capacity(n);
     for d in by_position {
-        out.push_str(&d.ok_or(TransportError::MalformedFrame(
+        let (encoded, json, digest) = d.ok_or(TransportError::MalformedFrame(
             "missing disclosure position",
-        ))?);
+        ))?;
+        out.push_str(&encoded);
         out.push('~');
+        disclosures.push((json, digest));
     }
+    let mut kb = None;
     if flags & 1 == 1 {
-        let hash = alg.digest_b64(out.as_bytes());
+        let sd_hash = alg.digest_b64(out.as_bytes());
         let kb_known = Known {
             digests: &[],
-            sd_hash: hash.as_deref(),
+            sd_hash: sd_hash.as_deref(),
             ec_points,
         };
         let kb_header = read_json(&mut s, &mut raw, &kb_known)?;
@@ -888,6 +969,12 @@ fn read_frame(frame: &Frame, version: Version) -> Result<String, TransportError>
         out.push_str(&b64_encode(&kb_payload));
         out.push('.');
         out.push_str(&b64_encode(kb_sig));
+        kb = Some(Ok(CollectedKb {
+            header: Ok(kb_header),
+            payload: Ok(kb_payload),
+            signature: Ok(kb_sig.to_vec()),
+            sd_hash,
+        }));
     }
     if !s.done() || !raw.done() {
         return Err(TransportError::MalformedFrame("trailing bytes"));
@@ -895,7 +982,43 @@ fn read_frame(frame: &Frame, version: Version) -> Result<String, TransportError>
     if out.len() > limits::MAX_TOKEN_LEN {
         return Err(TransportError::TooLarge);
     }
-    Ok(out)
+    let collected = Collected {
+        alg,
+        disclosures,
+        header: Ok(header),
+        payload,
+        signature: Ok(signature.to_vec()),
+        kb,
+    };
+    Ok((out, collected))
+}
+
+/// `build_frame(presentation)` for a presentation [`read_frame`] has just read, from the parts it
+/// gathered: the same checks in the same order, without decoding and hashing its parts again.
+/// Where the parts could differ from what [`collect`] would gather (the payload names another
+/// digest algorithm than the frame's flags, say), the frame is built from the string instead.
+fn rebuild_frame(
+    presentation: &str,
+    collected: Collected,
+    version: Version,
+) -> Result<Frame, TransportError> {
+    let parts = SdJwtParts::split(presentation)
+        .map_err(|_| TransportError::NotEncodable("not an SD-JWT"))?;
+    let alg = match version {
+        Version::V1 => DigestAlg::Sha256,
+        Version::V2 => DigestAlg::of_payload(&collected.payload),
+    };
+    if alg != collected.alg
+        || parts.disclosures.len() != collected.disclosures.len()
+        || parts.kb_jwt.is_some() != collected.kb.is_some()
+    {
+        return build_frame(presentation, version);
+    }
+    for (json, _) in &collected.disclosures {
+        Disclosure::check_json(json)
+            .map_err(|_| TransportError::NotEncodable("malformed disclosure"))?;
+    }
+    emit(collected, version)
 }
 
 /// The two frame streams (structure before compression, raw bytes) of a presentation in
@@ -911,4 +1034,108 @@ pub fn frame_streams_version(
     version: Version,
 ) -> Result<(Vec<u8>, Vec<u8>), TransportError> {
     build_frame(presentation, version).map(|f| (f.structure, f.raw))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Presentations of the vectors: the version-1 QR payload vectors' and the algorithm
+    /// vectors' (P-256 and SM2 points, `sm3` digests).
+    fn presentations() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-vectors");
+        let read = |path: std::path::PathBuf| -> serde_json::Value {
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+        };
+        let mut out: Vec<String> = read(root.join("qr/payloads.json"))["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["presentation"].as_str().unwrap().to_owned())
+            .collect();
+        for entry in std::fs::read_dir(root.join("algorithms")).unwrap() {
+            let path = entry.unwrap().path();
+            if path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("valid-")
+            {
+                out.push(read(path)["presentation"].as_str().unwrap().to_owned());
+            }
+        }
+        assert!(out.len() > 20, "{} presentations", out.len());
+        out
+    }
+
+    /// The decoder's canonical check rebuilds the frame from the parts it has just read
+    /// (`rebuild_frame`) instead of from the presentation string (`build_frame`): both must give
+    /// the same result — the same frame or the same error — for every frame the reader accepts.
+    /// Frames here are the vectors' own and mutations of them: bytes of the structure replaced
+    /// by markers, quotes, digits or random values, and raw bytes flipped.
+    #[test]
+    fn rebuilding_from_the_read_parts_equals_building_from_the_string() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut read, mut equal_frames) = (0, 0);
+        for presentation in presentations() {
+            for version in [Version::V1, Version::V2] {
+                let Ok(frame) = build_frame(&presentation, version) else {
+                    continue;
+                };
+                for round in 0..400 {
+                    let mut mutated = Frame {
+                        structure: frame.structure.clone(),
+                        raw: frame.raw.clone(),
+                    };
+                    if round > 0 {
+                        for _ in 0..=(next() % 3) {
+                            let choice = next();
+                            let len = mutated.structure.len().max(1);
+                            let at = usize::try_from(next()).unwrap() % len;
+                            let byte = match choice % 8 {
+                                0 => RAW,
+                                1 => DIGEST,
+                                2 => SD_HASH,
+                                3 => EC_POINT,
+                                4 => b'"',
+                                5 => b'0' + u8::try_from(choice % 10).unwrap(),
+                                6 => {
+                                    let at =
+                                        usize::try_from(next()).unwrap() % mutated.raw.len().max(1);
+                                    if let Some(b) = mutated.raw.get_mut(at) {
+                                        *b ^= 1;
+                                    }
+                                    continue;
+                                }
+                                _ => u8::try_from(choice >> 56).unwrap(),
+                            };
+                            if let Some(b) = mutated.structure.get_mut(at) {
+                                *b = byte;
+                            }
+                        }
+                    }
+                    let Ok((text, collected)) = read_frame(&mutated, version) else {
+                        continue;
+                    };
+                    read += 1;
+                    let fast = rebuild_frame(&text, collected, version);
+                    let slow = build_frame(&text, version);
+                    assert_eq!(fast, slow, "round {round} of {presentation}");
+                    if fast.as_ref() == Ok(&mutated) {
+                        equal_frames += 1;
+                    }
+                }
+            }
+        }
+        // Most mutations are refused by the reader; enough must be read, and the unmutated
+        // frames must be canonical.
+        assert!(read > 2_000, "{read} frames read");
+        assert!(equal_frames >= 40, "{equal_frames} canonical frames");
+    }
 }

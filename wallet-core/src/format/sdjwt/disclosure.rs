@@ -10,6 +10,7 @@ use crate::encoding::b64_decode;
 use crate::encoding::b64_encode;
 use crate::encoding::borrowed::{self, JsonRef};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// One decoded disclosure.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,41 +84,21 @@ impl Disclosure {
         let bytes = b64_decode(encoded)
             .map_err(|_| SdJwtError::MalformedDisclosure("not canonical base64url"))?;
         // The array is read with the borrowing reader; only the value becomes a tree.
-        let json = borrowed::parse(&bytes)
-            .map_err(|_| SdJwtError::MalformedDisclosure("not valid JSON"))?;
-        let JsonRef::Array(items) = json else {
-            return Err(SdJwtError::MalformedDisclosure("not a JSON array"));
-        };
-        let (salt, name, value) = match items.as_slice() {
-            [JsonRef::String(salt), value] => (salt, None, value),
-            [JsonRef::String(salt), JsonRef::String(name), value] => (salt, Some(name), value),
-            [JsonRef::String(_), _, _] => {
-                return Err(SdJwtError::MalformedDisclosure(
-                    "claim name is not a string",
-                ));
-            }
-            _ => {
-                return Err(SdJwtError::MalformedDisclosure(
-                    "expected [salt, name, value] or [salt, value] with a string salt",
-                ));
-            }
-        };
-        let (salt, name, value) = (
-            salt.value().into_owned(),
-            name.map(|n| n.value().into_owned()),
-            value.to_value(),
-        );
-        if matches!(name.as_deref(), Some("_sd" | "...")) {
-            return Err(SdJwtError::ReservedClaimName);
-        }
+        let (salt, name, value) = read_array(&bytes)?;
         Ok(Self {
             encoded: encoded.to_owned(),
-            salt,
-            name,
+            salt: salt.into_owned(),
+            name: name.map(Cow::into_owned),
             digest: sd_alg.digest_array(encoded),
-            value,
+            value: value.to_value(),
             sd_alg,
         })
+    }
+
+    /// Whether decoded disclosure JSON passes [`Disclosure::parse`]'s checks, without building
+    /// the disclosure: the QR transport's canonical check needs the decision only.
+    pub(crate) fn check_json(json: &[u8]) -> Result<(), SdJwtError> {
+        read_array(json).map(|_| ())
     }
 
     /// The same disclosure with its digest recomputed under `sd_alg`.
@@ -159,6 +140,42 @@ impl Disclosure {
     pub fn sd_alg(&self) -> SdAlg {
         self.sd_alg
     }
+}
+
+/// A disclosure's parts, read: salt, name (`None` for an array element) and value.
+type DisclosureParts<'a> = (Cow<'a, str>, Option<Cow<'a, str>>, JsonRef<'a>);
+
+/// A disclosure's decoded JSON read and checked: a JSON array of two or three elements, a
+/// string salt, a string name that is not `_sd` or `...`. Returns the salt, the name and the
+/// value, borrowed from `bytes` where they need no unescaping.
+fn read_array(bytes: &[u8]) -> Result<DisclosureParts<'_>, SdJwtError> {
+    let json =
+        borrowed::parse(bytes).map_err(|_| SdJwtError::MalformedDisclosure("not valid JSON"))?;
+    let JsonRef::Array(items) = json else {
+        return Err(SdJwtError::MalformedDisclosure("not a JSON array"));
+    };
+    let mut items = items.into_iter();
+    let (salt, name, value) = match (items.next(), items.next(), items.next(), items.next()) {
+        (Some(JsonRef::String(salt)), Some(value), None, None) => (salt, None, value),
+        (Some(JsonRef::String(salt)), Some(JsonRef::String(name)), Some(value), None) => {
+            (salt, Some(name), value)
+        }
+        (Some(JsonRef::String(_)), Some(_), Some(_), None) => {
+            return Err(SdJwtError::MalformedDisclosure(
+                "claim name is not a string",
+            ));
+        }
+        _ => {
+            return Err(SdJwtError::MalformedDisclosure(
+                "expected [salt, name, value] or [salt, value] with a string salt",
+            ));
+        }
+    };
+    let name = name.map(|n| n.value());
+    if matches!(name.as_deref(), Some("_sd" | "...")) {
+        return Err(SdJwtError::ReservedClaimName);
+    }
+    Ok((salt.value(), name, value))
 }
 
 #[cfg(test)]
