@@ -1068,11 +1068,43 @@ mod tests {
         out
     }
 
+    /// Each presentation, the same without its KB-JWT, and with its payload's `_sd_alg` set to
+    /// `sm3`, to `sha-512` (no digest algorithm of the transport) and removed: frames whose
+    /// flags and payload disagree on the digest algorithm, and frames with no KB-JWT.
+    fn variants(presentation: &str) -> Vec<String> {
+        let without_kb = presentation
+            .get(..=presentation.rfind('~').unwrap())
+            .unwrap()
+            .to_owned();
+        let mut out = vec![presentation.to_owned(), without_kb];
+        let (jwt, rest) = presentation.split_once('~').unwrap();
+        let mut parts = jwt.split('.');
+        let (h, p, sig) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
+        let payload: serde_json::Value = serde_json::from_slice(&b64_decode(p).unwrap()).unwrap();
+        for alg in [Some("sm3"), Some("sha-512"), None] {
+            let mut changed = payload.clone();
+            let object = changed.as_object_mut().unwrap();
+            match alg {
+                Some(alg) => object.insert("_sd_alg".into(), alg.into()),
+                None => object.remove("_sd_alg"),
+            };
+            let p = b64_encode(serde_json::to_vec(&changed).unwrap());
+            out.push(format!("{h}.{p}.{sig}~{rest}"));
+        }
+        out
+    }
+
     /// The decoder's canonical check rebuilds the frame from the parts it has just read
     /// (`rebuild_frame`) instead of from the presentation string (`build_frame`): both must give
     /// the same result — the same frame or the same error — for every frame the reader accepts.
-    /// Frames here are the vectors' own and mutations of them: bytes of the structure replaced
-    /// by markers, quotes, digits or random values, and raw bytes flipped.
+    /// Frames here are built from the vectors' presentations and their `variants` (no KB-JWT,
+    /// another `_sd_alg`), then given every digest algorithm in the flags (the fallback to
+    /// building from the string) or mutated: bytes of the structure replaced by markers, quotes,
+    /// digits or random values, and raw bytes flipped.
     #[test]
     fn rebuilding_from_the_read_parts_equals_building_from_the_string() {
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
@@ -1082,18 +1114,24 @@ mod tests {
             state ^= state << 17;
             state
         };
-        let (mut read, mut equal_frames) = (0, 0);
-        for presentation in presentations() {
+        let (mut read, mut equal_frames, mut other_alg, mut without_kb) = (0, 0, 0, 0);
+        for presentation in presentations().iter().flat_map(|p| variants(p)) {
             for version in [Version::V1, Version::V2] {
                 let Ok(frame) = build_frame(&presentation, version) else {
                     continue;
                 };
-                for round in 0..400 {
+                for round in 0..250 {
                     let mut mutated = Frame {
                         structure: frame.structure.clone(),
                         raw: frame.raw.clone(),
                     };
-                    if round > 0 {
+                    if (1..4).contains(&round) {
+                        // The other digest algorithms in the flags, the KB-JWT bit kept.
+                        if let Some(flags) = mutated.structure.first_mut() {
+                            let shift = u8::try_from(round).unwrap();
+                            *flags = (*flags & 1) | (((*flags >> 1) + shift) % 4) << 1;
+                        }
+                    } else if round > 0 {
                         for _ in 0..=(next() % 3) {
                             let choice = next();
                             let len = mutated.structure.len().max(1);
@@ -1124,6 +1162,12 @@ mod tests {
                         continue;
                     };
                     read += 1;
+                    let payload_alg = match version {
+                        Version::V1 => DigestAlg::Sha256,
+                        Version::V2 => DigestAlg::of_payload(&collected.payload),
+                    };
+                    other_alg += usize::from(payload_alg != collected.alg);
+                    without_kb += usize::from(collected.kb.is_none());
                     let fast = rebuild_frame(&text, collected, version);
                     let slow = build_frame(&text, version);
                     assert_eq!(fast, slow, "round {round} of {presentation}");
@@ -1137,5 +1181,11 @@ mod tests {
         // frames must be canonical.
         assert!(read > 2_000, "{read} frames read");
         assert!(equal_frames >= 40, "{equal_frames} canonical frames");
+        // The fallback (flags and payload disagree) and frames without a KB-JWT were reached.
+        assert!(
+            other_alg > 100,
+            "{other_alg} frames with another digest algorithm"
+        );
+        assert!(without_kb > 1_000, "{without_kb} frames without a KB-JWT");
     }
 }
